@@ -1,0 +1,59 @@
+# Duiding: the single entry point for running, testing and measuring.
+# `make run` and `make test` are all a newcomer needs (see README.md).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint format bench migration messages browser-deps clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev,postgres]"
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+## run: install, migrate, load the demo municipality on first run, serve on :8000
+run: $(STAMP)
+	$(BIN)/duiding db upgrade
+	$(BIN)/duiding demo
+	$(BIN)/duiding serve --host $(HOST) --port $(PORT)
+
+## test: lint and the whole test suite (browser tests skip without chromium)
+test: $(STAMP) browser-deps lint
+	$(BIN)/pytest -q -n 2 --dist loadfile $(PYTEST_ARGS)
+
+## lint: ruff lint and format check
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## browser-deps: axe-core from the npm registry for the accessibility checks
+browser-deps:
+	@if command -v npm >/dev/null 2>&1; then \
+	  test -f tests/browser/node_modules/axe-core/axe.min.js || \
+	  npm install --silent --no-audit --no-fund --prefix tests/browser axe-core@4 >/dev/null; \
+	else echo "npm not found: the accessibility checks will be skipped"; fi
+
+## bench: the large-dataset benchmark (results appended to bench/RESULTS.md)
+bench: $(STAMP)
+	$(BIN)/python -m bench.run
+
+## migration: autogenerate a revision from the models, MSG="what changed"
+migration: $(STAMP)
+	$(BIN)/alembic revision --autogenerate -m "$(MSG)"
+
+## messages: extract translatable strings to app/translations/messages.pot
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location -o app/translations/messages.pot .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache tests/browser/node_modules

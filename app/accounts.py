@@ -1,0 +1,74 @@
+"""Staff accounts and API tokens: create, authenticate, look up by token."""
+
+from datetime import timedelta
+
+from sqlmodel import Session, select
+
+from app.models import ApiToken, Role, User, utcnow
+from app.security.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
+from app.security.tokens import new_api_token, token_digest
+
+TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
+
+
+class AccountError(ValueError):
+    """A request about accounts that cannot be honoured; the message is for the user."""
+
+
+def normalise_email(email: str) -> str:
+    """Return the canonical form of an email address (trimmed, lower case)."""
+    return email.strip().lower()
+
+
+def get_by_email(*, session: Session, email: str) -> User | None:
+    """Return the user with ``email``, if any."""
+    return session.exec(select(User).where(User.email == normalise_email(email))).first()
+
+
+def create_user(*, session: Session, email: str, role: Role, password: str) -> User:
+    """Create a staff account; refuses duplicates, malformed emails and short passwords."""
+    email = normalise_email(email)
+    if "@" not in email or email.startswith("@") or email.endswith("@") or len(email) > 254:
+        raise AccountError(f"not a valid email address: {email!r}")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
+    if get_by_email(session=session, email=email):
+        raise AccountError(f"a user with email {email} already exists")
+    user = User(email=email, role=role, password_hash=hash_password(password))
+    session.add(user)
+    session.commit()
+    session.refresh(user)
+    return user
+
+
+def authenticate(*, session: Session, email: str, password: str) -> User | None:
+    """Return the active user with these credentials, or None (same cost either way)."""
+    user = get_by_email(session=session, email=email)
+    valid = verify_password(user.password_hash if user else None, password)
+    if user and valid and user.is_active:
+        return user
+    return None
+
+
+def create_token(*, session: Session, user: User, name: str = "") -> str:
+    """Create an API token for ``user`` and return it; only its digest is stored."""
+    token = new_api_token()
+    session.add(ApiToken(user_id=user.id, token_hash=token_digest(token), name=name))
+    session.commit()
+    return token
+
+
+def user_for_token(*, session: Session, token: str) -> User | None:
+    """Return the active owner of a valid, unrevoked token and note when it was used."""
+    row = session.exec(select(ApiToken).where(ApiToken.token_hash == token_digest(token))).first()
+    if row is None or row.revoked_at is not None:
+        return None
+    user = session.get(User, row.user_id)
+    if user is None or not user.is_active:
+        return None
+    now = utcnow()
+    if row.last_used_at is None or now - row.last_used_at > TOKEN_TOUCH_INTERVAL:
+        row.last_used_at = now
+        session.add(row)
+        session.commit()
+    return user

@@ -1,0 +1,16 @@
+"""The ``duiding`` command line: one Typer app, sub-commands in modules of this package."""
+
+import typer
+
+from app.cli import accounts, database, server
+
+app = typer.Typer(
+    help="Duiding: figures read as signals, next to the stories that explain them.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.command("serve", help="Serve the web application.")(server.serve)
+app.command("demo", help="Load the demo municipality (deterministic).")(server.demo)
+app.add_typer(database.app, name="db")
+app.add_typer(accounts.users, name="users")
+app.add_typer(accounts.tokens, name="tokens")

@@ -1,0 +1,52 @@
+"""``duiding users`` and ``duiding tokens``: staff accounts and API tokens."""
+
+import sys
+
+import typer
+from sqlmodel import Session
+
+from app.cli.console import console, fail, ok
+from app.models import Role
+
+users = typer.Typer(help="Staff accounts.", no_args_is_help=True)
+tokens = typer.Typer(help="API tokens.", no_args_is_help=True)
+
+
+@users.command("add", help="Add a staff account; the password is read from stdin.")
+def add_user(
+    email: str = typer.Argument(..., help="Email address, used to sign in."),
+    role: Role = typer.Option(..., "--role", help="admin, editor or viewer."),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="Read the password from standard input."
+    ),
+) -> None:
+    """Create a user with an argon2-hashed password."""
+    from app import accounts
+    from app.db import get_write_engine
+
+    if not password_stdin:
+        fail("give the password on standard input with --password-stdin")
+    password = sys.stdin.readline().rstrip("\r\n")
+    with Session(get_write_engine()) as session:
+        try:
+            user = accounts.create_user(session=session, email=email, role=role, password=password)
+        except accounts.AccountError as error:
+            fail(str(error))
+    ok(f"added {user.email} as {user.role.value}")
+
+
+@tokens.command("create", help="Create an API token for a user and print it once.")
+def create_token(
+    email: str = typer.Argument(..., help="Email address of the token's owner."),
+    name: str = typer.Option("", help="A label to recognise the token by."),
+) -> None:
+    """Print a new bearer token; only its hash is stored."""
+    from app import accounts
+    from app.db import get_write_engine
+
+    with Session(get_write_engine()) as session:
+        user = accounts.get_by_email(session=session, email=email)
+        if user is None:
+            fail(f"no user with email {email}")
+        token = accounts.create_token(session=session, user=user, name=name)
+    console.print(token, highlight=False, soft_wrap=True)

@@ -1,0 +1,39 @@
+"""``duiding serve`` and ``duiding demo``."""
+
+import typer
+from sqlmodel import Session
+
+from app.cli.console import fail, ok
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, min=1, max=65535, help="Port to listen on."),
+    workers: int = typer.Option(1, min=1, help="Worker processes (PostgreSQL for more than 1)."),
+) -> None:
+    """Run the web application with uvicorn."""
+    import uvicorn
+
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+    )
+
+
+def demo(
+    reset: bool = typer.Option(False, "--reset", help="Delete all data and load the demo anew."),
+) -> None:
+    """Load the fictional municipality; without --reset a second load changes nothing."""
+    from app.db import get_write_engine
+    from app.demo import load_demo
+
+    with Session(get_write_engine()) as session:
+        try:
+            result = load_demo(session=session, reset=reset)
+        except ValueError as error:
+            fail(str(error))
+    ok(result)

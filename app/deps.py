@@ -1,0 +1,70 @@
+"""FastAPI dependencies shared by all routers: database sessions, the reader, roles.
+
+One authorisation rule set (DESIGN.md, "Who may do what") lives here; routes only
+declare which of these aliases they need.
+"""
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlmodel import Session
+
+from app.config import Settings, get_settings
+from app.db import get_session, get_write_session
+from app.models import Role, User
+
+ROLE_RANK = {Role.viewer: 1, Role.editor: 2, Role.admin: 3}
+
+SessionDep = Annotated[Session, Depends(get_session)]
+WriteSessionDep = Annotated[Session, Depends(get_write_session)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+class AuthRequired(Exception):
+    """Nobody is signed in where an account is needed (HTML: to /login; API: 401)."""
+
+
+class Forbidden(Exception):
+    """The signed-in user's role does not allow this (403)."""
+
+
+def optional_user(request: Request) -> User | None:
+    """Return the user the auth middleware found for this request, if any."""
+    return getattr(request.state, "user", None)
+
+
+def has_role(user: User | None, role: Role) -> bool:
+    """Tell whether ``user`` holds ``role`` or a stronger one."""
+    return user is not None and ROLE_RANK[user.role] >= ROLE_RANK[role]
+
+
+def require_role(role: Role):
+    """Build a dependency that returns the user, or refuses anyone below ``role``."""
+
+    def dependency(request: Request) -> User:
+        user = optional_user(request)
+        if user is None:
+            raise AuthRequired
+        if not has_role(user, role):
+            raise Forbidden
+        return user
+
+    return dependency
+
+
+def reader(request: Request, settings: SettingsDep) -> User | None:
+    """Allow figures, timelines, published stories and reports to readers.
+
+    Anonymous visitors may read only when ``DUIDING_PUBLIC_READ`` is on.
+    """
+    user = optional_user(request)
+    if user is None and not settings.public_read:
+        raise AuthRequired
+    return user
+
+
+OptionalUser = Annotated[User | None, Depends(optional_user)]
+Reader = Annotated[User | None, Depends(reader)]
+ViewerUser = Annotated[User, Depends(require_role(Role.viewer))]
+EditorUser = Annotated[User, Depends(require_role(Role.editor))]
+AdminUser = Annotated[User, Depends(require_role(Role.admin))]

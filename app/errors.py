@@ -1,0 +1,92 @@
+"""One error path: pages get a friendly, translated page; ``/api`` gets ``{"detail": ...}``.
+
+No stack trace or SQL ever reaches a user; unexpected errors are logged with a trace
+for the operator and answered with a plain 500.
+"""
+
+import logging
+from http import HTTPStatus
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import JSONResponse, RedirectResponse, Response
+
+from app.deps import AuthRequired, Forbidden
+from app.i18n import N_
+from app.templating import render
+
+log = logging.getLogger("duiding")
+
+MESSAGES = {
+    400: N_("The request could not be understood."),
+    401: N_("Please sign in first."),
+    403: N_("You do not have permission to do this."),
+    404: N_("This page does not exist (any more)."),
+    405: N_("This action is not possible here."),
+    413: N_("What you sent is too large."),
+    422: N_("Some of what you entered is not valid."),
+    429: N_("Too many attempts in a short time. Please wait a while and try again."),
+    500: N_("Something went wrong on our side. Nothing you did caused it."),
+    503: N_("Duiding cannot reach its database right now. Please try again shortly."),
+}
+
+
+def wants_json(request: Request) -> bool:
+    """Tell whether to answer in JSON: the API, or a client that asked for JSON only."""
+    if request.url.path.startswith("/api/"):
+        return True
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def error_response(request: Request, status: int, detail=None) -> Response:
+    """Answer ``status`` in the form the client expects."""
+    if wants_json(request):
+        body = {"detail": detail if detail is not None else MESSAGES.get(status, "Error")}
+        return JSONResponse(jsonable_encoder(body), status_code=status)
+    generic = not isinstance(detail, str) or detail == HTTPStatus(status).phrase
+    message = MESSAGES.get(status, MESSAGES[400]) if generic else detail
+    return render(request, "error.html", {"status": status, "message": message}, status_code=status)
+
+
+async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    response = error_response(request, exc.status_code, exc.detail)
+    for name, value in (exc.headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
+    return error_response(request, 422, exc.errors() if wants_json(request) else None)
+
+
+async def _auth_required(request: Request, exc: AuthRequired) -> Response:
+    if wants_json(request):
+        return JSONResponse(
+            {"detail": "Authentication required: send 'Authorization: Bearer <token>'."},
+            status_code=401,
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+
+
+async def _forbidden(request: Request, exc: Forbidden) -> Response:
+    return error_response(request, 403)
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    log.exception("unexpected error on %s %s", request.method, request.url.path)
+    return error_response(request, 500, MESSAGES[500])
+
+
+def register_error_handlers(app: FastAPI) -> None:
+    """Install the handlers on ``app``."""
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(AuthRequired, _auth_required)
+    app.add_exception_handler(Forbidden, _forbidden)
+    app.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,63 @@
+"""Assemble the application: routers, templates, static files, middleware, error handlers.
+
+Nothing else happens at import time; ``create_app()`` is the only entry point.
+"""
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+
+from app.config import get_settings
+from app.errors import register_error_handlers
+from app.middleware import (
+    AuthMiddleware,
+    BodySizeLimitMiddleware,
+    LanguageMiddleware,
+    SecurityHeadersMiddleware,
+)
+from app.routes import ROUTERS
+from app.startup import on_startup
+from app.templating import TEMPLATES_DIR
+
+STATIC_DIR = TEMPLATES_DIR.parent / "static"
+SESSION_MAX_AGE = 14 * 24 * 3600
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI):
+    on_startup()
+    yield
+
+
+def create_app() -> FastAPI:
+    """Build the Duiding ASGI application from the current settings."""
+    settings = get_settings()
+    app = FastAPI(
+        title="Duiding",
+        version="1",
+        summary="Figures read as signals, next to the stories and reflections that explain them.",
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    for router in ROUTERS:
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    register_error_handlers(app)
+    # Added innermost first: the auth middleware needs the session the session
+    # middleware decodes; headers and size limits wrap everything.
+    app.add_middleware(AuthMiddleware)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        session_cookie="duiding_session",
+        max_age=SESSION_MAX_AGE,
+        same_site="lax",
+        https_only=settings.secure_cookies,
+    )
+    app.add_middleware(LanguageMiddleware)
+    app.add_middleware(BodySizeLimitMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
+    return app

@@ -1,0 +1,181 @@
+"""Request middleware: language choice, the signed-in user, security headers, size limits.
+
+Written as plain ASGI classes (not BaseHTTPMiddleware) so streaming bodies, such as
+large CSV uploads, pass through without being buffered.
+"""
+
+from http.cookies import SimpleCookie
+from urllib.parse import parse_qs
+
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.requests import HTTPConnection, Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app import accounts
+from app.config import get_settings
+from app.db import get_engine
+from app.errors import error_response
+from app.i18n import negotiate
+from app.models import User
+
+LANG_COOKIE = "duiding_lang"
+LANG_COOKIE_MAX_AGE = 365 * 24 * 3600
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+SECURITY_HEADERS = {
+    "content-security-policy": CONTENT_SECURITY_POLICY,
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "same-origin",
+    "x-frame-options": "DENY",
+    "permissions-policy": "camera=(), microphone=(), geolocation=()",
+}
+
+# Paths that accept file uploads get the upload limit; everything else the small one.
+UPLOAD_PATH_SUFFIXES = ("/import", "/upload")
+
+
+class SecurityHeadersMiddleware:
+    """Add the security headers to every response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class LanguageMiddleware:
+    """Choose the language per request and remember an explicit ``?lang=`` in a cookie."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        query = parse_qs(scope.get("query_string", b"").decode()).get("lang", [None])[0]
+        cookies = SimpleCookie(headers.get("cookie", ""))
+        cookie = cookies[LANG_COOKIE].value if LANG_COOKIE in cookies else None
+        lang = negotiate(
+            query, cookie, headers.get("accept-language"), get_settings().default_language
+        )
+        scope.setdefault("state", {})["lang"] = lang
+
+        async def send_with_cookie(message: Message) -> None:
+            if message["type"] == "http.response.start" and query == lang and cookie != lang:
+                MutableHeaders(scope=message).append(
+                    "set-cookie",
+                    f"{LANG_COOKIE}={lang}; Path=/; Max-Age={LANG_COOKIE_MAX_AGE}; SameSite=Lax",
+                )
+            await send(message)
+
+        await self.app(scope, receive, send_with_cookie)
+
+
+class AuthMiddleware:
+    """Find the signed-in user: a bearer token, else the session cookie.
+
+    Runs inside SessionMiddleware. The user is looked up on every request, so a
+    deactivated account or a changed role takes effect at once.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        connection = HTTPConnection(scope)
+        authorization = connection.headers.get("authorization", "")
+        token = authorization[7:].strip() if authorization.lower().startswith("bearer ") else None
+        user_id = connection.session.get("user_id") if "session" in scope else None
+        user = None
+        if token or user_id:
+            user = await run_in_threadpool(_lookup_user, token, user_id)
+        scope.setdefault("state", {})["user"] = user
+        scope["state"]["auth_by_token"] = bool(token)
+        await self.app(scope, receive, send)
+
+
+def _lookup_user(token: str | None, user_id: int | None) -> User | None:
+    with Session(get_engine(), expire_on_commit=False) as session:
+        if token:
+            return accounts.user_for_token(session=session, token=token)
+        user = session.get(User, user_id)
+        return user if user is not None and user.is_active else None
+
+
+class BodySizeLimitMiddleware:
+    """Refuse bodies above the configured limits with 413, before they are read."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        settings = get_settings()
+        path: str = scope["path"]
+        limit = (
+            settings.max_upload_mb * 1024 * 1024
+            if path.endswith(UPLOAD_PATH_SUFFIXES)
+            else settings.max_request_kb * 1024
+        )
+        declared = Headers(scope=scope).get("content-length")
+        if declared and declared.isdigit() and int(declared) > limit:
+            await _too_large(scope, receive, send)
+            return
+        received = 0
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, counting_receive, send)
+        except BodyTooLarge:
+            await _too_large(scope, receive, send)
+
+
+class BodyTooLarge(Exception):
+    """A chunked body grew past the limit while it was being read."""
+
+
+async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
+    response = error_response(Request(scope, receive), 413)
+    await response(scope, receive, send)

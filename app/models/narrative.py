@@ -1,0 +1,121 @@
+"""Narratives: dated stories from partners, residents, professionals and staff.
+
+Bodies from outside are untrusted Markdown. Contact details live in their own table so
+that no view, report or export can leak them by accident.
+"""
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlmodel import Field, SQLModel
+
+from app.models._base import Frequency, UtcDateTime, enum_type, utcnow
+
+
+class AuthorRole(StrEnum):
+    resident = "resident"
+    partner = "partner"
+    professional = "professional"
+    staff = "staff"
+
+
+class Assessment(StrEnum):
+    better = "better"
+    worse = "worse"
+    mixed = "mixed"
+    unclear = "unclear"
+
+
+class NarrativeStatus(StrEnum):
+    pending = "pending"
+    published = "published"
+    hidden = "hidden"
+
+
+class NarrativeSource(StrEnum):
+    form = "form"
+    invite = "invite"
+    staff = "staff"
+    import_ = "import"
+
+
+class ConsentReach(StrEnum):
+    """How far the submitter allows the story to travel."""
+
+    internal = "internal"
+    council = "council"
+    public = "public"
+
+
+class LinkRelation(StrEnum):
+    """How a story relates to a figure."""
+
+    explains = "explains"
+    contradicts = "contradicts"
+    context = "context"
+    consequence = "consequence"
+
+
+class Narrative(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=200)
+    body: str = Field(max_length=10_000)
+    occurred_on: date = Field(index=True, description="Start of the period the story is about.")
+    occurred_frequency: Frequency = Field(sa_type=enum_type(Frequency), default=Frequency.month)
+    author_role: AuthorRole = Field(sa_type=enum_type(AuthorRole))
+    organisation: str = Field(default="", max_length=200)
+    area_id: int | None = Field(default=None, foreign_key="area.id", ondelete="SET NULL")
+    assessment: Assessment | None = Field(default=None, sa_type=enum_type(Assessment))
+    status: NarrativeStatus = Field(
+        sa_type=enum_type(NarrativeStatus), default=NarrativeStatus.pending, index=True
+    )
+    source: NarrativeSource = Field(
+        sa_type=enum_type(NarrativeSource), default=NarrativeSource.staff
+    )
+    consent: bool = Field(default=False)
+    consent_reach: ConsentReach = Field(
+        sa_type=enum_type(ConsentReach), default=ConsentReach.internal
+    )
+    consent_version: str = Field(default="", max_length=40)
+    consent_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    partner_id: int | None = Field(default=None, foreign_key="partner.id", ondelete="SET NULL")
+    invite_id: int | None = Field(default=None, foreign_key="invite.id", ondelete="SET NULL")
+    request_id: int | None = Field(
+        default=None, foreign_key="story_request.id", ondelete="SET NULL"
+    )
+    submission_key: str | None = Field(
+        default=None,
+        max_length=80,
+        unique=True,
+        description="One-time key of the form that sent it: a resend stores nothing new.",
+    )
+    submitted_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    moderated_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    moderated_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+
+
+class NarrativeTheme(SQLModel, table=True):
+    __tablename__ = "narrative_theme"
+
+    narrative_id: int = Field(foreign_key="narrative.id", primary_key=True, ondelete="CASCADE")
+    theme_id: int = Field(foreign_key="theme.id", primary_key=True, ondelete="CASCADE")
+
+
+class NarrativeIndicator(SQLModel, table=True):
+    __tablename__ = "narrative_indicator"
+
+    narrative_id: int = Field(foreign_key="narrative.id", primary_key=True, ondelete="CASCADE")
+    indicator_id: int = Field(
+        foreign_key="indicator.id", primary_key=True, index=True, ondelete="CASCADE"
+    )
+    relation: LinkRelation = Field(sa_type=enum_type(LinkRelation), default=LinkRelation.context)
+
+
+class NarrativeContact(SQLModel, table=True):
+    """Contact details for a follow-up question, kept apart and deleted after retention."""
+
+    __tablename__ = "narrative_contact"
+
+    narrative_id: int = Field(foreign_key="narrative.id", primary_key=True, ondelete="CASCADE")
+    contact: str = Field(max_length=300)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime, index=True)

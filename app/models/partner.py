@@ -1,0 +1,30 @@
+"""Partners (organisations that submit stories) and their personal invite links."""
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from app.models._base import UtcDateTime, utcnow
+
+
+class PartnerBase(SQLModel):
+    name: str = Field(min_length=1, max_length=200, unique=True)
+
+
+class Partner(PartnerBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+
+
+class PartnerCreate(PartnerBase):
+    pass
+
+
+class Invite(SQLModel, table=True):
+    """A signed link that opens the story form for one partner; revocable, may expire."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    partner_id: int = Field(foreign_key="partner.id", index=True, ondelete="CASCADE")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    expires_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UtcDateTime)

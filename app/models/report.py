@@ -1,0 +1,44 @@
+"""Half-year reports: editors' introductions and frozen, published versions."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import JSON, Column, Field, SQLModel, UniqueConstraint
+
+from app.models._base import UtcDateTime, utcnow
+
+
+class ReportIntro(SQLModel, table=True):
+    """An editor's introduction to one theme in one half-year report."""
+
+    __tablename__ = "report_intro"
+    __table_args__ = (UniqueConstraint("period", "theme_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    period: str = Field(max_length=7, description="'2024-H1'.")
+    theme_id: int = Field(foreign_key="theme.id", ondelete="CASCADE")
+    text: str = Field(default="", max_length=20_000)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    updated_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+
+
+class ReportStory(SQLModel, table=True):
+    """A story an editor chose to explain a theme in a report."""
+
+    __tablename__ = "report_story"
+
+    period: str = Field(max_length=7, primary_key=True)
+    narrative_id: int = Field(foreign_key="narrative.id", primary_key=True, ondelete="CASCADE")
+
+
+class FrozenReport(SQLModel, table=True):
+    """A report exactly as published; later revisions of figures never change it."""
+
+    __tablename__ = "frozen_report"
+
+    id: int | None = Field(default=None, primary_key=True)
+    period: str = Field(max_length=7, index=True)
+    theme_slug: str | None = Field(default=None, max_length=60)
+    content: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    frozen_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    frozen_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")

@@ -1,0 +1,23 @@
+"""Themes: the programme tracks (youth, home support, work and income, debts)."""
+
+from sqlmodel import Field, SQLModel
+
+
+class ThemeBase(SQLModel):
+    slug: str = Field(
+        min_length=1, max_length=60, regex=r"^[a-z0-9][a-z0-9-]*$", unique=True, index=True
+    )
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=10_000)
+
+
+class Theme(ThemeBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+
+
+class ThemeCreate(ThemeBase):
+    pass
+
+
+class ThemePublic(ThemeBase):
+    id: int

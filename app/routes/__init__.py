@@ -1,0 +1,9 @@
+"""All routers, in the order they are matched (fixed paths before ``{slug}`` paths)."""
+
+from app.routes import auth, dashboard, health
+
+ROUTERS = [
+    health.router,
+    auth.router,
+    dashboard.router,
+]

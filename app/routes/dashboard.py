@@ -1,0 +1,15 @@
+"""The dashboard at ``/``."""
+
+from fastapi import APIRouter, Request
+
+from app.dashboard import build_dashboard
+from app.deps import Reader, SessionDep
+from app.templating import render
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+
+
+@router.get("/")
+def dashboard(request: Request, session: SessionDep, user: Reader):
+    """Show themes with their indicators, the latest stories and open actions."""
+    return render(request, "dashboard.html", {"page": build_dashboard(session=session)})

@@ -1,0 +1,1 @@
+"""Passwords, API tokens, CSRF tokens and signed links: the secrets Duiding handles."""

@@ -1,0 +1,80 @@
+"""Jinja2 environment and the one ``render`` function every page goes through.
+
+``render`` adds what every template needs: the language and its gettext, the signed-in
+user, the CSRF token and number/date formatting in the reader's language.
+"""
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from starlette.responses import HTMLResponse
+
+from app.config import get_settings
+from app.i18n import LANGUAGES, format_day, format_number, translations
+from app.security.tokens import csrf_token, new_csrf_secret
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+
+templates = Jinja2Templates(directory=TEMPLATES_DIR)
+templates.env.add_extension("jinja2.ext.i18n")
+templates.env.install_null_translations(newstyle=True)
+
+
+@pass_context
+def _number(context, value, digits: int = 1) -> str:
+    return format_number(value, context["lang"], digits)
+
+
+@pass_context
+def _day(context, value, style: str = "medium") -> str:
+    return format_day(value, context["lang"], style)
+
+
+templates.env.filters["number"] = _number
+templates.env.filters["day"] = _day
+
+
+def request_language(request: Request) -> str:
+    """Return the language the language middleware chose for this request."""
+    return getattr(request.state, "lang", get_settings().default_language)
+
+
+def csrf_for(request: Request) -> str:
+    """Return this browser's CSRF form token, creating its secret on first use."""
+    secret = request.session.get("csrf")
+    if not secret:
+        secret = new_csrf_secret()
+        request.session["csrf"] = secret
+    return csrf_token(secret, get_settings().secret_key)
+
+
+def render(
+    request: Request, template: str, context: dict[str, Any] | None = None, status_code: int = 200
+) -> HTMLResponse:
+    """Render ``template`` for this request with the shared page context."""
+    lang = request_language(request)
+    trans = translations(lang)
+
+    def gettext(message: str, **values: Any) -> str:
+        text = trans.gettext(message)
+        return text % values if values else text
+
+    def ngettext(singular: str, plural: str, n: int, **values: Any) -> str:
+        text = trans.ngettext(singular, plural, n)
+        return text % {"num": n, **values}
+
+    page = {
+        "lang": lang,
+        "languages": LANGUAGES,
+        "gettext": gettext,
+        "ngettext": ngettext,
+        "_": gettext,
+        "user": getattr(request.state, "user", None),
+        "csrf_token": csrf_for(request),
+        "settings": get_settings(),
+        **(context or {}),
+    }
+    return templates.TemplateResponse(request, template, page, status_code=status_code)

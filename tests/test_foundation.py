@@ -1,0 +1,88 @@
+"""The foundation: migrations, settings, the dashboard, health and signing in."""
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlmodel import SQLModel
+
+import app.models  # noqa: F401
+from app import db
+from tests.factories import PASSWORD, csrf, login, make_indicator, make_theme, make_user
+
+
+def test_migrations_create_every_table_and_autogenerate_finds_no_difference(env):
+    engine = db.get_engine()
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, SQLModel.metadata) == []
+        tables = set(engine.dialect.get_table_names(connection))
+    assert set(SQLModel.metadata.tables) <= tables
+
+
+def test_sqlite_connections_use_wal_foreign_keys_and_busy_timeout(env):
+    engine = db.get_engine()
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+
+
+def test_healthz_answers_json(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_dashboard_requires_sign_in_unless_public_read(client, settings):
+    response = client.get("/", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login?next=/"
+    settings(public_read=True)
+    assert client.get("/").status_code == 200
+
+
+def test_dashboard_shows_themes_with_their_indicators(client, session):
+    theme = make_theme(session, name="Jeugd")
+    make_indicator(session, themes=[theme], name="Jeugdigen met jeugdhulp")
+    login(client, session, "viewer")
+    page = client.get("/")
+    assert page.status_code == 200
+    assert "Jeugd" in page.text
+    assert "Jeugdigen met jeugdhulp" in page.text
+
+
+def test_login_with_wrong_password_or_unknown_user_gets_the_same_message(client, session):
+    user = make_user(session)
+    wrong = client.post(
+        "/login", data={"email": user.email, "password": "nope", "csrf_token": csrf(client)}
+    )
+    unknown = client.post(
+        "/login",
+        data={"email": "nobody@x.nl", "password": PASSWORD, "csrf_token": csrf(client)},
+    )
+    assert wrong.status_code == unknown.status_code == 400
+    assert "Onbekend e-mailadres of verkeerd wachtwoord." in wrong.text
+    assert "Onbekend e-mailadres of verkeerd wachtwoord." in unknown.text
+
+
+def test_login_without_csrf_token_is_refused(client, session):
+    user = make_user(session)
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 403
+
+
+def test_english_on_request_and_remembered(client, session):
+    login(client, session, "viewer")
+    assert "Latest stories" in client.get("/?lang=en").text
+    assert "Latest stories" in client.get("/").text
+    assert "Laatste verhalen" in client.get("/?lang=nl").text
+
+
+def test_unknown_page_gets_a_friendly_page_and_api_gets_json(client):
+    page = client.get("/bestaat-niet")
+    assert page.status_code == 404
+    assert "Deze pagina bestaat niet (meer)." in page.text
+    api = client.get("/api/v1/bestaat-niet")
+    assert api.status_code == 404
+    assert api.json() == {"detail": "Not Found"}
