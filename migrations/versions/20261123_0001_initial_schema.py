@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: d826444219aa
+Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 12:34:12.341915
+Create Date: 2026-11-23 14:15:12.045690
 """
 
 from collections.abc import Sequence
@@ -14,7 +14,7 @@ from alembic import op
 import app.models._base
 
 
-revision: str = 'd826444219aa'
+revision: str = '0001'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -1,0 +1,132 @@
+"""Browser fixtures: a live uvicorn server on loopback and Debian's chromium via Playwright.
+
+Every page is checked for requests that leave localhost; ``axe_violations(page)`` runs
+axe-core (installed from the npm registry by ``make browser-deps``) for WCAG 2.1 A/AA.
+"""
+
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def pytest_collection_modifyitems(config, items):
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.browser)
+            if not Path(CHROMIUM).exists():
+                item.add_marker(
+                    pytest.mark.skip(
+                        reason="chromium not found: install Debian's chromium "
+                        "(apt-get install chromium) to run the browser tests"
+                    )
+                )
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def live_server(env) -> Iterator[str]:
+    """Serve the app for this test's database on a free loopback port; yield its URL."""
+    from app.main import create_app
+
+    port = _free_port()
+    config = uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("live server did not start")
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser page; fails the test if anything was requested off localhost."""
+    context = browser.new_context(base_url=live_server, locale="nl-NL")
+    outside: list[str] = []
+
+    def guard(route):
+        url = route.request.url
+        if url.startswith(("http://127.0.0.1", "http://localhost", "data:", "blob:")):
+            route.continue_()
+        else:
+            outside.append(url)
+            route.abort()
+
+    context.route("**/*", guard)
+    page = context.new_page()
+    console_errors: list[str] = []
+    page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+    page.console_errors = console_errors
+    yield page
+    context.close()
+    assert outside == [], f"requests left localhost: {outside}"
+
+
+def axe_violations(page) -> list[dict]:
+    """Run axe-core on the current page and return WCAG 2.1 A/AA violations."""
+    if not AXE.exists():
+        pytest.skip("axe-core not installed: run `make browser-deps` (needs npm)")
+    # page.evaluate is not subject to the page's Content-Security-Policy.
+    page.evaluate(AXE.read_text() + "\n;undefined")
+    result = page.evaluate(
+        """async () => await axe.run(document, {runOnly: {type: 'tag',
+            values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"""
+    )
+    return [
+        {"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in result["violations"]
+    ]
+
+
+def sign_in(page, session, role: str = "editor"):
+    """Create a user with ``role`` and sign in through the login page."""
+    from tests.factories import PASSWORD, make_user
+
+    user = make_user(session, role=role)
+    page.goto("/login")
+    page.fill("#email", user.email)
+    page.fill("#password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    return user
