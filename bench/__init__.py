@@ -1,0 +1,1 @@
+"""Benchmarks and the large-dataset generator (``make bench``)."""
