@@ -6,15 +6,25 @@ from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse
 
 from app import accounts
-from app.deps import WriteSessionDep
+from app.deps import SettingsDep, WriteSessionDep
 from app.forms import check_csrf, safe_next
 from app.i18n import N_
 from app.models import utcnow
+from app.security import throttle
 from app.templating import render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
 LOGIN_FAILED = N_("Unknown email address or wrong password.")
+LOGIN_LOCKED = N_(
+    "Too many failed attempts to sign in. For your safety, signing in is paused for "
+    "%(minutes)s minutes. Please try again later."
+)
+
+
+def client_address(request: Request) -> str:
+    """Return the address failures are counted against (the direct peer)."""
+    return request.client.host if request.client else "unknown"
 
 
 @router.get("/login")
@@ -27,17 +37,31 @@ def login_page(request: Request, next: str = "/"):
 def login(
     request: Request,
     session: WriteSessionDep,
+    settings: SettingsDep,
     email: Annotated[str, Form(max_length=254)] = "",
     password: Annotated[str, Form(max_length=1000)] = "",
     csrf_token: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/",
 ):
-    """Sign in; the same message for an unknown email and a wrong password."""
+    """Sign in; the same message for an unknown email and a wrong password.
+
+    After ``login_max_failures`` failures for this email or from this address within
+    ``login_lockout_minutes``, further attempts are refused (429) without checking the
+    password, so guessing gains nothing.
+    """
     check_csrf(request, csrf_token)
+    client = client_address(request)
+    context = {"next": safe_next(next), "email": email}
+    if throttle.is_locked(session=session, settings=settings, email=email, client=client):
+        error = {"error": LOGIN_LOCKED, "error_values": {"minutes": settings.login_lockout_minutes}}
+        return render(request, "auth/login.html", context | error, status_code=429)
     user = accounts.authenticate(session=session, email=email, password=password)
     if user is None:
-        context = {"next": safe_next(next), "email": email, "error": LOGIN_FAILED}
+        throttle.record_failure(session=session, email=email, client=client)
+        session.commit()
+        context["error"] = LOGIN_FAILED
         return render(request, "auth/login.html", context, status_code=400)
+    throttle.clear_failures(session=session, settings=settings, email=email)
     user.last_login_at = utcnow()
     session.add(user)
     session.commit()
