@@ -1,0 +1,261 @@
+"""Signals: an XmR (individuals) chart per indicator and area, as in NHS "Making Data Count".
+
+The point of a signal is to tell usual variation ("common cause") apart from a change
+worth explaining. The computation is pure (``compute_signals``); ``signals_for`` only
+loads the series and the breaks that apply to an indicator. See DESIGN.md "Signals".
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from itertools import pairwise
+from statistics import fmean
+from typing import Literal
+
+from sqlmodel import Session, col, select
+
+from app.models import (
+    Area,
+    ContextEvent,
+    ContextEventTheme,
+    Direction,
+    Frequency,
+    Indicator,
+    IndicatorBreak,
+    IndicatorTheme,
+    Observation,
+)
+
+Signal = Literal["improvement", "concern", "neither", "common"]
+Side = Literal["high", "low"]
+
+#: Rules in priority order: the first that applies decides the signal.
+RULES = ("outside_limits", "trend", "two_of_three", "shift")
+RUN_LENGTH = 7
+PROVISIONAL_BELOW = 12
+SCREEN_FACTOR = 3.267
+LIMIT_FACTOR = 2.66
+
+_MEANING: dict[Direction, dict[Side, Signal]] = {
+    Direction.up: {"high": "improvement", "low": "concern"},
+    Direction.down: {"high": "concern", "low": "improvement"},
+    Direction.neutral: {"high": "neither", "low": "neither"},
+}
+
+
+@dataclass(frozen=True)
+class SignalPoint:
+    """One period of an XmR chart: its value, its segment's limits and what it signals."""
+
+    period_start: date
+    value: float
+    mean: float
+    lpl: float
+    upl: float
+    signal: Signal
+    rules: list[str] = field(default_factory=list)
+    provisional: bool = False
+
+
+def compute_signals(
+    points: list[tuple[date, float]],
+    *,
+    direction: Direction,
+    screen_outliers: bool = True,
+    breaks: Sequence[date] = (),
+    consecutive: Callable[[date, date], bool] | None = None,
+) -> list[SignalPoint]:
+    """Compute the XmR chart of a series, segment by segment.
+
+    A break date starts a new segment at the first point on or after it; no rule looks
+    across a break. ``consecutive(a, b)`` says whether period ``b`` directly follows
+    ``a``: a missing period means no moving range between its neighbours. Without it
+    every pair of neighbouring points counts as consecutive.
+    """
+    ordered = sorted(points)
+    result: list[SignalPoint] = []
+    for segment in _segments(ordered, sorted(breaks)):
+        result.extend(_segment_signals(segment, direction, screen_outliers, consecutive))
+    return result
+
+
+def _segments(
+    points: list[tuple[date, float]], breaks: list[date]
+) -> list[list[tuple[date, float]]]:
+    segments: list[list[tuple[date, float]]] = []
+    current: list[tuple[date, float]] = []
+    remaining = list(breaks)
+    for point in points:
+        crossed = False
+        while remaining and point[0] >= remaining[0]:
+            remaining.pop(0)
+            crossed = True
+        if crossed and current:
+            segments.append(current)
+            current = []
+        current.append(point)
+    if current:
+        segments.append(current)
+    return segments
+
+
+def _average_moving_range(
+    points: list[tuple[date, float]],
+    screen_outliers: bool,
+    consecutive: Callable[[date, date], bool] | None,
+) -> float:
+    ranges = [
+        abs(b[1] - a[1])
+        for a, b in pairwise(points)
+        if consecutive is None or consecutive(a[0], b[0])
+    ]
+    if not ranges:
+        return 0.0
+    amr = fmean(ranges)
+    if screen_outliers and amr > 0:
+        kept = [r for r in ranges if r < SCREEN_FACTOR * amr]
+        amr = fmean(kept) if kept else amr
+    return amr
+
+
+def _runs(flags: list[bool]) -> list[range]:
+    """Maximal stretches of consecutive True flags."""
+    runs: list[range] = []
+    start: int | None = None
+    for i, flag in enumerate([*flags, False]):
+        if flag and start is None:
+            start = i
+        elif not flag and start is not None:
+            runs.append(range(start, i))
+            start = None
+    return runs
+
+
+def _segment_signals(
+    points: list[tuple[date, float]],
+    direction: Direction,
+    screen_outliers: bool,
+    consecutive: Callable[[date, date], bool] | None,
+) -> list[SignalPoint]:
+    values = [v for _, v in points]
+    n = len(values)
+    mean = fmean(values)
+    amr = _average_moving_range(points, screen_outliers, consecutive)
+    upl, lpl = mean + LIMIT_FACTOR * amr, mean - LIMIT_FACTOR * amr
+    two_high, two_low = mean + 2 / 3 * LIMIT_FACTOR * amr, mean - 2 / 3 * LIMIT_FACTOR * amr
+    found: list[dict[str, Side]] = [{} for _ in range(n)]
+
+    if amr > 0:
+        for i, v in enumerate(values):
+            if v > upl:
+                found[i]["outside_limits"] = "high"
+            elif v < lpl:
+                found[i]["outside_limits"] = "low"
+
+    # Trend: 7+ points each strictly higher (lower) than the one before; flag i means
+    # "point i continues the run from point i-1".
+    for side, step in (("high", lambda a, b: b > a), ("low", lambda a, b: b < a)):
+        flags = [False] + [step(values[i - 1], values[i]) for i in range(1, n)]
+        for run in _runs(flags):
+            members = range(run.start - 1, run.stop)
+            if len(members) >= RUN_LENGTH:
+                for i in members:
+                    found[i].setdefault("trend", side)
+
+    if amr > 0:
+        zone = {
+            "high": [two_high < v < upl for v in values],
+            "low": [lpl < v < two_low for v in values],
+        }
+        same_side = {"high": [v > mean for v in values], "low": [v < mean for v in values]}
+        for start in range(n - 2):
+            window = range(start, start + 3)
+            for side in ("high", "low"):
+                if (
+                    all(same_side[side][i] for i in window)
+                    and sum(zone[side][i] for i in window) >= 2
+                ):
+                    for i in window:
+                        if zone[side][i]:
+                            found[i].setdefault("two_of_three", side)
+
+    for side, flags in (("high", [v > mean for v in values]), ("low", [v < mean for v in values])):
+        for run in _runs(flags):
+            if len(run) >= RUN_LENGTH:
+                for i in run:
+                    found[i].setdefault("shift", side)
+
+    provisional = n < PROVISIONAL_BELOW
+    result = []
+    for (day, value), rules in zip(points, found, strict=True):
+        applied = [rule for rule in RULES if rule in rules]
+        signal: Signal = _MEANING[direction][rules[applied[0]]] if applied else "common"
+        result.append(SignalPoint(day, value, mean, lpl, upl, signal, applied, provisional))
+    return result
+
+
+def next_period_start(day: date, frequency: Frequency) -> date:
+    """First day of the period after the one starting on ``day``."""
+    if frequency == Frequency.week:
+        return date.fromordinal(day.toordinal() + 7)
+    if frequency == Frequency.day:
+        return date.fromordinal(day.toordinal() + 1)
+    months = {Frequency.year: 12, Frequency.half: 6, Frequency.quarter: 3, Frequency.month: 1}[
+        frequency
+    ]
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _load_series(
+    session: Session, indicator: Indicator, area: Area | None
+) -> list[tuple[date, float]]:
+    area_filter = (
+        col(Observation.area_id).is_(None) if area is None else col(Observation.area_id) == area.id
+    )
+    rows = session.exec(
+        select(Observation.period_start, Observation.value)
+        .where(Observation.indicator_id == indicator.id, area_filter)
+        .order_by(col(Observation.period_start))
+    ).all()
+    return [(day, value) for day, value in rows]
+
+
+def breaks_for(session: Session, indicator: Indicator) -> list[date]:
+    """Break dates of an indicator: its own, plus context events marked as breaks whose
+    themes include one of the indicator's themes or that have no themes (they apply to all)."""
+    own = session.exec(
+        select(IndicatorBreak.starts_on).where(IndicatorBreak.indicator_id == indicator.id)
+    ).all()
+    theme_ids = set(
+        session.exec(
+            select(IndicatorTheme.theme_id).where(IndicatorTheme.indicator_id == indicator.id)
+        ).all()
+    )
+    events = session.exec(select(ContextEvent).where(col(ContextEvent.is_break).is_(True))).all()
+    event_themes: dict[int, set[int]] = {}
+    for event_id, theme_id in session.exec(
+        select(ContextEventTheme.event_id, ContextEventTheme.theme_id)
+    ).all():
+        event_themes.setdefault(event_id, set()).add(theme_id)
+    from_events = [
+        event.starts_on
+        for event in events
+        if not event_themes.get(event.id or 0) or event_themes[event.id or 0] & theme_ids
+    ]
+    return sorted({*own, *from_events})
+
+
+def signals_for(
+    *, session: Session, indicator: Indicator, area: Area | None = None, as_of=None
+) -> list[SignalPoint]:
+    """The XmR chart of an indicator for one area (None = whole municipality)."""
+    points = _load_series(session, indicator, area)
+    frequency = indicator.frequency
+    return compute_signals(
+        points,
+        direction=indicator.direction,
+        screen_outliers=indicator.screen_outliers,
+        breaks=breaks_for(session, indicator),
+        consecutive=lambda a, b: next_period_start(a, frequency) == b,
+    )
