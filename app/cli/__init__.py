@@ -2,7 +2,7 @@
 
 import typer
 
-from app.cli import accounts, database, server
+from app.cli import accounts, archive, database, server
 
 app = typer.Typer(
     help="Duiding: figures read as signals, next to the stories that explain them.",
@@ -11,6 +11,10 @@ app = typer.Typer(
 )
 app.command("serve", help="Serve the web application.")(server.serve)
 app.command("demo", help="Load the demo municipality (deterministic).")(server.demo)
+app.command("export", help="Export all data as CSV + JSON in a zip (no contact details).")(
+    archive.export
+)
+app.command("backup", help="Take a consistent copy of the (SQLite) database.")(archive.backup)
 app.add_typer(database.app, name="db")
 app.add_typer(accounts.users, name="users")
 app.add_typer(accounts.tokens, name="tokens")

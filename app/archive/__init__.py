@@ -1,0 +1,1 @@
+"""Taking the data out and putting it back: export archives, restore, backups."""
