@@ -1,0 +1,261 @@
+"""Periods: the time slots an indicator is measured in, and the strings that name them.
+
+A period is stored as its first day plus the indicator's frequency. Canonical labels
+(DESIGN.md "Periods") are ``2024``, ``2024-H1``, ``2024-Q1``, ``2024-03``, ``2024-W05``
+(ISO week) and ``2024-03-15``. On input we also accept the spellings people bring
+from spreadsheets and Statistics Netherlands (``2024KW01``, ``2024 Q1``, ``mrt 2024``,
+``03-2024``), but never guess: a period of the wrong frequency is an error that says
+which frequency was expected.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from app.i18n import N_
+from app.models import Frequency
+
+_ONE_DAY = timedelta(days=1)
+
+# Months per frequency that spans whole months.
+_MONTHS = {Frequency.year: 12, Frequency.half: 6, Frequency.quarter: 3, Frequency.month: 1}
+
+_EXAMPLES = {
+    Frequency.year: "2024",
+    Frequency.half: "2024-H1",
+    Frequency.quarter: "2024-Q1",
+    Frequency.month: "2024-03",
+    Frequency.week: "2024-W05",
+    Frequency.day: "2024-03-15",
+}
+
+_NOUNS = {
+    Frequency.year: "a year",
+    Frequency.half: "a half year",
+    Frequency.quarter: "a quarter",
+    Frequency.month: "a month",
+    Frequency.week: "a week",
+    Frequency.day: "a day",
+}
+
+_PER = {
+    Frequency.year: "per year",
+    Frequency.half: "per half year",
+    Frequency.quarter: "per quarter",
+    Frequency.month: "per month",
+    Frequency.week: "per week",
+    Frequency.day: "per day",
+}
+
+# Dutch month names and abbreviations as spreadsheets write them, plus the English
+# abbreviations that differ ("mar", "may", "oct").
+_MONTH_NAMES = {
+    "jan": 1, "januari": 1, "january": 1,
+    "feb": 2, "febr": 2, "februari": 2, "february": 2,
+    "mrt": 3, "maa": 3, "maart": 3, "mar": 3, "march": 3,
+    "apr": 4, "april": 4,
+    "mei": 5, "may": 5,
+    "jun": 6, "juni": 6, "june": 6,
+    "jul": 7, "juli": 7, "july": 7,
+    "aug": 8, "augustus": 8, "august": 8,
+    "sep": 9, "sept": 9, "september": 9,
+    "okt": 10, "oktober": 10, "oct": 10, "october": 10,
+    "nov": 11, "november": 11,
+    "dec": 12, "december": 12,
+}  # fmt: skip
+
+
+class PeriodError(ValueError):
+    """A string that is not a period, or a period of the wrong frequency.
+
+    ``template`` (an English msgid with ``%(name)s`` placeholders) and ``values`` let
+    pages translate the message; ``str(error)`` is the English text.
+    """
+
+    def __init__(self, template: str, **values: str) -> None:
+        self.template = template
+        self.values = values
+        super().__init__(template % values)
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """One period: its first day and its frequency (ordered by start)."""
+
+    start: date
+    frequency: Frequency
+
+    @property
+    def label(self) -> str:
+        """Return the canonical string, e.g. ``2024-Q1``."""
+        start, frequency = self.start, self.frequency
+        if frequency is Frequency.year:
+            return f"{start.year:04d}"
+        if frequency is Frequency.half:
+            return f"{start.year:04d}-H{1 if start.month <= 6 else 2}"
+        if frequency is Frequency.quarter:
+            return f"{start.year:04d}-Q{(start.month - 1) // 3 + 1}"
+        if frequency is Frequency.month:
+            return f"{start.year:04d}-{start.month:02d}"
+        if frequency is Frequency.week:
+            year, week, _ = start.isocalendar()
+            return f"{year:04d}-W{week:02d}"
+        return start.isoformat()
+
+    @property
+    def end(self) -> date:
+        """Return the last day of the period."""
+        if self.frequency in _MONTHS:
+            return _add_months(self.start, _MONTHS[self.frequency]) - _ONE_DAY
+        if self.frequency is Frequency.week:
+            return self.start + timedelta(days=6)
+        return self.start
+
+    def next(self) -> "Period":
+        """Return the period that follows this one."""
+        return Period(self.end + _ONE_DAY, self.frequency)
+
+    def __str__(self) -> str:
+        return self.label
+
+
+def period_of(day: date, frequency: Frequency) -> Period:
+    """Return the period of ``frequency`` that contains ``day``."""
+    frequency = Frequency(frequency)
+    if frequency in _MONTHS:
+        size = _MONTHS[frequency]
+        return Period(date(day.year, (day.month - 1) // size * size + 1, 1), frequency)
+    if frequency is Frequency.week:
+        return Period(day - timedelta(days=day.weekday()), frequency)
+    return Period(day, frequency)
+
+
+def _month(year: int, month: int, text: str) -> date:
+    if not 1 <= month <= 12:
+        raise PeriodError(N_("'%(text)s' has no month %(month)s"), text=text, month=str(month))
+    return date(year, month, 1)
+
+
+def _year(match: re.Match, text: str) -> Period:
+    return Period(date(int(match["year"]), 1, 1), Frequency.year)
+
+
+def _half(match: re.Match, text: str) -> Period:
+    return Period(date(int(match["year"]), 6 * int(match["n"]) - 5, 1), Frequency.half)
+
+
+def _quarter(match: re.Match, text: str) -> Period:
+    return Period(date(int(match["year"]), 3 * int(match["n"]) - 2, 1), Frequency.quarter)
+
+
+def _numeric_month(match: re.Match, text: str) -> Period:
+    return Period(_month(int(match["year"]), int(match["month"]), text), Frequency.month)
+
+
+def _named_month(match: re.Match, text: str) -> Period:
+    month = _MONTH_NAMES.get(match["name"].lower().rstrip("."))
+    if month is None:
+        raise PeriodError(N_("'%(text)s' names no month I know"), text=text)
+    return Period(date(int(match["year"]), month, 1), Frequency.month)
+
+
+def _week(match: re.Match, text: str) -> Period:
+    try:
+        monday = date.fromisocalendar(int(match["year"]), int(match["n"]), 1)
+    except ValueError:
+        raise PeriodError(
+            N_("'%(text)s' names a week that year does not have"), text=text
+        ) from None
+    return Period(monday, Frequency.week)
+
+
+def _day(match: re.Match, text: str) -> Period:
+    try:
+        day = date(int(match["year"]), int(match["month"]), int(match["day"]))
+    except ValueError:
+        raise PeriodError(N_("'%(text)s' is not a date in the calendar"), text=text) from None
+    return Period(day, Frequency.day)
+
+
+def _y(suffix: str = "") -> str:
+    return rf"(?P<year{suffix}>\d{{4}})"
+
+
+_PATTERNS = [
+    (re.compile(rf"{_y()}(?:JJ00)?"), _year),
+    (re.compile(rf"{_y()}(?:-|\s*)H(?P<n>[12])|H(?P<n2>[12])\s*{_y(2)}|{_y(3)}HJ0(?P<n3>[12])"),
+     _half),
+    (re.compile(rf"{_y()}(?:-|\s*)Q(?P<n>[1-4])|Q(?P<n2>[1-4])[\s-]*{_y(2)}|{_y(3)}KW0(?P<n3>[1-4])"),
+     _quarter),
+    (re.compile(rf"{_y()}(?:-|MM)(?P<month>\d{{2}})|(?P<month2>\d{{1,2}})[-/]{_y(2)}"),
+     _numeric_month),
+    (re.compile(rf"(?P<name>[^\W\d_]{{3,9}}\.?)\s*{_y()}"), _named_month),
+    (re.compile(rf"{_y()}-?W(?P<n>\d{{2}})"), _week),
+    (re.compile(rf"{_y()}-(?P<month>\d{{2}})-(?P<day>\d{{2}})"
+                rf"|(?P<day2>\d{{1,2}})-(?P<month2>\d{{1,2}})-{_y(2)}"), _day),
+]  # fmt: skip
+
+
+class _Groups(dict):
+    """Merge the alternative groups of a pattern (``n2``, ``year2``) into their names."""
+
+    def __init__(self, match: re.Match) -> None:
+        super().__init__()
+        for name, value in match.groupdict().items():
+            if value is not None:
+                self[name.rstrip("23")] = value
+
+
+def _parse_any(cleaned: str, text: str) -> Period:
+    for pattern, build in _PATTERNS:
+        match = pattern.fullmatch(cleaned)
+        if match:
+            return build(_Groups(match), text)
+    raise PeriodError(
+        N_("'%(text)s' is not a period; write e.g. 2024, 2024-H1, 2024-Q1, 2024-03, "
+           "2024-W05 or 2024-03-15"),
+        text=text,
+    )  # fmt: skip
+
+
+def parse_period(text: str, frequency: Frequency | None = None) -> Period:
+    """Parse ``text`` into a period, checking it is of ``frequency`` when given.
+
+    Raises PeriodError with a message that names the expected frequency.
+    """
+    text = "" if text is None else str(text).strip()
+    cleaned = " ".join(text.split()).upper()
+    if not cleaned:
+        raise PeriodError(N_("the period is empty"))
+    try:
+        period = _parse_any(cleaned, text)
+    except PeriodError as error:
+        if frequency is None or "not a period" not in error.template:
+            raise
+        frequency = Frequency(frequency)
+        raise PeriodError(
+            N_("'%(text)s' is not a period; this indicator is measured %(per)s (e.g. %(example)s)"),
+            text=text,
+            per=_PER[frequency],
+            example=_EXAMPLES[frequency],
+        ) from None
+    if frequency is not None and period.frequency != frequency:
+        frequency = Frequency(frequency)
+        raise PeriodError(
+            N_("'%(text)s' is %(noun)s, but this indicator is measured %(per)s (e.g. %(example)s)"),
+            text=text,
+            noun=_NOUNS[period.frequency],
+            per=_PER[frequency],
+            example=_EXAMPLES[frequency],
+        )
+    return period
+
+
+def example(frequency: Frequency) -> str:
+    """Return an example label for ``frequency`` (for hints in forms and errors)."""
+    return _EXAMPLES[Frequency(frequency)]
