@@ -1,0 +1,218 @@
+"""Observations: store an indicator's values, keep every old value, read them back as of D.
+
+``upsert_observations`` is the single write path for the API, the CSV import and CBS:
+it matches values by (indicator, area, period start), inserts new ones, moves a changed
+value into ``observation_revision`` and leaves equal values alone. It works in bulk
+(one query to load what exists, executemany for the writes) and never commits, so a
+caller can make a whole import all-or-nothing.
+"""
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import insert, update
+from sqlmodel import Session, col, select
+
+from app import audit
+from app.figures.periods import Period
+from app.models import Area, Indicator, Observation, ObservationRevision, User, utcnow
+
+
+@dataclass(frozen=True)
+class ObservationInput:
+    """One value to store; ``area`` None means the whole municipality."""
+
+    period: Period
+    value: float
+    area: Area | None = None
+
+
+@dataclass
+class UpsertResult:
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def add(self, other: "UpsertResult") -> None:
+        """Add another batch's counts to these."""
+        self.inserted += other.inserted
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+
+
+@dataclass(frozen=True)
+class KnownValue:
+    """A value as it was (or is) known, with the area's code and when it was recorded."""
+
+    period_start: date
+    area: str | None
+    value: float
+    recorded_at: datetime
+
+
+def upsert_observations(
+    *,
+    session: Session,
+    indicator: Indicator,
+    items: Iterable[ObservationInput],
+    source: str,
+    user: User | None = None,
+    actor: str = "",
+) -> UpsertResult:
+    """Insert new values and revise changed ones for ``indicator``; do not commit.
+
+    Raises ValueError for a value that is not finite, a period of another frequency,
+    or the same area and period twice (callers validate first and report per item).
+    """
+    now = utcnow()
+    result = UpsertResult()
+    existing = {
+        (area_id, start): (obs_id, value, recorded_at, obs_source, by_id)
+        for obs_id, area_id, start, value, recorded_at, obs_source, by_id in session.exec(
+            select(
+                Observation.id,
+                Observation.area_id,
+                Observation.period_start,
+                Observation.value,
+                Observation.recorded_at,
+                Observation.source,
+                Observation.recorded_by_id,
+            ).where(Observation.indicator_id == indicator.id)
+        )
+    }
+    user_id = user.id if user else None
+    seen: set[tuple[int | None, date]] = set()
+    inserts, updates, revisions = [], [], []
+    for item in items:
+        if not math.isfinite(item.value):
+            raise ValueError(f"value {item.value} for {item.period} is not a finite number")
+        if item.period.frequency != indicator.frequency:
+            raise ValueError(f"{item.period} is not of frequency {indicator.frequency}")
+        key = (item.area.id if item.area else None, item.period.start)
+        if key in seen:
+            raise ValueError(f"{item.period} appears twice for the same area")
+        seen.add(key)
+        old = existing.get(key)
+        if old is None:
+            inserts.append(
+                {
+                    "indicator_id": indicator.id,
+                    "area_id": key[0],
+                    "period_start": key[1],
+                    "value": float(item.value),
+                    "recorded_at": now,
+                    "source": source,
+                    "recorded_by_id": user_id,
+                }
+            )
+        elif old[1] == item.value:
+            result.unchanged += 1
+        else:
+            obs_id, value, recorded_at, old_source, by_id = old
+            revisions.append(
+                {
+                    "observation_id": obs_id,
+                    "value": value,
+                    "recorded_at": recorded_at,
+                    "superseded_at": now,
+                    "source": old_source,
+                    "recorded_by_id": by_id,
+                }
+            )
+            updates.append(
+                {
+                    "id": obs_id,
+                    "value": float(item.value),
+                    "recorded_at": now,
+                    "source": source,
+                    "recorded_by_id": user_id,
+                }
+            )
+    if inserts:
+        session.execute(insert(Observation), inserts)
+    if revisions:
+        session.execute(insert(ObservationRevision), revisions)
+        session.execute(update(Observation), updates)
+    result.inserted, result.updated = len(inserts), len(updates)
+    if inserts or updates:
+        audit.record(
+            session=session,
+            action="upsert",
+            entity="observation",
+            entity_id=indicator.slug,
+            user=user,
+            actor=actor or ("" if user else source),
+            detail={"source": source, "inserted": result.inserted, "updated": result.updated},
+        )
+    return result
+
+
+def known_values(
+    *,
+    session: Session,
+    indicator: Indicator,
+    area: Area | None = None,
+    all_areas: bool = False,
+    start: date | None = None,
+    end: date | None = None,
+    as_of: datetime | None = None,
+) -> list[KnownValue]:
+    """Return the values of ``indicator`` ordered by period (then area code).
+
+    ``area`` None means the whole municipality, unless ``all_areas`` asks for every
+    area. With ``as_of`` the values are those known at that moment: the current row
+    if it was recorded by then, otherwise the revision that was valid then.
+    """
+    filters = [Observation.indicator_id == indicator.id]
+    if not all_areas:
+        filters.append(
+            Observation.area_id == area.id if area else col(Observation.area_id).is_(None)
+        )
+    if start is not None:
+        filters.append(Observation.period_start >= start)
+    if end is not None:
+        filters.append(Observation.period_start <= end)
+    current = select(
+        Observation.period_start, Area.code, Observation.value, Observation.recorded_at
+    ).outerjoin(Area, Area.id == Observation.area_id)
+    queries = [current.where(*filters)]
+    if as_of is not None:
+        queries = [current.where(*filters, Observation.recorded_at <= as_of)]
+        queries.append(
+            select(
+                Observation.period_start,
+                Area.code,
+                ObservationRevision.value,
+                ObservationRevision.recorded_at,
+            )
+            .join(ObservationRevision, ObservationRevision.observation_id == Observation.id)
+            .outerjoin(Area, Area.id == Observation.area_id)
+            .where(
+                *filters,
+                ObservationRevision.recorded_at <= as_of,
+                ObservationRevision.superseded_at > as_of,
+            )
+        )
+    rows = [KnownValue(*row) for query in queries for row in session.exec(query)]
+    rows.sort(key=lambda row: (row.period_start, row.area or ""))
+    return rows
+
+
+def series(
+    *,
+    session: Session,
+    indicator: Indicator,
+    area: Area | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    as_of: datetime | None = None,
+) -> list[tuple[date, float]]:
+    """Return (period start, value) pairs of one area (None: municipality) in order."""
+    return [
+        (row.period_start, row.value)
+        for row in known_values(
+            session=session, indicator=indicator, area=area, start=start, end=end, as_of=as_of
+        )
+    ]
