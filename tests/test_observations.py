@@ -65,7 +65,9 @@ def test_upsert_inserts_updates_and_keeps_old_values(session):
 
 def test_unchanged_values_write_nothing(session):
     indicator = make_indicator(session, frequency=Frequency.year)
-    upsert_observations(session=session, indicator=indicator, items=items(("2023", 1.0)), source="x")
+    upsert_observations(
+        session=session, indicator=indicator, items=items(("2023", 1.0)), source="x"
+    )
     session.commit()
     before = count(session, AuditEntry)
     result = upsert_observations(
