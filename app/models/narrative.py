@@ -90,6 +90,12 @@ class Narrative(SQLModel, table=True):
         description="One-time key of the form that sent it: a resend stores nothing new.",
     )
     submitted_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    client_hash: str | None = Field(
+        default=None,
+        max_length=64,
+        index=True,
+        description="Keyed hash of the public form's client address, for the rate limit only.",
+    )
     moderated_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     moderated_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 14:15:12.045690
+Create Date: 2026-11-23 14:18:58.740497
 """
 
 from collections.abc import Sequence
@@ -320,6 +320,7 @@ def upgrade() -> None:
     sa.Column('request_id', sa.Integer(), nullable=True),
     sa.Column('submission_key', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=True),
     sa.Column('submitted_at', app.models._base.UtcDateTime(), nullable=False),
+    sa.Column('client_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
     sa.Column('moderated_at', app.models._base.UtcDateTime(), nullable=True),
     sa.Column('moderated_by_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['area_id'], ['area.id'], ondelete='SET NULL'),
@@ -331,6 +332,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('submission_key')
     )
     with op.batch_alter_table('narrative', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_narrative_client_hash'), ['client_hash'], unique=False)
         batch_op.create_index(batch_op.f('ix_narrative_occurred_on'), ['occurred_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_narrative_status'), ['status'], unique=False)
 
@@ -477,6 +479,7 @@ def downgrade() -> None:
     with op.batch_alter_table('narrative', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_narrative_status'))
         batch_op.drop_index(batch_op.f('ix_narrative_occurred_on'))
+        batch_op.drop_index(batch_op.f('ix_narrative_client_hash'))
 
     op.drop_table('narrative')
     with op.batch_alter_table('action', schema=None) as batch_op:

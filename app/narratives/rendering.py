@@ -1,0 +1,41 @@
+"""Safe Markdown for stories: bodies from outside are untrusted.
+
+Raw HTML is never passed through, links are limited to http, https and mailto and
+carry ``rel="nofollow noopener"``, and images render as their alt text only, so a
+story can neither run script nor make a reader's browser fetch anything from outside.
+"""
+
+from markdown_it import MarkdownIt
+from markupsafe import Markup, escape
+
+ALLOWED_SCHEMES = ("http://", "https://", "mailto:")
+
+
+def _validate_link(url: str) -> bool:
+    return url.strip().lower().startswith(ALLOWED_SCHEMES)
+
+
+def _link_open(self, tokens, idx, options, env) -> str:
+    tokens[idx].attrSet("rel", "nofollow noopener")
+    return self.renderToken(tokens, idx, options, env)
+
+
+def _image(self, tokens, idx, options, env) -> str:
+    token = tokens[idx]
+    return str(escape(self.renderInlineAsText(token.children or [], options, env)))
+
+
+def _build() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.validateLink = _validate_link
+    md.add_render_rule("link_open", _link_open)
+    md.add_render_rule("image", _image)
+    return md
+
+
+_md = _build()
+
+
+def render_markdown(text: str) -> Markup:
+    """Render untrusted Markdown to HTML that is safe to place in a page."""
+    return Markup(_md.render(text or ""))  # noqa: S704 - html is off, links are checked

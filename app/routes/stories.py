@@ -1,0 +1,176 @@
+"""The story form (``/stories/new``), its confirmation and one published story."""
+
+import secrets
+from datetime import timedelta
+
+from fastapi import APIRouter, HTTPException, Request
+from sqlmodel import Session, select
+from starlette.responses import RedirectResponse
+
+from app.config import Settings
+from app.deps import (
+    AuthRequired,
+    OptionalUser,
+    Reader,
+    SessionDep,
+    SettingsDep,
+    WriteSessionDep,
+    has_role,
+)
+from app.forms import check_csrf
+from app.i18n import N_, gettext
+from app.models import Area, Indicator, Narrative, Role, Theme
+from app.models.narrative import ConsentReach, NarrativeSource, NarrativeStatus
+from app.narratives.invites import InviteInvalid, resolve_invite
+from app.narratives.rendering import render_markdown
+from app.narratives.submission import (
+    client_hash,
+    over_rate_limit,
+    store_story,
+    this_month,
+    validate_story,
+)
+from app.templating import render, request_language
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+
+INVITE_GONE = N_("This invite link has been revoked or has expired.")
+
+
+def _choices(session: Session) -> dict:
+    return {
+        "areas": [(a.code, a.name) for a in session.exec(select(Area).order_by(Area.name))],
+        "themes": [(t.slug, t.name) for t in session.exec(select(Theme).order_by(Theme.name))],
+        "indicators": [
+            (i.slug, i.name) for i in session.exec(select(Indicator).order_by(Indicator.name))
+        ],
+    }
+
+
+def _access(request: Request, session: Session, settings: Settings, user, token: str):
+    """Decide who may use the form: invite, signed-in user or (if on) anyone."""
+    if token:
+        try:
+            return resolve_invite(session=session, token=token)
+        except InviteInvalid:
+            raise HTTPException(status_code=410, detail=INVITE_GONE) from None
+    if user is None and not settings.public_stories:
+        raise AuthRequired
+    return None, None
+
+
+def _form_page(request, session, context, status_code=200):
+    return render(
+        request, "stories/new.html", {**_choices(session), **context}, status_code=status_code
+    )
+
+
+@router.get("/stories/new")
+def new_story(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: OptionalUser,
+    invite: str = "",
+):
+    """Show the story form, with the partner's organisation filled in from an invite."""
+    _, partner = _access(request, session, settings, user, invite)
+    values = {
+        "occurred": this_month(),
+        "organisation": partner.name if partner else "",
+        "author_role": "partner" if partner else "",
+        "consent_reach": "internal",
+        "request": request.query_params.get("request", ""),
+    }
+    context = {
+        "values": values,
+        "errors": {},
+        "invite": invite,
+        "public": partner is None and user is None,
+        "submission_key": secrets.token_urlsafe(24),
+        "reaches": list(ConsentReach),
+    }
+    return _form_page(request, session, context)
+
+
+@router.post("/stories/new")
+async def submit_story(
+    request: Request, session: WriteSessionDep, settings: SettingsDep, user: OptionalUser
+):
+    """Validate and store a story (pending); a resend shows the same confirmation."""
+    form = await request.form()
+    check_csrf(request, form.get("csrf_token"))
+    token = form.get("invite") or ""
+    invite, partner = _access(request, session, settings, user, token)
+    public = invite is None and user is None
+    if public and form.get("website"):
+        return RedirectResponse("/stories/sent", status_code=303)
+    client = None
+    if public:
+        address = request.client.host if request.client else ""
+        client = client_hash(address, settings.secret_key)
+        window = timedelta(minutes=settings.story_rate_window_minutes)
+        if over_rate_limit(
+            session=session, client=client, limit=settings.story_rate_limit, window=window
+        ):
+            return render(request, "stories/too_many.html", {}, status_code=429)
+    data = {k: v for k, v in form.items() if isinstance(v, str)}
+    story, errors = validate_story(
+        session=session,
+        data=data,
+        themes=form.getlist("themes"),
+        indicators=form.getlist("indicators"),
+    )
+    if story is None:
+        lang = request_language(request)
+        context = {
+            "values": {
+                **data,
+                "themes": form.getlist("themes"),
+                "indicators": form.getlist("indicators"),
+            },
+            "errors": {k: gettext(lang, v) for k, v in errors.items()},
+            "invite": token,
+            "public": public,
+            "submission_key": data.get("submission_key") or secrets.token_urlsafe(24),
+            "reaches": list(ConsentReach),
+        }
+        return _form_page(request, session, context, status_code=422)
+    store_story(
+        session=session,
+        story=story,
+        source=NarrativeSource.invite if invite else NarrativeSource.form,
+        consent_version=settings.consent_version,
+        partner_id=partner.id if partner else None,
+        invite_id=invite.id if invite else None,
+        submission_key=(data.get("submission_key") or "")[:80] or None,
+        client=client,
+    )
+    return RedirectResponse("/stories/sent", status_code=303)
+
+
+@router.get("/stories/sent")
+def story_sent(request: Request):
+    """Thank the submitter and say what happens next."""
+    return render(request, "stories/sent.html")
+
+
+@router.get("/stories/{narrative_id}")
+def show_story(request: Request, narrative_id: int, session: SessionDep, user: Reader):
+    """Show one published story; editors may also see one still pending."""
+    narrative = session.get(Narrative, narrative_id)
+    visible = narrative is not None and (
+        has_role(user, Role.editor)
+        or (
+            narrative.status == NarrativeStatus.published
+            and (user is not None or narrative.consent_reach == ConsentReach.public)
+        )
+    )
+    if not visible:
+        raise HTTPException(status_code=404, detail="Story not found")
+    area = session.get(Area, narrative.area_id) if narrative.area_id else None
+    return render(
+        request,
+        "stories/show.html",
+        {"story": narrative, "area": area, "body_html": render_markdown(narrative.body)},
+    )
