@@ -4,11 +4,14 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
+from app.audit import record
+from app.i18n import N_
 from app.models import ApiToken, Role, User, utcnow
 from app.security.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
 from app.security.tokens import new_api_token, token_digest
 
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
+NOT_YOURSELF = N_("You cannot change your own role or deactivate your own account.")
 
 
 class AccountError(ValueError):
@@ -72,3 +75,104 @@ def user_for_token(*, session: Session, token: str) -> User | None:
         session.add(row)
         session.commit()
     return user
+
+
+# Administration: every change is written to the audit log in the same transaction.
+
+
+def list_users(*, session: Session) -> list[User]:
+    """Return all staff accounts, active first, then by email."""
+    return list(session.exec(select(User).order_by(User.is_active.desc(), User.email)).all())
+
+
+def list_tokens(*, session: Session, user: User) -> list[ApiToken]:
+    """Return ``user``'s tokens, newest first (revoked ones too, for the record)."""
+    query = select(ApiToken).where(ApiToken.user_id == user.id)
+    return list(session.exec(query.order_by(ApiToken.created_at.desc(), ApiToken.id.desc())).all())
+
+
+def add_user(*, session: Session, by: User, email: str, role: Role, password: str) -> User:
+    """Create an account on behalf of admin ``by`` and audit it."""
+    user = create_user(session=session, email=email, role=role, password=password)
+    record(
+        session=session,
+        action="create",
+        entity="user",
+        entity_id=user.id,
+        user=by,
+        detail={"email": user.email, "role": user.role.value},
+    )
+    session.commit()
+    return user
+
+
+def change_role(*, session: Session, by: User, user: User, role: Role) -> None:
+    """Give ``user`` another role; an admin cannot change their own (no lock-out)."""
+    if user.id == by.id:
+        raise AccountError(NOT_YOURSELF)
+    if user.role == role:
+        return
+    record(
+        session=session,
+        action="update",
+        entity="user",
+        entity_id=user.id,
+        user=by,
+        detail={"role": [user.role.value, role.value]},
+    )
+    user.role = role
+    session.add(user)
+    session.commit()
+
+
+def set_active(*, session: Session, by: User, user: User, active: bool) -> None:
+    """Deactivate or reactivate ``user``; sessions and tokens stop working at once."""
+    if user.id == by.id:
+        raise AccountError(NOT_YOURSELF)
+    if user.is_active == active:
+        return
+    record(
+        session=session,
+        action="reactivate" if active else "deactivate",
+        entity="user",
+        entity_id=user.id,
+        user=by,
+        detail={"email": user.email},
+    )
+    user.is_active = active
+    session.add(user)
+    session.commit()
+
+
+def issue_token(*, session: Session, by: User, user: User, name: str) -> str:
+    """Create a token for ``user`` on behalf of ``by``, audit it and return it (shown once)."""
+    token = create_token(session=session, user=user, name=name)
+    row = session.exec(select(ApiToken).where(ApiToken.token_hash == token_digest(token))).one()
+    detail = {"owner": user.email, "name": name}
+    record(
+        session=session,
+        action="create",
+        entity="api_token",
+        entity_id=row.id,
+        user=by,
+        detail=detail,
+    )
+    session.commit()
+    return token
+
+
+def revoke_token(*, session: Session, by: User, token: ApiToken) -> None:
+    """Revoke ``token`` so that it no longer signs anyone in."""
+    if token.revoked_at is not None:
+        return
+    token.revoked_at = utcnow()
+    session.add(token)
+    record(
+        session=session,
+        action="revoke",
+        entity="api_token",
+        entity_id=token.id,
+        user=by,
+        detail={"owner_id": token.user_id, "name": token.name},
+    )
+    session.commit()
