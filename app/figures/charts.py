@@ -1,0 +1,91 @@
+"""Altair chart specs for an indicator in context (pure: rows in, Vega-Lite dict out).
+
+Colours follow NHS "Making Data Count" as in app/static/duiding.css; there is never a
+target line: only the mean and the process limits of the data itself.
+"""
+
+from typing import Any
+
+import altair as alt
+
+from app.figures.context import IndicatorContext
+
+SIGNAL_COLOURS = {
+    "improvement": "#005eb8",
+    "concern": "#b35600",
+    "neither": "#6d3f9c",
+    "common": "#5f6b76",
+}
+
+
+def chart_rows(context: IndicatorContext, labels: dict[str, str]) -> list[dict[str, Any]]:
+    """One row per period with what the chart needs; ``labels`` translates signals."""
+    return [
+        {
+            "period": row.period.start.isoformat(),
+            "label": row.period.label,
+            "value": row.point.value,
+            "mean": row.point.mean,
+            "lpl": row.point.lpl,
+            "upl": row.point.upl,
+            "signal": row.point.signal,
+            "signal_label": labels[row.point.signal],
+            "stories": len(row.stories),
+            "titles": "; ".join(story.title for story in row.stories),
+            "href": f"/stories/{row.stories[0].id}" if row.stories else None,
+        }
+        for row in context.rows
+    ]
+
+
+def indicator_chart(
+    rows: list[dict[str, Any]],
+    events: list[dict[str, Any]],
+    *,
+    title: str,
+    value_title: str,
+    width: int | str = "container",
+    height: int = 260,
+) -> dict[str, Any]:
+    """The XmR chart: values coloured by signal, mean and limits, event bands, story markers."""
+    data = alt.Data(values=rows)
+    x = alt.X("period:T", title=None)
+    base = alt.Chart(data).encode(x=x)
+    layers: list[alt.Chart] = []
+    if events:
+        layers.append(
+            alt.Chart(alt.Data(values=events))
+            .mark_rect(opacity=0.15, color="#5f6b76")
+            .encode(x="start:T", x2="end:T", tooltip=[alt.Tooltip("title:N", title=None)])
+        )
+    layers += [
+        base.mark_line(color="#5f6b76").encode(
+            y=alt.Y("value:Q", title=value_title, scale=alt.Scale(zero=False))
+        ),
+        base.mark_line(strokeDash=[2, 2], color="#1d2731").encode(y="mean:Q"),
+        base.mark_line(strokeDash=[6, 3], color="#5f6b76").encode(y="upl:Q"),
+        base.mark_line(strokeDash=[6, 3], color="#5f6b76").encode(y="lpl:Q"),
+        base.mark_point(filled=True, size=60).encode(
+            y="value:Q",
+            color=alt.Color(
+                "signal:N",
+                scale=alt.Scale(domain=list(SIGNAL_COLOURS), range=list(SIGNAL_COLOURS.values())),
+                legend=None,
+            ),
+            shape=alt.Shape("signal:N", legend=None),
+            tooltip=[
+                alt.Tooltip("label:N", title=None),
+                alt.Tooltip("value:Q", title=value_title),
+                alt.Tooltip("signal_label:N", title=None),
+            ],
+        ),
+        base.transform_filter("datum.stories > 0")
+        .mark_text(text="▲", dy=-14, fontSize=14, color="#1d2731", cursor="pointer")
+        .encode(
+            y="value:Q",
+            href="href:N",
+            tooltip=[alt.Tooltip("titles:N", title=None), alt.Tooltip("stories:Q", title="#")],
+        ),
+    ]
+    chart = alt.layer(*layers).properties(title=title, width=width, height=height)
+    return chart.to_dict(validate=False)

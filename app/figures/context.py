@@ -1,0 +1,165 @@
+"""A figure in its context: the signals of an indicator with the stories, sessions and
+context events of each period, so that no figure is shown without what explains it."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlmodel import Session, col, or_, select
+
+from app.figures.periods import Period
+from app.figures.signals import SignalPoint, signals_for
+from app.models import (
+    Area,
+    ContextEvent,
+    ContextEventTheme,
+    Indicator,
+    IndicatorTheme,
+    Narrative,
+    NarrativeIndicator,
+    NarrativeTheme,
+    ReflectionSession,
+    SessionIndicator,
+)
+from app.models.narrative import NarrativeStatus
+
+SPECIAL = ("improvement", "concern", "neither")
+
+
+@dataclass
+class PeriodRow:
+    """One period of the indicator page table."""
+
+    period: Period
+    point: SignalPoint
+    stories: list[Narrative] = field(default_factory=list)
+    sessions: list[ReflectionSession] = field(default_factory=list)
+
+    @property
+    def unexplained(self) -> bool:
+        """A signal that no published story or session of its period explains."""
+        return self.point.signal in SPECIAL and not self.stories and not self.sessions
+
+
+@dataclass
+class IndicatorContext:
+    indicator: Indicator
+    area: Area | None
+    rows: list[PeriodRow]
+    events: list[ContextEvent]
+
+    @property
+    def provisional(self) -> bool:
+        return any(row.point.provisional for row in self.rows)
+
+
+def _theme_ids(session: Session, indicator: Indicator) -> list[int]:
+    return list(
+        session.exec(
+            select(IndicatorTheme.theme_id).where(IndicatorTheme.indicator_id == indicator.id)
+        ).all()
+    )
+
+
+def _stories(
+    session: Session, indicator: Indicator, area: Area | None, start: date, end: date
+) -> list[Narrative]:
+    """Published stories in [start, end] linked to the indicator, its themes or the district,
+    the ones linked to the indicator first."""
+    linked = select(NarrativeIndicator.narrative_id).where(
+        NarrativeIndicator.indicator_id == indicator.id
+    )
+    themed = select(NarrativeTheme.narrative_id).where(
+        col(NarrativeTheme.theme_id).in_(_theme_ids(session, indicator))
+    )
+    conditions = [col(Narrative.id).in_(linked), col(Narrative.id).in_(themed)]
+    if area is not None:
+        conditions.append(Narrative.area_id == area.id)
+    stories = session.exec(
+        select(Narrative)
+        .where(
+            Narrative.status == NarrativeStatus.published,
+            col(Narrative.occurred_on) >= start,
+            col(Narrative.occurred_on) <= end,
+            or_(*conditions),
+        )
+        .order_by(col(Narrative.occurred_on), col(Narrative.id))
+    ).all()
+    direct = set(session.exec(linked).all())
+    return sorted(stories, key=lambda story: story.id not in direct)
+
+
+def _sessions(
+    session: Session, indicator: Indicator, start: date, end: date
+) -> list[ReflectionSession]:
+    linked = select(SessionIndicator.session_id).where(
+        SessionIndicator.indicator_id == indicator.id
+    )
+    return list(
+        session.exec(
+            select(ReflectionSession)
+            .where(
+                col(ReflectionSession.id).in_(linked),
+                col(ReflectionSession.held_on) >= start,
+                col(ReflectionSession.held_on) <= end,
+            )
+            .order_by(col(ReflectionSession.held_on))
+        ).all()
+    )
+
+
+def events_for(
+    session: Session, theme_ids: list[int], start: date, end: date
+) -> list[ContextEvent]:
+    """Context events overlapping [start, end] that concern the themes (or all themes)."""
+    themed = select(ContextEventTheme.event_id).where(
+        col(ContextEventTheme.theme_id).in_(theme_ids)
+    )
+    any_theme = select(ContextEventTheme.event_id)
+    return list(
+        session.exec(
+            select(ContextEvent)
+            .where(
+                col(ContextEvent.starts_on) <= end,
+                or_(col(ContextEvent.ends_on).is_(None), col(ContextEvent.ends_on) >= start),
+                or_(col(ContextEvent.id).in_(themed), col(ContextEvent.id).not_in(any_theme)),
+            )
+            .order_by(col(ContextEvent.starts_on))
+        ).all()
+    )
+
+
+def indicator_context(
+    *,
+    session: Session,
+    indicator: Indicator,
+    area: Area | None = None,
+    start: date | None = None,
+    end: date | None = None,
+) -> IndicatorContext:
+    """Signals (computed on the full series) shown for [start, end], with per period the
+    stories and sessions of that period and the context events of the whole range."""
+    points = [
+        p
+        for p in signals_for(session=session, indicator=indicator, area=area)
+        if (start is None or p.period_start >= start) and (end is None or p.period_start <= end)
+    ]
+    rows = [PeriodRow(Period(p.period_start, indicator.frequency), p) for p in points]
+    if not rows:
+        return IndicatorContext(indicator, area, rows, [])
+    first, last = rows[0].period.start, rows[-1].period.end
+    by_start = {row.period.start: row for row in rows}
+    index = sorted(by_start)
+
+    def row_of(day: date) -> PeriodRow | None:
+        containing = [s for s in index if s <= day]
+        row = by_start[containing[-1]] if containing else None
+        return row if row is not None and day <= row.period.end else None
+
+    for story in _stories(session, indicator, area, first, last):
+        if (row := row_of(story.occurred_on)) is not None:
+            row.stories.append(story)
+    for meeting in _sessions(session, indicator, first, last):
+        if (row := row_of(meeting.held_on)) is not None:
+            row.sessions.append(meeting)
+    events = events_for(session, _theme_ids(session, indicator), first, last)
+    return IndicatorContext(indicator, area, rows, events)

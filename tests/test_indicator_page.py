@@ -1,0 +1,144 @@
+"""The indicator page and its signals API: figures with their stories, sessions and events."""
+
+from datetime import date
+
+import pytest
+
+from app.models import (
+    ContextEvent,
+    Direction,
+    Frequency,
+    NarrativeIndicator,
+    Observation,
+    ReflectionSession,
+    SessionIndicator,
+)
+from tests.factories import make_area, make_indicator, make_narrative, make_theme
+
+# 24 alternating 9/11 then 30 (see tests/test_signals.py): only 2026-01 is a signal.
+VALUES = [9, 11] * 12 + [30]
+
+
+@pytest.fixture
+def indicator(session):
+    theme = make_theme(session)
+    indicator = make_indicator(
+        session,
+        themes=[theme],
+        slug="meldingen",
+        name="Meldingen",
+        frequency=Frequency.month,
+        direction=Direction.down,
+        description="Aantal **meldingen** <script>alert(1)</script>",
+        source="Politie",
+    )
+    for i, value in enumerate(VALUES):
+        session.add(
+            Observation(
+                indicator_id=indicator.id,
+                period_start=date(2024 + i // 12, i % 12 + 1, 1),
+                value=value,
+            )
+        )
+    session.commit()
+    return indicator
+
+
+def test_signals_api_shape(client, session, settings, indicator):
+    settings(public_read=True)
+    response = client.get("/api/v1/indicators/meldingen/signals")
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["indicator"], body["area"], len(body["points"])) == ("meldingen", None, 25)
+    assert body["points"][-1] == {
+        "period": "2026-01",
+        "value": 30.0,
+        "mean": pytest.approx(10.8),
+        "lpl": pytest.approx(10.8 - 5.32),
+        "upl": pytest.approx(10.8 + 5.32),
+        "signal": "concern",
+        "rules": ["outside_limits"],
+    }
+    assert body["points"][0]["signal"] == "common"
+
+
+def test_signals_api_for_an_area_and_unknown_names(client, session, settings, indicator):
+    settings(public_read=True)
+    area = make_area(session, code="WK019301")
+    session.add(
+        Observation(
+            indicator_id=indicator.id, area_id=area.id, period_start=date(2024, 1, 1), value=4
+        )
+    )
+    session.commit()
+    body = client.get("/api/v1/indicators/meldingen/signals?area=WK019301").json()
+    assert body["area"] == "WK019301"
+    assert [(p["period"], p["value"], p["signal"]) for p in body["points"]] == [
+        ("2024-01", 4.0, "common")
+    ]
+    assert client.get("/api/v1/indicators/nope/signals").json() == {
+        "detail": "Unknown indicator: nope"
+    }
+    unknown_area = client.get("/api/v1/indicators/meldingen/signals?area=XX")
+    assert (unknown_area.status_code, unknown_area.json()) == (404, {"detail": "Unknown area: XX"})
+
+
+def test_signals_need_a_reader(client, indicator):
+    assert client.get("/api/v1/indicators/meldingen/signals").status_code == 401
+
+
+def test_page_shows_guide_chart_table_and_unexplained_signal(client, session, settings, indicator):
+    settings(public_read=True)
+    html = client.get("/indicators/meldingen").text
+    assert "Aantal <strong>meldingen</strong>" in html
+    assert "<script>alert" not in html
+    assert "Lager is beter" in html
+    assert (
+        '<script type="application/json" class="chart-spec" data-target="indicator-chart">' in html
+    )
+    assert html.count("<tr>") == 26
+    assert html.count(">onverklaard<") == 1
+    assert "2026-01: 30, zorgwekkend" in html
+    assert "Voorlopige grenzen" not in html
+
+
+def test_a_story_or_session_explains_a_signal(client, session, settings, indicator):
+    settings(public_read=True)
+    story = make_narrative(session, title="Meer inbraken gemeld", occurred_on=date(2026, 1, 1))
+    make_narrative(
+        session, title="Nog niet gepubliceerd", occurred_on=date(2026, 1, 1), status="pending"
+    )
+    session.add(NarrativeIndicator(narrative_id=story.id, indicator_id=indicator.id))
+    meeting = ReflectionSession(held_on=date(2024, 2, 10), title="Reflectie februari")
+    session.add(meeting)
+    session.flush()
+    session.add(SessionIndicator(session_id=meeting.id, indicator_id=indicator.id))
+    session.add(ContextEvent(title="Nieuwe meldapp", starts_on=date(2024, 6, 1)))
+    session.commit()
+    html = client.get("/indicators/meldingen").text
+    assert f'<a href="/stories/{story.id}">Meer inbraken gemeld</a>' in html
+    assert "Nog niet gepubliceerd" not in html
+    assert f'<a href="/sessions/{meeting.id}">Reflectie februari</a>' in html
+    assert "Nieuwe meldapp" in html
+    assert ">onverklaard<" not in html
+
+
+def test_period_filter_and_provisional_notice(client, session, settings, indicator):
+    settings(public_read=True)
+    html = client.get("/indicators/meldingen?from=2025-06&to=2025-08").text
+    assert html.count("<tr>") == 4
+    assert "Voorlopige grenzen" not in html  # limits come from the full series
+    bad = client.get("/indicators/meldingen?from=2025-Q9")
+    assert bad.status_code == 422
+
+
+def test_unknown_indicator_page_is_404(client, settings):
+    settings(public_read=True)
+    assert client.get("/indicators/nope").status_code == 404
+
+
+def test_vega_bundle_is_served_locally(client):
+    response = client.get("/static/vendor/vega-bundle.js")
+    assert response.status_code == 200
+    assert "window.vegaEmbed" in response.text
+    assert "max-age=31536000" in response.headers["cache-control"]
