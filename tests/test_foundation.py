@@ -9,10 +9,17 @@ from app import db
 from tests.factories import PASSWORD, csrf, login, make_indicator, make_theme, make_user
 
 
+def not_hand_written(obj, name, type_, reflected, compare_to) -> bool:
+    """Hide the hand-written search tables from autogenerate, as migrations/env.py does."""
+    return not (type_ == "table" and name.startswith("search_"))
+
+
 def test_migrations_create_every_table_and_autogenerate_finds_no_difference(env):
     engine = db.get_engine()
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_object": not_hand_written}
+        )
         assert compare_metadata(context, SQLModel.metadata) == []
         tables = set(engine.dialect.get_table_names(connection))
     assert set(SQLModel.metadata.tables) <= tables
