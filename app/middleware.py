@@ -156,26 +156,37 @@ class BodySizeLimitMiddleware:
             await _too_large(scope, receive, send)
             return
         received = 0
+        too_large = False
 
         async def counting_receive() -> Message:
-            nonlocal received
+            # Past the limit the app is told the client left, so it stops reading;
+            # raising here instead would be turned into a 400 by the form parser.
+            nonlocal received, too_large
+            if too_large:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
-                    raise BodyTooLarge
+                    too_large = True
+                    return {"type": "http.disconnect"}
             return message
 
+        async def guarded_send(message: Message) -> None:
+            if not too_large:
+                await send(message)
+
         try:
-            await self.app(scope, counting_receive, send)
-        except BodyTooLarge:
+            await self.app(scope, counting_receive, guarded_send)
+        except Exception:
+            if not too_large:
+                raise
+        if too_large:
             await _too_large(scope, receive, send)
 
 
-class BodyTooLarge(Exception):
-    """A chunked body grew past the limit while it was being read."""
-
-
 async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
-    response = error_response(Request(scope, receive), 413)
+    # This middleware sits outside the session middleware; the error page needs an
+    # (empty) session for its CSRF token, so give it one.
+    response = error_response(Request({**scope, "session": {}}, receive), 413)
     await response(scope, receive, send)
