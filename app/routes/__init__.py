@@ -1,6 +1,15 @@
 """All routers, in the order they are matched (fixed paths before ``{slug}`` paths)."""
 
-from app.routes import admin, auth, dashboard, health, indicator_page, stories, vendor
+from app.routes import (
+    admin,
+    auth,
+    dashboard,
+    health,
+    indicator_page,
+    moderation,
+    stories,
+    vendor,
+)
 
 ROUTERS = [
     vendor.router,
@@ -9,5 +18,6 @@ ROUTERS = [
     admin.router,
     dashboard.router,
     stories.router,
+    moderation.router,
     indicator_page.router,  # /indicators/{slug}: after the fixed /indicators/... paths
 ]

@@ -22,6 +22,7 @@ from app.i18n import N_, gettext
 from app.models import Area, Indicator, Narrative, Role, Theme
 from app.models.narrative import ConsentReach, NarrativeSource, NarrativeStatus
 from app.narratives.invites import InviteInvalid, resolve_invite
+from app.narratives.moderation import linked_figures
 from app.narratives.rendering import render_markdown
 from app.narratives.submission import (
     client_hash,
@@ -37,7 +38,8 @@ router = APIRouter(tags=["pages"], include_in_schema=False)
 INVITE_GONE = N_("This invite link has been revoked or has expired.")
 
 
-def _choices(session: Session) -> dict:
+def choices(session: Session) -> dict:
+    """Districts, themes and figures to choose from, as (value, label) pairs."""
     return {
         "areas": [(a.code, a.name) for a in session.exec(select(Area).order_by(Area.name))],
         "themes": [(t.slug, t.name) for t in session.exec(select(Theme).order_by(Theme.name))],
@@ -61,7 +63,7 @@ def _access(request: Request, session: Session, settings: Settings, user, token:
 
 def _form_page(request, session, context, status_code=200):
     return render(
-        request, "stories/new.html", {**_choices(session), **context}, status_code=status_code
+        request, "stories/new.html", {**choices(session), **context}, status_code=status_code
     )
 
 
@@ -169,8 +171,10 @@ def show_story(request: Request, narrative_id: int, session: SessionDep, user: R
     if not visible:
         raise HTTPException(status_code=404, detail="Story not found")
     area = session.get(Area, narrative.area_id) if narrative.area_id else None
-    return render(
-        request,
-        "stories/show.html",
-        {"story": narrative, "area": area, "body_html": render_markdown(narrative.body)},
-    )
+    context = {
+        "story": narrative,
+        "area": area,
+        "figures": linked_figures(session, narrative),
+        "body_html": render_markdown(narrative.body),
+    }
+    return render(request, "stories/show.html", context)

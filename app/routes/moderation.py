@@ -1,0 +1,110 @@
+"""Moderation of pending stories at ``/moderation`` (editors only)."""
+
+from fastapi import APIRouter, HTTPException, Request
+from sqlmodel import Session
+from starlette.responses import RedirectResponse
+
+from app.deps import EditorUser, SessionDep, WriteSessionDep
+from app.forms import check_csrf
+from app.i18n import N_, gettext
+from app.models import Narrative
+from app.models.narrative import AuthorRole, LinkRelation, NarrativeStatus
+from app.narratives.moderation import (
+    Decision,
+    PendingStory,
+    moderate,
+    pending_stories,
+    pending_story,
+)
+from app.narratives.rendering import render_markdown
+from app.narratives.submission import format_period, validate_story
+from app.routes.stories import choices
+from app.templating import render, request_language
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+
+DECISION_BAD = N_("Choose publish or hide.")
+RELATION_BAD = N_("Choose how the story relates to the figure.")
+
+
+def _pending_or_404(session: Session, narrative_id: int) -> PendingStory:
+    story = session.get(Narrative, narrative_id)
+    if story is None or story.status != NarrativeStatus.pending:
+        raise HTTPException(status_code=404, detail="No pending story with this id")
+    return pending_story(session, story)
+
+
+def _form(request: Request, session: Session, item: PendingStory, values, errors, status=200):
+    context = {
+        **choices(session),
+        "item": item,
+        "body_html": render_markdown(item.story.body),
+        "relations": list(LinkRelation),
+        "values": values,
+        "errors": errors,
+    }
+    return render(request, "moderation/story.html", context, status_code=status)
+
+
+@router.get("/moderation")
+def moderation(request: Request, session: SessionDep, user: EditorUser):
+    """List pending stories, oldest first, with their contact details."""
+    items = [(item, render_markdown(item.story.body)) for item in pending_stories(session)]
+    return render(request, "moderation/index.html", {"items": items})
+
+
+@router.get("/moderation/{narrative_id}")
+def review(request: Request, narrative_id: int, session: SessionDep, user: EditorUser):
+    """Show the decision form for one pending story, filled with what was sent."""
+    item = _pending_or_404(session, narrative_id)
+    story = item.story
+    values = {
+        "title": story.title,
+        "body": story.body,
+        "occurred": format_period(story.occurred_on, story.occurred_frequency),
+        "area": item.area_code,
+        "themes": item.theme_slugs,
+        "indicators": item.indicator_slugs,
+        "relation": item.relation.value,
+    }
+    return _form(request, session, item, values, {})
+
+
+@router.post("/moderation/{narrative_id}")
+async def decide(request: Request, narrative_id: int, session: WriteSessionDep, user: EditorUser):
+    """Redact, link and publish or hide one pending story."""
+    form = await request.form()
+    check_csrf(request, form.get("csrf_token"))
+    item = _pending_or_404(session, narrative_id)
+    story = item.story
+    data = {k: v for k, v in form.items() if isinstance(v, str)}
+    edited, errors = validate_story(
+        session=session,
+        data={**data, "author_role": story.author_role.value},
+        themes=form.getlist("themes"),
+        indicators=form.getlist("indicators"),
+        require_consent=False,
+        roles=list(AuthorRole),
+    )
+    if data.get("decision") not in Decision.__members__:
+        errors["decision"] = DECISION_BAD
+    if data.get("relation", "context") not in LinkRelation.__members__:
+        errors["relation"] = RELATION_BAD
+    if errors:
+        lang = request_language(request)
+        values = {
+            **data,
+            "themes": form.getlist("themes"),
+            "indicators": form.getlist("indicators"),
+        }
+        translated = {k: gettext(lang, v) for k, v in errors.items()}
+        return _form(request, session, item, values, translated, status=422)
+    moderate(
+        session=session,
+        story=story,
+        decision=Decision(data["decision"]),
+        edited=edited,
+        relation=LinkRelation(data.get("relation", "context")),
+        user=user,
+    )
+    return RedirectResponse("/moderation", status_code=303)
