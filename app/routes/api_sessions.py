@@ -1,0 +1,139 @@
+"""JSON API for reflection sessions (DESIGN.md: GET/POST /api/v1/sessions)."""
+
+from datetime import date
+
+from fastapi import APIRouter, HTTPException, Query
+from pydantic import BaseModel, Field
+from sqlmodel import select
+
+from app.deps import EditorUser, SessionDep, ViewerUser, WriteSessionDep
+from app.models import (
+    Action,
+    Area,
+    Indicator,
+    ReflectionSession,
+    SessionIndicator,
+    SessionNarrative,
+)
+from app.sessions import service
+
+router = APIRouter(prefix="/api/v1/sessions", tags=["sessions"])
+
+
+class IndicatorIn(BaseModel):
+    slug: str
+    area: str | None = None
+
+
+class ActionIn(BaseModel):
+    description: str = Field(min_length=1, max_length=2_000)
+    owner: str = Field(default="", max_length=200)
+    due_on: date | None = None
+
+
+class SessionIn(BaseModel):
+    held_on: date
+    title: str = Field(min_length=1, max_length=200)
+    facilitator: str = Field(default="", max_length=200)
+    participants: list[str] = []
+    see: str = Field(default="", max_length=20_000)
+    mean: str = Field(default="", max_length=20_000)
+    do: str = Field(default="", max_length=20_000)
+    indicators: list[IndicatorIn] = []
+    narratives: list[int] = []
+    actions: list[ActionIn] = []
+
+
+def _summary(reflection: ReflectionSession) -> dict:
+    return {
+        "id": reflection.id,
+        "held_on": reflection.held_on.isoformat(),
+        "title": reflection.title,
+        "facilitator": reflection.facilitator,
+        "participants": reflection.participants,
+    }
+
+
+def _detail(session, reflection: ReflectionSession) -> dict:
+    snapshot = session.exec(
+        select(SessionIndicator, Indicator.slug, Area.code)
+        .join(Indicator, Indicator.id == SessionIndicator.indicator_id)
+        .join(Area, Area.id == SessionIndicator.area_id, isouter=True)
+        .where(SessionIndicator.session_id == reflection.id)
+        .order_by(SessionIndicator.id)
+    ).all()
+    narratives = session.exec(
+        select(SessionNarrative.narrative_id).where(SessionNarrative.session_id == reflection.id)
+    ).all()
+    actions = session.exec(
+        select(Action).where(Action.session_id == reflection.id).order_by(Action.id)
+    ).all()
+    return {
+        **_summary(reflection),
+        "see": reflection.see,
+        "mean": reflection.mean,
+        "do": reflection.do,
+        "snapshot": [
+            {"indicator": slug, "area": code, "points": row.snapshot}
+            for row, slug, code in snapshot
+        ],
+        "narratives": sorted(narratives),
+        "actions": [
+            {
+                "id": action.id,
+                "description": action.description,
+                "owner": action.owner,
+                "due_on": action.due_on.isoformat() if action.due_on else None,
+                "status": str(action.status),
+                "closed_in_session": action.closed_in_session_id,
+            }
+            for action in actions
+        ],
+    }
+
+
+@router.get("")
+def list_sessions(
+    session: SessionDep,
+    user: ViewerUser,
+    limit: int = Query(100, ge=1, le=1000),
+    offset: int = Query(0, ge=0),
+):
+    """List sessions, latest first."""
+    rows, total = service.list_sessions(session=session, limit=limit, offset=offset)
+    return {"items": [_summary(row) for row in rows], "total": total}
+
+
+@router.post("", status_code=201)
+def create_session(body: SessionIn, session: WriteSessionDep, user: EditorUser):
+    """Log a session; the indicators' current values and signals are frozen with it."""
+    data = service.SessionInput(
+        held_on=body.held_on,
+        title=body.title,
+        facilitator=body.facilitator,
+        participants=body.participants,
+        see=body.see,
+        mean=body.mean,
+        do=body.do,
+        indicators=[service.IndicatorChoice(item.slug, item.area) for item in body.indicators],
+        narratives=body.narratives,
+        actions=[service.ActionInput(a.description, a.owner, a.due_on) for a in body.actions],
+    )
+    try:
+        reflection = service.create_session(session=session, data=data, user=user)
+    except service.SessionInvalid as invalid:
+        detail = [
+            {"loc": ["body", name], "msg": message % values}
+            for name, (message, values) in invalid.errors.items()
+        ]
+        raise HTTPException(status_code=422, detail=detail) from None
+    return _detail(session, reflection)
+
+
+@router.get("/{session_id}")
+def get_session(session_id: int, session: SessionDep, user: ViewerUser):
+    """One session with its frozen snapshot, stories and actions."""
+    reflection = session.get(ReflectionSession, session_id)
+    if reflection is None:
+        raise HTTPException(status_code=404, detail=f"No session with id {session_id}.")
+    return _detail(session, reflection)

@@ -1,0 +1,367 @@
+"""Reflection session pages: list, new, detail, edit, and closing actions."""
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from sqlmodel import col, select
+from starlette.responses import RedirectResponse
+
+from app.deps import EditorUser, SessionDep, ViewerUser, WriteSessionDep
+from app.forms import check_csrf
+from app.i18n import N_, gettext
+from app.models import (
+    Action,
+    ActionStatus,
+    Area,
+    AreaKind,
+    Indicator,
+    LearningQuestion,
+    Narrative,
+    NarrativeStatus,
+    QuestionStatus,
+    ReflectionSession,
+    SessionIndicator,
+    SessionNarrative,
+    Theme,
+)
+from app.sessions import actions, service, snapshot
+from app.templating import render, request_language
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+
+ACTION_ROWS = 3
+DATE_INVALID = N_("Enter a date as YYYY-MM-DD.")
+ACTION_STATUS_INVALID = N_("Choose done or dropped.")
+
+FormList = Annotated[list[str], Form()]
+
+
+def _day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text.strip()) if text.strip() else None
+    except ValueError:
+        return None
+
+
+def _choices(session) -> dict:
+    """The options of the session form."""
+    return {
+        "indicator_options": [
+            (row.slug, row.name) for row in session.exec(select(Indicator).order_by(Indicator.name))
+        ],
+        "area_options": [
+            (row.code, row.name)
+            for row in session.exec(
+                select(Area).where(Area.kind == AreaKind.district).order_by(Area.name)
+            )
+        ],
+        "narrative_options": [
+            (row.id, f"{row.title} ({row.occurred_on.isoformat()})")
+            for row in session.exec(
+                select(Narrative)
+                .where(Narrative.status == NarrativeStatus.published)
+                .order_by(col(Narrative.occurred_on).desc(), col(Narrative.id).desc())
+                .limit(200)
+            )
+        ],
+        "question_options": [
+            (row.id, row.text)
+            for row in session.exec(select(LearningQuestion).order_by(LearningQuestion.text))
+        ],
+        "status_options": [status.value for status in QuestionStatus],
+        "action_rows": range(ACTION_ROWS),
+    }
+
+
+def _errors_for_page(request: Request, errors: dict) -> dict[str, str]:
+    lang = request_language(request)
+    return {name: gettext(lang, message, **values) for name, (message, values) in errors.items()}
+
+
+def _parse(form: dict) -> tuple[service.SessionInput, list[int], dict]:
+    """Turn the posted form into session input, plus errors the parsing itself found.
+
+    Also returns, per action passed on, the form row it came from: empty rows are
+    skipped, and the service's errors must point at the row the user typed in.
+    """
+    errors: dict = {}
+    held_on = _day(form["held_on"])
+    if form["held_on"].strip() and held_on is None:
+        errors["held_on"] = (DATE_INVALID, {})
+    area = form.get("area") or None
+    action_rows = []
+    for index, (text, owner, due) in enumerate(
+        zip(form["action_description"], form["action_owner"], form["action_due_on"], strict=False)
+    ):
+        due_on = _day(due)
+        if due.strip() and due_on is None:
+            errors[f"action_due_on_{index}"] = (DATE_INVALID, {})
+        if text.strip() or owner.strip() or due.strip():
+            action_rows.append((index, service.ActionInput(text, owner, due_on)))
+    questions = []
+    question_id = form.get("question") or ""
+    if question_id or form.get("new_question", "").strip():
+        questions.append(
+            service.QuestionStep(
+                int(question_id) if question_id.isdigit() else None,
+                form.get("new_question", ""),
+                form.get("question_status", ""),
+                form.get("question_reason", ""),
+            )
+        )
+    data = service.SessionInput(
+        held_on=held_on,
+        title=form["title"],
+        facilitator=form["facilitator"],
+        participants=form["participants"].splitlines(),
+        see=form["see"],
+        mean=form["mean"],
+        do=form["do"],
+        indicators=[service.IndicatorChoice(slug, area) for slug in form["indicators"]],
+        narratives=[int(value) for value in form["narratives"] if value.isdigit()],
+        actions=[action for _, action in action_rows],
+        questions=questions,
+    )
+    return data, [index for index, _ in action_rows], errors
+
+
+def _renumber(errors: dict, rows: list[int]) -> dict:
+    prefix = "action_description_"
+    return {
+        (f"{prefix}{rows[int(name[len(prefix) :])]}" if name.startswith(prefix) else name): value
+        for name, value in errors.items()
+    }
+
+
+@router.get("/sessions")
+def session_list(
+    request: Request,
+    session: SessionDep,
+    user: ViewerUser,
+    theme: str = "",
+    start: str = "",
+    end: str = "",
+    participant: str = "",
+):
+    """List sessions with filters, and every open action with overdue ones marked."""
+    filters = service.SessionFilter(theme or None, _day(start), _day(end), participant or None)
+    rows, total = service.list_sessions(session=session, filters=filters, limit=1000)
+    context = {
+        "sessions": rows,
+        "total": total,
+        "filters": {"theme": theme, "start": start, "end": end, "participant": participant},
+        "theme_options": [
+            (row.slug, row.name) for row in session.exec(select(Theme).order_by(Theme.name))
+        ],
+        "open_actions": actions.open_actions(session=session, today=date.today()),
+        "all_sessions": service.list_sessions(session=session, limit=1000)[0],
+    }
+    return render(request, "sessions/list.html", context)
+
+
+def _form_page(request, session, form, errors, status_code=200):
+    context = {**_choices(session), "form": form, "errors": errors}
+    return render(request, "sessions/new.html", context, status_code=status_code)
+
+
+EMPTY_FORM = {
+    "held_on": "",
+    "title": "",
+    "facilitator": "",
+    "participants": "",
+    "see": "",
+    "mean": "",
+    "do": "",
+    "area": "",
+    "question": "",
+    "question_status": "",
+    "question_reason": "",
+    "new_question": "",
+    "indicators": [],
+    "narratives": [],
+    "action_description": [""] * ACTION_ROWS,
+    "action_owner": [""] * ACTION_ROWS,
+    "action_due_on": [""] * ACTION_ROWS,
+}
+
+
+@router.get("/sessions/new")
+def new_session_page(request: Request, session: SessionDep, user: EditorUser):
+    """Show the form to log a session."""
+    return _form_page(request, session, {**EMPTY_FORM, "held_on": date.today().isoformat()}, {})
+
+
+@router.post("/sessions/new")
+def create_session(
+    request: Request,
+    session: WriteSessionDep,
+    user: EditorUser,
+    csrf_token: Annotated[str, Form()] = "",
+    held_on: Annotated[str, Form(max_length=20)] = "",
+    title: Annotated[str, Form(max_length=1000)] = "",
+    facilitator: Annotated[str, Form(max_length=200)] = "",
+    participants: Annotated[str, Form(max_length=5000)] = "",
+    see: Annotated[str, Form(max_length=40_000)] = "",
+    mean: Annotated[str, Form(max_length=40_000)] = "",
+    do: Annotated[str, Form(max_length=40_000)] = "",
+    area: Annotated[str, Form(max_length=40)] = "",
+    question: Annotated[str, Form(max_length=20)] = "",
+    question_status: Annotated[str, Form(max_length=40)] = "",
+    question_reason: Annotated[str, Form(max_length=5000)] = "",
+    new_question: Annotated[str, Form(max_length=2000)] = "",
+    indicators: FormList = [],  # noqa: B006 - FastAPI copies defaults per request
+    narratives: FormList = [],  # noqa: B006
+    action_description: FormList = [],  # noqa: B006
+    action_owner: FormList = [],  # noqa: B006
+    action_due_on: FormList = [],  # noqa: B006
+):
+    """Store the session, or show the form again with a message per field (422)."""
+    check_csrf(request, csrf_token)
+    form = {key: value for key, value in locals().items() if key in EMPTY_FORM}
+    data, rows, errors = _parse(form)
+    try:
+        service.validate(session=session, data=data)
+    except service.SessionInvalid as invalid:
+        errors = {**_renumber(invalid.errors, rows), **errors}
+    if errors:
+        session.rollback()
+        return _form_page(request, session, form, _errors_for_page(request, errors), 422)
+    reflection = service.create_session(session=session, data=data, user=user)
+    return RedirectResponse(f"/sessions/{reflection.id}", status_code=303)
+
+
+def _get(session, session_id: int) -> ReflectionSession:
+    reflection = session.get(ReflectionSession, session_id)
+    if reflection is None:
+        raise HTTPException(status_code=404, detail=f"No session with id {session_id}.")
+    return reflection
+
+
+@router.get("/sessions/{session_id}")
+def session_page(request: Request, session_id: int, session: SessionDep, user: ViewerUser):
+    """Show notes, the snapshot as seen that day, what was revised since, and history."""
+    reflection = _get(session, session_id)
+    figures = []
+    for row, indicator, area in session.exec(
+        select(SessionIndicator, Indicator, Area)
+        .join(Indicator, Indicator.id == SessionIndicator.indicator_id)
+        .join(Area, Area.id == SessionIndicator.area_id, isouter=True)
+        .where(SessionIndicator.session_id == reflection.id)
+        .order_by(SessionIndicator.id)
+    ):
+        revised = snapshot.revisions_since(
+            session=session, indicator=indicator, area=area, snapshot=row.snapshot
+        )
+        figures.append({"row": row, "indicator": indicator, "area": area, "revised": revised})
+    context = {
+        "reflection": reflection,
+        "notes": {
+            name: service.render_markdown(getattr(reflection, name))
+            for name in ("see", "mean", "do")
+        },
+        "figures": figures,
+        "narratives": session.exec(
+            select(Narrative)
+            .join(SessionNarrative)
+            .where(SessionNarrative.session_id == reflection.id)
+            .order_by(col(Narrative.occurred_on).desc())
+        ).all(),
+        "actions": session.exec(
+            select(Action).where(Action.session_id == reflection.id).order_by(Action.id)
+        ).all(),
+        "closed_here": session.exec(
+            select(Action).where(Action.closed_in_session_id == reflection.id).order_by(Action.id)
+        ).all(),
+        "revisions": service.revisions_of(session=session, reflection=reflection),
+    }
+    return render(request, "sessions/detail.html", context)
+
+
+def _text_form(reflection: ReflectionSession) -> dict:
+    return {
+        "held_on": reflection.held_on.isoformat(),
+        "title": reflection.title,
+        "facilitator": reflection.facilitator,
+        "participants": "\n".join(reflection.participants),
+        "see": reflection.see,
+        "mean": reflection.mean,
+        "do": reflection.do,
+    }
+
+
+@router.get("/sessions/{session_id}/edit")
+def edit_page(request: Request, session_id: int, session: SessionDep, user: EditorUser):
+    """Show the form to correct a session's text."""
+    reflection = _get(session, session_id)
+    context = {"reflection": reflection, "form": _text_form(reflection), "errors": {}}
+    return render(request, "sessions/edit.html", context)
+
+
+@router.post("/sessions/{session_id}/edit")
+def edit_session(
+    request: Request,
+    session_id: int,
+    session: WriteSessionDep,
+    user: EditorUser,
+    csrf_token: Annotated[str, Form()] = "",
+    held_on: Annotated[str, Form(max_length=20)] = "",
+    title: Annotated[str, Form(max_length=1000)] = "",
+    facilitator: Annotated[str, Form(max_length=200)] = "",
+    participants: Annotated[str, Form(max_length=5000)] = "",
+    see: Annotated[str, Form(max_length=40_000)] = "",
+    mean: Annotated[str, Form(max_length=40_000)] = "",
+    do: Annotated[str, Form(max_length=40_000)] = "",
+):
+    """Save the new text; the previous version is kept with who and when."""
+    check_csrf(request, csrf_token)
+    reflection = _get(session, session_id)
+    form = {key: value for key, value in locals().items() if key in EMPTY_FORM}
+    data = service.SessionInput(
+        held_on=_day(held_on),
+        title=title,
+        facilitator=facilitator,
+        participants=participants.splitlines(),
+        see=see,
+        mean=mean,
+        do=do,
+    )
+    try:
+        service.update_session(session=session, reflection=reflection, data=data, user=user)
+    except service.SessionInvalid as invalid:
+        errors = invalid.errors
+        if held_on.strip() and data.held_on is None:
+            errors["held_on"] = (DATE_INVALID, {})
+        context = {
+            "reflection": reflection,
+            "form": form,
+            "errors": _errors_for_page(request, errors),
+        }
+        return render(request, "sessions/edit.html", context, status_code=422)
+    return RedirectResponse(f"/sessions/{reflection.id}", status_code=303)
+
+
+@router.post("/sessions/actions/{action_id}")
+def close_action(
+    request: Request,
+    action_id: int,
+    session: WriteSessionDep,
+    user: EditorUser,
+    csrf_token: Annotated[str, Form()] = "",
+    status: Annotated[str, Form(max_length=20)] = "",
+    closed_in: Annotated[str, Form(max_length=20)] = "",
+):
+    """Close or drop an action, linked to the (later) session that decided it."""
+    check_csrf(request, csrf_token)
+    action = session.get(Action, action_id)
+    if action is None:
+        raise HTTPException(status_code=404, detail=f"No action with id {action_id}.")
+    if status not in (ActionStatus.done, ActionStatus.dropped):
+        raise HTTPException(status_code=422, detail=ACTION_STATUS_INVALID)
+    later = session.get(ReflectionSession, int(closed_in)) if closed_in.isdigit() else None
+    if closed_in and later is None:
+        raise HTTPException(status_code=422, detail=f"No session with id {closed_in}.")
+    actions.close_action(
+        session=session, action=action, status=ActionStatus(status), closed_in=later, user=user
+    )
+    return RedirectResponse(f"/sessions#action-{action.id}", status_code=303)

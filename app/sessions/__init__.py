@@ -1,0 +1,1 @@
+"""Reflection sessions, their frozen snapshots, actions and the learning agenda."""
