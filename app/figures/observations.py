@@ -16,7 +16,7 @@ from sqlalchemy import insert, update
 from sqlmodel import Session, col, select
 
 from app import audit
-from app.figures.periods import Period
+from app.figures.periods import Period, PeriodError, parse_period
 from app.models import Area, Indicator, Observation, ObservationRevision, User, utcnow
 
 
@@ -216,3 +216,59 @@ def series(
             session=session, indicator=indicator, area=area, start=start, end=end, as_of=as_of
         )
     ]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one input item: ``where`` is its index or line number."""
+
+    where: int
+    field: str
+    message: str
+
+
+class ItemChecker:
+    """Validate raw items one by one against an indicator, as the API and imports need.
+
+    It knows every area by code (one query) and remembers which (indicator, area,
+    period) it has seen, to name a duplicate by the item it repeats.
+    """
+
+    def __init__(self, *, session: Session, noun: str = "item") -> None:
+        self.areas = {area.code: area for area in session.exec(select(Area))}
+        self.noun = noun
+        self.seen: dict[tuple[int | None, int | None, date], int] = {}
+
+    def check(
+        self,
+        *,
+        indicator: Indicator,
+        where: int,
+        period: str | None,
+        value: float | None,
+        area: str | None,
+    ) -> tuple[ObservationInput | None, list[Problem]]:
+        """Return the checked input, or None and every problem found in this item."""
+        problems = []
+        parsed = area_row = None
+        try:
+            parsed = parse_period(period or "", indicator.frequency)
+        except PeriodError as error:
+            problems.append(Problem(where, "period", str(error)))
+        if area:
+            area_row = self.areas.get(area)
+            if area_row is None:
+                problems.append(Problem(where, "area", f"unknown area '{area}'"))
+        if value is None:
+            problems.append(Problem(where, "value", "the value is empty"))
+        elif not math.isfinite(value):
+            problems.append(Problem(where, "value", f"{value} is not a number one can store"))
+        if problems:
+            return None, problems
+        key = (indicator.id, area_row.id if area_row else None, parsed.start)
+        first = self.seen.setdefault(key, where)
+        if first != where:
+            place = f"area {area}" if area else "the whole municipality"
+            message = f"{parsed} for {place} also appears in {self.noun} {first}"
+            return None, [Problem(where, "period", message)]
+        return ObservationInput(parsed, float(value), area_row), []

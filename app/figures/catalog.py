@@ -1,0 +1,387 @@
+"""The catalogue of figures: themes, areas and indicators (with themes, breaks, relations).
+
+Plain domain functions shared by the JSON API and the editor pages. Input arrives as
+the pydantic models below (the API's bodies, also built from HTML forms); problems
+are raised as ``NotFound`` (404), ``Conflict`` (409) or ``Invalid`` (422, per field).
+"""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel import Session, col, delete, func, select
+
+from app import audit
+from app.figures.periods import PeriodError, parse_period, period_of
+from app.models import (
+    Area,
+    AreaKind,
+    Direction,
+    Frequency,
+    Indicator,
+    IndicatorBreak,
+    IndicatorRelation,
+    IndicatorTheme,
+    Observation,
+    RelationKind,
+    Theme,
+    User,
+    utcnow,
+)
+
+SLUG = r"^[a-z0-9][a-z0-9-]*$"
+
+
+class NotFound(LookupError):
+    """A slug or code that names nothing."""
+
+
+class Conflict(ValueError):
+    """A slug or code that is already taken."""
+
+
+class Invalid(ValueError):
+    """Input that refers to something unknown or is inconsistent; ``field`` says where."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        self.message = message
+        super().__init__(f"{field}: {message}")
+
+
+class ThemeIn(BaseModel):
+    slug: str = Field(min_length=1, max_length=60, pattern=SLUG, examples=["jeugd"])
+    name: str = Field(min_length=1, max_length=200, examples=["Jeugd"])
+    description: str = Field(default="", max_length=10_000)
+
+
+class ThemeOut(ThemeIn):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class AreaIn(BaseModel):
+    code: str = Field(
+        min_length=1, max_length=20, pattern=r"^[A-Za-z0-9_-]+$", examples=["WK019301"]
+    )
+    name: str = Field(min_length=1, max_length=200, examples=["Centrum"])
+    kind: AreaKind = AreaKind.district
+    parent: str | None = Field(default=None, description="Code of the parent area.")
+
+
+class AreaOut(AreaIn):
+    pass
+
+
+class BreakIn(BaseModel):
+    period: str = Field(
+        description="First period of the new segment, in the indicator's frequency.",
+        examples=["2020-03"],
+    )
+    note: str = Field(default="", max_length=500, examples=["Start of the pandemic"])
+
+
+class RelatedIn(BaseModel):
+    slug: str = Field(examples=["wmo-clients"])
+    kind: RelationKind = RelationKind.related
+
+
+class IndicatorPatch(BaseModel):
+    """Fields of an indicator that can be changed; absent fields stay as they are."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    unit: str | None = Field(default=None, max_length=60)
+    description: str | None = Field(
+        default=None, max_length=20_000, description="Reading guide in Markdown."
+    )
+    source: str | None = Field(default=None, max_length=500)
+    frequency: Frequency | None = None
+    direction: Direction | None = None
+    screen_outliers: bool | None = None
+    themes: list[str] | None = Field(default=None, description="Theme slugs.")
+    breaks: list[BreakIn] | None = None
+    related: list[RelatedIn] | None = None
+
+
+class IndicatorIn(BaseModel):
+    slug: str = Field(min_length=1, max_length=80, pattern=SLUG, examples=["jeugdhulp-trajecten"])
+    name: str = Field(min_length=1, max_length=200, examples=["Jeugdhulptrajecten"])
+    unit: str = Field(default="", max_length=60, examples=["aantal"])
+    description: str = Field(default="", max_length=20_000, description="Reading guide (Markdown).")
+    source: str = Field(default="", max_length=500, examples=["CBS StatLine 85099NED"])
+    frequency: Frequency = Frequency.month
+    direction: Direction = Field(
+        default=Direction.neutral, description="Desired movement; only colours signals."
+    )
+    screen_outliers: bool = True
+    themes: list[str] = Field(default=[], description="Theme slugs.", examples=[["jeugd"]])
+    breaks: list[BreakIn] = []
+    related: list[RelatedIn] = []
+
+
+class BreakOut(BaseModel):
+    period: str
+    note: str
+
+
+class IndicatorOut(BaseModel):
+    slug: str
+    name: str
+    unit: str
+    description: str
+    source: str
+    frequency: Frequency
+    direction: Direction
+    screen_outliers: bool
+    themes: list[str]
+    breaks: list[BreakOut]
+    related: list[RelatedIn]
+
+
+def _page(session: Session, query, limit: int, offset: int):
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    return list(session.exec(query.limit(limit).offset(offset))), total
+
+
+def list_themes(*, session: Session, limit: int = 100, offset: int = 0) -> tuple[list, int]:
+    """Return a page of themes by name and the total count."""
+    return _page(session, select(Theme).order_by(Theme.name, Theme.id), limit, offset)
+
+
+def create_theme(*, session: Session, data: ThemeIn, user: User | None) -> Theme:
+    """Add a theme; raise Conflict when the slug is taken. Commits."""
+    if session.exec(select(Theme.id).where(Theme.slug == data.slug)).first():
+        raise Conflict(f"a theme with slug '{data.slug}' already exists")
+    theme = Theme(**data.model_dump())
+    session.add(theme)
+    session.flush()
+    audit.record(session=session, action="create", entity="theme", entity_id=theme.id, user=user)
+    session.commit()
+    return theme
+
+
+def area_by_code(*, session: Session, code: str) -> Area | None:
+    return session.exec(select(Area).where(Area.code == code)).first()
+
+
+def area_out(area: Area, codes: dict[int, str]) -> AreaOut:
+    """Describe ``area`` with its parent's code (``codes``: id -> code)."""
+    parent = codes.get(area.parent_id) if area.parent_id else None
+    return AreaOut(code=area.code, name=area.name, kind=area.kind, parent=parent)
+
+
+def list_areas(*, session: Session, limit: int = 100, offset: int = 0) -> tuple[list, int]:
+    """Return a page of areas (by code) with parent codes, and the total count."""
+    areas, total = _page(session, select(Area).order_by(Area.code), limit, offset)
+    codes = dict(session.exec(select(Area.id, Area.code)).all())
+    return [area_out(area, codes) for area in areas], total
+
+
+def create_area(*, session: Session, data: AreaIn, user: User | None) -> Area:
+    """Add an area under an existing parent; Conflict for a taken code. Commits."""
+    if area_by_code(session=session, code=data.code):
+        raise Conflict(f"an area with code '{data.code}' already exists")
+    parent = None
+    if data.parent:
+        parent = area_by_code(session=session, code=data.parent)
+        if parent is None:
+            raise Invalid("parent", f"unknown area code '{data.parent}'")
+    area = Area(code=data.code, name=data.name, kind=data.kind, parent_id=parent and parent.id)
+    session.add(area)
+    session.flush()
+    audit.record(session=session, action="create", entity="area", entity_id=area.code, user=user)
+    session.commit()
+    return area
+
+
+def indicator_by_slug(*, session: Session, slug: str) -> Indicator:
+    """Return the indicator with ``slug``; raise NotFound otherwise."""
+    indicator = session.exec(select(Indicator).where(Indicator.slug == slug)).first()
+    if indicator is None:
+        raise NotFound(f"no indicator with slug '{slug}'")
+    return indicator
+
+
+def describe(*, session: Session, indicators: Sequence[Indicator]) -> list[IndicatorOut]:
+    """Describe indicators with their themes, breaks and relations (three queries in all)."""
+    ids = [indicator.id for indicator in indicators]
+    themes, breaks, related = defaultdict(list), defaultdict(list), defaultdict(list)
+    for indicator_id, slug in session.exec(
+        select(IndicatorTheme.indicator_id, Theme.slug)
+        .join(Theme, Theme.id == IndicatorTheme.theme_id)
+        .where(col(IndicatorTheme.indicator_id).in_(ids))
+        .order_by(Theme.slug)
+    ):
+        themes[indicator_id].append(slug)
+    for row in session.exec(
+        select(IndicatorBreak)
+        .where(col(IndicatorBreak.indicator_id).in_(ids))
+        .order_by(IndicatorBreak.starts_on)
+    ):
+        breaks[row.indicator_id].append(row)
+    for indicator_id, slug, kind in session.exec(
+        select(IndicatorRelation.indicator_id, Indicator.slug, IndicatorRelation.kind)
+        .join(Indicator, Indicator.id == IndicatorRelation.related_id)
+        .where(col(IndicatorRelation.indicator_id).in_(ids))
+        .order_by(Indicator.slug)
+    ):
+        related[indicator_id].append(RelatedIn(slug=slug, kind=kind))
+    return [
+        IndicatorOut(
+            **indicator.model_dump(
+                include={"slug", "name", "unit", "description", "source", "frequency"}
+                | {"direction", "screen_outliers"}
+            ),
+            themes=themes[indicator.id],
+            breaks=[
+                BreakOut(period=period_of(row.starts_on, indicator.frequency).label, note=row.note)
+                for row in breaks[indicator.id]
+            ],
+            related=related[indicator.id],
+        )
+        for indicator in indicators
+    ]
+
+
+def list_indicators(
+    *, session: Session, limit: int = 100, offset: int = 0
+) -> tuple[list[IndicatorOut], int]:
+    """Return a page of indicators by name, described, and the total count."""
+    rows, total = _page(
+        session, select(Indicator).order_by(Indicator.name, Indicator.id), limit, offset
+    )
+    return describe(session=session, indicators=rows), total
+
+
+def _theme_ids(session: Session, slugs: list[str]) -> list[int]:
+    found = dict(session.exec(select(Theme.slug, Theme.id).where(col(Theme.slug).in_(slugs))).all())
+    unknown = [slug for slug in slugs if slug not in found]
+    if unknown:
+        raise Invalid("themes", f"unknown theme '{unknown[0]}'")
+    return [found[slug] for slug in dict.fromkeys(slugs)]
+
+
+def _break_starts(breaks: list[BreakIn], frequency: Frequency) -> list[tuple[date, str]]:
+    starts: dict[date, str] = {}
+    for index, item in enumerate(breaks):
+        try:
+            period = parse_period(item.period, frequency)
+        except PeriodError as error:
+            raise Invalid(f"breaks.{index}.period", str(error)) from None
+        if period.start in starts:
+            raise Invalid(f"breaks.{index}.period", f"break {period} is given twice")
+        starts[period.start] = item.note
+    return list(starts.items())
+
+
+def _related_ids(session: Session, indicator: Indicator, related: list[RelatedIn]):
+    slugs = [item.slug for item in related]
+    found = dict(
+        session.exec(
+            select(Indicator.slug, Indicator.id).where(col(Indicator.slug).in_(slugs))
+        ).all()
+    )
+    pairs: dict[int, RelationKind] = {}
+    for index, item in enumerate(related):
+        if item.slug not in found:
+            raise Invalid(f"related.{index}.slug", f"unknown indicator '{item.slug}'")
+        if item.slug == indicator.slug:
+            raise Invalid(f"related.{index}.slug", "an indicator cannot be related to itself")
+        pairs[found[item.slug]] = item.kind
+    return pairs
+
+
+def _replace_links(
+    session: Session,
+    indicator: Indicator,
+    *,
+    themes: list[str] | None,
+    breaks: list[BreakIn] | None,
+    related: list[RelatedIn] | None,
+) -> None:
+    """Replace the given link sets (None: leave as is), validating all before writing."""
+    theme_ids = _theme_ids(session, themes) if themes is not None else None
+    break_starts = _break_starts(breaks, indicator.frequency) if breaks is not None else None
+    related_ids = _related_ids(session, indicator, related) if related is not None else None
+    if theme_ids is not None:
+        session.exec(delete(IndicatorTheme).where(IndicatorTheme.indicator_id == indicator.id))
+        session.add_all(IndicatorTheme(indicator_id=indicator.id, theme_id=i) for i in theme_ids)
+    if break_starts is not None:
+        session.exec(delete(IndicatorBreak).where(IndicatorBreak.indicator_id == indicator.id))
+        session.add_all(
+            IndicatorBreak(indicator_id=indicator.id, starts_on=start, note=note)
+            for start, note in break_starts
+        )
+    if related_ids is not None:
+        session.exec(
+            delete(IndicatorRelation).where(IndicatorRelation.indicator_id == indicator.id)
+        )
+        session.add_all(
+            IndicatorRelation(indicator_id=indicator.id, related_id=i, kind=kind)
+            for i, kind in related_ids.items()
+        )
+
+
+_LINKS = {"themes", "breaks", "related"}
+
+
+def create_indicator(*, session: Session, data: IndicatorIn, user: User | None) -> Indicator:
+    """Add an indicator with its themes, breaks and relations. Commits, or writes nothing."""
+    if session.exec(select(Indicator.id).where(Indicator.slug == data.slug)).first():
+        raise Conflict(f"an indicator with slug '{data.slug}' already exists")
+    indicator = Indicator(**data.model_dump(exclude=_LINKS))
+    try:
+        session.add(indicator)
+        session.flush()
+        _replace_links(
+            session, indicator, themes=data.themes, breaks=data.breaks, related=data.related
+        )
+        audit.record(
+            session=session, action="create", entity="indicator", entity_id=data.slug, user=user
+        )
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return indicator
+
+
+def update_indicator(
+    *, session: Session, indicator: Indicator, changes: IndicatorPatch, user: User | None
+) -> Indicator:
+    """Apply the fields present in ``changes``. Commits, or writes nothing."""
+    fields = changes.model_dump(exclude_unset=True)
+    frequency = fields.get("frequency")
+    if frequency and frequency != indicator.frequency:
+        has_values = session.exec(
+            select(Observation.id).where(Observation.indicator_id == indicator.id)
+        ).first()
+        if has_values:
+            raise Invalid("frequency", "the frequency cannot change once there are observations")
+    try:
+        for name, value in fields.items():
+            if name not in _LINKS and value is not None:
+                setattr(indicator, name, value)
+        indicator.updated_at = utcnow()
+        _replace_links(
+            session,
+            indicator,
+            themes=changes.themes,
+            breaks=changes.breaks,
+            related=changes.related,
+        )
+        session.add(indicator)
+        audit.record(
+            session=session,
+            action="update",
+            entity="indicator",
+            entity_id=indicator.slug,
+            user=user,
+            detail={"fields": sorted(fields)},
+        )
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    session.refresh(indicator)
+    return indicator

@@ -1,0 +1,282 @@
+"""JSON API for themes, areas, indicators and observations (DESIGN.md, /api/v1).
+
+Handlers only translate HTTP to the domain (``app.figures.catalog`` and
+``app.figures.observations``) and the domain's errors to 404/409/422.
+"""
+
+import csv
+import io
+from datetime import UTC, datetime
+from typing import Annotated, Generic, TypeVar
+
+from fastapi import APIRouter, Body, Depends, HTTPException, Query
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from app.deps import EditorUser, Reader, SessionDep, WriteSessionDep
+from app.figures import catalog
+from app.figures.catalog import (
+    AreaIn,
+    AreaOut,
+    Conflict,
+    IndicatorIn,
+    IndicatorOut,
+    IndicatorPatch,
+    Invalid,
+    NotFound,
+    ThemeIn,
+    ThemeOut,
+)
+from app.figures.observations import ItemChecker, known_values, upsert_observations
+from app.figures.periods import PeriodError, parse_period, period_of
+from app.models import Indicator
+
+T = TypeVar("T")
+
+router = APIRouter(prefix="/api/v1", tags=["figures"])
+
+Limit = Annotated[int, Query(ge=1, le=1000, description="At most this many items.")]
+Offset = Annotated[int, Query(ge=0, description="Skip this many items first.")]
+
+
+def indicator_by_slug(slug: str, session: SessionDep) -> Indicator:
+    """Look up the indicator named in the path, or answer 404."""
+    try:
+        return catalog.indicator_by_slug(session=session, slug=slug)
+    except NotFound as error:
+        raise HTTPException(404, detail=str(error)) from None
+
+
+IndicatorDep = Annotated[Indicator, Depends(indicator_by_slug)]
+
+
+def _refused(error: Exception) -> HTTPException:
+    if isinstance(error, Conflict):
+        return HTTPException(409, detail=str(error))
+    if isinstance(error, Invalid):
+        return HTTPException(422, detail=[{"field": error.field, "message": error.message}])
+    raise error
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int = Field(description="All matching items, regardless of limit and offset.")
+
+
+@router.get("/themes", response_model=Page[ThemeOut])
+def list_themes(session: SessionDep, reader: Reader, limit: Limit = 100, offset: Offset = 0):
+    """List the programme tracks."""
+    items, total = catalog.list_themes(session=session, limit=limit, offset=offset)
+    return {"items": items, "total": total}
+
+
+@router.post("/themes", response_model=ThemeOut, status_code=201)
+def create_theme(data: ThemeIn, session: WriteSessionDep, user: EditorUser):
+    """Add a programme track."""
+    try:
+        return catalog.create_theme(session=session, data=data, user=user)
+    except (Conflict, Invalid) as error:
+        raise _refused(error) from None
+
+
+@router.get("/areas", response_model=Page[AreaOut])
+def list_areas(session: SessionDep, reader: Reader, limit: Limit = 100, offset: Offset = 0):
+    """List the areas (municipality, districts, neighbourhoods) with their parents."""
+    items, total = catalog.list_areas(session=session, limit=limit, offset=offset)
+    return {"items": items, "total": total}
+
+
+@router.post("/areas", response_model=AreaOut, status_code=201)
+def create_area(data: AreaIn, session: WriteSessionDep, user: EditorUser):
+    """Add an area; ``parent`` is the code of an existing area."""
+    try:
+        catalog.create_area(session=session, data=data, user=user)
+    except (Conflict, Invalid) as error:
+        raise _refused(error) from None
+    return data
+
+
+@router.get("/indicators", response_model=Page[IndicatorOut])
+def list_indicators(session: SessionDep, reader: Reader, limit: Limit = 100, offset: Offset = 0):
+    """List the indicators with their themes, breaks and related indicators."""
+    items, total = catalog.list_indicators(session=session, limit=limit, offset=offset)
+    return {"items": items, "total": total}
+
+
+@router.post("/indicators", response_model=IndicatorOut, status_code=201)
+def create_indicator(data: IndicatorIn, session: WriteSessionDep, user: EditorUser):
+    """Add an indicator (no target: ``direction`` only colours signals)."""
+    try:
+        indicator = catalog.create_indicator(session=session, data=data, user=user)
+    except (Conflict, Invalid) as error:
+        raise _refused(error) from None
+    return catalog.describe(session=session, indicators=[indicator])[0]
+
+
+@router.get("/indicators/{slug}", response_model=IndicatorOut)
+def get_indicator(reader: Reader, indicator: IndicatorDep, session: SessionDep):
+    """Describe one indicator."""
+    return catalog.describe(session=session, indicators=[indicator])[0]
+
+
+@router.patch("/indicators/{slug}", response_model=IndicatorOut)
+def update_indicator(
+    slug: str, changes: IndicatorPatch, session: WriteSessionDep, user: EditorUser
+):
+    """Change the fields given; lists (themes, breaks, related) are replaced whole."""
+    indicator = indicator_by_slug(slug, session)
+    try:
+        catalog.update_indicator(session=session, indicator=indicator, changes=changes, user=user)
+    except Invalid as error:
+        raise _refused(error) from None
+    return catalog.describe(session=session, indicators=[indicator])[0]
+
+
+class ObservationIn(BaseModel):
+    period: str = Field(description="In the indicator's frequency.", examples=["2024-03"])
+    value: float | None = Field(examples=[12.0])
+    area: str | None = Field(
+        default=None, description="Area code; absent for the whole municipality.",
+        examples=["WK019301"],
+    )  # fmt: skip
+
+
+class UpsertOut(BaseModel):
+    inserted: int
+    updated: int
+    unchanged: int
+
+
+class ObservationOut(BaseModel):
+    period: str = Field(examples=["2024-03"])
+    value: float
+    area: str | None
+    recorded_at: datetime
+
+
+@router.post(
+    "/indicators/{slug}/observations",
+    response_model=UpsertOut,
+    responses={422: {"description": "Every bad item: {index, field, message}; nothing stored."}},
+)
+def post_observations(
+    slug: str,
+    session: WriteSessionDep,
+    user: EditorUser,
+    items: Annotated[
+        list[ObservationIn],
+        Body(examples=[[{"period": "2024-03", "value": 12.0, "area": "WK019301"}]]),
+    ],
+):
+    """Store values by period and area; all or nothing. Changed values keep their history."""
+    indicator = indicator_by_slug(slug, session)
+    checker = ItemChecker(session=session, noun="item")
+    inputs, problems = [], []
+    for index, item in enumerate(items):
+        checked, found = checker.check(
+            indicator=indicator, where=index, period=item.period, value=item.value, area=item.area
+        )
+        inputs.append(checked)
+        problems.extend(found)
+    if problems:
+        raise HTTPException(
+            422,
+            detail=[{"index": p.where, "field": p.field, "message": p.message} for p in problems],
+        )
+    result = upsert_observations(
+        session=session, indicator=indicator, items=inputs, source="api", user=user
+    )
+    session.commit()
+    return result
+
+
+def _values(session, indicator, area, start, end, as_of):
+    """Resolve the query parameters shared by the JSON and CSV listings."""
+    area_row = None
+    if area:
+        area_row = catalog.area_by_code(session=session, code=area)
+        if area_row is None:
+            raise HTTPException(404, detail=f"no area with code '{area}'")
+    try:
+        first = parse_period(start).start if start else None
+        last = parse_period(end).end if end else None
+    except PeriodError as error:
+        raise HTTPException(422, detail=str(error)) from None
+    if as_of is not None and as_of.tzinfo is None:
+        as_of = as_of.replace(tzinfo=UTC)
+    return known_values(
+        session=session,
+        indicator=indicator,
+        area=area_row,
+        all_areas=area_row is None,
+        start=first,
+        end=last,
+        as_of=as_of,
+    )
+
+
+AreaQuery = Annotated[
+    str | None, Query(description="Area code; absent: every area and the municipality.")
+]
+FromQuery = Annotated[str | None, Query(alias="from", description="First period, e.g. 2023-01.")]
+ToQuery = Annotated[str | None, Query(alias="to", description="Last period, e.g. 2024-12.")]
+AsOfQuery = Annotated[
+    datetime | None,
+    Query(description="Values as they were known at this moment (UTC if no zone given)."),
+]
+
+
+@router.get("/indicators/{slug}/observations", response_model=Page[ObservationOut])
+def list_observations(
+    reader: Reader,
+    indicator: IndicatorDep,
+    session: SessionDep,
+    area: AreaQuery = None,
+    start: FromQuery = None,
+    end: ToQuery = None,
+    as_of: AsOfQuery = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+):
+    """List an indicator's values by period, optionally as they were known at ``as_of``."""
+    rows = _values(session, indicator, area, start, end, as_of)
+    return {
+        "items": [
+            {
+                "period": period_of(row.period_start, indicator.frequency).label,
+                "value": row.value,
+                "area": row.area,
+                "recorded_at": row.recorded_at,
+            }
+            for row in rows[offset : offset + limit]
+        ],
+        "total": len(rows),
+    }
+
+
+@router.get(
+    "/indicators/{slug}/observations.csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}}},
+)
+def download_observations(
+    reader: Reader,
+    indicator: IndicatorDep,
+    session: SessionDep,
+    area: AreaQuery = None,
+    start: FromQuery = None,
+    end: ToQuery = None,
+    as_of: AsOfQuery = None,
+):
+    """Download the values as CSV in the import format (indicator,period,area,value)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["indicator", "period", "area", "value"])
+    for row in _values(session, indicator, area, start, end, as_of):
+        label = period_of(row.period_start, indicator.frequency).label
+        writer.writerow([indicator.slug, label, row.area or "", repr(row.value)])
+    return Response(
+        buffer.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{indicator.slug}.csv"'},
+    )
