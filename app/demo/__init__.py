@@ -13,6 +13,7 @@ from app import audit
 from app.accounts import create_user, get_by_email
 from app.demo.figures import add_figures
 from app.demo.municipality import MUNICIPALITY_CODE, MUNICIPALITY_NAME, add_skeleton
+from app.demo.sessions import add_sessions
 from app.demo.stories import add_stories
 from app.models import Area, Indicator, Narrative, Role, Theme
 
@@ -46,7 +47,8 @@ def load_demo(*, session: Session, reset: bool = False) -> str:
     rng = random.Random(SEED)
     skeleton = add_skeleton(session)
     figures = add_figures(session, skeleton, rng)
-    add_stories(session, skeleton, figures, rng)
+    stories = add_stories(session, skeleton, figures, rng)
+    add_sessions(session, skeleton, figures, stories)
     audit.record(session=session, action="create", entity="demo", actor="cli")
     session.commit()
     for email, role in USERS:

@@ -1,0 +1,130 @@
+"""The demo municipality: loaded by ``duiding demo``, idempotent, deterministic."""
+
+import hashlib
+from datetime import date
+
+from sqlalchemy import func
+from sqlmodel import Session, SQLModel, select
+from typer.testing import CliRunner
+
+from app import db
+from app.cli import app as cli
+from app.models import (
+    Area,
+    AreaKind,
+    ContextEvent,
+    Indicator,
+    IndicatorRelation,
+    Narrative,
+    NarrativeIndicator,
+    NarrativeStatus,
+    Observation,
+    RelationKind,
+)
+from tests.factories import login, make_theme
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, ["demo", *args])
+
+
+def row_counts() -> dict[str, int]:
+    with Session(db.get_engine()) as session:
+        return {
+            table.name: session.exec(select(func.count()).select_from(table)).one()
+            for table in SQLModel.metadata.sorted_tables
+        }
+
+
+def title_checksum() -> str:
+    with Session(db.get_engine()) as session:
+        titles = session.exec(select(Narrative.title).order_by(Narrative.id)).all()
+    return hashlib.sha256("\n".join(titles).encode()).hexdigest()
+
+
+def test_demo_loads_the_municipality_and_a_second_load_changes_nothing(env):
+    result = run()
+    assert result.exit_code == 0, result.output
+    assert "wadderveen-demo" in result.output
+    assert "lezer@wadderveen.example" in result.output
+    counts = row_counts()
+    assert counts["narrative"] >= 150
+    assert counts["reflection_session"] >= 10
+    assert counts["learning_question"] >= 6
+    with Session(db.get_engine()) as session:
+        districts = session.exec(select(Area).where(Area.kind == AreaKind.district)).all()
+        assert len(districts) >= 10
+        indicators = session.exec(select(Indicator)).all()
+        assert len(indicators) >= 12
+        for indicator in indicators:
+            points = session.exec(
+                select(func.count())
+                .select_from(Observation)
+                .where(Observation.indicator_id == indicator.id, Observation.area_id.is_(None))
+            ).one()
+            assert points >= (60 if indicator.frequency == "month" else 20), indicator.slug
+        pending = session.exec(
+            select(func.count())
+            .select_from(Narrative)
+            .where(Narrative.status == NarrativeStatus.pending)
+        ).one()
+        assert pending == 15
+        assert session.exec(
+            select(IndicatorRelation).where(IndicatorRelation.kind == RelationKind.waterbed)
+        ).first()
+        assert (
+            session.exec(select(ContextEvent).where(ContextEvent.starts_on == date(2020, 3, 1)))
+            .one()
+            .title.startswith("Coronapandemie")
+        )
+
+    again = run()
+    assert again.exit_code == 0, again.output
+    assert "already loaded" in again.output
+    assert row_counts() == counts
+
+
+def test_reset_reloads_the_same_data(env):
+    assert run().exit_code == 0
+    counts, checksum = row_counts(), title_checksum()
+    result = run("--reset")
+    assert result.exit_code == 0, result.output
+    assert row_counts() == counts
+    assert title_checksum() == checksum
+
+
+def test_demo_refuses_a_database_with_other_data(env, session):
+    make_theme(session, slug="eigen-thema", name="Eigen thema")
+    result = run()
+    assert result.exit_code != 0
+    assert "already holds other data" in result.output
+    assert row_counts()["area"] == 0
+
+
+def test_the_late_jump_in_debt_waiting_time_has_no_story(env):
+    assert run().exit_code == 0
+    with Session(db.get_engine()) as session:
+        explained = session.exec(
+            select(Narrative.title)
+            .join(NarrativeIndicator, NarrativeIndicator.narrative_id == Narrative.id)
+            .join(Indicator, Indicator.id == NarrativeIndicator.indicator_id)
+            .where(
+                Indicator.slug == "wachttijd-schuldhulp", Narrative.occurred_on >= date(2025, 7, 1)
+            )
+        ).all()
+    assert explained == []
+
+
+def test_dashboard_shows_demo_themes_and_stories(env, client):
+    assert run().exit_code == 0
+    with Session(db.get_engine()) as session:
+        login(client, session, "viewer")
+        latest = session.exec(
+            select(Narrative)
+            .where(Narrative.status == NarrativeStatus.published)
+            .order_by(Narrative.occurred_on.desc(), Narrative.id.desc())
+        ).first()
+    page = client.get("/")
+    assert page.status_code == 200
+    assert "Ondersteuning thuis" in page.text
+    assert latest.title in page.text
