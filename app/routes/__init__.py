@@ -3,11 +3,14 @@
 from app.routes import (
     admin,
     api_figures,
+    api_sessions,
     auth,
     dashboard,
     health,
     indicator_page,
+    learning,
     moderation,
+    sessions,
     stories,
     vendor,
 )
@@ -20,6 +23,9 @@ ROUTERS = [
     dashboard.router,
     stories.router,
     moderation.router,
+    sessions.router,
+    learning.router,
+    api_sessions.router,
     api_figures.router,
     indicator_page.router,  # /indicators/{slug}: after the fixed /indicators/... paths
 ]
