@@ -1,0 +1,112 @@
+"""Full-text search: what is indexed, folding, safety of odd input, filters, the page."""
+
+from datetime import date
+
+import pytest
+from sqlmodel import Session
+
+from app.db import get_engine
+from app.models import (
+    LearningQuestion,
+    LearningQuestionTheme,
+    NarrativeStatus,
+    NarrativeTheme,
+    ReflectionSession,
+)
+from app.search.query import Filters, Kind, search
+from tests.factories import make_indicator, make_narrative, make_theme
+
+
+def find(text: str, **filters) -> list[tuple[str, int]]:
+    with get_engine().connect() as connection:
+        return [
+            (hit.kind.value, hit.ref_id) for hit in search(connection, text, Filters(**filters))
+        ]
+
+
+@pytest.fixture
+def corpus(session: Session) -> dict:
+    theme = make_theme(session, slug="armoede")
+    story = make_narrative(
+        session, title="Keukentafel", body="Steeds meer gezinnen met schulden melden zich."
+    )
+    session.add(NarrativeTheme(narrative_id=story.id, theme_id=theme.id))
+    hidden = make_narrative(
+        session, title="Verborgen schulden", body="Niet zichtbaar.", status=NarrativeStatus.pending
+    )
+    indicator = make_indicator(
+        session, themes=[theme], name="Hulp aanmeldingen", description="Café-gesprekken"
+    )
+    meeting = ReflectionSession(
+        held_on=date(2024, 5, 1), title="Voorjaarssessie", see="Schulden stijgen", mean="", do=""
+    )
+    question = LearningQuestion(text="Als we vroeg signaleren, dalen de schulden")
+    session.add_all([meeting, question])
+    session.flush()
+    session.add(LearningQuestionTheme(question_id=question.id, theme_id=theme.id))
+    session.commit()
+    return {
+        "story": story,
+        "hidden": hidden,
+        "indicator": indicator,
+        "session": meeting,
+        "question": question,
+    }
+
+
+def test_finds_every_kind_but_only_published_stories(corpus):
+    found = set(find("schulden"))
+    assert ("story", corpus["story"].id) in found
+    assert ("session", corpus["session"].id) in found
+    assert ("question", corpus["question"].id) in found
+    assert ("story", corpus["hidden"].id) not in found
+
+
+def test_triggers_follow_publication_edits_and_deletion(session, corpus):
+    hidden = corpus["hidden"]
+    hidden.status = NarrativeStatus.published
+    session.add(hidden)
+    session.commit()
+    assert ("story", hidden.id) in find("verborgen")
+
+    hidden.title = "Andere titel"
+    session.add(hidden)
+    session.commit()
+    assert find("verborgen") == []
+
+    session.delete(corpus["indicator"])
+    session.commit()
+    assert find("aanmeldingen") == []
+
+
+def test_diacritics_are_folded_and_the_last_word_is_a_prefix(corpus):
+    assert find("cafe") == [("indicator", corpus["indicator"].id)]
+    assert find("keukenta") == [("story", corpus["story"].id)]
+
+
+@pytest.mark.parametrize(
+    "text", ['"schulden', "schulden AND OR", "NEAR(", "title:x*", "'; DROP TABLE x; --", "*", ""]
+)
+def test_query_syntax_in_user_text_is_just_text(corpus, text):
+    assert isinstance(find(text), list)
+
+
+def test_filters_by_kind_theme_and_period(corpus):
+    assert find("schulden", kind=Kind.session) == [("session", corpus["session"].id)]
+    assert set(find("schulden", theme="armoede")) == {
+        ("story", corpus["story"].id),
+        ("question", corpus["question"].id),
+    }
+    assert find("schulden", day_from=date(2024, 4, 1), day_to=date(2024, 6, 1)) == [
+        ("session", corpus["session"].id)
+    ]
+
+
+def test_snippets_highlight_matches_and_escape_stored_html(session):
+    make_narrative(session, title="Opvallend", body="<script>alert(1)</script> opvallend verhaal")
+    with get_engine().connect() as connection:
+        (hit,) = search(connection, "opvallend")
+    # SQLite escapes the tag, PostgreSQL's parser drops it: never live markup either way.
+    assert "<mark>opvallend</mark> verhaal" in hit.snippet
+    assert "<script" not in hit.snippet
+    assert str(hit.title) == "<mark>Opvallend</mark>"
