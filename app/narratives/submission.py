@@ -29,6 +29,7 @@ from app.models.narrative import (
     Assessment,
     AuthorRole,
     ConsentReach,
+    LinkRelation,
     NarrativeContact,
     NarrativeIndicator,
     NarrativeSource,
@@ -222,6 +223,7 @@ def store_story(
     invite_id: int | None = None,
     submission_key: str | None = None,
     client: str | None = None,
+    relation: LinkRelation = LinkRelation.context,
 ) -> tuple[Narrative, bool]:
     """Store ``story`` and commit; return it and whether it is new.
 
@@ -265,7 +267,11 @@ def store_story(
     for theme_id in story.theme_ids:
         session.add(NarrativeTheme(narrative_id=narrative.id, theme_id=theme_id))
     for indicator_id in story.indicator_ids:
-        session.add(NarrativeIndicator(narrative_id=narrative.id, indicator_id=indicator_id))
+        session.add(
+            NarrativeIndicator(
+                narrative_id=narrative.id, indicator_id=indicator_id, relation=relation
+            )
+        )
     if story.contact:
         session.add(NarrativeContact(narrative_id=narrative.id, contact=story.contact))
     session.commit()

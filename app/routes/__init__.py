@@ -3,6 +3,8 @@
 from app.routes import (
     admin,
     api_figures,
+    api_narratives,
+    api_partners,
     api_sessions,
     auth,
     dashboard,
@@ -22,6 +24,8 @@ ROUTERS = [
     admin.router,
     dashboard.router,
     stories.router,
+    api_partners.router,
+    api_narratives.router,
     moderation.router,
     sessions.router,
     learning.router,

@@ -1,0 +1,93 @@
+"""Stories as plain data for the JSON API and exports.
+
+Contact details are never read here: an export cannot leak what it never selects.
+"""
+
+from datetime import date
+
+from sqlmodel import Session, col, func, select
+
+from app.models import Area, Indicator, Narrative, Theme
+from app.models.narrative import NarrativeIndicator, NarrativeStatus, NarrativeTheme
+from app.narratives.submission import format_period
+
+
+def story_data(session: Session, story: Narrative) -> dict:
+    """Return ``story`` in the API's shape (DESIGN.md), without contact details."""
+    area = session.get(Area, story.area_id) if story.area_id else None
+    themes = session.exec(
+        select(Theme.slug)
+        .join(NarrativeTheme, col(NarrativeTheme.theme_id) == Theme.id)
+        .where(NarrativeTheme.narrative_id == story.id)
+        .order_by(Theme.slug)
+    ).all()
+    links = session.exec(
+        select(Indicator.slug, NarrativeIndicator.relation)
+        .join(NarrativeIndicator, col(NarrativeIndicator.indicator_id) == Indicator.id)
+        .where(NarrativeIndicator.narrative_id == story.id)
+        .order_by(Indicator.slug)
+    ).all()
+    return {
+        "id": story.id,
+        "title": story.title,
+        "body": story.body,
+        "occurred": format_period(story.occurred_on, story.occurred_frequency),
+        "author_role": story.author_role.value,
+        "organisation": story.organisation,
+        "area": area.code if area else None,
+        "themes": list(themes),
+        "indicators": [slug for slug, _ in links],
+        "links": [{"indicator": slug, "relation": relation.value} for slug, relation in links],
+        "assessment": story.assessment.value if story.assessment else None,
+        "status": story.status.value,
+        "source": story.source.value,
+        "consent_reach": story.consent_reach.value,
+        "submitted_at": story.submitted_at.isoformat(),
+    }
+
+
+def list_stories(
+    *,
+    session: Session,
+    status: NarrativeStatus | None = None,
+    theme: str | None = None,
+    area: str | None = None,
+    indicator: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> tuple[list[Narrative], int]:
+    """Return one page of stories matching the filters, newest first, and the total."""
+    query = select(Narrative)
+    if status is not None:
+        query = query.where(Narrative.status == status)
+    if theme:
+        query = query.where(
+            col(Narrative.id).in_(
+                select(NarrativeTheme.narrative_id)
+                .join(Theme, col(Theme.id) == NarrativeTheme.theme_id)
+                .where(Theme.slug == theme)
+            )
+        )
+    if area:
+        query = query.where(col(Narrative.area_id).in_(select(Area.id).where(Area.code == area)))
+    if indicator:
+        query = query.where(
+            col(Narrative.id).in_(
+                select(NarrativeIndicator.narrative_id)
+                .join(Indicator, col(Indicator.id) == NarrativeIndicator.indicator_id)
+                .where(Indicator.slug == indicator)
+            )
+        )
+    if start:
+        query = query.where(col(Narrative.occurred_on) >= start)
+    if end:
+        query = query.where(col(Narrative.occurred_on) <= end)
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(
+        query.order_by(col(Narrative.occurred_on).desc(), col(Narrative.id).desc())
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    return list(rows), total

@@ -1,0 +1,168 @@
+"""JSON API for stories (DESIGN.md: GET/POST /api/v1/narratives, GET/PATCH /{id})."""
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, HTTPException, Query
+from pydantic import BaseModel, Field
+
+from app.audit import record
+from app.deps import EditorUser, SessionDep, ViewerUser, WriteSessionDep, has_role
+from app.models import Narrative, Role
+from app.models.narrative import AuthorRole, LinkRelation, NarrativeSource, NarrativeStatus
+from app.narratives.export import list_stories, story_data
+from app.narratives.moderation import Decision, moderate, pending_story
+from app.narratives.submission import (
+    format_period,
+    parse_period,
+    store_story,
+    validate_story,
+)
+
+router = APIRouter(prefix="/api/v1/narratives", tags=["narratives"])
+
+Limit = Annotated[int, Query(ge=1, le=1000, description="At most this many items.")]
+Offset = Annotated[int, Query(ge=0, description="Skip this many items first.")]
+
+
+class NarrativeIn(BaseModel):
+    """A story written or imported by staff."""
+
+    title: str
+    body: str
+    occurred: str = Field(description="A month (2024-03) or a day (2024-03-15).")
+    author_role: AuthorRole
+    organisation: str = ""
+    area: str | None = None
+    themes: list[str] = []
+    indicators: list[str] = []
+    relation: LinkRelation = LinkRelation.context
+    assessment: Literal["better", "worse", "mixed", "unclear"] | None = None
+    status: Literal["pending", "published"] = "pending"
+    consent_reach: Literal["internal", "council", "public"] = "internal"
+
+
+class NarrativePatch(BaseModel):
+    """A moderation decision, optionally with a redacted text and new links."""
+
+    status: Literal["published", "hidden"]
+    title: str | None = None
+    body: str | None = None
+    occurred: str | None = None
+    area: str | None = None
+    themes: list[str] | None = None
+    indicators: list[str] | None = None
+    relation: LinkRelation | None = None
+
+
+def _validated(session, data: dict, themes: list[str], indicators: list[str]):
+    story, errors = validate_story(
+        session=session,
+        data=data,
+        themes=themes,
+        indicators=indicators,
+        require_consent=False,
+        roles=list(AuthorRole),
+    )
+    if story is None:
+        raise HTTPException(status_code=422, detail=errors)
+    return story
+
+
+def _visible(session, narrative_id: int, user) -> Narrative:
+    story = session.get(Narrative, narrative_id)
+    if story is None or (
+        story.status != NarrativeStatus.published and not has_role(user, Role.editor)
+    ):
+        raise HTTPException(status_code=404, detail="Narrative not found")
+    return story
+
+
+@router.get("")
+def list_narratives(
+    session: SessionDep,
+    user: ViewerUser,
+    status: NarrativeStatus | None = None,
+    theme: str | None = None,
+    area: str | None = None,
+    indicator: str | None = None,
+    from_: Annotated[str | None, Query(alias="from")] = None,
+    to: str | None = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+):
+    """List stories; only editors see pending and hidden ones."""
+    if not has_role(user, Role.editor):
+        status = NarrativeStatus.published
+    bounds = []
+    for name, text in (("from", from_), ("to", to)):
+        period = parse_period(text) if text else None
+        if text and period is None:
+            raise HTTPException(status_code=422, detail=f"'{name}' must be YYYY-MM or YYYY-MM-DD")
+        bounds.append(period[0] if period else None)
+    stories, total = list_stories(
+        session=session,
+        status=status,
+        theme=theme,
+        area=area,
+        indicator=indicator,
+        start=bounds[0],
+        end=bounds[1],
+        limit=limit,
+        offset=offset,
+    )
+    return {"items": [story_data(session, s) for s in stories], "total": total}
+
+
+@router.post("", status_code=201)
+def create_narrative(body: NarrativeIn, session: WriteSessionDep, user: EditorUser):
+    """Store a staff story (pending, or published at once)."""
+    data = body.model_dump(mode="json", exclude={"themes", "indicators", "relation"})
+    story = _validated(session, {k: v or "" for k, v in data.items()}, body.themes, body.indicators)
+    narrative, _ = store_story(
+        session=session,
+        story=story,
+        source=NarrativeSource.staff,
+        status=NarrativeStatus(body.status),
+        relation=body.relation,
+    )
+    record(session=session, action="create", entity="narrative", entity_id=narrative.id, user=user)
+    session.commit()
+    return story_data(session, narrative)
+
+
+@router.get("/{narrative_id}")
+def get_narrative(narrative_id: int, session: SessionDep, user: ViewerUser):
+    """Return one story (pending and hidden ones to editors only)."""
+    return story_data(session, _visible(session, narrative_id, user))
+
+
+@router.patch("/{narrative_id}")
+def patch_narrative(
+    narrative_id: int, body: NarrativePatch, session: WriteSessionDep, user: EditorUser
+):
+    """Moderate a story: publish or hide it, with an optional redaction and links."""
+    story = _visible(session, narrative_id, user)
+    current = pending_story(session, story)
+    data = {
+        "title": body.title if body.title is not None else story.title,
+        "body": body.body if body.body is not None else story.body,
+        "occurred": body.occurred or format_period(story.occurred_on, story.occurred_frequency),
+        "area": body.area if body.area is not None else current.area_code,
+        "author_role": story.author_role.value,
+    }
+    edited = _validated(
+        session,
+        data,
+        body.themes if body.themes is not None else current.theme_slugs,
+        body.indicators if body.indicators is not None else current.indicator_slugs,
+    )
+    decision = Decision.publish if body.status == "published" else Decision.hide
+    moderate(
+        session=session,
+        story=story,
+        decision=decision,
+        edited=edited,
+        relation=body.relation or current.relation,
+        user=user,
+    )
+    return story_data(session, story)

@@ -1,0 +1,105 @@
+"""JSON API for partners and their invite links (editors only)."""
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query
+from pydantic import AwareDatetime, BaseModel, Field
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, func, select
+from starlette.responses import Response
+
+from app.audit import record
+from app.deps import EditorUser, SessionDep, WriteSessionDep
+from app.models import Invite, Partner
+from app.narratives.invites import create_invite, invite_url, revoke_invite
+
+router = APIRouter(prefix="/api/v1/partners", tags=["partners"])
+
+
+class PartnerIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+
+
+class InviteIn(BaseModel):
+    expires_at: AwareDatetime | None = None
+
+
+def _partner(partner: Partner) -> dict:
+    return {"id": partner.id, "name": partner.name}
+
+
+def _invite(invite: Invite) -> dict:
+    return {
+        "id": invite.id,
+        "url": invite_url(invite),
+        "expires_at": _iso(invite.expires_at),
+        "revoked_at": _iso(invite.revoked_at),
+    }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _get_partner(session, partner_id: int) -> Partner:
+    partner = session.get(Partner, partner_id)
+    if partner is None:
+        raise HTTPException(status_code=404, detail="Partner not found")
+    return partner
+
+
+@router.get("")
+def list_partners(
+    session: SessionDep,
+    user: EditorUser,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+):
+    """List partner organisations with their invite links."""
+    total = session.exec(select(func.count()).select_from(Partner)).one()
+    partners = session.exec(select(Partner).order_by(Partner.name).offset(offset).limit(limit))
+    items = []
+    for partner in partners:
+        invites = session.exec(
+            select(Invite).where(Invite.partner_id == partner.id).order_by(col(Invite.id))
+        )
+        items.append({**_partner(partner), "invites": [_invite(i) for i in invites]})
+    return {"items": items, "total": total}
+
+
+@router.post("", status_code=201)
+def create_partner(body: PartnerIn, session: WriteSessionDep, user: EditorUser):
+    """Add a partner organisation; names are unique."""
+    partner = Partner(name=body.name.strip())
+    session.add(partner)
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        raise HTTPException(status_code=409, detail="A partner with this name exists") from None
+    record(session=session, action="create", entity="partner", entity_id=partner.id, user=user)
+    session.commit()
+    return _partner(partner)
+
+
+@router.post("/{partner_id}/invites", status_code=201)
+def new_invite(partner_id: int, body: InviteIn, session: WriteSessionDep, user: EditorUser):
+    """Create a signed invite link for the partner, optionally expiring."""
+    partner = _get_partner(session, partner_id)
+    invite = create_invite(session=session, partner=partner, expires_at=body.expires_at)
+    record(session=session, action="create", entity="invite", entity_id=invite.id, user=user)
+    session.commit()
+    return _invite(invite)
+
+
+@router.delete("/{partner_id}/invites/{invite_id}", status_code=204)
+def delete_invite(partner_id: int, invite_id: int, session: WriteSessionDep, user: EditorUser):
+    """Revoke an invite link; the form no longer opens from it."""
+    invite = session.get(Invite, invite_id)
+    if invite is None or invite.partner_id != partner_id:
+        raise HTTPException(status_code=404, detail="Invite not found")
+    revoke_invite(session=session, invite=invite)
+    record(session=session, action="revoke", entity="invite", entity_id=invite.id, user=user)
+    session.commit()
+    return Response(status_code=204)
