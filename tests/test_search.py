@@ -14,7 +14,7 @@ from app.models import (
     ReflectionSession,
 )
 from app.search.query import Filters, Kind, search
-from tests.factories import make_indicator, make_narrative, make_theme
+from tests.factories import login, make_indicator, make_narrative, make_theme
 
 
 def find(text: str, **filters) -> list[tuple[str, int]]:
@@ -110,3 +110,30 @@ def test_snippets_highlight_matches_and_escape_stored_html(session):
     assert "<mark>opvallend</mark> verhaal" in hit.snippet
     assert "<script" not in hit.snippet
     assert str(hit.title) == "<mark>Opvallend</mark>"
+
+
+def test_search_page_needs_a_viewer(client):
+    response = client.get("/search?q=schulden", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/login")
+
+
+def test_search_page_shows_highlighted_hits_in_dutch(client, session, corpus):
+    login(client, session, "viewer")
+    page = client.get("/search", params={"q": "keukentafel"})
+    assert page.status_code == 200
+    assert "1 resultaten" in page.text
+    assert f'href="/stories/{corpus["story"].id}"><mark>Keukentafel</mark></a>' in page.text
+
+
+def test_search_page_filters_by_kind_and_survives_bad_input(client, session, corpus):
+    login(client, session, "viewer")
+    sessions_only = client.get("/search", params={"q": "schulden", "kind": "session"})
+    assert "1 resultaten" in sessions_only.text
+    for odd in ['"schulden', "NEAR(", "*", ")"]:
+        assert client.get("/search", params={"q": odd}).status_code == 200
+    bad_date = client.get("/search", params={"q": "schulden", "day_from": "gisteren"})
+    assert bad_date.status_code == 200
+    assert "Vul een datum in als JJJJ-MM-DD." in bad_date.text
+    nothing = client.get("/search", params={"q": "onvindbaar"})
+    assert "Niets gevonden." in nothing.text
