@@ -1,6 +1,6 @@
 // Renders every Vega-Lite spec embedded as <script type="application/json" class="chart-spec">
-// into the element named by its data-target. The CSP forbids eval, so Vega runs its
-// expressions with the AST interpreter.
+// into the element named by its data-target. The CSP forbids eval, so with `ast: true`
+// vega-embed runs the expressions with Vega's bundled interpreter instead.
 for (const source of document.querySelectorAll("script.chart-spec")) {
   const target = document.getElementById(source.dataset.target);
   if (!target) continue;
@@ -10,7 +10,9 @@ for (const source of document.querySelectorAll("script.chart-spec")) {
       actions: false,
       renderer: "svg",
       ast: true,
-      expr: window.vega.expressionInterpreter,
+      // No injected <style> elements (CSP style-src 'self'): see charts.css.
+      defaultStyle: false,
+      tooltip: { disableDefaultStyle: true },
     })
     .then(() => target.classList.add("chart-ready"))
     .catch((error) => {
