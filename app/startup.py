@@ -2,9 +2,11 @@
 
 import logging
 
+from app.narratives.retention import purge_expired_contacts
+
 log = logging.getLogger("duiding")
 
-STARTUP_TASKS: list = []
+STARTUP_TASKS: list = [purge_expired_contacts]
 
 
 def on_startup() -> None:

@@ -2,7 +2,7 @@
 
 import typer
 
-from app.cli import accounts, archive, database, server
+from app.cli import accounts, archive, database, maintenance, server
 
 app = typer.Typer(
     help="Duiding: figures read as signals, next to the stories that explain them.",
@@ -15,6 +15,9 @@ app.command("export", help="Export all data as CSV + JSON in a zip (no contact d
     archive.export
 )
 app.command("backup", help="Take a consistent copy of the (SQLite) database.")(archive.backup)
+app.command("maintenance", help="Delete contact details past their retention.")(
+    maintenance.maintenance
+)
 app.add_typer(database.app, name="db")
 app.add_typer(accounts.users, name="users")
 app.add_typer(accounts.tokens, name="tokens")

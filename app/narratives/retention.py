@@ -1,0 +1,37 @@
+"""Retention: contact details left with a story are deleted after a set number of days.
+
+Runs from ``duiding maintenance`` (for a daily timer) and at every start-up, so an
+instance that is only restarted now and then still forgets on time.
+"""
+
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, delete
+
+from app.audit import record
+from app.config import get_settings
+from app.db import get_write_engine
+from app.models import utcnow
+from app.models.narrative import NarrativeContact
+
+
+def delete_old_contacts(*, session: Session, days: int, now: datetime | None = None) -> int:
+    """Delete contact details older than ``days``; return how many; audited, committed."""
+    cutoff = (now or utcnow()) - timedelta(days=days)
+    result = session.exec(delete(NarrativeContact).where(col(NarrativeContact.created_at) < cutoff))
+    if result.rowcount:
+        record(
+            session=session,
+            action="delete",
+            entity="narrative_contact",
+            actor="retention",
+            detail={"count": result.rowcount, "older_than_days": days},
+        )
+    session.commit()
+    return result.rowcount
+
+
+def purge_expired_contacts() -> int:
+    """Apply the configured retention to the configured database."""
+    with Session(get_write_engine()) as session:
+        return delete_old_contacts(session=session, days=get_settings().contact_retention_days)
