@@ -2,7 +2,7 @@
 
 import typer
 
-from app.cli import accounts, archive, database, maintenance, server
+from app.cli import accounts, archive, database, imports, maintenance, server
 
 app = typer.Typer(
     help="Duiding: figures read as signals, next to the stories that explain them.",
@@ -21,3 +21,4 @@ app.command("maintenance", help="Delete contact details past their retention.")(
 app.add_typer(database.app, name="db")
 app.add_typer(accounts.users, name="users")
 app.add_typer(accounts.tokens, name="tokens")
+app.add_typer(imports.app, name="import")

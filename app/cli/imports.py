@@ -1,0 +1,47 @@
+"""``duiding import ...``: bring figures in from files (and, in other modules, archives and CBS)."""
+
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from sqlmodel import Session
+
+from app.cli.console import console, errors, fail, ok
+
+app = typer.Typer(help="Import figures and data.", no_args_is_help=True)
+
+
+@app.command("observations")
+def observations(
+    file: Path = typer.Argument(..., help="CSV with the columns indicator,period,area,value."),
+) -> None:
+    """Import observations from a CSV file: all lines or, on any problem, none."""
+    from app.db import get_write_engine
+    from app.figures.csv_import import import_observations
+
+    if not file.is_file():
+        fail(f"{file} is not a file")
+    progress = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    )
+    with progress, file.open("rb") as stream, Session(get_write_engine()) as session:
+        task = progress.add_task(f"Reading {file.name}", total=file.stat().st_size)
+        outcome = import_observations(
+            session=session,
+            stream=stream,
+            source=file.name,
+            on_progress=lambda done: progress.update(task, completed=done),
+        )
+    for problem in outcome.problems:
+        column = f", column {problem.field}" if problem.field else ""
+        errors.print(f"[red]line {problem.where}{column}: {problem.message}[/red]", highlight=False)
+    if outcome.problems:
+        count = len(outcome.problems)
+        fail(f"{count} problem{'s' if count != 1 else ''} in {file.name}; nothing was imported")
+    result = outcome.result
+    ok(f"{result.inserted} inserted, {result.updated} updated, {result.unchanged} unchanged")

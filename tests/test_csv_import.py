@@ -1,0 +1,181 @@
+"""CSV import of observations through ``duiding import observations``: all or nothing."""
+
+import pytest
+from sqlmodel import func, select
+from typer.testing import CliRunner
+
+from app.cli import app as cli
+from app.figures.csv_import import parse_number
+from app.models import AuditEntry, Frequency, Observation, ObservationRevision
+from tests.factories import make_area, make_indicator
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def figures(session):
+    make_indicator(session, slug="wmo", frequency=Frequency.month)
+    make_indicator(session, slug="bijstand", frequency=Frequency.quarter)
+    make_area(session, code="WK019301")
+
+
+def run(tmp_path, content: str | bytes, name="cijfers.csv"):
+    path = tmp_path / name
+    path.write_bytes(content.encode() if isinstance(content, str) else content)
+    return runner.invoke(cli, ["import", "observations", str(path)])
+
+
+def stored(session):
+    session.rollback()  # end the test's own read snapshot, to see what the CLI wrote
+    return sorted(
+        (o.period_start.isoformat(), o.area_id is not None, o.value, o.source)
+        for o in session.exec(select(Observation))
+    )
+
+
+def test_comma_file_is_imported(tmp_path, session, figures):
+    result = run(
+        tmp_path,
+        "indicator,period,area,value\n"
+        "wmo,2024-01,,10\n"
+        "wmo,2024-02,WK019301,2.5\n"
+        "bijstand,2024KW01,,1200\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "3 inserted, 0 updated, 0 unchanged" in result.output
+    assert stored(session) == [
+        ("2024-01-01", False, 10.0, "cijfers.csv"),
+        ("2024-01-01", False, 1200.0, "cijfers.csv"),
+        ("2024-02-01", True, 2.5, "cijfers.csv"),
+    ]
+    session.rollback()
+    actors = session.exec(select(AuditEntry.actor).where(AuditEntry.entity == "observation"))
+    assert sorted(actors) == ["import:cijfers.csv", "import:cijfers.csv"]
+
+
+def test_dutch_spreadsheet_with_bom_semicolons_and_decimal_commas(tmp_path, session, figures):
+    result = run(
+        tmp_path,
+        (
+            "\ufeffindicator;period;area;value\r\n"
+            "wmo;mrt 2024;;1.234,5\r\n"
+            "wmo;04-2024;WK019301;1.234\r\n"
+            "\r\n"
+            "wmo;2024-05;;-0,5\r\n"
+        ).encode("utf-8"),
+    )
+    assert result.exit_code == 0, result.output
+    assert [value for _, _, value, _ in stored(session)] == [1234.5, 1234.0, -0.5]
+    again = run(tmp_path, "INDICATOR;PERIOD;AREA;VALUE\nwmo;2024-03;;1234,5\nwmo;2024-05;;7\n")
+    assert "0 inserted, 1 updated, 1 unchanged" in again.output
+    session.rollback()
+    assert len(session.exec(select(ObservationRevision)).all()) == 1
+
+
+@pytest.mark.parametrize(
+    ("content", "messages"),
+    [
+        ("", ["line 1: the file is empty; expected the header indicator,period,area,value"]),
+        (
+            "indicator,periode,value\nwmo,2024-01,1\n",
+            [
+                "line 1: the header must be indicator,period,area,value "
+                "(missing period, area; unexpected 'periode')"
+            ],
+        ),
+        ("indicator,period,area,value\n", ["line 2: the file has a header but no rows"]),
+        (
+            "indicator,period,area,value\nwmo,2024-01,,1\nnope,2024-01,,1\n",
+            ["line 3, column indicator: unknown indicator 'nope'"],
+        ),
+        (
+            "indicator,period,area,value\nwmo,2024-01,WK000000,1\n",
+            ["line 2, column area: unknown area 'WK000000'"],
+        ),
+        (
+            "indicator,period,area,value\nbijstand,2024-03,,1\n",
+            [
+                "line 2, column period: '2024-03' is a month, but this indicator is measured "
+                "per quarter (e.g. 2024-Q1)"
+            ],
+        ),
+        (
+            "indicator,period,area,value\nwmo,gisteren,,1\n",
+            [
+                "line 2, column period: 'gisteren' is not a period; this indicator is "
+                "measured per month (e.g. 2024-03)"
+            ],
+        ),
+        (
+            "indicator,period,area,value\nwmo,2024-01,,\n",
+            ["line 2, column value: the value is empty"],
+        ),
+        (
+            "indicator,period,area,value\nwmo,2024-01,,NaN\nwmo,2024-02,,-inf\nwmo,2024-03,,veel\n",
+            [
+                "line 2, column value: nan is not a number one can store",
+                "line 3, column value: -inf is not a number one can store",
+                "line 4, column value: 'veel' is not a number",
+            ],
+        ),
+        (
+            "indicator,period,area,value\nwmo,2024-01,,1\nwmo,jan 2024,,2\n",
+            ["line 3, column period: 2024-01 for the whole municipality also appears in line 2"],
+        ),
+        (
+            "indicator,period,area,value\nwmo,2024-01,1\n",
+            ["line 2: expected 4 fields, found 3"],
+        ),
+    ],
+)
+def test_bad_file_is_refused_with_every_problem_and_nothing_stored(
+    tmp_path, session, figures, content, messages
+):
+    result = run(tmp_path, content)
+    assert result.exit_code == 1
+    output = " ".join(result.output.split())
+    for message in messages:
+        assert message in output
+    count = len(messages)
+    assert (
+        f"{count} problem{'s' if count > 1 else ''} in cijfers.csv; nothing was imported" in output
+    )
+    session.rollback()
+    assert session.exec(select(func.count()).select_from(Observation)).one() == 0
+
+
+def test_one_bad_line_among_good_ones_writes_nothing(tmp_path, session, figures):
+    lines = "".join(f"wmo,{year}-01,,{year}\n" for year in range(1990, 2024))
+    result = run(tmp_path, "indicator,period,area,value\n" + lines + "wmo,2024-13,,1\n")
+    assert result.exit_code == 1
+    assert "line 36, column period: '2024-13' has no month 13" in result.output
+    assert stored(session) == []
+
+
+def test_file_that_is_not_utf8_is_refused(tmp_path, session, figures):
+    result = run(tmp_path, "indicator,period,area,value\nwmo,2024-01,Zuidéén,1\n".encode("latin-1"))
+    assert result.exit_code == 1
+    assert "not UTF-8" in result.output
+    assert stored(session) == []
+
+
+def test_missing_file(tmp_path, env):
+    result = runner.invoke(cli, ["import", "observations", str(tmp_path / "nope.csv")])
+    assert result.exit_code == 1
+    assert "nope.csv is not a file" in result.output
+
+
+@pytest.mark.parametrize(
+    ("text", "delimiter", "value"),
+    [
+        ("1.234,5", ";", 1234.5),
+        ("1.234.567", ";", 1234567.0),
+        ("1.234", ";", 1234.0),
+        ("1.234", ",", 1.234),
+        ("0,25", ",", 0.25),
+        (" 12 ", ",", 12.0),
+        ("", ";", None),
+    ],
+)
+def test_parse_number(text, delimiter, value):
+    assert parse_number(text, delimiter) == value
