@@ -15,11 +15,15 @@ from app.models import (
     ContextEvent,
     Indicator,
     IndicatorRelation,
+    LearningQuestion,
     Narrative,
     NarrativeIndicator,
     NarrativeStatus,
     Observation,
+    QuestionStatusChange,
+    ReflectionSession,
     RelationKind,
+    SessionIndicator,
 )
 from tests.factories import login, make_theme
 
@@ -72,6 +76,20 @@ def test_demo_loads_the_municipality_and_a_second_load_changes_nothing(env):
         assert session.exec(
             select(IndicatorRelation).where(IndicatorRelation.kind == RelationKind.waterbed)
         ).first()
+        for question in session.exec(select(LearningQuestion)).all():
+            history = session.exec(
+                select(QuestionStatusChange)
+                .where(QuestionStatusChange.question_id == question.id)
+                .order_by(QuestionStatusChange.id)
+            ).all()
+            assert history[-1].status == question.status
+            assert all(change.session_id for change in history)
+        for reflection in session.exec(select(ReflectionSession)).all():
+            snapshots = session.exec(
+                select(SessionIndicator).where(SessionIndicator.session_id == reflection.id)
+            ).all()
+            assert snapshots
+            assert all(len(item.snapshot) == 12 for item in snapshots)
         assert (
             session.exec(select(ContextEvent).where(ContextEvent.starts_on == date(2020, 3, 1)))
             .one()
