@@ -4,7 +4,8 @@ from datetime import date
 
 import pytest
 
-from app.figures.signals import compute_signals, next_period_start, signals_for
+from app.figures.periods import Period
+from app.figures.signals import compute_signals, signals_for
 from app.models import (
     ContextEvent,
     ContextEventTheme,
@@ -113,7 +114,7 @@ def test_no_moving_range_across_a_missing_period():
     ]
 
     def consecutive(a, b):
-        return next_period_start(a, Frequency.month) == b
+        return Period(a, Frequency.month).next().start == b
 
     with_gap = compute_signals(points, direction=Direction.up, consecutive=consecutive)
     # moving ranges 2 and 2 (not 8 across March): limits 16 -/+ 5.32.
@@ -144,12 +145,6 @@ def test_limits_are_provisional_below_twelve_points():
     } == {False}
 
 
-def test_next_period_start():
-    assert next_period_start(date(2024, 11, 1), Frequency.quarter) == date(2025, 2, 1)
-    assert next_period_start(date(2024, 7, 1), Frequency.half) == date(2025, 1, 1)
-    assert next_period_start(date(2024, 12, 30), Frequency.week) == date(2025, 1, 6)
-
-
 def test_signals_for_uses_indicator_and_event_breaks(session):
     theme, other = make_theme(session, slug="zorg"), make_theme(session, slug="werk")
     indicator = make_indicator(
@@ -160,7 +155,7 @@ def test_signals_for_uses_indicator_and_event_breaks(session):
             Observation(indicator_id=indicator.id, period_start=date(2024, i + 1, 1), value=value)
         )
     session.add(IndicatorBreak(indicator_id=indicator.id, starts_on=date(2024, 5, 1)))
-    applies = ContextEvent(title="Nieuwe wet", starts_on=date(2024, 9, 1), is_break=True)
+    applies = ContextEvent(title="Nieuwe wet", starts_on=date(2024, 9, 15), is_break=True)
     elsewhere = ContextEvent(title="Andere regeling", starts_on=date(2024, 3, 1), is_break=True)
     session.add_all([applies, elsewhere])
     session.flush()

@@ -7,23 +7,23 @@ loads the series and the breaks that apply to an indicator. See DESIGN.md "Signa
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from itertools import pairwise
 from statistics import fmean
 from typing import Literal
 
 from sqlmodel import Session, col, select
 
+from app.figures.observations import series
+from app.figures.periods import Period, period_of
 from app.models import (
     Area,
     ContextEvent,
     ContextEventTheme,
     Direction,
-    Frequency,
     Indicator,
     IndicatorBreak,
     IndicatorTheme,
-    Observation,
 )
 
 Signal = Literal["improvement", "concern", "neither", "common"]
@@ -194,36 +194,12 @@ def _segment_signals(
     return result
 
 
-def next_period_start(day: date, frequency: Frequency) -> date:
-    """First day of the period after the one starting on ``day``."""
-    if frequency == Frequency.week:
-        return date.fromordinal(day.toordinal() + 7)
-    if frequency == Frequency.day:
-        return date.fromordinal(day.toordinal() + 1)
-    months = {Frequency.year: 12, Frequency.half: 6, Frequency.quarter: 3, Frequency.month: 1}[
-        frequency
-    ]
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def _load_series(
-    session: Session, indicator: Indicator, area: Area | None
-) -> list[tuple[date, float]]:
-    area_filter = (
-        col(Observation.area_id).is_(None) if area is None else col(Observation.area_id) == area.id
-    )
-    rows = session.exec(
-        select(Observation.period_start, Observation.value)
-        .where(Observation.indicator_id == indicator.id, area_filter)
-        .order_by(col(Observation.period_start))
-    ).all()
-    return [(day, value) for day, value in rows]
-
-
 def breaks_for(session: Session, indicator: Indicator) -> list[date]:
     """Break dates of an indicator: its own, plus context events marked as breaks whose
-    themes include one of the indicator's themes or that have no themes (they apply to all)."""
+    themes include one of the indicator's themes or that have no themes (they apply to all).
+
+    Each date is moved to the start of its period, so that an event in mid-March starts
+    the new segment with March itself."""
     own = session.exec(
         select(IndicatorBreak.starts_on).where(IndicatorBreak.indicator_id == indicator.id)
     ).all()
@@ -243,19 +219,24 @@ def breaks_for(session: Session, indicator: Indicator) -> list[date]:
         for event in events
         if not event_themes.get(event.id or 0) or event_themes[event.id or 0] & theme_ids
     ]
-    return sorted({*own, *from_events})
+    return sorted({period_of(day, indicator.frequency).start for day in [*own, *from_events]})
 
 
 def signals_for(
-    *, session: Session, indicator: Indicator, area: Area | None = None, as_of=None
+    *,
+    session: Session,
+    indicator: Indicator,
+    area: Area | None = None,
+    as_of: datetime | None = None,
 ) -> list[SignalPoint]:
-    """The XmR chart of an indicator for one area (None = whole municipality)."""
-    points = _load_series(session, indicator, area)
+    """The XmR chart of an indicator for one area (None = whole municipality), optionally
+    with the values as they were known at ``as_of``."""
+    points = series(session=session, indicator=indicator, area=area, as_of=as_of)
     frequency = indicator.frequency
     return compute_signals(
         points,
         direction=indicator.direction,
         screen_outliers=indicator.screen_outliers,
         breaks=breaks_for(session, indicator),
-        consecutive=lambda a, b: next_period_start(a, frequency) == b,
+        consecutive=lambda a, b: Period(a, frequency).next().start == b,
     )
