@@ -8,7 +8,7 @@ late jump that no story or event explains yet (wachttijd-schuldhulp from 2025-09
 
 import math
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import insert
@@ -71,7 +71,7 @@ class Spec:
     noise: float = 0.04
     decimals: int = 0
     per_district: bool = False
-    breaks: tuple[tuple[date, str], ...] = field(default=())
+    breaks: tuple[tuple[date, str], ...] = ()
 
 
 def reading(measures: str, how: str) -> str:

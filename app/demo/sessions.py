@@ -120,7 +120,7 @@ SESSIONS: list[SessionSpec] = [
         "Werk en inkomen: krappe arbeidsmarkt benutten",
         ("huishoudens-bijstand", "uitstroom-naar-werk"),
         "- Het aantal huishoudens in de bijstand daalt langzaam.\n"
-        "- De uitstroom naar werk ligt boven het niveau van 2019.",
+        "- De uitstroom naar werk ligt boven het niveau van begin 2020.",
         "Werkgevers zoeken mensen; wie kort in de bijstand zit, vindt werk. Voor wie lang "
         "thuis zat is meer nodig dan een vacature.",
         "Leerwerkplekken in zorg en bouw, samen met twee werkgevers.",
