@@ -1,0 +1,209 @@
+"""One authorisation table (DESIGN.md, "Who may do what"), tried on every GET route.
+
+Each GET route's path pattern maps to the least it takes to open it. The test signs in
+as anonymous, partner invite link, viewer, editor and admin, opens every route and
+compares the outcome with the table. A GET route missing from the table fails the
+test, so a new page cannot go out without a decision about who may see it.
+"""
+
+import re
+from datetime import date
+from enum import StrEnum
+
+from fastapi.testclient import TestClient
+from starlette.routing import Route
+
+from app.models import ConsentReach, NarrativeStatus, Partner, ReflectionSession
+from app.narratives.invites import create_invite, invite_token
+from tests.factories import bearer, login, make_indicator, make_narrative, make_theme, make_user
+
+
+class Need(StrEnum):
+    """The least it takes to open a route."""
+
+    public = "public"  # anyone
+    story_form = "story_form"  # invite link or staff; anyone if DUIDING_PUBLIC_STORIES
+    reader = "reader"  # staff; anyone if DUIDING_PUBLIC_READ
+    viewer = "viewer"
+    editor = "editor"
+    admin = "admin"
+
+
+MINIMUM = {
+    # the site itself
+    "/healthz": Need.public,
+    "/login": Need.public,
+    "/openapi.json": Need.public,
+    "/api/docs": Need.public,
+    "/docs/oauth2-redirect": Need.public,
+    "/static/vendor/vega-bundle.js": Need.public,
+    # story form
+    "/stories/new": Need.story_form,
+    "/stories/sent": Need.public,
+    # figures, timeline, published stories, reports
+    "/": Need.reader,
+    "/indicators": Need.reader,
+    "/indicators/{slug}": Need.reader,
+    "/timeline": Need.reader,
+    "/stories/{narrative_id}": Need.reader,
+    "/api/v1/themes": Need.reader,
+    "/api/v1/areas": Need.reader,
+    "/api/v1/indicators": Need.reader,
+    "/api/v1/indicators/{slug}": Need.reader,
+    "/api/v1/indicators/{slug}/observations": Need.reader,
+    "/api/v1/indicators/{slug}/observations.csv": Need.reader,
+    "/api/v1/indicators/{slug}/signals": Need.reader,
+    "/api/v1/narratives/{narrative_id}": Need.viewer,
+    "/api/v1/timeline": Need.reader,
+    # DESIGN.md lets anonymous readers see published stories when DUIDING_PUBLIC_READ
+    # is on; the narratives API serves staff only for now (reported, not yet decided).
+    "/api/v1/narratives": Need.viewer,
+    # sessions, learning agenda, search
+    "/sessions": Need.viewer,
+    "/sessions/{session_id}": Need.viewer,
+    "/sessions/new": Need.editor,
+    "/sessions/{session_id}/edit": Need.editor,
+    "/learning": Need.viewer,
+    "/search": Need.viewer,
+    "/api/v1/sessions": Need.viewer,
+    "/api/v1/sessions/{session_id}": Need.viewer,
+    # moderation, indicators, imports, partners, invites
+    "/moderation": Need.editor,
+    "/moderation/{narrative_id}": Need.editor,
+    "/api/v1/partners": Need.editor,
+    # users, tokens, audit log, settings
+    "/admin/users": Need.admin,
+    "/admin/users/{user_id}": Need.admin,
+    "/admin/audit": Need.admin,
+}
+
+ACTORS = ("anonymous", "invite", "viewer", "editor", "admin")
+RANK = {"viewer": 1, "editor": 2, "admin": 3}
+
+
+def get_routes(app) -> list[str]:
+    """Return the path pattern of every GET route, routers included, in match order."""
+    paths: list[str] = []
+    for route in app.routes:
+        if hasattr(route, "effective_route_contexts"):  # an included APIRouter
+            candidates = [
+                (context.path, getattr(context.original_route, "methods", None))
+                for context in route.effective_route_contexts()
+            ]
+        elif isinstance(route, Route):
+            candidates = [(route.path, route.methods)]
+        else:  # the /static mount
+            continue
+        paths += [path for path, methods in candidates if methods and "GET" in methods]
+    return list(dict.fromkeys(paths))
+
+
+def sample_values(session) -> dict[str, dict[str, str]]:
+    """Return a real value for each path parameter, so every page has something to show.
+
+    Under "*" the values for any route; under a route's pattern, its own (moderation
+    opens only pending stories).
+    """
+    theme = make_theme(session)
+    indicator = make_indicator(session, themes=[theme])
+    narrative = make_narrative(session, consent_reach=ConsentReach.public)
+    pending = make_narrative(session, status=NarrativeStatus.pending)
+    reflection = ReflectionSession(held_on=date(2024, 5, 1), title="Sessie")
+    session.add(reflection)
+    session.commit()
+    return {
+        "*": {
+            "slug": indicator.slug,
+            "narrative_id": str(narrative.id),
+            "session_id": str(reflection.id),
+            "user_id": str(make_user(session).id),
+        },
+        "/moderation/{narrative_id}": {"narrative_id": str(pending.id)},
+    }
+
+
+def concrete(pattern: str, samples: dict[str, dict[str, str]]) -> str:
+    values = samples["*"] | samples.get(pattern, {})
+
+    def fill(match: re.Match) -> str:
+        name = match.group(1)
+        assert name in values, f"add a sample value for {{{name}}} in sample_values()"
+        return values[name]
+
+    return re.sub(r"\{(\w+)(?::\w+)?\}", fill, pattern)
+
+
+def expected(need: Need, actor: str, path: str, public_read: bool = False) -> int | str:
+    """Return the status (or "login" for a redirect to the login page) ``actor`` gets."""
+    denied = 401 if path.startswith("/api/") else "login"
+    staff = actor in RANK
+    if need == Need.public:
+        return 200
+    if need == Need.story_form:
+        return 200 if actor == "invite" or staff else denied
+    if need == Need.reader:
+        return 200 if staff or public_read else denied
+    if not staff:
+        return denied
+    return 200 if RANK[actor] >= RANK[need.value] else 403
+
+
+def outcome(response) -> int | str:
+    if response.status_code == 303 and response.headers["location"].startswith("/login?next="):
+        return "login"
+    return response.status_code
+
+
+def clients(app, session) -> dict[str, tuple[TestClient, dict]]:
+    """Return per actor a client (signed in through the form) and API headers."""
+    result = {}
+    for actor in ACTORS:
+        client = TestClient(app, raise_server_exceptions=False)
+        headers = {}
+        if actor in RANK:
+            session.rollback()  # the app's writes make this session's snapshot stale
+            login(client, session, actor)
+            session.rollback()
+            headers = bearer(session, actor)
+        result[actor] = (client, headers)
+    return result
+
+
+def check_table(app, session, public_read: bool = False) -> list[str]:
+    values = sample_values(session)
+    partner = Partner(name="Buurtteam")
+    session.add(partner)
+    session.flush()
+    invite = create_invite(session=session, partner=partner, expires_at=None)
+    session.commit()
+    invite_query = f"invite={invite_token(invite)}"
+    actors = clients(app, session)
+    mismatches = []
+    for pattern in get_routes(app):
+        url = concrete(pattern, values)
+        for actor, (client, headers) in actors.items():
+            target = f"{url}?{invite_query}" if actor == "invite" else url
+            api_headers = headers if url.startswith("/api/") else {}
+            got = outcome(client.get(target, headers=api_headers, follow_redirects=False))
+            want = expected(MINIMUM[pattern], actor, url, public_read)
+            if got != want:
+                mismatches.append(f"{actor:9} GET {pattern}: expected {want}, got {got}")
+    return mismatches
+
+
+def test_every_get_route_is_in_the_table(app):
+    missing = [path for path in get_routes(app) if path not in MINIMUM]
+    assert missing == [], f"decide who may open {missing} and add them to MINIMUM"
+
+
+def test_every_route_as_every_actor(app, session):
+    mismatches = check_table(app, session)
+    assert not mismatches, "\n".join(mismatches)
+
+
+def test_every_route_as_every_actor_when_figures_are_public(settings, session):
+    settings(public_read=True)
+    from app.main import create_app
+
+    mismatches = check_table(create_app(), session, public_read=True)
+    assert not mismatches, "\n".join(mismatches)
