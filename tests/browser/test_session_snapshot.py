@@ -1,0 +1,45 @@
+"""A session keeps what was seen: a later revision through the API is shown beside it."""
+
+from app.figures.observations import ObservationInput, upsert_observations
+from app.figures.periods import parse_period
+from tests.browser.conftest import axe_violations, sign_in
+from tests.factories import bearer, make_indicator
+
+
+def test_session_shows_frozen_value_and_revision_notice(page, session, live_server):
+    indicator = make_indicator(session, slug="meldingen", name="Meldingen zorgen")
+    items = [
+        ObservationInput(period=parse_period(label, indicator.frequency), value=value)
+        for label, value in {"2024-01": 10, "2024-02": 12, "2024-03": 11}.items()
+    ]
+    upsert_observations(session=session, indicator=indicator, items=items, source="test")
+    session.commit()
+    headers = bearer(session, "editor")
+    sign_in(page, session, "editor")
+
+    page.goto("/sessions/new")
+    assert axe_violations(page) == []
+    page.fill("#held_on", "2024-04-10")
+    page.fill("#title", "Maandoverleg april")
+    page.fill("#participants", "Sanne\nAhmed")
+    page.select_option("#indicators", ["meldingen"])
+    page.fill("#see", "De meldingen schommelen.")
+    page.click("button[type=submit] >> text=Sessie opslaan")
+    page.wait_for_url("**/sessions/*")
+    session_url = page.url
+    assert "Herzien sinds deze sessie" not in page.content()
+
+    revised = page.request.post(
+        f"{live_server}/api/v1/indicators/meldingen/observations",
+        data=[{"period": "2024-03", "value": 17.0}],
+        headers=headers,
+    )
+    assert revised.status == 200, revised.text()
+    assert revised.json()["updated"] == 1
+
+    page.goto(session_url)
+    notice = page.locator(".revised")
+    assert notice.locator("li").all_inner_texts() == ["2024-03: 11 → 17"]
+    frozen = page.locator("table tbody tr").filter(has_text="2024-03")
+    assert frozen.locator("td").nth(1).inner_text() == "11"
+    assert axe_violations(page) == []
