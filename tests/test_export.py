@@ -24,6 +24,7 @@ from app.models import (
     SessionIndicator,
     Theme,
 )
+from tests.conftest import reset_caches
 from tests.engines import postgres_database_for_test
 from tests.factories import make_area, make_indicator, make_narrative, make_theme, make_user
 
@@ -151,3 +152,24 @@ def test_cli_export_writes_the_archive_and_never_overwrites(session, tmp_path):
     assert zipfile.is_zipfile(archive)
     assert second.exit_code == 1
     assert "exists already" in second.output
+
+
+def test_cli_import_archive_refuses_a_filled_instance_and_restores_into_an_empty_one(
+    session, fresh_engine, tmp_path, env
+):
+    load_data(session)
+    archive = tmp_path / "cli.zip"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["export", str(archive)]).exit_code == 0
+    original = all_rows(get_engine())
+
+    refused = runner.invoke(cli, ["import", "archive", str(archive)])
+    assert refused.exit_code == 1
+    assert "nothing was restored: the database is not empty" in refused.output
+
+    env.setenv("DUIDING_DATABASE_URL", fresh_engine.url.render_as_string(hide_password=False))
+    reset_caches()
+    restored = runner.invoke(cli, ["import", "archive", str(archive)])
+    assert restored.exit_code == 0, restored.output
+    assert "restored 14 rows" in restored.output
+    assert all_rows(fresh_engine) == original

@@ -21,4 +21,7 @@ app.command("maintenance", help="Delete contact details past their retention.")(
 app.add_typer(database.app, name="db")
 app.add_typer(accounts.users, name="users")
 app.add_typer(accounts.tokens, name="tokens")
+imports.app.command("archive", help="Restore an export zip into this empty instance.")(
+    archive.import_archive
+)
 app.add_typer(imports.app, name="import")
