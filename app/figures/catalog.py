@@ -14,6 +14,7 @@ from sqlmodel import Session, col, delete, func, select
 
 from app import audit
 from app.figures.periods import PeriodError, parse_period, period_of
+from app.i18n import N_
 from app.models import (
     Area,
     AreaKind,
@@ -38,16 +39,23 @@ class NotFound(LookupError):
 
 
 class Conflict(ValueError):
-    """A slug or code that is already taken."""
+    """A slug or code that is already taken; ``field`` names it for forms."""
+
+    def __init__(self, field: str, template: str, **values: str) -> None:
+        self.field, self.template, self.values = field, template, values
+        super().__init__(template % values)
 
 
 class Invalid(ValueError):
-    """Input that refers to something unknown or is inconsistent; ``field`` says where."""
+    """Input that refers to something unknown or is inconsistent; ``field`` says where.
 
-    def __init__(self, field: str, message: str) -> None:
-        self.field = field
-        self.message = message
-        super().__init__(f"{field}: {message}")
+    ``template`` and ``values`` let pages translate ``message`` (English).
+    """
+
+    def __init__(self, field: str, template: str, **values: str) -> None:
+        self.field, self.template, self.values = field, template, values
+        self.message = template % values
+        super().__init__(f"{field}: {self.message}")
 
 
 class ThemeIn(BaseModel):
@@ -151,7 +159,7 @@ def list_themes(*, session: Session, limit: int = 100, offset: int = 0) -> tuple
 def create_theme(*, session: Session, data: ThemeIn, user: User | None) -> Theme:
     """Add a theme; raise Conflict when the slug is taken. Commits."""
     if session.exec(select(Theme.id).where(Theme.slug == data.slug)).first():
-        raise Conflict(f"a theme with slug '{data.slug}' already exists")
+        raise Conflict("slug", N_("a theme with slug '%(slug)s' already exists"), slug=data.slug)
     theme = Theme(**data.model_dump())
     session.add(theme)
     session.flush()
@@ -180,12 +188,12 @@ def list_areas(*, session: Session, limit: int = 100, offset: int = 0) -> tuple[
 def create_area(*, session: Session, data: AreaIn, user: User | None) -> Area:
     """Add an area under an existing parent; Conflict for a taken code. Commits."""
     if area_by_code(session=session, code=data.code):
-        raise Conflict(f"an area with code '{data.code}' already exists")
+        raise Conflict("code", N_("an area with code '%(code)s' already exists"), code=data.code)
     parent = None
     if data.parent:
         parent = area_by_code(session=session, code=data.parent)
         if parent is None:
-            raise Invalid("parent", f"unknown area code '{data.parent}'")
+            raise Invalid("parent", N_("unknown area code '%(code)s'"), code=data.parent)
     area = Area(code=data.code, name=data.name, kind=data.kind, parent_id=parent and parent.id)
     session.add(area)
     session.flush()
@@ -257,7 +265,7 @@ def _theme_ids(session: Session, slugs: list[str]) -> list[int]:
     found = dict(session.exec(select(Theme.slug, Theme.id).where(col(Theme.slug).in_(slugs))).all())
     unknown = [slug for slug in slugs if slug not in found]
     if unknown:
-        raise Invalid("themes", f"unknown theme '{unknown[0]}'")
+        raise Invalid("themes", N_("unknown theme '%(slug)s'"), slug=unknown[0])
     return [found[slug] for slug in dict.fromkeys(slugs)]
 
 
@@ -267,9 +275,11 @@ def _break_starts(breaks: list[BreakIn], frequency: Frequency) -> list[tuple[dat
         try:
             period = parse_period(item.period, frequency)
         except PeriodError as error:
-            raise Invalid(f"breaks.{index}.period", str(error)) from None
+            raise Invalid(f"breaks.{index}.period", error.template, **error.values) from None
         if period.start in starts:
-            raise Invalid(f"breaks.{index}.period", f"break {period} is given twice")
+            raise Invalid(
+                f"breaks.{index}.period", N_("break %(period)s is given twice"), period=period.label
+            )
         starts[period.start] = item.note
     return list(starts.items())
 
@@ -284,9 +294,11 @@ def _related_ids(session: Session, indicator: Indicator, related: list[RelatedIn
     pairs: dict[int, RelationKind] = {}
     for index, item in enumerate(related):
         if item.slug not in found:
-            raise Invalid(f"related.{index}.slug", f"unknown indicator '{item.slug}'")
+            raise Invalid(
+                f"related.{index}.slug", N_("unknown indicator '%(slug)s'"), slug=item.slug
+            )
         if item.slug == indicator.slug:
-            raise Invalid(f"related.{index}.slug", "an indicator cannot be related to itself")
+            raise Invalid(f"related.{index}.slug", N_("an indicator cannot be related to itself"))
         pairs[found[item.slug]] = item.kind
     return pairs
 
@@ -328,7 +340,9 @@ _LINKS = {"themes", "breaks", "related"}
 def create_indicator(*, session: Session, data: IndicatorIn, user: User | None) -> Indicator:
     """Add an indicator with its themes, breaks and relations. Commits, or writes nothing."""
     if session.exec(select(Indicator.id).where(Indicator.slug == data.slug)).first():
-        raise Conflict(f"an indicator with slug '{data.slug}' already exists")
+        raise Conflict(
+            "slug", N_("an indicator with slug '%(slug)s' already exists"), slug=data.slug
+        )
     indicator = Indicator(**data.model_dump(exclude=_LINKS))
     try:
         session.add(indicator)
@@ -357,7 +371,9 @@ def update_indicator(
             select(Observation.id).where(Observation.indicator_id == indicator.id)
         ).first()
         if has_values:
-            raise Invalid("frequency", "the frequency cannot change once there are observations")
+            raise Invalid(
+                "frequency", N_("the frequency cannot change once there are observations")
+            )
     try:
         for name, value in fields.items():
             if name not in _LINKS and value is not None:

@@ -30,21 +30,21 @@ _EXAMPLES = {
 }
 
 _NOUNS = {
-    Frequency.year: "a year",
-    Frequency.half: "a half year",
-    Frequency.quarter: "a quarter",
-    Frequency.month: "a month",
-    Frequency.week: "a week",
-    Frequency.day: "a day",
+    Frequency.year: N_("a year"),
+    Frequency.half: N_("a half year"),
+    Frequency.quarter: N_("a quarter"),
+    Frequency.month: N_("a month"),
+    Frequency.week: N_("a week"),
+    Frequency.day: N_("a day"),
 }
 
 _PER = {
-    Frequency.year: "per year",
-    Frequency.half: "per half year",
-    Frequency.quarter: "per quarter",
-    Frequency.month: "per month",
-    Frequency.week: "per week",
-    Frequency.day: "per day",
+    Frequency.year: N_("per year"),
+    Frequency.half: N_("per half year"),
+    Frequency.quarter: N_("per quarter"),
+    Frequency.month: N_("per month"),
+    Frequency.week: N_("per week"),
+    Frequency.day: N_("per day"),
 }
 
 # Dutch month names and abbreviations as spreadsheets write them, plus the English

@@ -10,6 +10,7 @@ from app.routes import (
     dashboard,
     health,
     indicator_page,
+    indicators,
     learning,
     moderation,
     search,
@@ -26,12 +27,13 @@ ROUTERS = [
     dashboard.router,
     search.router,
     stories.router,
-    api_partners.router,
-    api_narratives.router,
     moderation.router,
+    api_narratives.router,
+    api_partners.router,
     sessions.router,
     learning.router,
     api_sessions.router,
     api_figures.router,
+    indicators.router,
     indicator_page.router,  # /indicators/{slug}: after the fixed /indicators/... paths
 ]

@@ -1,0 +1,243 @@
+"""Editor pages for indicators: the list (readers), the create and edit forms (editors).
+
+The detail page ``/indicators/{slug}`` lives in ``indicator_page``. The forms name
+their inputs as the API names its fields and go through the same domain functions.
+"""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import RedirectResponse
+from pydantic import ValidationError
+from sqlmodel import Session, select
+
+from app.deps import EditorUser, Reader, SessionDep, WriteSessionDep, has_role
+from app.figures import catalog
+from app.figures.catalog import BreakIn, Conflict, IndicatorIn, IndicatorPatch, Invalid, RelatedIn
+from app.forms import check_csrf
+from app.i18n import N_, gettext
+from app.models import Direction, Frequency, Indicator, Role, Theme
+from app.templating import render, request_language
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+
+FREQUENCIES = {
+    Frequency.year: N_("Year"),
+    Frequency.half: N_("Half year"),
+    Frequency.quarter: N_("Quarter"),
+    Frequency.month: N_("Month"),
+    Frequency.week: N_("Week"),
+    Frequency.day: N_("Day"),
+}
+DIRECTIONS = {
+    Direction.up: N_("Higher is better"),
+    Direction.down: N_("Lower is better"),
+    Direction.neutral: N_("Neither higher nor lower is better in itself"),
+}
+FIELD_MESSAGES = {
+    "slug": N_("Use lowercase letters, digits and hyphens (e.g. jeugdhulp-trajecten)."),
+    "name": N_("Enter a name of at most 200 characters."),
+    "unit": N_("Enter a unit of at most 60 characters."),
+    "description": N_("The reading guide is too long."),
+    "source": N_("Enter a source of at most 500 characters."),
+    "frequency": N_("Choose a frequency."),
+    "direction": N_("Choose a desired direction."),
+}
+
+
+@router.get("/indicators")
+def indicators_page(request: Request, session: SessionDep, user: Reader):
+    """List every indicator with its unit, frequency and themes."""
+    items, total = catalog.list_indicators(session=session, limit=1000)
+    return render(
+        request,
+        "indicators/list.html",
+        {
+            "indicators": items,
+            "total": total,
+            "frequencies": FREQUENCIES,
+            "can_edit": has_role(user, Role.editor),
+        },
+    )
+
+
+def _options(lang: str, labels: dict) -> list[tuple[str, str]]:
+    return [(key.value, gettext(lang, label)) for key, label in labels.items()]
+
+
+def _form_page(request, session: Session, form: dict, errors: dict, *, action: str, status=200):
+    lang = request_language(request)
+    themes = session.exec(select(Theme.slug, Theme.name).order_by(Theme.name)).all()
+    others = session.exec(
+        select(Indicator.slug, Indicator.name)
+        .where(Indicator.slug != form.get("slug", ""))
+        .order_by(Indicator.name)
+    ).all()
+    return render(
+        request,
+        "indicators/form.html",
+        {
+            "form": form,
+            "errors": errors,
+            "action": action,
+            "creating": action == "/indicators/new",
+            "theme_options": list(themes),
+            "indicator_options": list(others),
+            "frequency_options": _options(lang, FREQUENCIES),
+            "direction_options": _options(lang, DIRECTIONS),
+        },
+        status_code=status,
+    )
+
+
+def _form_of(indicator: catalog.IndicatorOut) -> dict:
+    data = indicator.model_dump(mode="json")
+    return {
+        **data,
+        "breaks": "\n".join(f"{b['period']} {b['note']}".strip() for b in data["breaks"]),
+        "related": [r["slug"] for r in data["related"] if r["kind"] == "related"],
+        "waterbed": [r["slug"] for r in data["related"] if r["kind"] == "waterbed"],
+    }
+
+
+def _parse_breaks(text: str) -> list[BreakIn]:
+    """One break a line: the period, then an optional note (``2020-03 pandemie``)."""
+    breaks = []
+    for line in text.splitlines():
+        period, _, note = line.strip().partition(" ")
+        if period:
+            breaks.append(BreakIn(period=period, note=note.strip()[:500]))
+    return breaks
+
+
+def _errors(request: Request, error: Exception) -> dict[str, str]:
+    """Translate validation and domain errors into one Dutch message per form field."""
+    lang = request_language(request)
+    if isinstance(error, ValidationError):
+        fields = {str(e["loc"][0]) for e in error.errors() if e["loc"]}
+        return {
+            f: gettext(lang, FIELD_MESSAGES.get(f, N_("This value is not valid."))) for f in fields
+        }
+    field = error.field.split(".")[0]
+    # Values such as "a month" or "per quarter" are msgids themselves.
+    values = {name: gettext(lang, value) for name, value in error.values.items()}
+    return {field: gettext(lang, error.template, **values)}
+
+
+class IndicatorForm:
+    """The posted form fields, as the API names them (``waterbed``: related, side effect)."""
+
+    def __init__(
+        self,
+        new_slug: Annotated[str, Form(alias="slug", max_length=200)] = "",
+        name: Annotated[str, Form(max_length=1000)] = "",
+        unit: Annotated[str, Form(max_length=1000)] = "",
+        description: Annotated[str, Form(max_length=40_000)] = "",
+        source: Annotated[str, Form(max_length=2000)] = "",
+        frequency: Annotated[str, Form(max_length=20)] = "",
+        direction: Annotated[str, Form(max_length=20)] = "",
+        screen_outliers: Annotated[str, Form(max_length=10)] = "",
+        themes: Annotated[list[str], Form()] = [],  # noqa: B006 (FastAPI copies defaults)
+        breaks: Annotated[str, Form(max_length=10_000)] = "",
+        related: Annotated[list[str], Form()] = [],  # noqa: B006
+        waterbed: Annotated[list[str], Form()] = [],  # noqa: B006
+        csrf_token: Annotated[str, Form()] = "",
+    ) -> None:
+        self.csrf_token = csrf_token
+        self.values = {
+            "slug": new_slug.strip(),
+            "name": name.strip(),
+            "unit": unit.strip(),
+            "description": description,
+            "source": source.strip(),
+            "frequency": frequency,
+            "direction": direction,
+            "screen_outliers": bool(screen_outliers),
+            "themes": themes,
+        }
+        self.breaks, self.related, self.waterbed = breaks, related, waterbed
+
+    def form(self) -> dict:
+        """Return the values to show again in the form."""
+        return {
+            **self.values,
+            "breaks": self.breaks,
+            "related": self.related,
+            "waterbed": self.waterbed,
+        }
+
+    def links(self) -> dict:
+        """Return the breaks and relations as the API models them."""
+        return {
+            "breaks": _parse_breaks(self.breaks),
+            "related": [RelatedIn(slug=s) for s in self.related]
+            + [RelatedIn(slug=s, kind="waterbed") for s in self.waterbed],
+        }
+
+
+IndicatorFormDep = Annotated[IndicatorForm, Depends()]
+
+
+@router.get("/indicators/new")
+def new_indicator_page(request: Request, session: SessionDep, user: EditorUser):
+    """Show an empty indicator form."""
+    form = {"frequency": "month", "direction": "neutral", "screen_outliers": True}
+    return _form_page(request, session, form, {}, action="/indicators/new")
+
+
+@router.post("/indicators/new")
+def create_indicator(
+    request: Request, session: WriteSessionDep, user: EditorUser, posted: IndicatorFormDep
+):
+    """Add an indicator; on any error show the form again with every problem."""
+    check_csrf(request, posted.csrf_token)
+    try:
+        data = IndicatorIn(**posted.values, **posted.links())
+        catalog.create_indicator(session=session, data=data, user=user)
+    except (ValidationError, Invalid, Conflict) as error:
+        errors = _errors(request, error)
+        return _form_page(
+            request, session, posted.form(), errors, action="/indicators/new", status=422
+        )
+    return RedirectResponse(f"/indicators/{data.slug}", status_code=303)
+
+
+def _indicator(session: Session, slug: str) -> Indicator:
+    try:
+        return catalog.indicator_by_slug(session=session, slug=slug)
+    except catalog.NotFound as error:
+        raise HTTPException(404, detail=str(error)) from None
+
+
+@router.get("/indicators/{slug}/edit")
+def edit_indicator_page(request: Request, session: SessionDep, user: EditorUser, slug: str):
+    """Show the form filled with the indicator's current fields."""
+    described = catalog.describe(session=session, indicators=[_indicator(session, slug)])[0]
+    return _form_page(request, session, _form_of(described), {}, action=f"/indicators/{slug}/edit")
+
+
+@router.post("/indicators/{slug}/edit")
+def update_indicator(
+    request: Request,
+    session: WriteSessionDep,
+    user: EditorUser,
+    slug: str,
+    posted: IndicatorFormDep,
+):
+    """Save changes to an indicator (its slug stays); on error show every problem."""
+    check_csrf(request, posted.csrf_token)
+    indicator = _indicator(session, slug)
+    values = {**posted.values, "slug": slug}
+    try:
+        changes = IndicatorPatch(
+            **{k: v for k, v in values.items() if k != "slug"}, **posted.links()
+        )
+        catalog.update_indicator(session=session, indicator=indicator, changes=changes, user=user)
+    except (ValidationError, Invalid) as error:
+        session.rollback()
+        errors = _errors(request, error)
+        form = {**posted.form(), "slug": slug}
+        return _form_page(
+            request, session, form, errors, action=f"/indicators/{slug}/edit", status=422
+        )
+    return RedirectResponse(f"/indicators/{slug}", status_code=303)
