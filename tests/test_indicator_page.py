@@ -142,3 +142,46 @@ def test_vega_bundle_is_served_locally(client):
     assert response.status_code == 200
     assert "window.vegaEmbed" in response.text
     assert "max-age=31536000" in response.headers["cache-control"]
+
+
+def test_timeline_interleaves_stories_sessions_and_events(client, session, settings, indicator):
+    settings(public_read=True)
+    story = make_narrative(session, title="Meer inbraken gemeld", occurred_on=date(2024, 3, 1))
+    session.add(NarrativeIndicator(narrative_id=story.id, indicator_id=indicator.id))
+    make_narrative(session, title="Over iets anders", occurred_on=date(2024, 4, 1))
+    meeting = ReflectionSession(held_on=date(2024, 2, 10), title="Reflectie februari")
+    session.add(meeting)
+    session.flush()
+    session.add(SessionIndicator(session_id=meeting.id, indicator_id=indicator.id))
+    session.add(ContextEvent(title="Nieuwe meldapp", starts_on=date(2024, 6, 1)))
+    session.add(
+        ContextEvent(title="Te vroeg", starts_on=date(2023, 1, 1), ends_on=date(2023, 2, 1))
+    )
+    session.commit()
+    body = client.get("/api/v1/timeline?indicator=meldingen&from=2024&to=2024").json()
+    assert [(i["kind"], i["date"], i["title"]) for i in body["items"]] == [
+        ("session", "2024-02-10", "Reflectie februari"),
+        ("story", "2024-03-01", "Meer inbraken gemeld"),
+        ("event", "2024-06-01", "Nieuwe meldapp"),
+    ]
+    assert body["total"] == 3
+    assert [(p["indicator"], len(p["points"])) for p in body["indicators"]] == [("meldingen", 12)]
+    paged = client.get("/api/v1/timeline?indicator=meldingen&from=2024&to=2024&limit=1&offset=1")
+    assert (paged.json()["total"], [i["title"] for i in paged.json()["items"]]) == (
+        3,
+        ["Meer inbraken gemeld"],
+    )
+    html = client.get("/timeline?indicator=meldingen&from=2024&to=2024").text
+    assert html.count('class="chart-spec"') == 1
+    assert f'<a href="/stories/{story.id}">Meer inbraken gemeld</a>' in html
+    assert "Over iets anders" not in html
+
+
+def test_timeline_rejects_unknown_names_and_bad_periods(client, settings, indicator):
+    settings(public_read=True)
+    assert client.get("/api/v1/timeline?indicator=nope").json() == {
+        "detail": "Unknown indicator: nope"
+    }
+    assert client.get("/api/v1/timeline?theme=nope").json() == {"detail": "Unknown theme: nope"}
+    assert client.get("/api/v1/timeline?from=2024-Q9").status_code == 422
+    assert client.get("/timeline").status_code == 200

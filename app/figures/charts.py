@@ -4,6 +4,7 @@ Colours follow NHS "Making Data Count" as in app/static/duiding.css; there is ne
 target line: only the mean and the process limits of the data itself.
 """
 
+from datetime import date
 from typing import Any
 
 import altair as alt
@@ -46,10 +47,14 @@ def indicator_chart(
     value_title: str,
     width: int | str = "container",
     height: int = 260,
+    domain: tuple[date, date] | None = None,
 ) -> dict[str, Any]:
-    """The XmR chart: values coloured by signal, mean and limits, event bands, story markers."""
+    """The XmR chart: values coloured by signal, mean and limits, event bands, story markers.
+
+    ``domain`` fixes the time axis, so that small multiples share one."""
     data = alt.Data(values=rows)
-    x = alt.X("period:T", title=None)
+    scale = alt.Scale(domain=[d.isoformat() for d in domain]) if domain else alt.Undefined
+    x = alt.X("period:T", title=None, scale=scale)
     base = alt.Chart(data).encode(x=x)
     layers: list[alt.Chart] = []
     if events:

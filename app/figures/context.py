@@ -3,6 +3,7 @@ context events of each period, so that no figure is shown without what explains 
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Literal
 
 from sqlmodel import Session, col, or_, select
 
@@ -19,6 +20,7 @@ from app.models import (
     NarrativeTheme,
     ReflectionSession,
     SessionIndicator,
+    Theme,
 )
 from app.models.narrative import NarrativeStatus
 
@@ -163,3 +165,103 @@ def indicator_context(
             row.sessions.append(meeting)
     events = events_for(session, _theme_ids(session, indicator), first, last)
     return IndicatorContext(indicator, area, rows, events)
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    """A story, reflection session or context event on the timeline."""
+
+    kind: Literal["story", "session", "event"]
+    day: date
+    title: str
+    url: str | None
+    id: int
+
+
+@dataclass
+class Timeline:
+    panels: list[IndicatorContext]
+    items: list[TimelineItem]
+
+
+def timeline(
+    *,
+    session: Session,
+    indicators: list[Indicator],
+    theme: Theme | None = None,
+    area: Area | None = None,
+    start: date | None = None,
+    end: date | None = None,
+) -> Timeline:
+    """Indicators as small multiples over [start, end], with the stories, sessions and
+    context events of that range interleaved in time order.
+
+    Stories are those linked to one of the indicators, the theme or the area (all
+    published stories when nothing is chosen); sessions those about one of the indicators.
+    """
+    panels = [
+        indicator_context(session=session, indicator=i, area=area, start=start, end=end)
+        for i in indicators
+    ]
+    low, high = start or date.min, end or date.max
+    stories = select(Narrative).where(
+        Narrative.status == NarrativeStatus.published,
+        col(Narrative.occurred_on) >= low,
+        col(Narrative.occurred_on) <= high,
+    )
+    ids = [i.id for i in indicators]
+    conditions = []
+    if ids:
+        conditions.append(
+            col(Narrative.id).in_(
+                select(NarrativeIndicator.narrative_id).where(
+                    col(NarrativeIndicator.indicator_id).in_(ids)
+                )
+            )
+        )
+    if theme is not None:
+        conditions.append(
+            col(Narrative.id).in_(
+                select(NarrativeTheme.narrative_id).where(NarrativeTheme.theme_id == theme.id)
+            )
+        )
+    if area is not None:
+        conditions.append(Narrative.area_id == area.id)
+    if conditions:
+        stories = stories.where(or_(*conditions))
+    meetings = select(ReflectionSession).where(
+        col(ReflectionSession.held_on) >= low, col(ReflectionSession.held_on) <= high
+    )
+    if ids:
+        meetings = meetings.where(
+            col(ReflectionSession.id).in_(
+                select(SessionIndicator.session_id).where(
+                    col(SessionIndicator.indicator_id).in_(ids)
+                )
+            )
+        )
+    theme_ids = (
+        [theme.id]
+        if theme is not None
+        else list(
+            session.exec(
+                select(IndicatorTheme.theme_id).where(col(IndicatorTheme.indicator_id).in_(ids))
+            ).all()
+        )
+    )
+    items = [
+        *(
+            TimelineItem("story", s.occurred_on, s.title, f"/stories/{s.id}", s.id)
+            for s in session.exec(stories).all()
+        ),
+        *(
+            TimelineItem("session", m.held_on, m.title, f"/sessions/{m.id}", m.id)
+            for m in session.exec(meetings).all()
+        ),
+        *(
+            TimelineItem("event", e.starts_on, e.title, None, e.id)
+            for e in events_for(session, theme_ids, low, high)
+        ),
+    ]
+    items.sort(key=lambda item: (item.day, item.kind, item.id))
+    return Timeline(panels, items)

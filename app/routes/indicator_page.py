@@ -1,6 +1,7 @@
 """The indicator page, its signals API and the timeline: figures always with their context."""
 
 import json
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated
 
@@ -9,15 +10,18 @@ from sqlmodel import Session, col, select
 
 from app.deps import Reader, SessionDep
 from app.figures.charts import chart_rows, indicator_chart
-from app.figures.context import IndicatorContext, indicator_context
+from app.figures.context import IndicatorContext, indicator_context, timeline
 from app.figures.periods import Period, PeriodError, parse_period
 from app.figures.signals import signals_for
 from app.i18n import N_, gettext
-from app.models import Area, Indicator
+from app.models import Area, Indicator, IndicatorTheme, Theme
 from app.narratives.rendering import render_markdown
 from app.templating import render, request_language
 
 router = APIRouter()
+
+#: Indicators shown on the timeline when none are chosen.
+MAX_PANELS = 6
 
 SIGNAL_LABELS = {
     "improvement": N_("improvement"),
@@ -149,3 +153,155 @@ def summary(context: IndicatorContext, labels: dict[str, str], lang: str) -> lis
                 )
             )
     return lines
+
+
+@dataclass
+class TimelineQuery:
+    """The timeline filters, resolved; the URL with them is a permalink."""
+
+    indicators: list[Indicator]
+    theme: Theme | None
+    area: Area | None
+    start: date | None
+    end: date | None
+
+
+def _timeline_query(
+    session: Session,
+    indicator: list[str],
+    theme: str | None,
+    area: str | None,
+    start: str | None,
+    end: str | None,
+) -> TimelineQuery:
+    chosen_theme = None
+    if theme:
+        chosen_theme = session.exec(select(Theme).where(Theme.slug == theme)).first()
+        if chosen_theme is None:
+            raise HTTPException(404, detail=f"Unknown theme: {theme}")
+    if indicator:
+        indicators = [_indicator(session, slug) for slug in dict.fromkeys(indicator)]
+    else:
+        query = select(Indicator).order_by(col(Indicator.name)).limit(MAX_PANELS)
+        if chosen_theme is not None:
+            query = query.where(
+                col(Indicator.id).in_(
+                    select(IndicatorTheme.indicator_id).where(
+                        IndicatorTheme.theme_id == chosen_theme.id
+                    )
+                )
+            )
+        indicators = list(session.exec(query).all())
+    try:
+        low = parse_period(start).start if start else None
+        high = parse_period(end).end if end else None
+    except PeriodError as error:
+        raise HTTPException(422, detail=str(error)) from error
+    return TimelineQuery(indicators, chosen_theme, _area(session, area), low, high)
+
+
+def _timeline(session: Session, query: TimelineQuery):
+    return timeline(
+        session=session,
+        indicators=query.indicators,
+        theme=query.theme,
+        area=query.area,
+        start=query.start,
+        end=query.end,
+    )
+
+
+@router.get("/api/v1/timeline", tags=["timeline"])
+def timeline_api(
+    session: SessionDep,
+    user: Reader,
+    indicator: Annotated[list[str], Query()] = [],  # noqa: B006 - FastAPI reads it, never mutated
+    theme: str | None = None,
+    area: str | None = None,
+    start: Annotated[str | None, Query(alias="from")] = None,
+    end: Annotated[str | None, Query(alias="to")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict:
+    """Stories, sessions and context events in time order, with the indicators' signals."""
+    query = _timeline_query(session, indicator, theme, area, start, end)
+    result = _timeline(session, query)
+    return {
+        "items": [
+            {"kind": i.kind, "id": i.id, "date": i.day.isoformat(), "title": i.title, "url": i.url}
+            for i in result.items[offset : offset + limit]
+        ],
+        "total": len(result.items),
+        "indicators": [
+            {
+                "indicator": panel.indicator.slug,
+                "area": panel.area.code if panel.area else None,
+                "points": [
+                    {
+                        "period": row.period.label,
+                        "value": row.point.value,
+                        "signal": row.point.signal,
+                    }
+                    for row in panel.rows
+                ],
+            }
+            for panel in result.panels
+        ],
+    }
+
+
+@router.get("/timeline", include_in_schema=False)
+def timeline_page(
+    request: Request,
+    session: SessionDep,
+    user: Reader,
+    indicator: Annotated[list[str], Query()] = [],  # noqa: B006 - FastAPI reads it, never mutated
+    theme: str | None = None,
+    area: str | None = None,
+    start: Annotated[str | None, Query(alias="from")] = None,
+    end: Annotated[str | None, Query(alias="to")] = None,
+):
+    """Several indicators on one shared time axis, with what happened around them."""
+    query = _timeline_query(session, indicator, theme, area, start, end)
+    result = _timeline(session, query)
+    lang = request_language(request)
+    labels = {key: gettext(lang, label) for key, label in SIGNAL_LABELS.items()}
+    days = [row.period.start for panel in result.panels for row in panel.rows]
+    domain = (query.start or min(days, default=None), query.end or max(days, default=None))
+    charts = [
+        (
+            panel,
+            json.dumps(
+                indicator_chart(
+                    chart_rows(panel, labels),
+                    [],
+                    title=panel.indicator.name,
+                    value_title=panel.indicator.unit or panel.indicator.name,
+                    height=120,
+                    domain=domain if None not in domain else None,
+                )
+            ).replace("</", "<\\/"),
+        )
+        for panel in result.panels
+    ]
+    all_indicators = session.exec(select(Indicator).order_by(col(Indicator.name))).all()
+    themes = session.exec(select(Theme).order_by(col(Theme.name))).all()
+    areas = session.exec(select(Area).order_by(col(Area.code))).all()
+    return render(
+        request,
+        "timeline.html",
+        {
+            "charts": charts,
+            "items": result.items,
+            "indicator_options": [(i.slug, i.name) for i in all_indicators],
+            "theme_options": [(t.slug, t.name) for t in themes],
+            "area_options": [(a.code, a.name) for a in areas],
+            "filters": {
+                "indicator": [i.slug for i in query.indicators] if indicator else [],
+                "theme": theme or "",
+                "area": area or "",
+                "from": start or "",
+                "to": end or "",
+            },
+        },
+    )

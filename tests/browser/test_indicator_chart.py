@@ -41,3 +41,12 @@ def test_the_table_links_the_story_of_the_signal(page, session):
     page.goto("/indicators/meldingen")
     page.get_by_role("link", name="Meer inbraken gemeld").click()
     page.wait_for_url(f"**/stories/{story.id}")
+
+
+def test_timeline_small_multiples_render(page, session):
+    _indicator_with_a_story(session)
+    sign_in(page, session, "viewer")
+    page.goto("/timeline?indicator=meldingen")
+    page.wait_for_selector("#chart-1.chart-ready svg")
+    assert page.console_errors == []
+    assert axe_violations(page) == []
