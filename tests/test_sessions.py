@@ -282,3 +282,18 @@ def test_open_actions_marked_overdue_and_closed_in_a_later_session(client, sessi
     assert (late.status, late.closed_in_session_id) == (ActionStatus.done, later.id)
     assert "Te laat" not in client.get("/sessions").text
     assert "Te laat" in client.get(f"/sessions/{later.id}").text
+
+
+def test_notes_markdown_escapes_html_and_long_action_is_refused(client, session):
+    _login(client, session, "editor")
+    response = client.post(
+        "/sessions/new",
+        data=_form(client, action_description=["x" * 2001, "", ""]),
+    )
+    assert response.status_code == 422
+    assert "Een actie mag hoogstens 2.000 tekens lang zijn, de eigenaar 200." in response.text
+    client.post("/sessions/new", data=_form(client, see="<script>alert(1)</script> *ok*"))
+    reflection = _read(session).exec(select(ReflectionSession)).one()
+    page = client.get(f"/sessions/{reflection.id}").text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; <em>ok</em>" in page
+    assert "<script>alert(1)" not in page

@@ -46,6 +46,7 @@ ACTION_DESCRIPTION_REQUIRED = N_("Describe the action, or leave owner and due da
 UNKNOWN_QUESTION = N_("Unknown learning question.")
 QUESTION_STATUS_REQUIRED = N_("Choose the new status of the question.")
 NOTES_TOO_LONG = N_("This text can be at most 20,000 characters.")
+ACTION_TOO_LONG = N_("An action can be at most 2,000 characters, its owner 200.")
 
 _markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
 
@@ -146,6 +147,8 @@ def validate(*, session: Session, data: SessionInput) -> _Resolved:
     for index, action in enumerate(data.actions):
         if not action.description.strip():
             errors[f"action_description_{index}"] = (ACTION_DESCRIPTION_REQUIRED, {})
+        elif len(action.description) > 2_000 or len(action.owner) > 200:
+            errors[f"action_description_{index}"] = (ACTION_TOO_LONG, {})
     questions = []
     for step in data.questions:
         question = None
@@ -153,6 +156,8 @@ def validate(*, session: Session, data: SessionInput) -> _Resolved:
             question = session.get(LearningQuestion, step.question_id)
             if question is None:
                 errors["question"] = (UNKNOWN_QUESTION, {})
+        elif not step.text.strip():
+            errors["question"] = (UNKNOWN_QUESTION, {})
         if step.status not in QuestionStatus.__members__:
             errors["question_status"] = (QUESTION_STATUS_REQUIRED, {})
         questions.append((question, step))
