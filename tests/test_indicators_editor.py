@@ -1,9 +1,11 @@
 """Editor pages for indicators: list for readers, create and edit forms for editors."""
 
+import re
+
 from sqlmodel import func, select
 
-from app.models import Indicator, IndicatorBreak, IndicatorRelation
-from tests.factories import csrf, login, make_indicator, make_theme
+from app.models import Indicator, IndicatorBreak, IndicatorRelation, Observation
+from tests.factories import csrf, csrf_from, login, make_indicator, make_theme
 
 
 def test_list_is_for_readers_with_edit_links_for_editors(client, session, settings):
@@ -110,3 +112,61 @@ def test_editor_edits_an_indicator(client, session):
         False,
     )
     assert client.get("/indicators/nope/edit").status_code == 404
+
+
+def _upload(client, content: bytes):
+    return client.post(
+        "/indicators/import",
+        data={"csrf_token": csrf(client, "/indicators/import")},
+        files={"file": ("cijfers.csv", content, "text/csv")},
+    )
+
+
+def test_upload_previews_then_imports(client, session):
+    make_indicator(session, slug="wmo")
+    login(client, session, "editor")
+    preview = _upload(client, b"indicator;period;area;value\nwmo;mrt 2024;;1.234,5\n")
+    assert preview.status_code == 200
+    assert "cijfers.csv heeft geen problemen. Importeren slaat 1 nieuwe waarden op" in preview.text
+    session.rollback()
+    assert session.exec(select(func.count()).select_from(Observation)).one() == 0
+    token = re.search(r'name="token" value="([^"]+)"', preview.text).group(1)
+    done = client.post(
+        "/indicators/import/commit",
+        data={"csrf_token": csrf_from(preview.text), "token": token, "name": "cijfers.csv"},
+    )
+    assert "cijfers.csv is geïmporteerd: 1 nieuw, 0 gewijzigd, 0 ongewijzigd." in done.text
+    session.rollback()
+    assert session.exec(select(Observation.value)).all() == [1234.5]
+    again = client.post(
+        "/indicators/import/commit",
+        data={"csrf_token": csrf_from(preview.text), "token": token, "name": "cijfers.csv"},
+    )
+    assert again.status_code == 404
+
+
+def test_upload_with_problems_lists_them_by_line_and_stores_nothing(client, session):
+    make_indicator(session, slug="wmo")
+    login(client, session, "editor")
+    response = _upload(client, b"indicator,period,area,value\nwmo,2024-01,,1\nnope,2024-02,,x\n")
+    assert response.status_code == 422
+    assert "<td>3</td><td>indicator</td><td>unknown indicator &#39;nope&#39;</td>" in response.text
+    session.rollback()
+    assert session.exec(select(func.count()).select_from(Observation)).one() == 0
+
+
+def test_upload_above_the_limit_is_413(client, session, settings):
+    settings(max_upload_mb=1)
+    login(client, session, "editor")
+    token = csrf(client, "/indicators/import")
+    response = client.post(
+        "/indicators/import",
+        data={"csrf_token": token},
+        files={"file": ("big.csv", b"x" * (1024 * 1024 + 10), "text/csv")},
+    )
+    assert response.status_code == 413
+
+
+def test_viewer_cannot_upload(client, session):
+    login(client, session, "viewer")
+    assert client.get("/indicators/import").status_code == 403

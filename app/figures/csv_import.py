@@ -152,8 +152,12 @@ def import_observations(
     source: str,
     user: User | None = None,
     on_progress: Callable[[int], None] | None = None,
+    dry_run: bool = False,
 ) -> ImportOutcome:
-    """Import a CSV file of observations; commit only when no line has a problem."""
+    """Import a CSV file of observations; commit only when no line has a problem.
+
+    ``dry_run`` does everything but the commit, so a preview can show the exact counts.
+    """
     inputs, indicators, outcome = read_observations(
         session=session, stream=stream, on_progress=on_progress
     )
@@ -175,7 +179,10 @@ def import_observations(
                     actor="" if user else f"import:{source}",
                 )
             )
-        session.commit()
+        if dry_run:
+            session.rollback()
+        else:
+            session.commit()
     except Exception:
         session.rollback()
         raise
