@@ -8,12 +8,16 @@ revoking takes effect at once.
 from datetime import datetime
 
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from app.config import get_settings
 from app.models import Invite, Partner, utcnow
 
 SALT = "duiding.invite"
+
+
+class PartnerExists(Exception):
+    """A partner with this name is already registered."""
 
 
 class InviteInvalid(Exception):
@@ -32,6 +36,33 @@ def invite_token(invite: Invite) -> str:
 def invite_url(invite: Invite) -> str:
     """Return the site-relative link a partner opens."""
     return f"/stories/new?invite={invite_token(invite)}"
+
+
+def create_partner(*, session: Session, name: str) -> Partner:
+    """Add a partner organisation (the caller commits); names are unique."""
+    name = name.strip()
+    if session.exec(select(Partner).where(Partner.name == name)).first() is not None:
+        raise PartnerExists
+    partner = Partner(name=name)
+    session.add(partner)
+    session.flush()
+    return partner
+
+
+def partners_with_invites(session: Session) -> list[tuple[Partner, list[Invite]]]:
+    """Every partner, by name, with its invite links (oldest first)."""
+    partners = session.exec(select(Partner).order_by(Partner.name)).all()
+    return [
+        (
+            partner,
+            list(
+                session.exec(
+                    select(Invite).where(Invite.partner_id == partner.id).order_by(col(Invite.id))
+                )
+            ),
+        )
+        for partner in partners
+    ]
 
 
 def create_invite(*, session: Session, partner: Partner, expires_at: datetime | None) -> Invite:

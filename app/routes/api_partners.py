@@ -5,14 +5,19 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query
 from pydantic import AwareDatetime, BaseModel, Field
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, func, select
 from starlette.responses import Response
 
 from app.audit import record
 from app.deps import EditorUser, SessionDep, WriteSessionDep
 from app.models import Invite, Partner
-from app.narratives.invites import create_invite, invite_url, revoke_invite
+from app.narratives.invites import (
+    PartnerExists,
+    create_invite,
+    create_partner,
+    invite_url,
+    revoke_invite,
+)
 
 router = APIRouter(prefix="/api/v1/partners", tags=["partners"])
 
@@ -69,14 +74,11 @@ def list_partners(
 
 
 @router.post("", status_code=201)
-def create_partner(body: PartnerIn, session: WriteSessionDep, user: EditorUser):
+def add_partner(body: PartnerIn, session: WriteSessionDep, user: EditorUser):
     """Add a partner organisation; names are unique."""
-    partner = Partner(name=body.name.strip())
-    session.add(partner)
     try:
-        session.flush()
-    except IntegrityError:
-        session.rollback()
+        partner = create_partner(session=session, name=body.name)
+    except PartnerExists:
         raise HTTPException(status_code=409, detail="A partner with this name exists") from None
     record(session=session, action="create", entity="partner", entity_id=partner.id, user=user)
     session.commit()

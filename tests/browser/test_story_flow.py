@@ -58,3 +58,15 @@ def test_partner_story_is_moderated_and_published_with_its_figure(page, session)
     assert "Aanmeldingen schuldhulp" in page.locator(".figures").inner_text()
     assert "verklaart" in page.locator(".figures").inner_text()
     assert axe_violations(page) == []
+
+
+def test_partner_page_is_accessible(page, session):
+    partner = Partner(name="Buurtzorg Noord")
+    session.add(partner)
+    session.commit()
+    session.add(Invite(partner_id=partner.id))
+    session.commit()
+    sign_in(page, session, "editor")
+    page.goto("/partners")
+    assert page.locator("h2").first.inner_text() == "Buurtzorg Noord"
+    assert axe_violations(page) == []
