@@ -4,7 +4,7 @@ import re
 
 from sqlmodel import func, select
 
-from app.models import Indicator, IndicatorBreak, IndicatorRelation, Observation
+from app.models import Area, Indicator, IndicatorBreak, IndicatorRelation, Observation
 from tests.factories import csrf, csrf_from, login, make_indicator, make_theme
 
 
@@ -170,3 +170,40 @@ def test_upload_above_the_limit_is_413(client, session, settings):
 def test_viewer_cannot_upload(client, session):
     login(client, session, "viewer")
     assert client.get("/indicators/import").status_code == 403
+
+
+def test_editor_adds_themes_and_areas(client, session):
+    login(client, session, "editor")
+    token = csrf(client, "/themes-and-areas")
+    client.post(
+        "/themes-and-areas/themes",
+        data={"csrf_token": token, "theme_slug": "jeugd", "theme_name": "Jeugd"},
+    )
+    client.post(
+        "/themes-and-areas/areas",
+        data={"csrf_token": token, "code": "GM0193", "area_name": "Zwolle", "kind": "municipality"},
+    )
+    response = client.post(
+        "/themes-and-areas/areas",
+        data={"csrf_token": token, "code": "WK019301", "area_name": "Centrum", "kind": "district",
+              "parent": "GM0193"},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert response.status_code == 303
+    page = client.get("/themes-and-areas").text
+    assert "<td>WK019301</td><td>Centrum</td><td>Wijk</td><td>GM0193</td>" in page
+    assert "Jeugd <code>jeugd</code>" in page
+    taken = client.post(
+        "/themes-and-areas/themes",
+        data={"csrf_token": token, "theme_slug": "jeugd", "theme_name": "Nog eens"},
+    )
+    assert taken.status_code == 422
+    assert "er is al een thema met slug &#39;jeugd&#39;" in taken.text
+    bad = client.post(
+        "/themes-and-areas/areas",
+        data={"csrf_token": token, "code": "wk 1", "area_name": "X", "kind": "district"},
+    )
+    assert bad.status_code == 422
+    assert "Gebruik letters, cijfers, - en _ (bijvoorbeeld WK019301)." in bad.text
+    session.rollback()
+    assert session.exec(select(func.count()).select_from(Area)).one() == 2

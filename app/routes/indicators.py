@@ -17,11 +17,20 @@ from sqlmodel import Session, select
 
 from app.deps import EditorUser, Reader, SessionDep, SettingsDep, WriteSessionDep, has_role
 from app.figures import catalog
-from app.figures.catalog import BreakIn, Conflict, IndicatorIn, IndicatorPatch, Invalid, RelatedIn
+from app.figures.catalog import (
+    AreaIn,
+    BreakIn,
+    Conflict,
+    IndicatorIn,
+    IndicatorPatch,
+    Invalid,
+    RelatedIn,
+    ThemeIn,
+)
 from app.figures.csv_import import import_observations
 from app.forms import check_csrf
 from app.i18n import N_, gettext
-from app.models import Direction, Frequency, Indicator, Role, Theme
+from app.models import AreaKind, Direction, Frequency, Indicator, Role, Theme
 from app.templating import render, request_language
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -47,6 +56,8 @@ FIELD_MESSAGES = {
     "source": N_("Enter a source of at most 500 characters."),
     "frequency": N_("Choose a frequency."),
     "direction": N_("Choose a desired direction."),
+    "code": N_("Use letters, digits, - and _ (e.g. WK019301)."),
+    "kind": N_("Choose a kind of area."),
 }
 
 
@@ -319,3 +330,84 @@ def commit_import(
         stored.unlink(missing_ok=True)
     status = 422 if outcome.problems else 200
     return _import_page(request, {"outcome": outcome, "name": name, "done": True}, status)
+
+
+AREA_KINDS = {
+    AreaKind.municipality: N_("Municipality"),
+    AreaKind.district: N_("District"),
+    AreaKind.neighbourhood: N_("Neighbourhood"),
+}
+
+
+def _catalog_page(request: Request, session: Session, user, form=None, errors=None, status=200):
+    themes, _ = catalog.list_themes(session=session, limit=1000)
+    areas, _ = catalog.list_areas(session=session, limit=1000)
+    lang = request_language(request)
+    return render(
+        request,
+        "indicators/catalog.html",
+        {
+            "themes": themes,
+            "areas": areas,
+            "kinds": AREA_KINDS,
+            "kind_options": _options(lang, AREA_KINDS),
+            "parent_options": [(area.code, f"{area.code} {area.name}") for area in areas],
+            "form": form or {"kind": "district"},
+            "errors": errors or {},
+            "can_edit": has_role(user, Role.editor),
+        },
+        status_code=status,
+    )
+
+
+@router.get("/themes-and-areas")
+def catalog_page(request: Request, session: SessionDep, user: Reader):
+    """List the themes and areas, with forms to add them for editors."""
+    return _catalog_page(request, session, user)
+
+
+@router.post("/themes-and-areas/themes")
+def add_theme(
+    request: Request,
+    session: WriteSessionDep,
+    user: EditorUser,
+    slug: Annotated[str, Form(alias="theme_slug", max_length=200)] = "",
+    name: Annotated[str, Form(alias="theme_name", max_length=1000)] = "",
+    description: Annotated[str, Form(max_length=20_000)] = "",
+    csrf_token: Annotated[str, Form()] = "",
+):
+    """Add a theme; show the page again with the problem when something is wrong."""
+    check_csrf(request, csrf_token)
+    form = {"theme_slug": slug.strip(), "theme_name": name.strip(), "description": description}
+    try:
+        data = ThemeIn(slug=slug.strip(), name=name.strip(), description=description)
+        catalog.create_theme(session=session, data=data, user=user)
+    except (ValidationError, Conflict) as error:
+        errors = {f"theme_{k}": v for k, v in _errors(request, error).items()}
+        return _catalog_page(request, session, user, form, errors, status=422)
+    return RedirectResponse("/themes-and-areas", status_code=303)
+
+
+@router.post("/themes-and-areas/areas")
+def add_area(
+    request: Request,
+    session: WriteSessionDep,
+    user: EditorUser,
+    code: Annotated[str, Form(max_length=200)] = "",
+    name: Annotated[str, Form(alias="area_name", max_length=1000)] = "",
+    kind: Annotated[str, Form(max_length=20)] = "",
+    parent: Annotated[str, Form(max_length=200)] = "",
+    csrf_token: Annotated[str, Form()] = "",
+):
+    """Add an area (a CBS code such as WK019301 is welcome) under an optional parent."""
+    check_csrf(request, csrf_token)
+    form = {"code": code.strip(), "area_name": name.strip(), "kind": kind, "parent": parent}
+    try:
+        data = AreaIn(code=code.strip(), name=name.strip(), kind=kind, parent=parent or None)
+        catalog.create_area(session=session, data=data, user=user)
+    except (ValidationError, Conflict, Invalid) as error:
+        errors = {
+            ("area_name" if k == "name" else k): v for k, v in _errors(request, error).items()
+        }
+        return _catalog_page(request, session, user, form, errors, status=422)
+    return RedirectResponse("/themes-and-areas", status_code=303)
