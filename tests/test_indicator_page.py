@@ -8,6 +8,7 @@ from app.models import (
     ContextEvent,
     Direction,
     Frequency,
+    IndicatorRelation,
     NarrativeIndicator,
     Observation,
     ReflectionSession,
@@ -185,3 +186,24 @@ def test_timeline_rejects_unknown_names_and_bad_periods(client, settings, indica
     assert client.get("/api/v1/timeline?theme=nope").json() == {"detail": "Unknown theme: nope"}
     assert client.get("/api/v1/timeline?from=2024-Q9").status_code == 422
     assert client.get("/timeline").status_code == 200
+
+
+def test_page_shows_story_shares_and_related_indicators(client, session, settings, indicator):
+    settings(public_read=True)
+    for title, day, assessment in [
+        ("Beter 1", date(2024, 1, 1), "better"),
+        ("Slechter", date(2024, 2, 1), "worse"),
+        ("Beter 2", date(2024, 3, 1), "better"),
+        ("Zonder oordeel", date(2024, 4, 1), None),
+    ]:
+        story = make_narrative(session, title=title, occurred_on=day, assessment=assessment)
+        session.add(NarrativeIndicator(narrative_id=story.id, indicator_id=indicator.id))
+    other = make_indicator(session, slug="aangiftes", name="Aangiftes")
+    session.add(IndicatorRelation(indicator_id=indicator.id, related_id=other.id, kind="waterbed"))
+    session.commit()
+    html = client.get("/indicators/meldingen").text
+    assert "Wat de verhalen zeggen" in html
+    assert "2024-Q1</th><td>3</td><td>67%</td><td>33%</td><td>0%</td><td>0%</td></tr>" in html
+    assert "2024-Q2</th><td>1</td><td>0%</td><td>0%</td><td>0%</td><td>100%</td></tr>" in html
+    assert '<a href="/indicators/aangiftes">Aangiftes</a>' in html
+    assert html.count('class="chart-spec"') == 2

@@ -7,13 +7,15 @@ from typing import Literal
 
 from sqlmodel import Session, col, or_, select
 
-from app.figures.periods import Period
+from app.figures.periods import Period, period_of
 from app.figures.signals import SignalPoint, signals_for
 from app.models import (
     Area,
     ContextEvent,
     ContextEventTheme,
+    Frequency,
     Indicator,
+    IndicatorRelation,
     IndicatorTheme,
     Narrative,
     NarrativeIndicator,
@@ -22,7 +24,8 @@ from app.models import (
     SessionIndicator,
     Theme,
 )
-from app.models.narrative import NarrativeStatus
+from app.models.indicator import RelationKind
+from app.models.narrative import Assessment, NarrativeStatus
 
 SPECIAL = ("improvement", "concern", "neither")
 
@@ -265,3 +268,56 @@ def timeline(
     ]
     items.sort(key=lambda item: (item.day, item.kind, item.id))
     return Timeline(panels, items)
+
+
+@dataclass(frozen=True)
+class AssessmentShare:
+    """What the stories of one quarter say: how many report better, worse, mixed, unclear."""
+
+    quarter: str
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def percent(self, assessment: str) -> int:
+        return round(100 * self.counts[assessment] / self.total)
+
+
+def assessment_shares(context: IndicatorContext) -> list[AssessmentShare]:
+    """Per quarter, the stories shown with the figure by their self-assessment (a story
+    without one counts as unclear)."""
+    quarters: dict[str, dict[str, int]] = {}
+    for row in context.rows:
+        for story in row.stories:
+            label = period_of(story.occurred_on, Frequency.quarter).label
+            counts = quarters.setdefault(label, dict.fromkeys(Assessment, 0))
+            counts[story.assessment or Assessment.unclear] += 1
+    return [AssessmentShare(q, counts) for q, counts in sorted(quarters.items())]
+
+
+def related_indicators(session: Session, indicator: Indicator, limit: int = 6) -> list[Indicator]:
+    """Explicit relations (waterbed first) and then indicators sharing a theme."""
+    explicit = session.exec(
+        select(Indicator, IndicatorRelation.kind)
+        .join(IndicatorRelation, col(IndicatorRelation.related_id) == Indicator.id)
+        .where(IndicatorRelation.indicator_id == indicator.id)
+    ).all()
+    ordered = [i for i, kind in sorted(explicit, key=lambda r: r[1] != RelationKind.waterbed)]
+    themed = session.exec(
+        select(Indicator)
+        .where(
+            col(Indicator.id).in_(
+                select(IndicatorTheme.indicator_id).where(
+                    col(IndicatorTheme.theme_id).in_(_theme_ids(session, indicator))
+                )
+            ),
+            Indicator.id != indicator.id,
+        )
+        .order_by(col(Indicator.name))
+    ).all()
+    seen: dict[int | None, Indicator] = {}
+    for item in [*ordered, *themed]:
+        seen.setdefault(item.id, item)
+    return list(seen.values())[:limit]

@@ -10,7 +10,13 @@ from sqlmodel import Session, col, select
 
 from app.deps import Reader, SessionDep
 from app.figures.charts import chart_rows, indicator_chart
-from app.figures.context import IndicatorContext, indicator_context, timeline
+from app.figures.context import (
+    IndicatorContext,
+    assessment_shares,
+    indicator_context,
+    related_indicators,
+    timeline,
+)
 from app.figures.periods import Period, PeriodError, parse_period
 from app.figures.signals import signals_for
 from app.i18n import N_, gettext
@@ -59,6 +65,26 @@ def _period_bound(text: str | None, indicator: Indicator, name: str) -> date | N
         return parse_period(text, indicator.frequency).start
     except PeriodError as error:
         raise HTTPException(422, detail=f"{name}: {error}") from error
+
+
+def _spec_json(spec: dict) -> str:
+    """The spec as JSON that is safe inside a <script type="application/json"> element."""
+    return json.dumps(spec).replace("</", "<\\/")
+
+
+def _small_chart(
+    panel: IndicatorContext, labels: dict[str, str], domain: tuple[date, date] | None = None
+) -> str:
+    return _spec_json(
+        indicator_chart(
+            chart_rows(panel, labels),
+            [],
+            title=panel.indicator.name,
+            value_title=panel.indicator.unit or panel.indicator.name,
+            height=120,
+            domain=domain,
+        )
+    )
 
 
 @router.get("/api/v1/indicators/{slug}/signals", tags=["indicators"])
@@ -130,7 +156,15 @@ def indicator_page(
             "guide": render_markdown(indicator.description),
             "direction": DIRECTION_LABELS[indicator.direction],
             "signal_labels": SIGNAL_LABELS,
-            "spec": json.dumps(spec).replace("</", "<\\/"),
+            "spec": _spec_json(spec),
+            "shares": assessment_shares(context),
+            "related": [
+                (panel, _small_chart(panel, labels))
+                for panel in (
+                    indicator_context(session=session, indicator=other, area=chosen)
+                    for other in related_indicators(session, indicator)
+                )
+            ],
             "area_options": [(a.code, a.name) for a in areas],
             "filters": {"area": area or "", "from": start or "", "to": end or ""},
             "summary": summary(context, labels, lang),
@@ -268,22 +302,8 @@ def timeline_page(
     labels = {key: gettext(lang, label) for key, label in SIGNAL_LABELS.items()}
     days = [row.period.start for panel in result.panels for row in panel.rows]
     domain = (query.start or min(days, default=None), query.end or max(days, default=None))
-    charts = [
-        (
-            panel,
-            json.dumps(
-                indicator_chart(
-                    chart_rows(panel, labels),
-                    [],
-                    title=panel.indicator.name,
-                    value_title=panel.indicator.unit or panel.indicator.name,
-                    height=120,
-                    domain=domain if None not in domain else None,
-                )
-            ).replace("</", "<\\/"),
-        )
-        for panel in result.panels
-    ]
+    shared = domain if None not in domain else None
+    charts = [(panel, _small_chart(panel, labels, shared)) for panel in result.panels]
     all_indicators = session.exec(select(Indicator).order_by(col(Indicator.name))).all()
     themes = session.exec(select(Theme).order_by(col(Theme.name))).all()
     areas = session.exec(select(Area).order_by(col(Area.code))).all()
