@@ -1,5 +1,7 @@
 """A session keeps what was seen: a later revision through the API is shown beside it."""
 
+from urllib.parse import urlparse
+
 from app.figures.observations import ObservationInput, upsert_observations
 from app.figures.periods import parse_period
 from tests.browser.conftest import axe_violations, sign_in
@@ -43,3 +45,21 @@ def test_session_shows_frozen_value_and_revision_notice(page, session, live_serv
     frozen = page.locator("table tbody tr").filter(has_text="2024-03")
     assert frozen.locator("td").nth(1).inner_text() == "11"
     assert axe_violations(page) == []
+
+
+def test_session_pages_are_accessible(page, session):
+    sign_in(page, session, "editor")
+    page.goto("/sessions/new")
+    page.fill("#held_on", "2024-04-10")
+    page.fill("#title", "Maandoverleg")
+    page.fill("#action_description_0", "Bel de huisartsen")
+    page.fill("#action_due_on_0", "2024-05-01")
+    page.fill("#new_question", "Als we X doen, verwachten we Y, omdat Z")
+    page.select_option("#question_status", "open")
+    page.click("button[type=submit] >> text=Sessie opslaan")
+    page.wait_for_url("**/sessions/*")
+    for path in ("/sessions", "/learning", urlparse(page.url).path + "/edit"):
+        page.goto(path)
+        assert axe_violations(page) == [], path
+    page.goto("/sessions")
+    assert page.locator(".overdue").count() == 1
