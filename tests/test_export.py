@@ -1,5 +1,6 @@
 """Export archives: contents, what is left out, and a full round trip into a fresh instance."""
 
+import io
 import json
 import shutil
 import zipfile
@@ -16,6 +17,7 @@ from app.cli import app as cli
 from app.db import get_engine, make_engine
 from app.models import (
     Action,
+    AuditEntry,
     LearningQuestion,
     NarrativeContact,
     NarrativeIndicator,
@@ -26,7 +28,7 @@ from app.models import (
 )
 from tests.conftest import reset_caches
 from tests.engines import postgres_database_for_test
-from tests.factories import make_area, make_indicator, make_narrative, make_theme, make_user
+from tests.factories import login, make_area, make_indicator, make_narrative, make_theme, make_user
 
 CONTACT = "jan@voorbeeld.example"
 
@@ -190,3 +192,23 @@ def test_round_trip_of_the_demo_municipality(session, fresh_engine, tmp_path):
     indexed = "SELECT count(*) FROM search_document"
     with get_engine().connect() as before, fresh_engine.connect() as after:
         assert after.exec_driver_sql(indexed).scalar() == before.exec_driver_sql(indexed).scalar()
+
+
+def test_admin_download_is_the_archive_and_only_for_admins(client, session):
+    load_data(session)
+    login(client, session, "editor")
+    assert client.get("/admin/export").status_code == 403
+    session.commit()  # end this session's read snapshot: the request wrote since (WAL)
+
+    login(client, session, "admin")
+    response = client.get("/admin/export")
+
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/zip"
+    assert "attachment" in response.headers["content-disposition"]
+    with zipfile.ZipFile(io.BytesIO(response.content)) as zf:
+        assert json.loads(zf.read("manifest.json"))["tables"]["narrative"] == 2
+        assert CONTACT not in "".join(zf.read(name).decode() for name in zf.namelist())
+    with Session(get_engine()) as fresh:  # not this test's session: its snapshot is older
+        entry = fresh.exec(select(AuditEntry).where(AuditEntry.action == "export")).one()
+    assert entry.entity == "archive"
