@@ -3,7 +3,7 @@
 from sqlmodel import func, select
 
 from app.models import AuditEntry, LearningQuestion, LearningQuestionIndicator
-from tests.factories import csrf, login, make_indicator
+from tests.factories import csrf, login, make_indicator, make_narrative
 
 
 def _count(session, model) -> int:
@@ -40,8 +40,10 @@ def test_empty_question_is_refused(client, session):
     assert _count(session, LearningQuestion) == 0
 
 
-def test_status_history_links_the_session(client, session):
+def test_status_history_links_the_session_and_its_stories(client, session):
     login(client, session, "editor")
+    session.commit()  # a read before the app's login write cannot write afterwards
+    story = make_narrative(session, title="Keukentafelgesprek")
     client.post(
         "/sessions/new",
         data={
@@ -51,6 +53,7 @@ def test_status_history_links_the_session(client, session):
             "new_question": "Als we vroeg signaleren, dalen de schulden",
             "question_status": "contradicted",
             "question_reason": "Schulden stegen toch",
+            "narratives": [str(story.id)],
         },
     )
     page = client.get("/learning").text
@@ -58,6 +61,7 @@ def test_status_history_links_the_session(client, session):
     assert "<strong>weerlegd</strong>" in page
     assert "Schulden stegen toch" in page
     assert ">Maandoverleg april</a>" in page
+    assert f'href="/stories/{story.id}">Keukentafelgesprek</a>' in page
 
 
 def test_viewer_reads_but_cannot_add(client, session):

@@ -9,8 +9,10 @@ from app.models import (
     Indicator,
     LearningQuestion,
     LearningQuestionIndicator,
+    Narrative,
     QuestionStatusChange,
     ReflectionSession,
+    SessionNarrative,
     User,
 )
 
@@ -20,10 +22,14 @@ class QuestionView:
     question: LearningQuestion
     history: list[tuple[QuestionStatusChange, ReflectionSession | None]]
     indicators: list[Indicator]
+    stories: list[Narrative]
 
 
 def agenda(*, session: Session) -> list[QuestionView]:
-    """Return all questions, newest first, each with its steps and linked figures."""
+    """Return all questions, newest first, with their steps and the evidence behind them.
+
+    The stories are those discussed in the sessions that moved the question.
+    """
     questions = session.exec(
         select(LearningQuestion).order_by(col(LearningQuestion.created_at).desc())
     ).all()
@@ -45,7 +51,19 @@ def agenda(*, session: Session) -> list[QuestionView]:
             .where(LearningQuestionIndicator.question_id == question.id)
             .order_by(Indicator.name)
         ).all()
-        views.append(QuestionView(question, list(history), list(indicators)))
+        session_ids = [held.id for _, held in history if held is not None]
+        stories = session.exec(
+            select(Narrative)
+            .where(
+                col(Narrative.id).in_(
+                    select(SessionNarrative.narrative_id).where(
+                        col(SessionNarrative.session_id).in_(session_ids)
+                    )
+                )
+            )
+            .order_by(col(Narrative.occurred_on).desc())
+        ).all()
+        views.append(QuestionView(question, list(history), list(indicators), list(stories)))
     return views
 
 
