@@ -20,7 +20,7 @@ from app.figures.periods import Period, PeriodError, parse_period
 from app.models import Area, Indicator, Observation, ObservationRevision, User, utcnow
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ObservationInput:
     """One value to store; ``area`` None means the whole municipality."""
 
@@ -131,7 +131,8 @@ def upsert_observations(
                 }
             )
     if inserts:
-        session.execute(insert(Observation), inserts)
+        # Core executemany: the ORM's bulk path costs twice as much per row here.
+        session.execute(insert(Observation.__table__), inserts)
     if revisions:
         session.execute(insert(ObservationRevision), revisions)
         session.execute(update(Observation), updates)

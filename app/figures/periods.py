@@ -11,6 +11,7 @@ which frequency was expected.
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from app.i18n import N_
 from app.models import Frequency
@@ -223,6 +224,12 @@ def _parse_any(cleaned: str, text: str) -> Period:
     )  # fmt: skip
 
 
+@lru_cache(maxsize=65_536)
+def _parse_cached(cleaned: str, text: str) -> Period:
+    """Parse with a cache: imports repeat the same few period strings a million times."""
+    return _parse_any(cleaned, text)
+
+
 def parse_period(text: str, frequency: Frequency | None = None) -> Period:
     """Parse ``text`` into a period, checking it is of ``frequency`` when given.
 
@@ -233,7 +240,7 @@ def parse_period(text: str, frequency: Frequency | None = None) -> Period:
     if not cleaned:
         raise PeriodError(N_("the period is empty"))
     try:
-        period = _parse_any(cleaned, text)
+        period = _parse_cached(cleaned, text)
     except PeriodError as error:
         if frequency is None or "not a period" not in error.template:
             raise
