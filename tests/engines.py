@@ -11,7 +11,9 @@ from sqlalchemy.engine import make_url
 
 from app.migrate import upgrade
 
-TEMPLATE_NAME = "duiding_test_template"
+# One template per test process: xdist workers (and parallel runs) must not drop
+# each other's template while it is being copied.
+TEMPLATE_NAME = f"duiding_tpl_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}"
 _template_ready = False
 
 
