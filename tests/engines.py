@@ -1,5 +1,6 @@
 """Which database engine the tests run on, and per-test PostgreSQL databases."""
 
+import atexit
 import os
 import re
 import uuid
@@ -26,6 +27,13 @@ def _admin_engine(url: str):
     return create_engine(make_url(url), isolation_level="AUTOCOMMIT")
 
 
+def _drop_template(base) -> None:
+    admin = _admin_engine(base)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{TEMPLATE_NAME}" WITH (FORCE)'))
+    admin.dispose()
+
+
 @contextmanager
 def postgres_database_for_test(name: str) -> Iterator[str]:
     """Create a database for one test from a migrated template, drop it afterwards."""
@@ -38,6 +46,7 @@ def postgres_database_for_test(name: str) -> Iterator[str]:
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{TEMPLATE_NAME}" WITH (FORCE)'))
                 connection.execute(text(f'CREATE DATABASE "{TEMPLATE_NAME}"'))
             upgrade(base.set(database=TEMPLATE_NAME).render_as_string(hide_password=False))
+            atexit.register(_drop_template, base)
             _template_ready = True
         slug = re.sub(r"[^a-z0-9]", "_", name.lower())[:30]
         database = f"t_{slug}_{uuid.uuid4().hex[:8]}"
