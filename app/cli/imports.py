@@ -45,3 +45,46 @@ def observations(
         fail(f"{count} problem{'s' if count != 1 else ''} in {file.name}; nothing was imported")
     result = outcome.result
     ok(f"{result.inserted} inserted, {result.updated} updated, {result.unchanged} unchanged")
+
+
+@app.command("cbs")
+def cbs(
+    table: str = typer.Argument(..., help="CBS StatLine table id, e.g. 85039NED."),
+    measure: str = typer.Option(..., "--measure", help="Column of the measure to import."),
+    indicator: str = typer.Option(..., "--indicator", help="Slug of the indicator to fill."),
+    region_prefix: str | None = typer.Option(
+        None, "--region-prefix", help="Only regions whose code starts so, e.g. GM0193 or WK0193."
+    ),
+) -> None:
+    """Import one measure of a Statistics Netherlands table: all rows or, on any problem, none."""
+    from sqlmodel import select
+
+    from app.db import get_write_engine
+    from app.figures.cbs import CbsError, import_cbs
+    from app.models import Indicator
+
+    with Session(get_write_engine()) as session:
+        target = session.exec(select(Indicator).where(Indicator.slug == indicator)).first()
+        if target is None:
+            fail(f"unknown indicator '{indicator}'")
+        try:
+            outcome = import_cbs(
+                session=session,
+                table=table,
+                measure=measure,
+                indicator=target,
+                region_prefix=region_prefix,
+            )
+        except CbsError as error:
+            fail(str(error))
+    for problem in outcome.problems:
+        errors.print(
+            f"[red]row {problem.where}, {problem.field}: {problem.message}[/red]", highlight=False
+        )
+    if outcome.problems:
+        fail(f"{len(outcome.problems)} problem(s) in CBS table {table}; nothing was imported")
+    result = outcome.result
+    ok(
+        f"{result.inserted} inserted, {result.updated} updated, {result.unchanged} unchanged; "
+        f"{outcome.created_areas} areas created"
+    )
