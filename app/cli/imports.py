@@ -1,4 +1,4 @@
-"""``duiding import ...``: bring figures in from files (and, in other modules, archives and CBS)."""
+"""``duiding import ...``: figures from CSV files and from CBS StatLine."""
 
 from pathlib import Path
 
