@@ -5,8 +5,9 @@ from typing import NoReturn
 import typer
 from rich.console import Console
 
-console = Console()
-errors = Console(stderr=True)
+# soft_wrap: messages are never broken mid-line (scripts and logs grep them).
+console = Console(soft_wrap=True)
+errors = Console(stderr=True, soft_wrap=True)
 
 
 def ok(message: str) -> None:
