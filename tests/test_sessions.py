@@ -297,3 +297,26 @@ def test_notes_markdown_escapes_html_and_long_action_is_refused(client, session)
     page = client.get(f"/sessions/{reflection.id}").text
     assert "&lt;script&gt;alert(1)&lt;/script&gt; <em>ok</em>" in page
     assert "<script>alert(1)" not in page
+
+
+def test_action_cannot_be_closed_in_an_earlier_session(client, session):
+    _login(client, session, "editor")
+    client.post("/sessions/new", data=_form(client, title="Eerder", held_on="2024-01-10"))
+    client.post(
+        "/sessions/new",
+        data=_form(client, action_description=["Navragen", "", ""], held_on="2024-04-10"),
+    )
+    action = _read(session).exec(select(Action)).one()
+    earlier = (
+        _read(session)
+        .exec(select(ReflectionSession).where(ReflectionSession.title == "Eerder"))
+        .one()
+    )
+    response = client.post(
+        f"/sessions/actions/{action.id}",
+        data={"csrf_token": csrf(client, "/sessions"), "status": "done", "closed_in": earlier.id},
+    )
+    assert response.status_code == 422
+    assert "Een actie kan alleen worden afgesloten in een sessie op of na" in response.text
+    _read(session).refresh(action)
+    assert action.status == ActionStatus.open

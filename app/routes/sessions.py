@@ -33,6 +33,9 @@ router = APIRouter(tags=["pages"], include_in_schema=False)
 ACTION_ROWS = 3
 DATE_INVALID = N_("Enter a date as YYYY-MM-DD.")
 ACTION_STATUS_INVALID = N_("Choose done or dropped.")
+CLOSED_BEFORE_AGREED = N_(
+    "An action can only be closed in a session on or after the one that agreed it."
+)
 
 FormList = Annotated[list[str], Form()]
 
@@ -361,6 +364,8 @@ def close_action(
     later = session.get(ReflectionSession, int(closed_in)) if closed_in.isdigit() else None
     if closed_in and later is None:
         raise HTTPException(status_code=422, detail=f"No session with id {closed_in}.")
+    if later is not None and later.held_on < _get(session, action.session_id).held_on:
+        raise HTTPException(status_code=422, detail=CLOSED_BEFORE_AGREED)
     actions.close_action(
         session=session, action=action, status=ActionStatus(status), closed_in=later, user=user
     )
