@@ -123,7 +123,7 @@ def create_session(body: SessionIn, session: WriteSessionDep, user: EditorUser):
         reflection = service.create_session(session=session, data=data, user=user)
     except service.SessionInvalid as invalid:
         detail = [
-            {"loc": ["body", name], "msg": message % values}
+            {"loc": ["body", name], "msg": message % values, "type": "value_error"}
             for name, (message, values) in invalid.errors.items()
         ]
         raise HTTPException(status_code=422, detail=detail) from None
