@@ -72,8 +72,12 @@ def get_session() -> Iterator[Session]:
 
 
 def get_write_session() -> Iterator[Session]:
-    """Yield a session for a request that writes; it holds the write lock from its start."""
-    with Session(get_write_engine()) as session:
+    """Yield a session for a request that writes; it holds the write lock from its start.
+
+    Objects are not expired on commit: reading them afterwards would open a new
+    transaction, which on SQLite would take the write lock again until the request ends.
+    """
+    with Session(get_write_engine(), expire_on_commit=False) as session:
         yield session
 
 

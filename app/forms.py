@@ -1,6 +1,9 @@
 """Helpers for HTML forms: CSRF checks, safe redirects, per-field error collection."""
 
-from fastapi import HTTPException, Request
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from starlette.datastructures import FormData
 
 from app.config import get_settings
 from app.i18n import N_
@@ -22,3 +25,16 @@ def safe_next(target: str | None) -> str:
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return "/"
     return target
+
+
+async def read_form(request: Request) -> FormData:
+    """Read the posted form, so that handlers using it can stay synchronous.
+
+    A handler that touches the database must not be ``async``: its blocking SQLite
+    calls (a write waits up to the busy timeout) would stall the event loop and, with it,
+    every other request, including the one holding the lock.
+    """
+    return await request.form()
+
+
+FormDep = Annotated[FormData, Depends(read_form)]

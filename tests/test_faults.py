@@ -97,13 +97,6 @@ async def _submit_all(base: str) -> list[int]:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=False,
-    reason="known bug (issue 4): the async POST /stories/new runs its SQLite write session "
-    "on the event loop; store_story's refresh after commit re-takes the write lock until the "
-    "session closes in the threadpool, so the next request blocks the loop in BEGIN IMMEDIATE "
-    "until 'database is locked'",
-)
 def test_concurrent_submissions_are_each_stored_exactly_once(settings, live_server, session):  # noqa: F811
     settings(public_stories=True, story_rate_limit=100_000)
     probe = httpx.get(f"{live_server}/stories/new", timeout=10)

@@ -5,7 +5,7 @@ from sqlmodel import Session
 from starlette.responses import RedirectResponse
 
 from app.deps import EditorUser, SessionDep, WriteSessionDep
-from app.forms import check_csrf
+from app.forms import FormDep, check_csrf
 from app.i18n import N_, gettext
 from app.models import Narrative
 from app.models.narrative import AuthorRole, LinkRelation, NarrativeStatus
@@ -71,9 +71,10 @@ def review(request: Request, narrative_id: int, session: SessionDep, user: Edito
 
 
 @router.post("/moderation/{narrative_id}")
-async def decide(request: Request, narrative_id: int, session: WriteSessionDep, user: EditorUser):
+def decide(
+    request: Request, narrative_id: int, session: WriteSessionDep, user: EditorUser, form: FormDep
+):
     """Redact, link and publish or hide one pending story."""
-    form = await request.form()
     check_csrf(request, form.get("csrf_token"))
     item = _pending_or_404(session, narrative_id)
     story = item.story

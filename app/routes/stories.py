@@ -17,7 +17,7 @@ from app.deps import (
     WriteSessionDep,
     has_role,
 )
-from app.forms import check_csrf
+from app.forms import FormDep, check_csrf
 from app.i18n import N_, gettext
 from app.models import Area, Indicator, Narrative, Role, Theme
 from app.models.narrative import ConsentReach, NarrativeSource, NarrativeStatus
@@ -96,11 +96,14 @@ def new_story(
 
 
 @router.post("/stories/new")
-async def submit_story(
-    request: Request, session: WriteSessionDep, settings: SettingsDep, user: OptionalUser
+def submit_story(
+    request: Request,
+    session: WriteSessionDep,
+    settings: SettingsDep,
+    user: OptionalUser,
+    form: FormDep,
 ):
     """Validate and store a story (pending); a resend shows the same confirmation."""
-    form = await request.form()
     check_csrf(request, form.get("csrf_token"))
     token = form.get("invite") or ""
     invite, partner = _access(request, session, settings, user, token)
