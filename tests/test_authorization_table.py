@@ -75,6 +75,12 @@ MINIMUM = {
     "/admin/users": Need.admin,
     "/admin/users/{user_id}": Need.admin,
     "/admin/audit": Need.admin,
+    "/admin/export": Need.admin,
+    "/partners": Need.editor,
+    "/indicators/new": Need.editor,
+    "/indicators/{slug}/edit": Need.editor,
+    "/indicators/import": Need.editor,
+    "/themes-and-areas": Need.reader,
 }
 
 ACTORS = ("anonymous", "invite", "viewer", "editor", "admin")

@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -103,7 +104,9 @@ def test_concurrent_submissions_are_each_stored_exactly_once(settings, live_serv
     if probe.status_code == 404:
         pytest.skip("the story form /stories/new has not landed yet (issue 4)")
 
-    statuses = asyncio.run(_submit_all(live_server))
+    # Its own thread: a session-wide Playwright browser may own this thread's event loop.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        statuses = pool.submit(asyncio.run, _submit_all(live_server)).result()
 
     assert statuses == [303] * (SUBMISSIONS + RESENDS)
     titles = session.exec(select(Narrative.title, func.count()).group_by(Narrative.title)).all()
