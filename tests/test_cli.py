@@ -1,0 +1,86 @@
+"""The command line as an operator uses it: accounts, tokens, migrations, help."""
+
+from sqlmodel import select
+from typer.testing import CliRunner
+
+from app.cli import app
+from app.models import ApiToken, User
+from app.security.tokens import token_digest
+
+runner = CliRunner()
+
+
+def test_help_lists_every_command(env):
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command in ("serve", "db", "demo", "users", "tokens", "import", "export", "backup"):
+        assert command in result.output
+
+
+def test_db_upgrade_on_a_migrated_database_changes_nothing(env):
+    result = runner.invoke(app, ["db", "upgrade"])
+    assert result.exit_code == 0
+    assert "database is up to date" in result.output
+
+
+def test_users_add_reads_the_password_from_stdin_and_hashes_it(env, session):
+    result = runner.invoke(
+        app,
+        ["users", "add", "Beleid@Gemeente.example", "--role", "editor", "--password-stdin"],
+        input="een lang genoeg wachtwoord\n",
+    )
+    assert result.exit_code == 0, result.output
+    user = session.exec(select(User)).one()
+    assert (user.email, user.role) == ("beleid@gemeente.example", "editor")
+    assert user.password_hash.startswith("$argon2")
+
+
+def test_users_add_refuses_bad_input_with_a_message_and_stores_nothing(env, session):
+    cases = [
+        (["users", "add", "a@b.nl", "--role", "editor"], "x" * 12, "--password-stdin"),
+        (["users", "add", "a@b.nl", "--role", "boss", "--password-stdin"], "x" * 12, "boss"),
+        (
+            ["users", "add", "geen-adres", "--role", "viewer", "--password-stdin"],
+            "x" * 12,
+            "not a valid email address",
+        ),
+        (
+            ["users", "add", "a@b.nl", "--role", "viewer", "--password-stdin"],
+            "kort",
+            "at least 10 characters",
+        ),
+    ]
+    for args, password, message in cases:
+        result = runner.invoke(app, args, input=password + "\n")
+        assert result.exit_code != 0, args
+        assert message in result.output, (args, result.output)
+    assert session.exec(select(User)).all() == []
+
+
+def test_users_add_refuses_a_duplicate_email(env):
+    args = ["users", "add", "a@b.nl", "--role", "viewer", "--password-stdin"]
+    assert runner.invoke(app, args, input="x" * 12 + "\n").exit_code == 0
+    again = runner.invoke(app, args, input="y" * 12 + "\n")
+    assert again.exit_code == 1
+    assert "already exists" in again.output
+
+
+def test_tokens_create_prints_a_token_once_and_stores_only_its_digest(env, session, client):
+    runner.invoke(
+        app,
+        ["users", "add", "a@b.nl", "--role", "viewer", "--password-stdin"],
+        input="x" * 12 + "\n",
+    )
+    result = runner.invoke(app, ["tokens", "create", "a@b.nl"])
+    assert result.exit_code == 0
+    token = result.output.strip()
+    stored = session.exec(select(ApiToken)).one()
+    assert stored.token_hash == token_digest(token) != token
+    api = client.get("/api/v1/themes", headers={"Authorization": f"Bearer {token}"})
+    assert api.status_code == 200
+
+
+def test_tokens_create_for_an_unknown_user_fails_clearly(env):
+    result = runner.invoke(app, ["tokens", "create", "niemand@b.nl"])
+    assert result.exit_code == 1
+    assert "no user with email niemand@b.nl" in result.output
