@@ -7,6 +7,7 @@ from sqlmodel import Session, col, select
 from app.models import (
     Action,
     ActionStatus,
+    ConsentReach,
     Indicator,
     IndicatorTheme,
     Narrative,
@@ -33,8 +34,12 @@ class DashboardPage:
     extra: dict = field(default_factory=dict)
 
 
-def build_dashboard(*, session: Session) -> DashboardPage:
-    """Collect what the dashboard shows, in three queries plus one per theme list."""
+def build_dashboard(*, session: Session, public_only: bool = False) -> DashboardPage:
+    """Collect what the dashboard shows, in four queries.
+
+    ``public_only`` is for anonymous readers: they see only stories whose submitters
+    allowed them to be public.
+    """
     themes = session.exec(select(Theme).order_by(Theme.name)).all()
     links = session.exec(
         select(IndicatorTheme.theme_id, Indicator)
@@ -44,11 +49,13 @@ def build_dashboard(*, session: Session) -> DashboardPage:
     by_theme: dict[int, list[Indicator]] = {}
     for theme_id, indicator in links:
         by_theme.setdefault(theme_id, []).append(indicator)
+    published = select(Narrative).where(Narrative.status == NarrativeStatus.published)
+    if public_only:
+        published = published.where(Narrative.consent_reach == ConsentReach.public)
     stories = session.exec(
-        select(Narrative)
-        .where(Narrative.status == NarrativeStatus.published)
-        .order_by(col(Narrative.occurred_on).desc(), col(Narrative.id).desc())
-        .limit(LATEST_STORIES)
+        published.order_by(col(Narrative.occurred_on).desc(), col(Narrative.id).desc()).limit(
+            LATEST_STORIES
+        )
     ).all()
     actions = session.exec(
         select(Action, ReflectionSession)

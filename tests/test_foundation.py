@@ -6,7 +6,15 @@ from sqlmodel import SQLModel
 
 import app.models  # noqa: F401
 from app import db
-from tests.factories import PASSWORD, csrf, login, make_indicator, make_theme, make_user
+from tests.factories import (
+    PASSWORD,
+    csrf,
+    login,
+    make_indicator,
+    make_narrative,
+    make_theme,
+    make_user,
+)
 
 
 def not_hand_written(obj, name, type_, reflected, compare_to) -> bool:
@@ -93,3 +101,14 @@ def test_unknown_page_gets_a_friendly_page_and_api_gets_json(client):
     api = client.get("/api/v1/bestaat-niet")
     assert api.status_code == 404
     assert api.json() == {"detail": "Not Found"}
+
+
+def test_anonymous_readers_see_only_stories_consented_as_public(client, session, settings):
+    make_narrative(session, title="Openbaar verhaal", consent_reach="public")
+    make_narrative(session, title="Alleen intern verhaal", consent_reach="internal")
+    settings(public_read=True)
+    anonymous = client.get("/").text
+    assert "Openbaar verhaal" in anonymous
+    assert "Alleen intern verhaal" not in anonymous
+    login(client, session, "viewer")
+    assert "Alleen intern verhaal" in client.get("/").text

@@ -12,4 +12,8 @@ router = APIRouter(tags=["pages"], include_in_schema=False)
 @router.get("/")
 def dashboard(request: Request, session: SessionDep, user: Reader):
     """Show themes with their indicators, the latest stories and open actions."""
-    return render(request, "dashboard.html", {"page": build_dashboard(session=session)})
+    return render(
+        request,
+        "dashboard.html",
+        {"page": build_dashboard(session=session, public_only=user is None)},
+    )
