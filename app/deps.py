@@ -6,7 +6,7 @@ declare which of these aliases they need.
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from sqlmodel import Session
 
 from app.config import Settings, get_settings
@@ -14,6 +14,10 @@ from app.db import get_session, get_write_session
 from app.models import Role, User
 
 ROLE_RANK = {Role.viewer: 1, Role.editor: 2, Role.admin: 3}
+
+# Larger offsets overflow the integer parameters of SQLite and PostgreSQL (a 500).
+MAX_OFFSET = 2**31 - 1
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Skip this many items first.")]
 
 SessionDep = Annotated[Session, Depends(get_session)]
 WriteSessionDep = Annotated[Session, Depends(get_write_session)]

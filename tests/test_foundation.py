@@ -8,6 +8,7 @@ import app.models  # noqa: F401
 from app import db
 from tests.factories import (
     PASSWORD,
+    bearer,
     csrf,
     login,
     make_indicator,
@@ -112,3 +113,11 @@ def test_anonymous_readers_see_only_stories_consented_as_public(client, session,
     assert "Alleen intern verhaal" not in anonymous
     login(client, session, "viewer")
     assert "Alleen intern verhaal" in client.get("/").text
+
+
+def test_an_offset_beyond_the_database_integer_range_is_a_422_not_a_500(client, session):
+    headers = bearer(session, "editor")
+    for path in ("/api/v1/themes", "/api/v1/narratives", "/api/v1/sessions", "/api/v1/partners"):
+        response = client.get(path, params={"offset": 2**63}, headers=headers)
+        assert response.status_code == 422, path
+        assert response.json()["detail"][0]["loc"] == ["query", "offset"]

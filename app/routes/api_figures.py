@@ -13,7 +13,7 @@ from fastapi import APIRouter, Body, Depends, HTTPException, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from app.deps import EditorUser, Reader, SessionDep, WriteSessionDep
+from app.deps import EditorUser, Offset, Reader, SessionDep, WriteSessionDep
 from app.figures import catalog
 from app.figures.catalog import (
     AreaIn,
@@ -36,7 +36,6 @@ T = TypeVar("T")
 router = APIRouter(prefix="/api/v1", tags=["figures"])
 
 Limit = Annotated[int, Query(ge=1, le=1000, description="At most this many items.")]
-Offset = Annotated[int, Query(ge=0, description="Skip this many items first.")]
 
 
 def indicator_by_slug(slug: str, session: SessionDep) -> Indicator:

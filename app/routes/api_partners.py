@@ -9,7 +9,7 @@ from sqlmodel import col, func, select
 from starlette.responses import Response
 
 from app.audit import record
-from app.deps import EditorUser, SessionDep, WriteSessionDep
+from app.deps import EditorUser, Offset, SessionDep, WriteSessionDep
 from app.models import Invite, Partner
 from app.narratives.invites import (
     PartnerExists,
@@ -59,7 +59,7 @@ def list_partners(
     session: SessionDep,
     user: EditorUser,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ):
     """List partner organisations with their invite links."""
     total = session.exec(select(func.count()).select_from(Partner)).one()

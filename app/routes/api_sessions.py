@@ -6,7 +6,7 @@ from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, Field
 from sqlmodel import select
 
-from app.deps import EditorUser, SessionDep, ViewerUser, WriteSessionDep
+from app.deps import EditorUser, Offset, SessionDep, ViewerUser, WriteSessionDep
 from app.models import (
     Action,
     Area,
@@ -97,7 +97,7 @@ def list_sessions(
     session: SessionDep,
     user: ViewerUser,
     limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
 ):
     """List sessions, latest first."""
     rows, total = service.list_sessions(session=session, limit=limit, offset=offset)
