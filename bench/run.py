@@ -14,6 +14,7 @@ are an upper bound of the server-side time the targets name.
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import platform
@@ -167,11 +168,16 @@ async def _latencies(base: str, paths: list[str]) -> tuple[list[float], set[int]
         async def one(path: str) -> None:
             async with gate:
                 started = time.perf_counter()
-                response = await client.get(path)
+                try:
+                    response = await client.get(path)
+                except httpx.HTTPError:
+                    statuses.add(0)  # a timeout or reset: reported, never retried
+                    return
                 timings.append((time.perf_counter() - started) * 1000)
                 statuses.add(response.status_code)
 
-        await client.get(paths[0])  # warm-up: caches, first connection
+        with contextlib.suppress(httpx.HTTPError):
+            await client.get(paths[0])  # warm-up: caches, first connection
         await asyncio.gather(*(one(p) for p in paths))
     return timings, statuses
 
@@ -231,9 +237,13 @@ async def _submit(base: str, count: int) -> tuple[float, int]:
     async def send(client: httpx.AsyncClient, form: dict) -> None:
         nonlocal accepted
         async with gate:
-            response = await client.post("/stories/new", data=form)
-            accepted += response.status_code in (200, 303)
-            await client.aclose()
+            try:
+                response = await client.post("/stories/new", data=form)
+                accepted += response.status_code in (200, 303)
+            except httpx.HTTPError:
+                pass  # counted as not accepted
+            finally:
+                await client.aclose()
 
     started = time.perf_counter()
     await asyncio.gather(*(send(c, f) for c, f in prepared))
@@ -377,7 +387,11 @@ def main() -> None:
             results["server_peak_mb"] = _peak_rss_mb(server.pid)
         finally:
             server.terminate()
-            server.wait(timeout=30)
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait(timeout=15)
     results["total_seconds"] = round(time.monotonic() - started, 1)
     report = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
