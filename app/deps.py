@@ -15,6 +15,8 @@ from app.models import Role, User
 
 ROLE_RANK = {Role.viewer: 1, Role.editor: 2, Role.admin: 3}
 
+# DESIGN.md: every list takes ``limit`` (default 100, at most 1000) and ``offset``.
+Limit = Annotated[int, Query(ge=1, le=1000, description="At most this many items.")]
 # Larger offsets overflow the integer parameters of SQLite and PostgreSQL (a 500).
 MAX_OFFSET = 2**31 - 1
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Skip this many items first.")]

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Body, Depends, HTTPException, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from app.deps import EditorUser, Offset, Reader, SessionDep, WriteSessionDep
+from app.deps import EditorUser, Limit, Offset, Reader, SessionDep, WriteSessionDep
 from app.figures import catalog
 from app.figures.catalog import (
     AreaIn,
@@ -34,8 +34,6 @@ from app.models import Indicator
 T = TypeVar("T")
 
 router = APIRouter(prefix="/api/v1", tags=["figures"])
-
-Limit = Annotated[int, Query(ge=1, le=1000, description="At most this many items.")]
 
 
 def indicator_by_slug(slug: str, session: SessionDep) -> Indicator:

@@ -6,7 +6,7 @@ from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, Field
 
 from app.audit import record
-from app.deps import EditorUser, Offset, SessionDep, ViewerUser, WriteSessionDep, has_role
+from app.deps import EditorUser, Limit, Offset, SessionDep, ViewerUser, WriteSessionDep, has_role
 from app.models import Narrative, Role
 from app.models.narrative import AuthorRole, LinkRelation, NarrativeSource, NarrativeStatus
 from app.narratives.export import list_stories, story_data
@@ -19,8 +19,6 @@ from app.narratives.submission import (
 )
 
 router = APIRouter(prefix="/api/v1/narratives", tags=["narratives"])
-
-Limit = Annotated[int, Query(ge=1, le=1000, description="At most this many items.")]
 
 
 class NarrativeIn(BaseModel):

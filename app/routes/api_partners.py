@@ -1,15 +1,14 @@
 """JSON API for partners and their invite links (editors only)."""
 
 from datetime import datetime
-from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException
 from pydantic import AwareDatetime, BaseModel, Field
 from sqlmodel import col, func, select
 from starlette.responses import Response
 
 from app.audit import record
-from app.deps import EditorUser, Offset, SessionDep, WriteSessionDep
+from app.deps import EditorUser, Limit, Offset, SessionDep, WriteSessionDep
 from app.models import Invite, Partner
 from app.narratives.invites import (
     PartnerExists,
@@ -58,7 +57,7 @@ def _get_partner(session, partner_id: int) -> Partner:
 def list_partners(
     session: SessionDep,
     user: EditorUser,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    limit: Limit = 100,
     offset: Offset = 0,
 ):
     """List partner organisations with their invite links."""

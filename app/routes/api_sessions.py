@@ -2,11 +2,11 @@
 
 from datetime import date
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
 from sqlmodel import select
 
-from app.deps import EditorUser, Offset, SessionDep, ViewerUser, WriteSessionDep
+from app.deps import EditorUser, Limit, Offset, SessionDep, ViewerUser, WriteSessionDep
 from app.models import (
     Action,
     Area,
@@ -96,7 +96,7 @@ def _detail(session, reflection: ReflectionSession) -> dict:
 def list_sessions(
     session: SessionDep,
     user: ViewerUser,
-    limit: int = Query(100, ge=1, le=1000),
+    limit: Limit = 100,
     offset: Offset = 0,
 ):
     """List sessions, latest first."""

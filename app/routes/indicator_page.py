@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Request
 from sqlmodel import Session, col, select
 
-from app.deps import Offset, Reader, SessionDep
+from app.deps import Limit, Offset, Reader, SessionDep
 from app.figures.charts import chart_rows, indicator_chart
 from app.figures.context import (
     IndicatorContext,
@@ -254,7 +254,7 @@ def timeline_api(
     area: str | None = None,
     start: Annotated[str | None, Query(alias="from")] = None,
     end: Annotated[str | None, Query(alias="to")] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    limit: Limit = 100,
     offset: Offset = 0,
 ) -> dict:
     """Stories, sessions and context events in time order, with the indicators' signals."""
