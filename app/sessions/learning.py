@@ -1,70 +1,132 @@
 """The learning agenda: questions and hypotheses with their history and evidence."""
 
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
 from app import audit
 from app.models import (
+    Area,
     Indicator,
     LearningQuestion,
     LearningQuestionIndicator,
     Narrative,
+    NarrativeStatus,
     QuestionStatusChange,
     ReflectionSession,
+    SessionIndicator,
     SessionNarrative,
     User,
 )
 
 
+@dataclass(frozen=True)
+class SeenSignal:
+    """The latest point of a figure as a session saw it: the signal evidence of a step."""
+
+    indicator: Indicator
+    area: Area | None
+    period: str
+    value: float
+    signal: str
+
+
+@dataclass
+class Step:
+    """One move of a question, with the evidence on the table when it was made."""
+
+    change: QuestionStatusChange
+    held: ReflectionSession | None
+    stories: list[Narrative] = field(default_factory=list)
+    signals: list[SeenSignal] = field(default_factory=list)
+
+
 @dataclass
 class QuestionView:
     question: LearningQuestion
-    history: list[tuple[QuestionStatusChange, ReflectionSession | None]]
+    steps: list[Step]
     indicators: list[Indicator]
-    stories: list[Narrative]
 
 
 def agenda(*, session: Session) -> list[QuestionView]:
-    """Return all questions, newest first, with their steps and the evidence behind them.
+    """Return all questions, newest first, each step with the evidence behind it.
 
-    The stories are those discussed in the sessions that moved the question.
+    A step's evidence is what its session had on the table: the published stories it
+    discussed and, for the question's own indicators, the signals as frozen in that
+    session's snapshot (what the team saw then, not what the figures say today). The
+    whole agenda is read in a handful of queries, whatever its length.
     """
     questions = session.exec(
         select(LearningQuestion).order_by(col(LearningQuestion.created_at).desc())
     ).all()
-    views = []
-    for question in questions:
-        history = session.exec(
-            select(QuestionStatusChange, ReflectionSession)
-            .join(
-                ReflectionSession,
-                ReflectionSession.id == QuestionStatusChange.session_id,
-                isouter=True,
+    changes = session.exec(
+        select(QuestionStatusChange, ReflectionSession)
+        .join(
+            ReflectionSession,
+            ReflectionSession.id == QuestionStatusChange.session_id,
+            isouter=True,
+        )
+        .order_by(col(QuestionStatusChange.changed_at), col(QuestionStatusChange.id))
+    ).all()
+    linked = session.exec(
+        select(LearningQuestionIndicator.question_id, Indicator).join(Indicator)
+    ).all()
+    indicators_of: dict[int, list[Indicator]] = defaultdict(list)
+    for question_id, indicator in sorted(linked, key=lambda row: row[1].name):
+        indicators_of[question_id].append(indicator)
+    session_ids = {held.id for _, held in changes if held is not None}
+    stories_of = _published_stories_of(session, session_ids)
+    snapshots_of = _snapshots_of(session, session_ids)
+
+    steps_of: dict[int, list[Step]] = defaultdict(list)
+    for change, held in changes:
+        step = Step(change, held)
+        if held is not None:
+            step.stories = stories_of.get(held.id, [])
+            wanted = {indicator.id for indicator in indicators_of[change.question_id]}
+            step.signals = [
+                seen for seen in snapshots_of.get(held.id, []) if seen.indicator.id in wanted
+            ]
+        steps_of[change.question_id].append(step)
+    return [
+        QuestionView(question, steps_of[question.id], indicators_of[question.id])
+        for question in questions
+    ]
+
+
+def _published_stories_of(session: Session, session_ids: set[int]) -> dict[int, list[Narrative]]:
+    """The published stories each session discussed; hidden or pending ones stay out."""
+    rows = session.exec(
+        select(SessionNarrative.session_id, Narrative)
+        .join(Narrative)
+        .where(col(SessionNarrative.session_id).in_(session_ids))
+        .where(Narrative.status == NarrativeStatus.published)
+        .order_by(col(Narrative.occurred_on).desc())
+    ).all()
+    stories: dict[int, list[Narrative]] = defaultdict(list)
+    for session_id, story in rows:
+        stories[session_id].append(story)
+    return stories
+
+
+def _snapshots_of(session: Session, session_ids: set[int]) -> dict[int, list[SeenSignal]]:
+    """The last frozen point of every figure each session discussed."""
+    rows = session.exec(
+        select(SessionIndicator, Indicator, Area)
+        .join(Indicator, Indicator.id == SessionIndicator.indicator_id)
+        .join(Area, Area.id == SessionIndicator.area_id, isouter=True)
+        .where(col(SessionIndicator.session_id).in_(session_ids))
+        .order_by(Indicator.name)
+    ).all()
+    seen: dict[int, list[SeenSignal]] = defaultdict(list)
+    for frozen, indicator, area in rows:
+        if frozen.snapshot:
+            last = frozen.snapshot[-1]
+            seen[frozen.session_id].append(
+                SeenSignal(indicator, area, last["period"], last["value"], last["signal"])
             )
-            .where(QuestionStatusChange.question_id == question.id)
-            .order_by(col(QuestionStatusChange.changed_at), col(QuestionStatusChange.id))
-        ).all()
-        indicators = session.exec(
-            select(Indicator)
-            .join(LearningQuestionIndicator)
-            .where(LearningQuestionIndicator.question_id == question.id)
-            .order_by(Indicator.name)
-        ).all()
-        session_ids = [held.id for _, held in history if held is not None]
-        stories = session.exec(
-            select(Narrative)
-            .where(
-                col(Narrative.id).in_(
-                    select(SessionNarrative.narrative_id).where(
-                        col(SessionNarrative.session_id).in_(session_ids)
-                    )
-                )
-            )
-            .order_by(col(Narrative.occurred_on).desc())
-        ).all()
-        views.append(QuestionView(question, list(history), list(indicators), list(stories)))
-    return views
+    return seen
 
 
 def add_question(
