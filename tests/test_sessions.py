@@ -320,3 +320,48 @@ def test_action_cannot_be_closed_in_an_earlier_session(client, session):
     assert "Een actie kan alleen worden afgesloten in een sessie op of na" in response.text
     _read(session).refresh(action)
     assert action.status == ActionStatus.open
+
+
+def test_one_session_moves_several_questions_and_errors_point_at_their_row(client, session):
+    _login(client, session, "editor")
+    first = LearningQuestion(text="Als we vroeg signaleren, dalen de schulden")
+    session.add(first)
+    session.commit()
+
+    refused = client.post(
+        "/sessions/new",
+        data=_form(
+            client,
+            question=[str(first.id), ""],
+            new_question=["", "Als we huisbezoeken doen, vallen minder ouderen"],
+            question_status=["supported", ""],
+            question_reason=["Minder achterstanden", "Nog te vroeg"],
+            facilitator="x" * 201,
+        ),
+    )
+    assert refused.status_code == 422
+    assert 'id="question_status_1-error">Kies de nieuwe status van de leervraag.' in refused.text
+    assert 'id="question_status_0-error"' not in refused.text
+    assert 'id="facilitator-error">Een naam mag hoogstens 200 tekens lang zijn.' in refused.text
+    assert 'value="Als we huisbezoeken doen, vallen minder ouderen"' in refused.text
+    assert ">Nog te vroeg</textarea>" in refused.text
+    assert _count(session, ReflectionSession) == 0
+
+    stored = client.post(
+        "/sessions/new",
+        data=_form(
+            client,
+            question=[str(first.id), ""],
+            new_question=["", "Als we huisbezoeken doen, vallen minder ouderen"],
+            question_status=["supported", "open"],
+            question_reason=["Minder achterstanden", "Nog te vroeg"],
+        ),
+        follow_redirects=False,
+    )
+    assert stored.status_code == 303, stored.text
+    steps = _read(session).exec(select(QuestionStatusChange).order_by(QuestionStatusChange.id))
+    assert [(step.status, step.reason) for step in steps] == [
+        ("supported", "Minder achterstanden"),
+        ("open", "Nog te vroeg"),
+    ]
+    assert _count(session, LearningQuestion) == 2

@@ -5,10 +5,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from sqlmodel import col, select
+from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse
 
 from app.deps import EditorUser, SessionDep, ViewerUser, WriteSessionDep
-from app.forms import check_csrf
+from app.forms import FormDep, check_csrf
 from app.i18n import N_, gettext
 from app.models import (
     Action,
@@ -74,6 +75,7 @@ def _choices(session) -> dict:
         ],
         "status_options": [status.value for status in QuestionStatus],
         "action_rows": range(ACTION_ROWS),
+        "question_rows": range(QUESTION_ROWS),
     }
 
 
@@ -82,18 +84,19 @@ def _errors_for_page(request: Request, errors: dict) -> dict[str, str]:
     return {name: gettext(lang, message, **values) for name, (message, values) in errors.items()}
 
 
-def _parse(form: dict) -> tuple[service.SessionInput, list[int], dict]:
+def _parse(form: dict) -> tuple[service.SessionInput, dict[str, list[int]], dict]:
     """Turn the posted form into session input, plus errors the parsing itself found.
 
-    Also returns, per action passed on, the form row it came from: empty rows are
-    skipped, and the service's errors must point at the row the user typed in.
+    Also returns, per repeated group (actions, questions), the form row each item passed
+    on came from: empty rows are skipped, and the service's errors must point at the
+    row the user typed in.
     """
     errors: dict = {}
     held_on = _day(form["held_on"])
     if form["held_on"].strip() and held_on is None:
         errors["held_on"] = (DATE_INVALID, {})
     area = form.get("area") or None
-    action_rows = []
+    action_rows, actions_in = [], []
     for index, (text, owner, due) in enumerate(
         zip(form["action_description"], form["action_owner"], form["action_due_on"], strict=False)
     ):
@@ -101,18 +104,25 @@ def _parse(form: dict) -> tuple[service.SessionInput, list[int], dict]:
         if due.strip() and due_on is None:
             errors[f"action_due_on_{index}"] = (DATE_INVALID, {})
         if text.strip() or owner.strip() or due.strip():
-            action_rows.append((index, service.ActionInput(text, owner, due_on)))
-    questions = []
-    question_id = form.get("question") or ""
-    if question_id or form.get("new_question", "").strip():
-        questions.append(
-            service.QuestionStep(
-                int(question_id) if question_id.isdigit() else None,
-                form.get("new_question", ""),
-                form.get("question_status", ""),
-                form.get("question_reason", ""),
-            )
+            action_rows.append(index)
+            actions_in.append(service.ActionInput(text, owner, due_on))
+    question_rows, questions = [], []
+    for index, (question_id, text, status, reason) in enumerate(
+        zip(
+            form["question"],
+            form["new_question"],
+            form["question_status"],
+            form["question_reason"],
+            strict=False,
         )
+    ):
+        if question_id or text.strip():
+            question_rows.append(index)
+            questions.append(
+                service.QuestionStep(
+                    int(question_id) if question_id.isdigit() else None, text, status, reason
+                )
+            )
     data = service.SessionInput(
         held_on=held_on,
         title=form["title"],
@@ -123,18 +133,40 @@ def _parse(form: dict) -> tuple[service.SessionInput, list[int], dict]:
         do=form["do"],
         indicators=[service.IndicatorChoice(slug, area) for slug in form["indicators"]],
         narratives=[int(value) for value in form["narratives"] if value.isdigit()],
-        actions=[action for _, action in action_rows],
+        actions=actions_in,
         questions=questions,
     )
-    return data, [index for index, _ in action_rows], errors
+    rows = {"action_description_": action_rows}
+    rows |= dict.fromkeys(("question_", "question_status_"), question_rows)
+    return data, rows, errors
 
 
-def _renumber(errors: dict, rows: list[int]) -> dict:
-    prefix = "action_description_"
-    return {
-        (f"{prefix}{rows[int(name[len(prefix) :])]}" if name.startswith(prefix) else name): value
-        for name, value in errors.items()
-    }
+def _renumber(errors: dict, rows: dict[str, list[int]]) -> dict:
+    """Point the service's errors of repeated items at the form rows they came from."""
+    renumbered = {}
+    for name, value in errors.items():
+        stem, _, index = name.rpartition("_")
+        prefix = f"{stem}_"
+        if prefix in rows and index.isdigit():
+            name = f"{prefix}{rows[prefix][int(index)]}"
+        renumbered[name] = value
+    return renumbered
+
+
+def _posted(form: FormData, defaults: dict) -> dict:
+    """The fields of ``defaults`` as posted: lists where the default is a list.
+
+    Repeated groups are padded to the rows the page shows, so that the form can be
+    shown again with everything the user typed.
+    """
+    posted = {}
+    for name, default in defaults.items():
+        if isinstance(default, list):
+            values = [str(value) for value in form.getlist(name)]
+            posted[name] = values + default[len(values) :]
+        else:
+            posted[name] = str(form.get(name, default))
+    return posted
 
 
 @router.get("/sessions")
@@ -168,7 +200,8 @@ def _form_page(request, session, form, errors, status_code=200):
     return render(request, "sessions/new.html", context, status_code=status_code)
 
 
-EMPTY_FORM = {
+QUESTION_ROWS = 2
+TEXT_FORM = {
     "held_on": "",
     "title": "",
     "facilitator": "",
@@ -176,16 +209,19 @@ EMPTY_FORM = {
     "see": "",
     "mean": "",
     "do": "",
+}
+EMPTY_FORM = {
+    **TEXT_FORM,
     "area": "",
-    "question": "",
-    "question_status": "",
-    "question_reason": "",
-    "new_question": "",
     "indicators": [],
     "narratives": [],
     "action_description": [""] * ACTION_ROWS,
     "action_owner": [""] * ACTION_ROWS,
     "action_due_on": [""] * ACTION_ROWS,
+    "question": [""] * QUESTION_ROWS,
+    "new_question": [""] * QUESTION_ROWS,
+    "question_status": [""] * QUESTION_ROWS,
+    "question_reason": [""] * QUESTION_ROWS,
 }
 
 
@@ -196,32 +232,10 @@ def new_session_page(request: Request, session: SessionDep, user: EditorUser):
 
 
 @router.post("/sessions/new")
-def create_session(
-    request: Request,
-    session: WriteSessionDep,
-    user: EditorUser,
-    csrf_token: Annotated[str, Form()] = "",
-    held_on: Annotated[str, Form(max_length=20)] = "",
-    title: Annotated[str, Form(max_length=1000)] = "",
-    facilitator: Annotated[str, Form(max_length=200)] = "",
-    participants: Annotated[str, Form(max_length=5000)] = "",
-    see: Annotated[str, Form(max_length=40_000)] = "",
-    mean: Annotated[str, Form(max_length=40_000)] = "",
-    do: Annotated[str, Form(max_length=40_000)] = "",
-    area: Annotated[str, Form(max_length=40)] = "",
-    question: Annotated[str, Form(max_length=20)] = "",
-    question_status: Annotated[str, Form(max_length=40)] = "",
-    question_reason: Annotated[str, Form(max_length=5000)] = "",
-    new_question: Annotated[str, Form(max_length=2000)] = "",
-    indicators: FormList = [],  # noqa: B006 - FastAPI copies defaults per request
-    narratives: FormList = [],  # noqa: B006
-    action_description: FormList = [],  # noqa: B006
-    action_owner: FormList = [],  # noqa: B006
-    action_due_on: FormList = [],  # noqa: B006
-):
+def create_session(request: Request, session: WriteSessionDep, user: EditorUser, posted: FormDep):
     """Store the session, or show the form again with a message per field (422)."""
-    check_csrf(request, csrf_token)
-    form = {key: value for key, value in locals().items() if key in EMPTY_FORM}
+    check_csrf(request, str(posted.get("csrf_token", "")))
+    form = _posted(posted, EMPTY_FORM)
     data, rows, errors = _parse(form)
     try:
         service.validate(session=session, data=data)
@@ -303,37 +317,26 @@ def edit_page(request: Request, session_id: int, session: SessionDep, user: Edit
 
 @router.post("/sessions/{session_id}/edit")
 def edit_session(
-    request: Request,
-    session_id: int,
-    session: WriteSessionDep,
-    user: EditorUser,
-    csrf_token: Annotated[str, Form()] = "",
-    held_on: Annotated[str, Form(max_length=20)] = "",
-    title: Annotated[str, Form(max_length=1000)] = "",
-    facilitator: Annotated[str, Form(max_length=200)] = "",
-    participants: Annotated[str, Form(max_length=5000)] = "",
-    see: Annotated[str, Form(max_length=40_000)] = "",
-    mean: Annotated[str, Form(max_length=40_000)] = "",
-    do: Annotated[str, Form(max_length=40_000)] = "",
+    request: Request, session_id: int, session: WriteSessionDep, user: EditorUser, posted: FormDep
 ):
     """Save the new text; the previous version is kept with who and when."""
-    check_csrf(request, csrf_token)
+    check_csrf(request, str(posted.get("csrf_token", "")))
     reflection = _get(session, session_id)
-    form = {key: value for key, value in locals().items() if key in EMPTY_FORM}
+    form = _posted(posted, TEXT_FORM)
     data = service.SessionInput(
-        held_on=_day(held_on),
-        title=title,
-        facilitator=facilitator,
-        participants=participants.splitlines(),
-        see=see,
-        mean=mean,
-        do=do,
+        held_on=_day(form["held_on"]),
+        title=form["title"],
+        facilitator=form["facilitator"],
+        participants=form["participants"].splitlines(),
+        see=form["see"],
+        mean=form["mean"],
+        do=form["do"],
     )
     try:
         service.update_session(session=session, reflection=reflection, data=data, user=user)
     except service.SessionInvalid as invalid:
         errors = invalid.errors
-        if held_on.strip() and data.held_on is None:
+        if form["held_on"].strip() and data.held_on is None:
             errors["held_on"] = (DATE_INVALID, {})
         context = {
             "reflection": reflection,

@@ -47,6 +47,8 @@ UNKNOWN_QUESTION = N_("Unknown learning question.")
 QUESTION_STATUS_REQUIRED = N_("Choose the new status of the question.")
 NOTES_TOO_LONG = N_("This text can be at most 20,000 characters.")
 ACTION_TOO_LONG = N_("An action can be at most 2,000 characters, its owner 200.")
+NAME_TOO_LONG = N_("A name can be at most 200 characters.")
+QUESTION_TOO_LONG = N_("The question can be at most 2,000 characters, its reason 5,000.")
 
 _markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
 
@@ -119,6 +121,10 @@ def _check_text(data: SessionInput, errors: dict) -> None:
     for name in ("see", "mean", "do"):
         if len(getattr(data, name)) > 20_000:
             errors[name] = (NOTES_TOO_LONG, {})
+    if len(data.facilitator) > 200:
+        errors["facilitator"] = (NAME_TOO_LONG, {})
+    if any(len(name) > 200 for name in data.participants):
+        errors["participants"] = (NAME_TOO_LONG, {})
 
 
 def validate(*, session: Session, data: SessionInput) -> _Resolved:
@@ -150,16 +156,18 @@ def validate(*, session: Session, data: SessionInput) -> _Resolved:
         elif len(action.description) > 2_000 or len(action.owner) > 200:
             errors[f"action_description_{index}"] = (ACTION_TOO_LONG, {})
     questions = []
-    for step in data.questions:
+    for index, step in enumerate(data.questions):
         question = None
         if step.question_id is not None:
             question = session.get(LearningQuestion, step.question_id)
             if question is None:
-                errors["question"] = (UNKNOWN_QUESTION, {})
+                errors[f"question_{index}"] = (UNKNOWN_QUESTION, {})
         elif not step.text.strip():
-            errors["question"] = (UNKNOWN_QUESTION, {})
+            errors[f"question_{index}"] = (UNKNOWN_QUESTION, {})
+        if len(step.text) > 2_000 or len(step.reason) > 5_000:
+            errors[f"question_{index}"] = (QUESTION_TOO_LONG, {})
         if step.status not in QuestionStatus.__members__:
-            errors["question_status"] = (QUESTION_STATUS_REQUIRED, {})
+            errors[f"question_status_{index}"] = (QUESTION_STATUS_REQUIRED, {})
         questions.append((question, step))
     if errors:
         raise SessionInvalid(errors)

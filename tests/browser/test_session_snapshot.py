@@ -54,8 +54,8 @@ def test_session_pages_are_accessible(page, session):
     page.fill("#title", "Maandoverleg")
     page.fill("#action_description_0", "Bel de huisartsen")
     page.fill("#action_due_on_0", "2024-05-01")
-    page.fill("#new_question", "Als we X doen, verwachten we Y, omdat Z")
-    page.select_option("#question_status", "open")
+    page.fill("#new_question_0", "Als we X doen, verwachten we Y, omdat Z")
+    page.select_option("#question_status_0", "open")
     page.click("button[type=submit] >> text=Sessie opslaan")
     page.wait_for_url("**/sessions/*")
     for path in ("/sessions", "/learning", urlparse(page.url).path + "/edit"):
