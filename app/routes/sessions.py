@@ -84,6 +84,19 @@ def _errors_for_page(request: Request, errors: dict) -> dict[str, str]:
     return {name: gettext(lang, message, **values) for name, (message, values) in errors.items()}
 
 
+def _text_input(form: dict) -> dict:
+    """The session's own text fields, as service input (new and edit share them)."""
+    return {
+        "held_on": _day(form["held_on"]),
+        "title": form["title"],
+        "facilitator": form["facilitator"],
+        "participants": form["participants"].splitlines(),
+        "see": form["see"],
+        "mean": form["mean"],
+        "do": form["do"],
+    }
+
+
 def _parse(form: dict) -> tuple[service.SessionInput, dict[str, list[int]], dict]:
     """Turn the posted form into session input, plus errors the parsing itself found.
 
@@ -124,13 +137,7 @@ def _parse(form: dict) -> tuple[service.SessionInput, dict[str, list[int]], dict
                 )
             )
     data = service.SessionInput(
-        held_on=held_on,
-        title=form["title"],
-        facilitator=form["facilitator"],
-        participants=form["participants"].splitlines(),
-        see=form["see"],
-        mean=form["mean"],
-        do=form["do"],
+        **_text_input(form),
         indicators=[service.IndicatorChoice(slug, area) for slug in form["indicators"]],
         narratives=[int(value) for value in form["narratives"] if value.isdigit()],
         actions=actions_in,
@@ -323,15 +330,7 @@ def edit_session(
     check_csrf(request, str(posted.get("csrf_token", "")))
     reflection = _get(session, session_id)
     form = _posted(posted, TEXT_FORM)
-    data = service.SessionInput(
-        held_on=_day(form["held_on"]),
-        title=form["title"],
-        facilitator=form["facilitator"],
-        participants=form["participants"].splitlines(),
-        see=form["see"],
-        mean=form["mean"],
-        do=form["do"],
-    )
+    data = service.SessionInput(**_text_input(form))
     try:
         service.update_session(session=session, reflection=reflection, data=data, user=user)
     except service.SessionInvalid as invalid:
