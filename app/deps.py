@@ -12,6 +12,7 @@ from sqlmodel import Session
 from app.config import Settings, get_settings
 from app.db import get_session, get_write_session
 from app.models import Role, User
+from app.security.small_numbers import Masking
 
 ROLE_RANK = {Role.viewer: 1, Role.editor: 2, Role.admin: 3}
 
@@ -69,8 +70,18 @@ def reader(request: Request, settings: SettingsDep) -> User | None:
     return user
 
 
+def masking(request: Request, settings: SettingsDep) -> Masking:
+    """What this reader may see of district values: anonymous readers see no small numbers."""
+    return Masking(
+        public_read=settings.public_read,
+        signed_in=optional_user(request) is not None,
+        threshold=settings.small_numbers_threshold,
+    )
+
+
 OptionalUser = Annotated[User | None, Depends(optional_user)]
 Reader = Annotated[User | None, Depends(reader)]
 ViewerUser = Annotated[User, Depends(require_role(Role.viewer))]
 EditorUser = Annotated[User, Depends(require_role(Role.editor))]
 AdminUser = Annotated[User, Depends(require_role(Role.admin))]
+MaskingDep = Annotated[Masking, Depends(masking)]

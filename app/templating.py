@@ -13,7 +13,8 @@ from jinja2 import pass_context
 from starlette.responses import HTMLResponse
 
 from app.config import get_settings
-from app.i18n import LANGUAGES, format_day, format_number, translations
+from app.i18n import LANGUAGES, format_day, translations
+from app.security.small_numbers import display
 from app.security.tokens import csrf_token, new_csrf_secret
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -25,7 +26,8 @@ templates.env.install_null_translations(newstyle=True)
 
 @pass_context
 def _number(context, value, digits: int = 1) -> str:
-    return format_number(value, context["lang"], digits)
+    """A number in the reader's language; a masked small number reads "minder dan 5"."""
+    return display(value, context["lang"], digits)
 
 
 @pass_context

@@ -68,14 +68,14 @@ def test_signals_api_for_an_area_and_unknown_names(client, session, settings, in
     area = make_area(session, code="WK019301")
     session.add(
         Observation(
-            indicator_id=indicator.id, area_id=area.id, period_start=date(2024, 1, 1), value=4
+            indicator_id=indicator.id, area_id=area.id, period_start=date(2024, 1, 1), value=14
         )
     )
     session.commit()
     body = client.get("/api/v1/indicators/meldingen/signals?area=WK019301").json()
     assert body["area"] == "WK019301"
     assert [(p["period"], p["value"], p["signal"]) for p in body["points"]] == [
-        ("2024-01", 4.0, "common")
+        ("2024-01", 14.0, "common")
     ]
     assert client.get("/api/v1/indicators/nope/signals").json() == {
         "detail": "Unknown indicator: nope"

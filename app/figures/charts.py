@@ -10,6 +10,7 @@ from typing import Any
 import altair as alt
 
 from app.figures.context import IndicatorContext
+from app.security.small_numbers import Masked, plain
 
 SIGNAL_COLOURS = {
     "improvement": "#005eb8",
@@ -19,16 +20,22 @@ SIGNAL_COLOURS = {
 }
 
 
-def chart_rows(context: IndicatorContext, labels: dict[str, str]) -> list[dict[str, Any]]:
-    """One row per period with what the chart needs; ``labels`` translates signals."""
+def chart_rows(
+    context: IndicatorContext, labels: dict[str, str], lang: str = "nl"
+) -> list[dict[str, Any]]:
+    """One row per period with what the chart needs; ``labels`` translates signals.
+
+    A masked small number has no value (no point is drawn, the line breaks) and
+    ``masked`` says "minder dan 5" in ``lang``, shown as a tick at the foot of the chart."""
     return [
         {
             "period": row.period.start.isoformat(),
             "label": row.period.label,
-            "value": row.point.value,
-            "mean": row.point.mean,
-            "lpl": row.point.lpl,
-            "upl": row.point.upl,
+            "value": plain(row.point.value),
+            "mean": plain(row.point.mean),
+            "lpl": plain(row.point.lpl),
+            "upl": plain(row.point.upl),
+            "masked": row.point.value.text(lang) if isinstance(row.point.value, Masked) else None,
             "signal": row.point.signal,
             "signal_label": labels[row.point.signal],
             "stories": len(row.stories),
@@ -83,6 +90,12 @@ def indicator_chart(
                 alt.Tooltip("value:Q", title=value_title),
                 alt.Tooltip("signal_label:N", title=None),
             ],
+        ),
+        base.transform_filter("datum.masked != null")
+        .mark_tick(color="#5f6b76", thickness=2)
+        .encode(
+            y=alt.value(height - 6),
+            tooltip=[alt.Tooltip("label:N", title=None), alt.Tooltip("masked:N", title=None)],
         ),
         base.transform_filter("datum.stories > 0")
         .mark_text(text="▲", dy=-14, fontSize=14, color="#1d2731", cursor="pointer")

@@ -26,8 +26,11 @@ from app.models import (
 )
 from app.models.indicator import RelationKind
 from app.models.narrative import Assessment, NarrativeStatus
+from app.security.small_numbers import SHOW_ALL, Masking, is_district
 
 SPECIAL = ("improvement", "concern", "neither")
+#: The figures of a signal point that small-number masking may hide.
+POINT_NUMBERS = ("value", "mean", "lpl", "upl")
 
 
 @dataclass
@@ -133,6 +136,20 @@ def events_for(
     )
 
 
+def shown_signals(
+    *, session: Session, indicator: Indicator, area: Area | None, masking: Masking = SHOW_ALL
+) -> list[SignalPoint]:
+    """The XmR chart as this reader may see it: computed on the true values, then with the
+    district values, means and limits below the small-numbers threshold masked.
+
+    This is the one point where figures are masked; every page, chart and API that shows
+    signals goes through it."""
+    return [
+        masking.numbers(point, POINT_NUMBERS, area_level=is_district(area))
+        for point in signals_for(session=session, indicator=indicator, area=area)
+    ]
+
+
 def indicator_context(
     *,
     session: Session,
@@ -140,12 +157,13 @@ def indicator_context(
     area: Area | None = None,
     start: date | None = None,
     end: date | None = None,
+    masking: Masking = SHOW_ALL,
 ) -> IndicatorContext:
     """Signals (computed on the full series) shown for [start, end], with per period the
     stories and sessions of that period and the context events of the whole range."""
     points = [
         p
-        for p in signals_for(session=session, indicator=indicator, area=area)
+        for p in shown_signals(session=session, indicator=indicator, area=area, masking=masking)
         if (start is None or p.period_start >= start) and (end is None or p.period_start <= end)
     ]
     rows = [PeriodRow(Period(p.period_start, indicator.frequency), p) for p in points]
@@ -195,6 +213,7 @@ def timeline(
     area: Area | None = None,
     start: date | None = None,
     end: date | None = None,
+    masking: Masking = SHOW_ALL,
 ) -> Timeline:
     """Indicators as small multiples over [start, end], with the stories, sessions and
     context events of that range interleaved in time order.
@@ -203,7 +222,9 @@ def timeline(
     published stories when nothing is chosen); sessions those about one of the indicators.
     """
     panels = [
-        indicator_context(session=session, indicator=i, area=area, start=start, end=end)
+        indicator_context(
+            session=session, indicator=i, area=area, start=start, end=end, masking=masking
+        )
         for i in indicators
     ]
     low, high = start or date.min, end or date.max

@@ -9,11 +9,20 @@ import io
 from datetime import UTC, datetime
 from typing import Annotated, Generic, TypeVar
 
-from fastapi import APIRouter, Body, Depends, HTTPException, Query
+from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
+from sqlmodel import select
 
-from app.deps import EditorUser, Limit, Offset, Reader, SessionDep, WriteSessionDep
+from app.deps import (
+    EditorUser,
+    Limit,
+    MaskingDep,
+    Offset,
+    Reader,
+    SessionDep,
+    WriteSessionDep,
+)
 from app.figures import catalog
 from app.figures.catalog import (
     AreaIn,
@@ -29,7 +38,9 @@ from app.figures.catalog import (
 )
 from app.figures.observations import ItemChecker, known_values, upsert_observations
 from app.figures.periods import PeriodError, parse_period, period_of
-from app.models import Indicator
+from app.models import Area, AreaKind, Indicator
+from app.security.small_numbers import Masked, Masking, shown
+from app.templating import request_language
 
 T = TypeVar("T")
 
@@ -146,7 +157,13 @@ class UpsertOut(BaseModel):
 
 class ObservationOut(BaseModel):
     period: str = Field(examples=["2024-03"])
-    value: float
+    value: float | None = Field(
+        description="Null when hidden from anonymous readers as a small number (see fewer_than)."
+    )
+    fewer_than: int | None = Field(
+        default=None,
+        description="Set when the value is hidden: the district value lies below this number.",
+    )
     area: str | None
     recorded_at: datetime
 
@@ -187,8 +204,9 @@ def post_observations(
     return result
 
 
-def _values(session, indicator, area, start, end, as_of):
-    """Resolve the query parameters shared by the JSON and CSV listings."""
+def _values(session, indicator, area, start, end, as_of, masking: Masking):
+    """Resolve the query parameters shared by the JSON and CSV listings, and hide the
+    small district numbers this reader may not see."""
     area_row = None
     if area:
         area_row = catalog.area_by_code(session=session, code=area)
@@ -201,7 +219,7 @@ def _values(session, indicator, area, start, end, as_of):
         raise HTTPException(422, detail=str(error)) from None
     if as_of is not None and as_of.tzinfo is None:
         as_of = as_of.replace(tzinfo=UTC)
-    return known_values(
+    rows = known_values(
         session=session,
         indicator=indicator,
         area=area_row,
@@ -210,6 +228,11 @@ def _values(session, indicator, area, start, end, as_of):
         end=last,
         as_of=as_of,
     )
+    whole = set(session.exec(select(Area.code).where(Area.kind == AreaKind.municipality)).all())
+    return [
+        masking.numbers(row, ("value",), area_level=row.area is not None and row.area not in whole)
+        for row in rows
+    ]
 
 
 AreaQuery = Annotated[
@@ -223,9 +246,14 @@ AsOfQuery = Annotated[
 ]
 
 
-@router.get("/indicators/{slug}/observations", response_model=Page[ObservationOut])
+@router.get(
+    "/indicators/{slug}/observations",
+    response_model=Page[ObservationOut],
+    response_model_exclude_unset=True,  # fewer_than only where a value is hidden
+)
 def list_observations(
     reader: Reader,
+    masking: MaskingDep,
     indicator: IndicatorDep,
     session: SessionDep,
     area: AreaQuery = None,
@@ -236,12 +264,12 @@ def list_observations(
     offset: Offset = 0,
 ):
     """List an indicator's values by period, optionally as they were known at ``as_of``."""
-    rows = _values(session, indicator, area, start, end, as_of)
+    rows = _values(session, indicator, area, start, end, as_of, masking)
     return {
         "items": [
             {
                 "period": period_of(row.period_start, indicator.frequency).label,
-                "value": row.value,
+                **shown(row.value),
                 "area": row.area,
                 "recorded_at": row.recorded_at,
             }
@@ -257,7 +285,9 @@ def list_observations(
     responses={200: {"content": {"text/csv": {}}}},
 )
 def download_observations(
+    request: Request,
     reader: Reader,
+    masking: MaskingDep,
     indicator: IndicatorDep,
     session: SessionDep,
     area: AreaQuery = None,
@@ -265,13 +295,18 @@ def download_observations(
     end: ToQuery = None,
     as_of: AsOfQuery = None,
 ):
-    """Download the values as CSV in the import format (indicator,period,area,value)."""
+    """Download the values as CSV in the import format (indicator,period,area,value).
+
+    A small number hidden from an anonymous reader reads "minder dan 5" (or "fewer
+    than 5" with ``?lang=en``)."""
+    lang = request_language(request)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["indicator", "period", "area", "value"])
-    for row in _values(session, indicator, area, start, end, as_of):
+    for row in _values(session, indicator, area, start, end, as_of, masking):
         label = period_of(row.period_start, indicator.frequency).label
-        writer.writerow([indicator.slug, label, row.area or "", repr(row.value)])
+        value = row.value.text(lang) if isinstance(row.value, Masked) else repr(row.value)
+        writer.writerow([indicator.slug, label, row.area or "", value])
     return Response(
         buffer.getvalue(),
         media_type="text/csv; charset=utf-8",

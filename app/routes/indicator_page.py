@@ -8,20 +8,21 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Request
 from sqlmodel import Session, col, select
 
-from app.deps import Limit, Offset, Reader, SessionDep
+from app.deps import Limit, MaskingDep, Offset, Reader, SessionDep
 from app.figures.charts import chart_rows, indicator_chart
 from app.figures.context import (
     IndicatorContext,
     assessment_shares,
     indicator_context,
     related_indicators,
+    shown_signals,
     timeline,
 )
 from app.figures.periods import Period, PeriodError, parse_period
-from app.figures.signals import signals_for
 from app.i18n import N_, gettext
 from app.models import Area, Indicator, IndicatorTheme, Theme
 from app.narratives.rendering import render_markdown
+from app.security.small_numbers import Masking, display, plain, shown
 from app.templating import render, request_language
 
 router = APIRouter()
@@ -73,11 +74,14 @@ def _spec_json(spec: dict) -> str:
 
 
 def _small_chart(
-    panel: IndicatorContext, labels: dict[str, str], domain: tuple[date, date] | None = None
+    panel: IndicatorContext,
+    labels: dict[str, str],
+    lang: str,
+    domain: tuple[date, date] | None = None,
 ) -> str:
     return _spec_json(
         indicator_chart(
-            chart_rows(panel, labels),
+            chart_rows(panel, labels, lang),
             [],
             title=panel.indicator.name,
             value_title=panel.indicator.unit or panel.indicator.name,
@@ -88,8 +92,14 @@ def _small_chart(
 
 
 @router.get("/api/v1/indicators/{slug}/signals", tags=["indicators"])
-def signals_api(slug: str, session: SessionDep, user: Reader, area: str | None = None) -> dict:
-    """The XmR chart of an indicator for the municipality or one area."""
+def signals_api(
+    slug: str, session: SessionDep, user: Reader, masking: MaskingDep, area: str | None = None
+) -> dict:
+    """The XmR chart of an indicator for the municipality or one area.
+
+    For anonymous readers a district value below the small-numbers threshold is
+    ``null`` with ``fewer_than`` set to the threshold, and a mean or limit below it is
+    ``null``; signals are computed on the true values."""
     indicator = _indicator(session, slug)
     chosen = _area(session, area)
     return {
@@ -98,14 +108,16 @@ def signals_api(slug: str, session: SessionDep, user: Reader, area: str | None =
         "points": [
             {
                 "period": Period(p.period_start, indicator.frequency).label,
-                "value": p.value,
-                "mean": p.mean,
-                "lpl": p.lpl,
-                "upl": p.upl,
+                **shown(p.value),
+                "mean": plain(p.mean),
+                "lpl": plain(p.lpl),
+                "upl": plain(p.upl),
                 "signal": p.signal,
                 "rules": p.rules,
             }
-            for p in signals_for(session=session, indicator=indicator, area=chosen)
+            for p in shown_signals(
+                session=session, indicator=indicator, area=chosen, masking=masking
+            )
         ],
     }
 
@@ -116,6 +128,7 @@ def indicator_page(
     slug: str,
     session: SessionDep,
     user: Reader,
+    masking: MaskingDep,
     area: str | None = None,
     start: Annotated[str | None, Query(alias="from")] = None,
     end: Annotated[str | None, Query(alias="to")] = None,
@@ -129,6 +142,7 @@ def indicator_page(
         area=chosen,
         start=_period_bound(start, indicator, "from"),
         end=_period_bound(end, indicator, "to"),
+        masking=masking,
     )
     lang = request_language(request)
     labels = {key: gettext(lang, label) for key, label in SIGNAL_LABELS.items()}
@@ -141,7 +155,7 @@ def indicator_page(
         for e in context.events
     ]
     spec = indicator_chart(
-        chart_rows(context, labels),
+        chart_rows(context, labels, lang),
         events,
         title=indicator.name,
         value_title=indicator.unit or indicator.name,
@@ -159,9 +173,11 @@ def indicator_page(
             "spec": _spec_json(spec),
             "shares": assessment_shares(context),
             "related": [
-                (panel, _small_chart(panel, labels))
+                (panel, _small_chart(panel, labels, lang))
                 for panel in (
-                    indicator_context(session=session, indicator=other, area=chosen)
+                    indicator_context(
+                        session=session, indicator=other, area=chosen, masking=masking
+                    )
                     for other in related_indicators(session, indicator)
                 )
             ],
@@ -182,7 +198,7 @@ def summary(context: IndicatorContext, labels: dict[str, str], lang: str) -> lis
                     lang,
                     N_("%(period)s: %(value)s, %(signal)s"),
                     period=row.period.label,
-                    value=f"{row.point.value:g}",
+                    value=display(row.point.value, lang),
                     signal=labels[row.point.signal],
                 )
             )
@@ -234,7 +250,7 @@ def _timeline_query(
     return TimelineQuery(indicators, chosen_theme, _area(session, area), low, high)
 
 
-def _timeline(session: Session, query: TimelineQuery):
+def _timeline(session: Session, query: TimelineQuery, masking: Masking):
     return timeline(
         session=session,
         indicators=query.indicators,
@@ -242,6 +258,7 @@ def _timeline(session: Session, query: TimelineQuery):
         area=query.area,
         start=query.start,
         end=query.end,
+        masking=masking,
     )
 
 
@@ -249,6 +266,7 @@ def _timeline(session: Session, query: TimelineQuery):
 def timeline_api(
     session: SessionDep,
     user: Reader,
+    masking: MaskingDep,
     indicator: Annotated[list[str], Query()] = [],  # noqa: B006 - FastAPI reads it, never mutated
     theme: str | None = None,
     area: str | None = None,
@@ -259,7 +277,7 @@ def timeline_api(
 ) -> dict:
     """Stories, sessions and context events in time order, with the indicators' signals."""
     query = _timeline_query(session, indicator, theme, area, start, end)
-    result = _timeline(session, query)
+    result = _timeline(session, query, masking)
     return {
         "items": [
             {"kind": i.kind, "id": i.id, "date": i.day.isoformat(), "title": i.title, "url": i.url}
@@ -273,7 +291,7 @@ def timeline_api(
                 "points": [
                     {
                         "period": row.period.label,
-                        "value": row.point.value,
+                        **shown(row.point.value),
                         "signal": row.point.signal,
                     }
                     for row in panel.rows
@@ -289,6 +307,7 @@ def timeline_page(
     request: Request,
     session: SessionDep,
     user: Reader,
+    masking: MaskingDep,
     indicator: Annotated[list[str], Query()] = [],  # noqa: B006 - FastAPI reads it, never mutated
     theme: str | None = None,
     area: str | None = None,
@@ -297,13 +316,13 @@ def timeline_page(
 ):
     """Several indicators on one shared time axis, with what happened around them."""
     query = _timeline_query(session, indicator, theme, area, start, end)
-    result = _timeline(session, query)
+    result = _timeline(session, query, masking)
     lang = request_language(request)
     labels = {key: gettext(lang, label) for key, label in SIGNAL_LABELS.items()}
     days = [row.period.start for panel in result.panels for row in panel.rows]
     domain = (query.start or min(days, default=None), query.end or max(days, default=None))
     shared = domain if None not in domain else None
-    charts = [(panel, _small_chart(panel, labels, shared)) for panel in result.panels]
+    charts = [(panel, _small_chart(panel, labels, lang, shared)) for panel in result.panels]
     all_indicators = session.exec(select(Indicator).order_by(col(Indicator.name))).all()
     themes = session.exec(select(Theme).order_by(col(Theme.name))).all()
     areas = session.exec(select(Area).order_by(col(Area.code))).all()
