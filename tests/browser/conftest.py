@@ -79,10 +79,9 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser, live_server):
-    """A fresh browser page; fails the test if anything was requested off localhost."""
-    context = browser.new_context(base_url=live_server, locale="nl-NL")
+def _guarded_page(browser, live_server, **options) -> Iterator:
+    """A fresh page in its own context; fails the test if anything left localhost."""
+    context = browser.new_context(base_url=live_server, locale="nl-NL", **options)
     outside: list[str] = []
 
     def guard(route):
@@ -101,6 +100,25 @@ def page(browser, live_server):
     yield page
     context.close()
     assert outside == [], f"requests left localhost: {outside}"
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A desktop-sized browser page."""
+    yield from _guarded_page(browser, live_server)
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    """A page the size of a common phone, with touch, as partners often use the form."""
+    yield from _guarded_page(
+        browser,
+        live_server,
+        viewport={"width": 375, "height": 740},
+        is_mobile=True,
+        has_touch=True,
+        device_scale_factor=2,
+    )
 
 
 def axe_violations(page) -> list[dict]:
