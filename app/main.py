@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
+from app import openapi
 from app.config import get_settings
 from app.errors import register_error_handlers
 from app.middleware import (
@@ -46,6 +47,7 @@ def create_app() -> FastAPI:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     register_error_handlers(app)
+    openapi.install(app)
     # Added innermost first: the auth middleware needs the session the session
     # middleware decodes; headers and size limits wrap everything.
     app.add_middleware(AuthMiddleware)
