@@ -1,9 +1,11 @@
-"""The dashboard's data: themes with their indicators, the latest stories, open actions."""
+"""The dashboard's data: themes with their indicators, the latest stories, open actions,
+unexplained signals and the open story requests that ask partners about them."""
 
 from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
+from app.figures.unexplained import UnexplainedSignal, unexplained_signals
 from app.models import (
     Action,
     ActionStatus,
@@ -15,9 +17,12 @@ from app.models import (
     ReflectionSession,
     Theme,
 )
+from app.narratives.requests import RequestView, list_requests
 
 LATEST_STORIES = 8
 OPEN_ACTIONS = 10
+UNEXPLAINED_SHOWN = 10
+OPEN_REQUESTS = 10
 
 
 @dataclass
@@ -31,14 +36,18 @@ class DashboardPage:
     themes: list[ThemeSummary]
     stories: list[Narrative]
     actions: list[tuple[Action, ReflectionSession]]
+    unexplained: list[tuple[UnexplainedSignal, RequestView | None]] = field(default_factory=list)
+    unexplained_total: int = 0
+    requests: list[RequestView] = field(default_factory=list)
+    requests_total: int = 0
     extra: dict = field(default_factory=dict)
 
 
 def build_dashboard(*, session: Session, public_only: bool = False) -> DashboardPage:
-    """Collect what the dashboard shows, in four queries.
+    """Collect what the dashboard shows.
 
     ``public_only`` is for anonymous readers: they see only stories whose submitters
-    allowed them to be public.
+    allowed them to be public, and no story requests.
     """
     themes = session.exec(select(Theme).order_by(Theme.name)).all()
     links = session.exec(
@@ -64,8 +73,30 @@ def build_dashboard(*, session: Session, public_only: bool = False) -> Dashboard
         .order_by(col(Action.due_on).asc().nulls_last(), col(Action.id))
         .limit(OPEN_ACTIONS)
     ).all()
+    signals = unexplained_signals(session)
+    requests, requests_total = ([], 0)
+    if not public_only:
+        requests, requests_total = list_requests(session=session, open_only=True)
     return DashboardPage(
         themes=[ThemeSummary(theme, by_theme.get(theme.id, [])) for theme in themes],
         stories=list(stories),
         actions=[(action, meeting) for action, meeting in actions],
+        unexplained=[(s, asked(s, requests)) for s in signals[:UNEXPLAINED_SHOWN]],
+        unexplained_total=len(signals),
+        requests=requests[:OPEN_REQUESTS],
+        requests_total=requests_total,
     )
+
+
+def asked(signal: UnexplainedSignal, requests: list[RequestView]) -> RequestView | None:
+    """The open request already asking about ``signal`` (its series, a period of its run)."""
+    starts = {period.start for period in signal.run.periods}
+    for view in requests:
+        row = view.request
+        if (
+            row.indicator_id == signal.run.indicator_id
+            and row.area_id == signal.run.area_id
+            and row.period_start in starts
+        ):
+            return view
+    return None

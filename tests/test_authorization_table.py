@@ -13,7 +13,7 @@ from enum import StrEnum
 from fastapi.testclient import TestClient
 from starlette.routing import Route
 
-from app.models import ConsentReach, NarrativeStatus, Partner, ReflectionSession
+from app.models import ConsentReach, NarrativeStatus, Partner, ReflectionSession, StoryRequest
 from app.narratives.invites import create_invite, invite_token
 from tests.factories import bearer, login, make_indicator, make_narrative, make_theme, make_user
 
@@ -71,6 +71,13 @@ MINIMUM = {
     "/moderation": Need.editor,
     "/moderation/{narrative_id}": Need.editor,
     "/api/v1/partners": Need.editor,
+    # story requests: editors write them, staff read them with their answers; invite
+    # links and the public form see theirs on the story form only
+    "/requests": Need.viewer,
+    "/requests/new": Need.editor,
+    "/requests/{request_id}": Need.viewer,
+    "/api/v1/story-requests": Need.viewer,
+    "/api/v1/story-requests/{request_id}": Need.viewer,
     # users, tokens, audit log, settings
     "/admin/users": Need.admin,
     "/admin/users/{user_id}": Need.admin,
@@ -116,6 +123,8 @@ def sample_values(session) -> dict[str, dict[str, str]]:
     pending = make_narrative(session, status=NarrativeStatus.pending)
     reflection = ReflectionSession(held_on=date(2024, 5, 1), title="Sessie")
     session.add(reflection)
+    question = StoryRequest(question="Wat merkt u?", indicator_id=indicator.id)
+    session.add(question)
     session.commit()
     return {
         "*": {
@@ -123,6 +132,7 @@ def sample_values(session) -> dict[str, dict[str, str]]:
             "narrative_id": str(narrative.id),
             "session_id": str(reflection.id),
             "user_id": str(make_user(session).id),
+            "request_id": str(question.id),
         },
         "/moderation/{narrative_id}": {"narrative_id": str(pending.id)},
     }

@@ -81,7 +81,7 @@ class Narrative(SQLModel, table=True):
     partner_id: int | None = Field(default=None, foreign_key="partner.id", ondelete="SET NULL")
     invite_id: int | None = Field(default=None, foreign_key="invite.id", ondelete="SET NULL")
     request_id: int | None = Field(
-        default=None, foreign_key="story_request.id", ondelete="SET NULL"
+        default=None, foreign_key="story_request.id", index=True, ondelete="SET NULL"
     )
     submission_key: str | None = Field(
         default=None,

@@ -6,6 +6,7 @@ from app.routes import (
     api_narratives,
     api_partners,
     api_sessions,
+    api_story_requests,
     auth,
     dashboard,
     export,
@@ -18,6 +19,7 @@ from app.routes import (
     search,
     sessions,
     stories,
+    story_requests,
     vendor,
 )
 
@@ -31,6 +33,8 @@ ROUTERS = [
     search.router,
     stories.router,
     partners.router,
+    story_requests.router,
+    api_story_requests.router,
     moderation.router,
     api_narratives.router,
     api_partners.router,

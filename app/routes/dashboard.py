@@ -4,6 +4,7 @@ from fastapi import APIRouter, Request
 
 from app.dashboard import build_dashboard
 from app.deps import Reader, SessionDep
+from app.routes.indicator_page import SIGNAL_LABELS
 from app.templating import render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -11,9 +12,13 @@ router = APIRouter(tags=["pages"], include_in_schema=False)
 
 @router.get("/")
 def dashboard(request: Request, session: SessionDep, user: Reader):
-    """Show themes with their indicators, the latest stories and open actions."""
+    """Show unexplained signals, open story requests, themes with their indicators, the
+    latest stories and open actions."""
     return render(
         request,
         "dashboard.html",
-        {"page": build_dashboard(session=session, public_only=user is None)},
+        {
+            "page": build_dashboard(session=session, public_only=user is None),
+            "signal_labels": SIGNAL_LABELS,
+        },
     )

@@ -20,10 +20,17 @@ from app.deps import (
 from app.forms import FormDep, check_csrf
 from app.i18n import N_, gettext
 from app.models import Area, Indicator, Narrative, Role, Theme
-from app.models.narrative import ConsentReach, NarrativeSource, NarrativeStatus
+from app.models.narrative import ConsentReach, LinkRelation, NarrativeSource, NarrativeStatus
 from app.narratives.invites import InviteInvalid, resolve_invite
 from app.narratives.moderation import linked_figures
 from app.narratives.rendering import render_markdown
+from app.narratives.requests import (
+    NotAnswerable,
+    RequestView,
+    answer_fields,
+    answerable,
+    open_requests_for,
+)
 from app.narratives.submission import (
     client_hash,
     over_rate_limit,
@@ -67,6 +74,26 @@ def _form_page(request, session, context, status_code=200):
     )
 
 
+def _answering(session, form_request: str, partner, public: bool) -> RequestView | None:
+    """The request a story answers, or None; raises ``NotAnswerable`` with the reason."""
+    if not form_request:
+        return None
+    return answerable(session=session, request_id=form_request, partner=partner, public=public)
+
+
+def _form_context(session, *, values, errors, invite, partner, public, submission_key, answering):
+    return {
+        "values": values,
+        "errors": errors,
+        "invite": invite,
+        "public": public,
+        "submission_key": submission_key,
+        "reaches": list(ConsentReach),
+        "answering": answering,
+        "requests": open_requests_for(session=session, partner=partner, public=public),
+    }
+
+
 @router.get("/stories/new")
 def new_story(
     request: Request,
@@ -75,23 +102,34 @@ def new_story(
     user: OptionalUser,
     invite: str = "",
 ):
-    """Show the story form, with the partner's organisation filled in from an invite."""
+    """Show the story form with the open questions for this submitter; with ``request``,
+    the form answers one of them."""
     _, partner = _access(request, session, settings, user, invite)
+    public = partner is None and user is None
     values = {
         "occurred": this_month(),
         "organisation": partner.name if partner else "",
         "author_role": "partner" if partner else "",
         "consent_reach": "internal",
-        "request": request.query_params.get("request", ""),
     }
-    context = {
-        "values": values,
-        "errors": {},
-        "invite": invite,
-        "public": partner is None and user is None,
-        "submission_key": secrets.token_urlsafe(24),
-        "reaches": list(ConsentReach),
-    }
+    errors: dict[str, str] = {}
+    answering = None
+    try:
+        answering = _answering(session, request.query_params.get("request", ""), partner, public)
+    except NotAnswerable as refusal:
+        errors["request"] = gettext(request_language(request), refusal.message)
+    if answering is not None:
+        values |= {"request": str(answering.request.id), **answer_fields(answering)}
+    context = _form_context(
+        session,
+        values=values,
+        errors=errors,
+        invite=invite,
+        partner=partner,
+        public=public,
+        submission_key=secrets.token_urlsafe(24),
+        answering=answering,
+    )
     return _form_page(request, session, context)
 
 
@@ -103,7 +141,11 @@ def submit_story(
     user: OptionalUser,
     form: FormDep,
 ):
-    """Validate and store a story (pending); a resend shows the same confirmation."""
+    """Validate and store a story (pending); a resend shows the same confirmation.
+
+    An answer to a story request is checked against the request (it exists, is open and
+    was asked to this submitter) and is fixed to the request's figure, district and period.
+    """
     check_csrf(request, form.get("csrf_token"))
     token = form.get("invite") or ""
     invite, partner = _access(request, session, settings, user, token)
@@ -120,26 +162,34 @@ def submit_story(
         ):
             return render(request, "stories/too_many.html", {}, status_code=429)
     data = {k: v for k, v in form.items() if isinstance(v, str)}
-    story, errors = validate_story(
-        session=session,
-        data=data,
-        themes=form.getlist("themes"),
-        indicators=form.getlist("indicators"),
-    )
+    indicators = form.getlist("indicators")
+    lang = request_language(request)
+    answering = None
+    try:
+        answering = _answering(session, (data.get("request") or "").strip(), partner, public)
+    except NotAnswerable as refusal:
+        # Shown with the message; sending again stores an ordinary story.
+        story, errors = None, {"request": refusal.message}
+        data.pop("request", None)
+    else:
+        if answering is not None:
+            fixed = answer_fields(answering)
+            indicators = list(fixed.pop("indicators"))
+            data |= {name: value for name, value in fixed.items() if value}
+        story, errors = validate_story(
+            session=session, data=data, themes=form.getlist("themes"), indicators=indicators
+        )
     if story is None:
-        lang = request_language(request)
-        context = {
-            "values": {
-                **data,
-                "themes": form.getlist("themes"),
-                "indicators": form.getlist("indicators"),
-            },
-            "errors": {k: gettext(lang, v) for k, v in errors.items()},
-            "invite": token,
-            "public": public,
-            "submission_key": data.get("submission_key") or secrets.token_urlsafe(24),
-            "reaches": list(ConsentReach),
-        }
+        context = _form_context(
+            session,
+            values={**data, "themes": form.getlist("themes"), "indicators": indicators},
+            errors={k: gettext(lang, v) for k, v in errors.items()},
+            invite=token,
+            partner=partner,
+            public=public,
+            submission_key=data.get("submission_key") or secrets.token_urlsafe(24),
+            answering=answering,
+        )
         return _form_page(request, session, context, status_code=422)
     store_story(
         session=session,
@@ -150,6 +200,7 @@ def submit_story(
         invite_id=invite.id if invite else None,
         submission_key=(data.get("submission_key") or "")[:80] or None,
         client=client,
+        relation=LinkRelation.explains if answering is not None else LinkRelation.context,
     )
     return RedirectResponse("/stories/sent", status_code=303)
 

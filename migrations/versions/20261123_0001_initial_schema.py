@@ -334,6 +334,7 @@ def upgrade() -> None:
     with op.batch_alter_table('narrative', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_narrative_client_hash'), ['client_hash'], unique=False)
         batch_op.create_index(batch_op.f('ix_narrative_occurred_on'), ['occurred_on'], unique=False)
+        batch_op.create_index(batch_op.f('ix_narrative_request_id'), ['request_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_narrative_status'), ['status'], unique=False)
 
     op.create_table('observation_revision',
@@ -478,6 +479,7 @@ def downgrade() -> None:
     op.drop_table('observation_revision')
     with op.batch_alter_table('narrative', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_narrative_status'))
+        batch_op.drop_index(batch_op.f('ix_narrative_request_id'))
         batch_op.drop_index(batch_op.f('ix_narrative_occurred_on'))
         batch_op.drop_index(batch_op.f('ix_narrative_client_hash'))
 

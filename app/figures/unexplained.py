@@ -1,0 +1,289 @@
+"""Unexplained signals for the dashboard: recent runs of special cause that no story or
+session explains yet.
+
+A run is a stretch of consecutive periods of one series (indicator and area) with the
+same special-cause signal, ending within the last ``RECENT`` periods of that series.
+It is unexplained when none of its periods is explained in the sense of
+``PeriodRow.unexplained`` (app/figures/context.py): a published story of that period
+linked to the indicator, one of its themes or the district, or a reflection session
+about the indicator held in it.
+
+Signals need every series of every indicator, which is too slow for each dashboard
+visit on a large municipality, so the runs are cached per process and database, keyed
+by a fingerprint of everything signals depend on (observations, their revisions,
+indicator settings, breaks, break events). Explanations change with every moderation
+and are looked up fresh, in a handful of queries over the runs' time window.
+"""
+
+import threading
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+from datetime import date
+from itertools import groupby
+
+from sqlmodel import Session, col, func, select
+
+from app.figures.context import SPECIAL
+from app.figures.periods import Period
+from app.figures.signals import Signal, breaks_for, compute_signals
+from app.models import (
+    Area,
+    ContextEvent,
+    ContextEventTheme,
+    Indicator,
+    IndicatorBreak,
+    IndicatorTheme,
+    Narrative,
+    NarrativeIndicator,
+    NarrativeTheme,
+    Observation,
+    ObservationRevision,
+    ReflectionSession,
+    SessionIndicator,
+)
+from app.models.narrative import NarrativeStatus
+
+#: A run counts as recent when it ends within this many last periods of its series.
+RECENT = 3
+#: Order on the dashboard: concerns first, then improvements, then neutral indicators.
+SIGNAL_ORDER = {"concern": 0, "improvement": 1, "neither": 2}
+
+
+@dataclass(frozen=True)
+class SignalRun:
+    """Consecutive periods of one series with the same special-cause signal."""
+
+    indicator_id: int
+    area_id: int | None
+    signal: Signal
+    periods: tuple[Period, ...]
+
+    @property
+    def first(self) -> Period:
+        return self.periods[0]
+
+    @property
+    def last(self) -> Period:
+        return self.periods[-1]
+
+
+@dataclass(frozen=True)
+class UnexplainedSignal:
+    """A run on the dashboard, with its indicator and area."""
+
+    run: SignalRun
+    indicator: Indicator
+    area: Area | None
+
+
+_cache: dict[str, tuple[tuple, list[SignalRun]]] = {}
+_lock = threading.Lock()
+
+
+def _fingerprint(session: Session) -> tuple:
+    """Everything signals depend on, cheaply: ids only grow, the small tables in full."""
+    return (
+        session.exec(select(func.max(Observation.id))).one(),
+        session.exec(select(func.count()).select_from(Observation)).one(),
+        session.exec(select(func.max(ObservationRevision.id))).one(),
+        tuple(
+            session.exec(
+                select(
+                    Indicator.id,
+                    Indicator.frequency,
+                    Indicator.direction,
+                    Indicator.screen_outliers,
+                ).order_by(col(Indicator.id))
+            ).all()
+        ),
+        tuple(
+            session.exec(
+                select(IndicatorBreak.indicator_id, IndicatorBreak.starts_on).order_by(
+                    col(IndicatorBreak.indicator_id), col(IndicatorBreak.starts_on)
+                )
+            ).all()
+        ),
+        tuple(
+            session.exec(
+                select(ContextEvent.id, ContextEvent.starts_on)
+                .where(col(ContextEvent.is_break).is_(True))
+                .order_by(col(ContextEvent.id))
+            ).all()
+        ),
+        tuple(session.exec(select(ContextEventTheme.event_id, ContextEventTheme.theme_id)).all()),
+        tuple(session.exec(select(IndicatorTheme.indicator_id, IndicatorTheme.theme_id)).all()),
+    )
+
+
+def recent_runs(session: Session) -> list[SignalRun]:
+    """The recent special-cause runs of every series, from the cache when data is unchanged."""
+    key = str(session.get_bind().url)
+    fingerprint = _fingerprint(session)
+    with _lock:
+        cached = _cache.get(key)
+        if cached is not None and cached[0] == fingerprint:
+            return cached[1]
+    runs = _compute_runs(session)
+    with _lock:
+        _cache[key] = (fingerprint, runs)
+    return runs
+
+
+def _compute_runs(session: Session) -> list[SignalRun]:
+    indicators = {i.id: i for i in session.exec(select(Indicator))}
+    rows = session.exec(
+        select(
+            Observation.indicator_id,
+            Observation.area_id,
+            Observation.period_start,
+            Observation.value,
+        ).order_by(
+            col(Observation.indicator_id),
+            col(Observation.area_id),
+            col(Observation.period_start),
+        )
+    ).all()
+    breaks: dict[int, list[date]] = {}
+    runs: list[SignalRun] = []
+    for (indicator_id, area_id), group in groupby(rows, key=lambda r: (r[0], r[1])):
+        indicator = indicators[indicator_id]
+        if indicator_id not in breaks:
+            breaks[indicator_id] = breaks_for(session, indicator)
+        frequency = indicator.frequency
+        points = compute_signals(
+            [(r[2], r[3]) for r in group],
+            direction=indicator.direction,
+            screen_outliers=indicator.screen_outliers,
+            breaks=breaks[indicator_id],
+            consecutive=lambda a, b, f=frequency: Period(a, f).next().start == b,
+        )
+        runs.extend(_runs_of(indicator, area_id, points))
+    return runs
+
+
+def _runs_of(indicator: Indicator, area_id: int | None, points) -> list[SignalRun]:
+    """The runs of one series that end within its last ``RECENT`` periods."""
+    recent_from = len(points) - RECENT
+    found: list[SignalRun] = []
+    current: list[Period] = []
+    signal = None
+    for index, point in enumerate([*points, None]):
+        period = Period(point.period_start, indicator.frequency) if point else None
+        continues = (
+            point is not None
+            and point.signal == signal
+            and current
+            and current[-1].next() == period
+        )
+        if continues:
+            current.append(period)
+            continue
+        if current and index - 1 >= recent_from:
+            found.append(SignalRun(indicator.id, area_id, signal, tuple(current)))
+        current, signal = [], None
+        if point is not None and point.signal in SPECIAL:
+            current, signal = [period], point.signal
+    return found
+
+
+def explained_periods(session: Session, runs: list[SignalRun]) -> set[tuple[int, int | None, date]]:
+    """Of the runs' periods, those a published story or session explains, as
+    (indicator id, area id, period start); the rule of ``PeriodRow.unexplained``."""
+    if not runs:
+        return set()
+    low = min(run.first.start for run in runs)
+    high = max(run.last.end for run in runs)
+    indicator_ids = {run.indicator_id for run in runs}
+    themes: dict[int, set[int]] = {}
+    for indicator_id, theme_id in session.exec(
+        select(IndicatorTheme.indicator_id, IndicatorTheme.theme_id).where(
+            col(IndicatorTheme.indicator_id).in_(indicator_ids)
+        )
+    ):
+        themes.setdefault(indicator_id, set()).add(theme_id)
+    in_window = (
+        Narrative.status == NarrativeStatus.published,
+        col(Narrative.occurred_on) >= low,
+        col(Narrative.occurred_on) <= high,
+    )
+    stories = session.exec(
+        select(Narrative.occurred_on, Narrative.id, Narrative.area_id)
+        .where(*in_window)
+        .order_by(col(Narrative.occurred_on))
+    ).all()
+    days = [s[0] for s in stories]
+    story_ids = select(Narrative.id).where(*in_window)
+    linked: dict[int, set[int]] = {}
+    for story_id, indicator_id in session.exec(
+        select(NarrativeIndicator.narrative_id, NarrativeIndicator.indicator_id).where(
+            col(NarrativeIndicator.narrative_id).in_(story_ids)
+        )
+    ):
+        linked.setdefault(story_id, set()).add(indicator_id)
+    themed: dict[int, set[int]] = {}
+    for story_id, theme_id in session.exec(
+        select(NarrativeTheme.narrative_id, NarrativeTheme.theme_id).where(
+            col(NarrativeTheme.narrative_id).in_(story_ids)
+        )
+    ):
+        themed.setdefault(story_id, set()).add(theme_id)
+    meetings = session.exec(
+        select(SessionIndicator.indicator_id, ReflectionSession.held_on)
+        .join(ReflectionSession, col(ReflectionSession.id) == SessionIndicator.session_id)
+        .where(
+            col(SessionIndicator.indicator_id).in_(indicator_ids),
+            col(ReflectionSession.held_on) >= low,
+            col(ReflectionSession.held_on) <= high,
+        )
+    ).all()
+    explained = set()
+    for run in runs:
+        for period in run.periods:
+            inside = stories[bisect_left(days, period.start) : bisect_right(days, period.end)]
+            if any(
+                run.indicator_id in linked.get(story_id, ())
+                or themes.get(run.indicator_id, set()) & themed.get(story_id, set())
+                or (run.area_id is not None and area_id == run.area_id)
+                for _, story_id, area_id in inside
+            ) or any(
+                indicator_id == run.indicator_id and period.start <= held <= period.end
+                for indicator_id, held in meetings
+            ):
+                explained.add((run.indicator_id, run.area_id, period.start))
+    return explained
+
+
+def unexplained_signals(session: Session) -> list[UnexplainedSignal]:
+    """Recent runs none of whose periods is explained: concerns first, the municipality
+    before districts, the latest first."""
+    runs = recent_runs(session)
+    explained = explained_periods(session, runs)
+    open_runs = [
+        run
+        for run in runs
+        if not any((run.indicator_id, run.area_id, p.start) in explained for p in run.periods)
+    ]
+    indicators = {
+        i.id: i
+        for i in session.exec(
+            select(Indicator).where(col(Indicator.id).in_({r.indicator_id for r in open_runs}))
+        )
+    }
+    areas = {
+        a.id: a
+        for a in session.exec(
+            select(Area).where(col(Area.id).in_({r.area_id for r in open_runs if r.area_id}))
+        )
+    }
+    open_runs.sort(
+        key=lambda r: (
+            SIGNAL_ORDER[r.signal],
+            r.area_id is not None,
+            -r.last.start.toordinal(),
+            indicators[r.indicator_id].name,
+        )
+    )
+    return [
+        UnexplainedSignal(run, indicators[run.indicator_id], areas.get(run.area_id))
+        for run in open_runs
+    ]
