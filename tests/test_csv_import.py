@@ -5,6 +5,7 @@ from sqlmodel import func, select
 from typer.testing import CliRunner
 
 from app.cli import app as cli
+from app.figures import csv_import, staging
 from app.figures.csv_import import parse_number
 from app.models import AuditEntry, Frequency, Observation, ObservationRevision
 from tests.factories import make_area, make_indicator
@@ -179,3 +180,64 @@ def test_missing_file(tmp_path, env):
 )
 def test_parse_number(text, delimiter, value):
     assert parse_number(text, delimiter) == value
+
+
+def test_repeats_are_found_across_batches_and_named_by_their_first_line(
+    tmp_path, session, figures, monkeypatch
+):
+    monkeypatch.setattr(staging, "BATCH", 2)
+    lines = "".join(f"wmo,{year}-01,WK019301,{year}\n" for year in range(2001, 2008))
+    result = run(
+        tmp_path,
+        "indicator,period,area,value\n" + lines + "wmo,jan 2003,WK019301,1\nwmo,2007-01,,1\n",
+    )
+    assert result.exit_code == 1
+    output = " ".join(result.output.split())
+    assert "line 9, column period: 2003-01 for area WK019301 also appears in line 4" in output
+    assert "1 problem in cijfers.csv; nothing was imported" in output
+    assert stored(session) == []
+
+
+def test_reimport_in_batches_revises_changed_values_and_keeps_the_old_ones(
+    tmp_path, session, figures, monkeypatch
+):
+    monkeypatch.setattr(staging, "BATCH", 2)
+    first = "".join(
+        f"wmo,2024-{m:02d},{area},{m}\n" for m in range(1, 6) for area in ("", "WK019301")
+    )
+    assert run(tmp_path, "indicator,period,area,value\n" + first, "eerst.csv").exit_code == 0
+    second = "wmo,2024-01,,1\nwmo,2024-02,WK019301,20\nwmo,2024-03,,30\nwmo,2024-06,,6\n"
+    result = run(tmp_path, "indicator,period,area,value\n" + second, "later.csv")
+    assert "1 inserted, 2 updated, 1 unchanged" in result.output
+    session.rollback()
+    values = {
+        (start.isoformat(), area_id is not None): (value, source)
+        for start, area_id, value, source in session.exec(
+            select(
+                Observation.period_start, Observation.area_id, Observation.value, Observation.source
+            )
+        )
+    }
+    assert values[("2024-02-01", True)] == (20.0, "later.csv")
+    assert values[("2024-03-01", False)] == (30.0, "later.csv")
+    assert values[("2024-01-01", False)] == (1.0, "eerst.csv")
+    assert values[("2024-06-01", False)] == (6.0, "later.csv")
+    assert len(values) == 11
+    revisions = session.exec(
+        select(ObservationRevision.value, ObservationRevision.source).order_by(
+            ObservationRevision.value
+        )
+    ).all()
+    assert revisions == [(2.0, "eerst.csv"), (3.0, "eerst.csv")]
+
+
+def test_reading_stops_after_too_many_problems(tmp_path, session, figures, monkeypatch):
+    monkeypatch.setattr(csv_import, "MAX_PROBLEMS", 3)
+    lines = "".join(f"wmo,2024-{m:02d},,x\n" for m in range(1, 10))
+    result = run(tmp_path, "indicator,period,area,value\n" + lines)
+    assert result.exit_code == 1
+    output = " ".join(result.output.split())
+    assert "line 4, column value: 'x' is not a number" in output
+    assert "line 5, column value" not in output
+    assert "line 4: stopped after 3 problems; the rest of the file was not checked" in output
+    assert stored(session) == []

@@ -2,14 +2,16 @@
 
 Files come from Dutch spreadsheets as often as from scripts, so the separator (comma
 or semicolon) is sniffed from the header, a BOM is ignored, and numbers may be written
-``1.234,5``. The file is read line by line; every problem is collected with its line
-and column, and only a file without any problem is written, in one transaction.
+``1.234,5``. The file is streamed: each line is checked and staged in a temporary
+table (``app.figures.staging``), never held in memory, so a million rows fit in a
+small, steady footprint. Problems are collected with their line and column (up to
+``MAX_PROBLEMS``), and only a file without any problem is merged, in the same one
+transaction that staged it.
 """
 
 import csv
 import io
 import re
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import BinaryIO
@@ -18,15 +20,19 @@ from sqlmodel import Session, select
 
 from app.figures.observations import (
     ItemChecker,
-    ObservationInput,
     Problem,
     UpsertResult,
-    upsert_observations,
+    record_upsert,
+    repeated,
 )
-from app.models import Indicator, User
+from app.figures.periods import period_of
+from app.figures.staging import ObservationStage
+from app.models import Indicator, User, utcnow
 
 COLUMNS = ("indicator", "period", "area", "value")
 PROGRESS_EVERY = 10_000
+# Enough to fix a file by; a file with more problems is probably not this format at all.
+MAX_PROBLEMS = 1000
 _DUTCH_THOUSANDS = re.compile(r"-?\d{1,3}(\.\d{3})+")
 
 
@@ -37,6 +43,21 @@ class ImportOutcome:
     problems: list[Problem] = field(default_factory=list)
     result: UpsertResult = field(default_factory=UpsertResult)
     rows: int = 0
+
+    def report(self, problem: Problem) -> bool:
+        """Keep a problem; return False once there are enough to stop reading."""
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(problem)
+        if len(self.problems) < MAX_PROBLEMS:
+            return True
+        self.problems.append(
+            Problem(
+                problem.where,
+                "",
+                f"stopped after {MAX_PROBLEMS} problems; the rest of the file was not checked",
+            )
+        )
+        return False
 
 
 def parse_number(text: str, delimiter: str) -> float | None:
@@ -61,88 +82,105 @@ def _header(line: str) -> tuple[str, list[str]]:
     return delimiter, names
 
 
-def read_observations(
-    *,
-    session: Session,
-    stream: BinaryIO,
-    on_progress: Callable[[int], None] | None = None,
-) -> tuple[dict[int, list[ObservationInput]], dict[int, Indicator], ImportOutcome]:
-    """Validate the whole file; return the inputs per indicator id and the problems."""
-    outcome = ImportOutcome()
-    problems = outcome.problems
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+def _check_header(text: io.TextIOWrapper, outcome: ImportOutcome) -> tuple[str, list[str]]:
+    """Read the header line; return the delimiter and column names, or report why not."""
     try:
         first = text.readline()
     except UnicodeDecodeError:
-        problems.append(Problem(1, "", "the file is not UTF-8 text"))
-        return {}, {}, outcome
+        outcome.problems.append(Problem(1, "", "the file is not UTF-8 text"))
+        return "", []
     if not first.strip():
-        problems.append(
+        outcome.problems.append(
             Problem(1, "", "the file is empty; expected the header " + ",".join(COLUMNS))
         )
-        return {}, {}, outcome
+        return "", []
     delimiter, names = _header(first)
-    if sorted(names) != sorted(COLUMNS):
-        missing = [name for name in COLUMNS if name not in names]
-        extra = [name for name in names if name not in COLUMNS]
-        detail = "; ".join(
-            part
-            for part in (
-                missing and "missing " + ", ".join(missing),
-                extra and "unexpected " + ", ".join(f"'{name}'" for name in extra),
-            )
-            if part
+    if sorted(names) == sorted(COLUMNS):
+        return delimiter, names
+    missing = [name for name in COLUMNS if name not in names]
+    extra = [name for name in names if name not in COLUMNS]
+    detail = "; ".join(
+        part
+        for part in (
+            missing and "missing " + ", ".join(missing),
+            extra and "unexpected " + ", ".join(f"'{name}'" for name in extra),
         )
-        problems.append(
-            Problem(
-                1, "", f"the header must be {','.join(COLUMNS)} ({detail or 'a column repeats'})"
-            )
-        )
-        return {}, {}, outcome
-    position = {name: names.index(name) for name in COLUMNS}
+        if part
+    )
+    outcome.problems.append(
+        Problem(1, "", f"the header must be {','.join(COLUMNS)} ({detail or 'a column repeats'})")
+    )
+    return "", []
+
+
+def stage_observations(
+    *,
+    session: Session,
+    stream: BinaryIO,
+    stage: ObservationStage,
+    outcome: ImportOutcome,
+    on_progress: Callable[[int], None] | None = None,
+) -> None:
+    """Check the file line by line and stage every good row; report the problems."""
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+    delimiter, names = _check_header(text, outcome)
+    if not names:
+        return
+    position = [names.index(name) for name in COLUMNS]
     indicators = {row.slug: row for row in session.exec(select(Indicator))}
     checker = ItemChecker(session=session, noun="line")
-    inputs: dict[int, list[ObservationInput]] = defaultdict(list)
-    used: dict[int, Indicator] = {}
     reader = csv.reader(text, delimiter=delimiter)
     line = 1
     try:
-        for line_count, row in enumerate(reader, start=2):
+        for count, row in enumerate(reader, start=1):
             line = reader.line_num + 1
-            if on_progress and line_count % PROGRESS_EVERY == 0:
+            if on_progress and count % PROGRESS_EVERY == 0:
                 on_progress(stream.tell())
-            if not any(cell.strip() for cell in row):
+            problems = _stage_row(row, line, position, delimiter, indicators, checker, stage)
+            if not problems:
                 continue
             outcome.rows += 1
-            if len(row) != len(COLUMNS):
-                problems.append(Problem(line, "", f"expected 4 fields, found {len(row)}"))
-                continue
-            slug, period, area, raw = (row[position[name]].strip() for name in COLUMNS)
-            indicator = indicators.get(slug)
-            if indicator is None:
-                message = f"unknown indicator '{slug}'" if slug else "the indicator is empty"
-                problems.append(Problem(line, "indicator", message))
-                continue
-            try:
-                value = parse_number(raw, delimiter)
-            except ValueError:
-                problems.append(Problem(line, "value", f"'{raw}' is not a number"))
-                continue
-            checked, found = checker.check(
-                indicator=indicator, where=line, period=period, value=value, area=area or None
-            )
-            if found:
-                problems.extend(found)
-                continue
-            inputs[indicator.id].append(checked)
-            used[indicator.id] = indicator
+            if not all(outcome.report(problem) for problem in problems):
+                break
     except UnicodeDecodeError:
-        problems.append(Problem(line + 1, "", "the file is not UTF-8 text from here on"))
+        outcome.report(Problem(line + 1, "", "the file is not UTF-8 text from here on"))
     except csv.Error as error:
-        problems.append(Problem(line, "", f"the line cannot be read as CSV: {error}"))
+        outcome.report(Problem(line, "", f"the line cannot be read as CSV: {error}"))
+    outcome.rows += stage.staged
     if on_progress:
         on_progress(stream.tell())
-    return inputs, used, outcome
+
+
+def _stage_row(row, line, position, delimiter, indicators, checker, stage) -> list[Problem]:
+    """Stage one CSV row and return no problems, or return its problems; skip blank lines."""
+    if len(row) != len(COLUMNS):
+        if not any(cell.strip() for cell in row):
+            return []
+        return [Problem(line, "", f"expected 4 fields, found {len(row)}")]
+    slug, period, area, raw = (row[index].strip() for index in position)
+    if not (slug or period or area or raw):
+        return []
+    indicator = indicators.get(slug)
+    if indicator is None:
+        message = f"unknown indicator '{slug}'" if slug else "the indicator is empty"
+        return [Problem(line, "indicator", message)]
+    try:
+        value = parse_number(raw, delimiter)
+    except ValueError:
+        return [Problem(line, "value", f"'{raw}' is not a number")]
+    checked, found = checker.check_fields(
+        indicator=indicator, where=line, period=period, value=value, area=area or None
+    )
+    if found:
+        return found
+    stage.add(
+        line,
+        indicator.id,
+        checked.area.id if checked.area else None,
+        checked.period.start,
+        checked.value,
+    )
+    return []
 
 
 def import_observations(
@@ -156,34 +194,59 @@ def import_observations(
 ) -> ImportOutcome:
     """Import a CSV file of observations; commit only when no line has a problem.
 
-    ``dry_run`` does everything but the commit, so a preview can show the exact counts.
+    ``dry_run`` checks and counts everything but writes nothing, for the preview.
     """
-    inputs, indicators, outcome = read_observations(
-        session=session, stream=stream, on_progress=on_progress
-    )
-    if outcome.problems:
-        session.rollback()
-        return outcome
-    if outcome.rows == 0:
-        outcome.problems.append(Problem(2, "", "the file has a header but no rows"))
-        return outcome
+    outcome = ImportOutcome()
     try:
-        for indicator_id, items in inputs.items():
-            outcome.result.add(
-                upsert_observations(
-                    session=session,
-                    indicator=indicators[indicator_id],
-                    items=items,
-                    source=source,
-                    user=user,
-                    actor="" if user else f"import:{source}",
-                )
-            )
+        stage = ObservationStage(session)
+        stage_observations(
+            session=session, stream=stream, stage=stage, outcome=outcome, on_progress=on_progress
+        )
+        _report_repeats(session=session, stage=stage, outcome=outcome)
+        if not outcome.problems and outcome.rows == 0:
+            outcome.problems.append(Problem(2, "", "the file has a header but no rows"))
+        if outcome.problems or dry_run:
+            outcome.problems.sort(key=lambda problem: problem.where)
+        if outcome.problems:
+            session.rollback()
+            return outcome
+        counts = stage.counts()
+        for count in counts.values():
+            outcome.result.add(UpsertResult(count.inserted, count.updated, count.unchanged))
         if dry_run:
             session.rollback()
-        else:
-            session.commit()
+            return outcome
+        stage.merge(now=utcnow(), source=source, user_id=user.id if user else None)
+        for indicator in session.exec(select(Indicator).where(Indicator.id.in_(counts))):
+            count = counts[indicator.id]
+            record_upsert(
+                session=session,
+                indicator=indicator,
+                result=UpsertResult(count.inserted, count.updated, count.unchanged),
+                source=source,
+                user=user,
+                actor="" if user else f"import:{source}",
+            )
+        session.commit()
     except Exception:
         session.rollback()
         raise
     return outcome
+
+
+def _report_repeats(*, session: Session, stage: ObservationStage, outcome: ImportOutcome) -> None:
+    """Report staged rows that repeat an earlier line, as long as there is room."""
+    room = MAX_PROBLEMS - len(outcome.problems)
+    if room <= 0 or not stage.staged:
+        return
+    repeats = stage.repeats(limit=room + 1)
+    if not repeats:
+        return
+    frequencies = dict(session.exec(select(Indicator.id, Indicator.frequency)).all())
+    codes = {area.id: code for code, area in ItemChecker(session=session).areas.items()}
+    for repeat in repeats:
+        period = period_of(repeat.period_start, frequencies[repeat.indicator_id])
+        area = codes.get(repeat.area_id)
+        problem = repeated(repeat.line, period, area, f"line {repeat.first_line}")
+        if not outcome.report(problem):
+            break

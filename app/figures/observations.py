@@ -137,7 +137,23 @@ def upsert_observations(
         session.execute(insert(ObservationRevision), revisions)
         session.execute(update(Observation), updates)
     result.inserted, result.updated = len(inserts), len(updates)
-    if inserts or updates:
+    record_upsert(
+        session=session, indicator=indicator, result=result, source=source, user=user, actor=actor
+    )
+    return result
+
+
+def record_upsert(
+    *,
+    session: Session,
+    indicator: Indicator,
+    result: UpsertResult,
+    source: str,
+    user: User | None = None,
+    actor: str = "",
+) -> None:
+    """Write the audit entry of one indicator's upsert, when it changed anything."""
+    if result.inserted or result.updated:
         audit.record(
             session=session,
             action="upsert",
@@ -147,7 +163,6 @@ def upsert_observations(
             actor=actor or ("" if user else source),
             detail={"source": source, "inserted": result.inserted, "updated": result.updated},
         )
-    return result
 
 
 def known_values(
@@ -228,6 +243,12 @@ class Problem:
     message: str
 
 
+def repeated(where: int, period: Period, area: str | None, first: str) -> Problem:
+    """The problem of an item whose area and period an earlier item (``first``) has."""
+    place = f"area {area}" if area else "the whole municipality"
+    return Problem(where, "period", f"{period} for {place} also appears in {first}")
+
+
 class ItemChecker:
     """Validate raw items one by one against an indicator, as the API and imports need.
 
@@ -250,6 +271,27 @@ class ItemChecker:
         area: str | None,
     ) -> tuple[ObservationInput | None, list[Problem]]:
         """Return the checked input, or None and every problem found in this item."""
+        checked, problems = self.check_fields(
+            indicator=indicator, where=where, period=period, value=value, area=area
+        )
+        if checked is None:
+            return None, problems
+        key = (indicator.id, checked.area.id if checked.area else None, checked.period.start)
+        first = self.seen.setdefault(key, where)
+        if first != where:
+            return None, [repeated(where, checked.period, area, f"{self.noun} {first}")]
+        return checked, []
+
+    def check_fields(
+        self,
+        *,
+        indicator: Indicator,
+        where: int,
+        period: str | None,
+        value: float | None,
+        area: str | None,
+    ) -> tuple[ObservationInput | None, list[Problem]]:
+        """Check period, area and value of one item, without looking for repeats."""
         problems = []
         parsed = area_row = None
         try:
@@ -266,10 +308,4 @@ class ItemChecker:
             problems.append(Problem(where, "value", f"{value} is not a number one can store"))
         if problems:
             return None, problems
-        key = (indicator.id, area_row.id if area_row else None, parsed.start)
-        first = self.seen.setdefault(key, where)
-        if first != where:
-            place = f"area {area}" if area else "the whole municipality"
-            message = f"{parsed} for {place} also appears in {self.noun} {first}"
-            return None, [Problem(where, "period", message)]
         return ObservationInput(parsed, float(value), area_row), []
