@@ -5,17 +5,38 @@ foreign keys (off by default in SQLite) and a busy timeout, so that concurrent s
 submissions wait for the write lock instead of failing.
 """
 
+import errno
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session, create_engine
 
 from app.config import get_settings
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+# Why a database refused to store something, by what each engine says: SQLite names
+# its result code, PostgreSQL gives an SQLSTATE (class 08: the connection failed).
+DISK_FULL = "disk_full"
+READ_ONLY = "read_only"
+UNAVAILABLE = "unavailable"
+SQLITE_FAILURES = {  # primary result codes; extended ones (SQLITE_READONLY_DBMOVED) map too
+    "SQLITE_FULL": DISK_FULL,
+    "SQLITE_READONLY": READ_ONLY,
+    "SQLITE_CANTOPEN": UNAVAILABLE,
+    "SQLITE_BUSY": UNAVAILABLE,
+    "SQLITE_IOERR": UNAVAILABLE,
+}
+POSTGRES_FAILURES = {
+    "53100": DISK_FULL,  # disk_full
+    "25006": READ_ONLY,  # read_only_sql_transaction (a standby, or default_transaction_read_only)
+    "53300": UNAVAILABLE,  # too_many_connections
+    "57P03": UNAVAILABLE,  # cannot_connect_now (starting up, shutting down)
+}
 
 
 def make_engine(url: str) -> Engine:
@@ -84,3 +105,24 @@ def get_write_session() -> Iterator[Session]:
 def is_sqlite(engine: Engine) -> bool:
     """Tell whether ``engine`` talks to SQLite (for the few engine-specific paths)."""
     return engine.dialect.name == "sqlite"
+
+
+def storage_failure(error: BaseException) -> str | None:
+    """Tell why the database could not do its work, if the cause lies outside the app.
+
+    Returns DISK_FULL, READ_ONLY or UNAVAILABLE, or None for anything else (a bug).
+    A disk that fills up under Python itself (ENOSPC) counts as DISK_FULL too.
+    """
+    if isinstance(error, OSError) and error.errno == errno.ENOSPC:
+        return DISK_FULL
+    if not isinstance(error, DBAPIError):
+        return None
+    if error.connection_invalidated:
+        return UNAVAILABLE
+    cause = error.orig
+    if name := getattr(cause, "sqlite_errorname", None):
+        return SQLITE_FAILURES.get("_".join(name.split("_")[:2]))
+    state = getattr(cause, "sqlstate", None)
+    if state is None:  # psycopg gives no SQLSTATE when it could not connect at all
+        return UNAVAILABLE if isinstance(error, OperationalError) else None
+    return POSTGRES_FAILURES.get(state) or (UNAVAILABLE if state.startswith("08") else None)

@@ -11,9 +11,11 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
+from app.db import DISK_FULL, READ_ONLY, UNAVAILABLE, storage_failure
 from app.deps import AuthRequired, Forbidden
 from app.i18n import N_
 from app.templating import render
@@ -31,6 +33,25 @@ MESSAGES = {
     429: N_("Too many attempts in a short time. Please wait a while and try again."),
     500: N_("Something went wrong on our side. Nothing you did caused it."),
     503: N_("Duiding cannot reach its database right now. Please try again shortly."),
+}
+# When the database cannot store anything, the visitor learns that nothing was saved
+# and whom to tell; the operator finds the full error in the log.
+STORAGE_FAILURES = {
+    DISK_FULL: (
+        507,
+        N_(
+            "Duiding cannot save anything right now: the server's disk is full. "
+            "Nothing was saved. Please tell the administrator."
+        ),
+    ),
+    READ_ONLY: (
+        503,
+        N_(
+            "Duiding cannot save anything right now: its database is read-only. "
+            "Nothing was saved. Please tell the administrator."
+        ),
+    ),
+    UNAVAILABLE: (503, MESSAGES[503]),
 }
 
 
@@ -79,8 +100,14 @@ async def _forbidden(request: Request, exc: Forbidden) -> Response:
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
-    log.exception("unexpected error on %s %s", request.method, request.url.path)
-    return error_response(request, 500, MESSAGES[500])
+    """A bug (500), or a database that cannot store: a full disk, read-only, unreachable."""
+    failure = storage_failure(exc)
+    if failure is None:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return error_response(request, 500, MESSAGES[500])
+    log.error("database %s on %s %s", failure, request.method, request.url.path, exc_info=exc)
+    status, message = STORAGE_FAILURES[failure]
+    return error_response(request, status, message)
 
 
 def register_error_handlers(app: FastAPI) -> None:
@@ -89,4 +116,8 @@ def register_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(AuthRequired, _auth_required)
     app.add_exception_handler(Forbidden, _forbidden)
+    # Database and OS errors are answered here, inside the app; the catch-all handler
+    # (Starlette's last resort) still answers those raised in middleware.
+    app.add_exception_handler(DBAPIError, _unexpected)
+    app.add_exception_handler(OSError, _unexpected)
     app.add_exception_handler(Exception, _unexpected)

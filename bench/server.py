@@ -1,0 +1,102 @@
+"""``duiding serve`` as a real process on loopback, for the benchmark and the fault tests.
+
+A test that kills the server (SIGKILL, as the OOM killer or a power cut would) or
+runs several uvicorn workers needs the server in its own process, started the way an
+operator starts it. The process gets its own process group so that stopping it also
+stops the workers it forked.
+"""
+
+import contextlib
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+HOST = "127.0.0.1"
+DUIDING = str(Path(sys.executable).parent / "duiding")
+START_SECONDS = 60
+STOP_SECONDS = 15
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+class ServerProcess:
+    """One ``duiding serve`` process; ``start`` again after ``kill`` to restart it."""
+
+    def __init__(self, env: dict, log: Path, workers: int = 1) -> None:
+        self.env = env
+        self.log = log
+        self.workers = workers
+        self.port = free_port()
+        self.base = f"http://{HOST}:{self.port}"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> str:
+        """Start serving on this object's port; return the base URL once /healthz answers."""
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        command = [DUIDING, "serve", "--host", HOST, "--port", str(self.port)]
+        with self.log.open("ab") as output:
+            self.process = subprocess.Popen(
+                [*command, "--workers", str(self.workers)],
+                env=self.env,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + START_SECONDS
+        while True:
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{self.base}/healthz", timeout=2).status_code == 200:
+                    return self.base
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"the server did not start: {self.log.read_text()[-800:]}")
+            time.sleep(0.2)
+
+    def kill(self) -> None:
+        """SIGKILL the server and its workers: no shutdown, no flushing, no goodbye."""
+        self._signal(signal.SIGKILL)
+
+    def stop(self) -> None:
+        """Shut down gracefully; kill what has not stopped after STOP_SECONDS."""
+        if self._signal(signal.SIGTERM):
+            try:
+                self.process.wait(timeout=STOP_SECONDS)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def _signal(self, number: int) -> bool:
+        if self.process is None or self.process.poll() is not None:
+            return False
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, number)
+        if number == signal.SIGKILL:
+            self.process.wait(timeout=STOP_SECONDS)
+        return True
+
+    def peak_rss_mb(self) -> float | None:
+        """High-water resident memory (VmHWM) of the server process, in MB."""
+        try:
+            status = Path(f"/proc/{self.process.pid}/status").read_text()
+        except (OSError, AttributeError):
+            return None
+        match = re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE)
+        return round(int(match.group(1)) / 1024, 1) if match else None
+
+    def __enter__(self) -> "ServerProcess":
+        self.start()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.stop()
