@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Engine
 
 from app.db import make_engine
@@ -245,9 +245,7 @@ def write_stories(engine: Engine, count: int) -> int:
         ]
         theme_ids = [r[0] for r in connection.execute(select(Theme.id))]
         indicator_ids = [r[0] for r in connection.execute(select(Indicator.id))]
-        first = (
-            connection.execute(select(Narrative.id).order_by(Narrative.id.desc())).first() or (0,)
-        )[0] + 1
+        last = connection.execute(select(func.max(Narrative.id))).scalar_one() or 0
     roles = ["resident", "partner", "professional", "staff"]
     assessments = ["better", "worse", "mixed", "unclear"]
     _bulk(
@@ -255,7 +253,6 @@ def write_stories(engine: Engine, count: int) -> int:
         Narrative.__table__,
         (
             {
-                "id": first + n,
                 "title": _text(rng, 6)[:200],
                 "body": " ".join(_text(rng, 14) for _ in range(4)),
                 "occurred_on": rng.choice(periods),
@@ -271,25 +268,33 @@ def write_stories(engine: Engine, count: int) -> int:
                 "submitted_at": CREATED,
                 "moderated_at": CREATED,
             }
-            for n in range(count)
+            for _ in range(count)
         ),
     )
+    # The database numbers the stories (explicit ids would leave PostgreSQL's sequence
+    # behind, and the next story submitted would collide with one of these).
+    with engine.connect() as connection:
+        ids = list(
+            connection.execute(
+                select(Narrative.id).where(Narrative.id > last).order_by(Narrative.id)
+            ).scalars()
+        )
     rng = random.Random(SEED + 2)
     _bulk(
         engine,
         NarrativeTheme.__table__,
-        ({"narrative_id": first + n, "theme_id": rng.choice(theme_ids)} for n in range(count)),
+        ({"narrative_id": i, "theme_id": rng.choice(theme_ids)} for i in ids),
     )
     _bulk(
         engine,
         NarrativeIndicator.__table__,
         (
             {
-                "narrative_id": first + n,
+                "narrative_id": i,
                 "indicator_id": rng.choice(indicator_ids),
                 "relation": rng.choice(["explains", "context", "contradicts", "consequence"]),
             }
-            for n in range(count)
+            for i in ids
         ),
     )
     return count
