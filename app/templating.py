@@ -53,10 +53,8 @@ def csrf_for(request: Request) -> str:
     return csrf_token(secret, get_settings().secret_key)
 
 
-def render(
-    request: Request, template: str, context: dict[str, Any] | None = None, status_code: int = 200
-) -> HTMLResponse:
-    """Render ``template`` for this request with the shared page context."""
+def page_context(request: Request, context: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What every template gets for this request, plus ``context``."""
     lang = request_language(request)
     trans = translations(lang)
 
@@ -68,7 +66,7 @@ def render(
         text = trans.ngettext(singular, plural, n)
         return text % {"num": n, **values}
 
-    page = {
+    return {
         "lang": lang,
         "languages": LANGUAGES,
         "gettext": gettext,
@@ -77,6 +75,20 @@ def render(
         "user": getattr(request.state, "user", None),
         "csrf_token": csrf_for(request),
         "settings": get_settings(),
+        "request": request,
         **(context or {}),
     }
-    return templates.TemplateResponse(request, template, page, status_code=status_code)
+
+
+def render(
+    request: Request, template: str, context: dict[str, Any] | None = None, status_code: int = 200
+) -> HTMLResponse:
+    """Render ``template`` for this request with the shared page context."""
+    return templates.TemplateResponse(
+        request, template, page_context(request, context), status_code=status_code
+    )
+
+
+def render_text(request: Request, template: str, context: dict[str, Any] | None = None) -> str:
+    """Render a non-HTML template (Markdown) to a string with the shared page context."""
+    return templates.get_template(template).render(page_context(request, context))

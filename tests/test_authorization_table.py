@@ -55,6 +55,10 @@ MINIMUM = {
     "/api/v1/indicators/{slug}/signals": Need.reader,
     "/api/v1/narratives/{narrative_id}": Need.viewer,
     "/api/v1/timeline": Need.reader,
+    "/reports": Need.reader,
+    "/reports/{period}": Need.reader,
+    "/reports/{period}.md": Need.reader,
+    "/reports/{period}.pdf": Need.reader,
     # DESIGN.md lets anonymous readers see published stories when DUIDING_PUBLIC_READ
     # is on; the narratives API serves staff only for now (reported, not yet decided).
     "/api/v1/narratives": Need.viewer,
@@ -133,6 +137,7 @@ def sample_values(session) -> dict[str, dict[str, str]]:
             "session_id": str(reflection.id),
             "user_id": str(make_user(session).id),
             "request_id": str(question.id),
+            "period": "2024-H1",
         },
         "/moderation/{narrative_id}": {"narrative_id": str(pending.id)},
     }

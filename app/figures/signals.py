@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from app.figures.observations import series
 from app.figures.periods import Period, period_of
+from app.i18n import N_
 from app.models import (
     Area,
     ContextEvent,
@@ -27,6 +28,13 @@ from app.models import (
 )
 
 Signal = Literal["improvement", "concern", "neither", "common"]
+#: What each signal is called on pages, reports and downloads.
+SIGNAL_LABELS = {
+    "improvement": N_("improvement"),
+    "concern": N_("concern"),
+    "neither": N_("special cause"),
+    "common": N_("usual variation"),
+}
 Side = Literal["high", "low"]
 
 #: Rules in priority order: the first that applies decides the signal.
@@ -228,10 +236,12 @@ def signals_for(
     indicator: Indicator,
     area: Area | None = None,
     as_of: datetime | None = None,
+    end: date | None = None,
 ) -> list[SignalPoint]:
     """The XmR chart of an indicator for one area (None = whole municipality), optionally
-    with the values as they were known at ``as_of``."""
-    points = series(session=session, indicator=indicator, area=area, as_of=as_of)
+    with the values as they were known at ``as_of``, and only up to the period starting
+    on or before ``end`` (a report reads a half year without what came after it)."""
+    points = series(session=session, indicator=indicator, area=area, as_of=as_of, end=end)
     frequency = indicator.frequency
     return compute_signals(
         points,

@@ -19,6 +19,7 @@ from app.figures.context import (
     timeline,
 )
 from app.figures.periods import Period, PeriodError, parse_period
+from app.figures.signals import SIGNAL_LABELS
 from app.i18n import N_, gettext
 from app.models import Area, Indicator, IndicatorTheme, Theme
 from app.narratives.rendering import render_markdown
@@ -30,12 +31,6 @@ router = APIRouter()
 #: Indicators shown on the timeline when none are chosen.
 MAX_PANELS = 6
 
-SIGNAL_LABELS = {
-    "improvement": N_("improvement"),
-    "concern": N_("concern"),
-    "neither": N_("special cause"),
-    "common": N_("usual variation"),
-}
 DIRECTION_LABELS = {
     "up": N_("Higher is better"),
     "down": N_("Lower is better"),

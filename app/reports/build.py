@@ -1,0 +1,335 @@
+"""Assemble the live half-year report from the database.
+
+Per theme: its indicators with the signals of the half year (limits computed on the
+values up to the half year's end, so later periods never recolour it), the stories
+that explain them, the sessions held, actions done and open at the end of the half
+year, and the learning questions that moved. Only stories whose submitters allowed
+them to reach the council (or the public) are ever taken into a report.
+"""
+
+import re
+from datetime import date
+
+from sqlalchemy import func
+from sqlmodel import Session, col, or_, select
+
+from app.figures.periods import Period
+from app.figures.signals import signals_for
+from app.models import (
+    Action,
+    ActionStatus,
+    ConsentReach,
+    Frequency,
+    Indicator,
+    IndicatorTheme,
+    LearningQuestion,
+    LearningQuestionIndicator,
+    LearningQuestionTheme,
+    Narrative,
+    NarrativeIndicator,
+    NarrativeStatus,
+    NarrativeTheme,
+    QuestionStatusChange,
+    ReflectionSession,
+    ReportIntro,
+    ReportStory,
+    SessionIndicator,
+    SessionNarrative,
+    Theme,
+    utcnow,
+)
+from app.reports.charts import render_chart
+from app.reports.content import (
+    ActionPart,
+    IndicatorPart,
+    Point,
+    QuestionPart,
+    QuestionStep,
+    Report,
+    SessionPart,
+    StoryPart,
+    ThemePart,
+)
+
+HALF_YEAR = re.compile(r"^(\d{4})-H([12])$")
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+#: Years of figures shown before the half year, so a signal is read against its past.
+CHART_YEARS_BEFORE = 2
+#: Stories per theme when editors chose none: the most linked ones.
+MOST_LINKED = 5
+#: How far a story must be allowed to travel to appear in a report to the council.
+COUNCIL_REACH = (ConsentReach.council, ConsentReach.public)
+
+
+class BadHalfYear(ValueError):
+    """Text that is not a half year such as ``2024-H1``."""
+
+
+def half_year(text: str) -> Period:
+    """Parse ``2024-H1`` or ``2024-H2`` (years 1900 to 2100) into its period."""
+    match = HALF_YEAR.match(text)
+    if match is None or not FIRST_YEAR <= int(match.group(1)) <= LAST_YEAR:
+        raise BadHalfYear(text)
+    month = 1 if match.group(2) == "1" else 7
+    return Period(date(int(match.group(1)), month, 1), Frequency.half)
+
+
+def _indicator_part(session: Session, indicator: Indicator, half: Period) -> IndicatorPart:
+    window_start = date(half.start.year - CHART_YEARS_BEFORE, half.start.month, 1)
+    points = [
+        p
+        for p in signals_for(session=session, indicator=indicator, end=half.end)
+        if p.period_start >= window_start
+    ]
+    part = IndicatorPart(
+        slug=indicator.slug,
+        name=indicator.name,
+        unit=indicator.unit,
+        direction=indicator.direction,
+        provisional=any(p.provisional for p in points),
+        points=[
+            Point(
+                period=Period(p.period_start, indicator.frequency).label,
+                start=p.period_start,
+                value=p.value,
+                mean=p.mean,
+                lpl=p.lpl,
+                upl=p.upl,
+                signal=p.signal,
+                in_half=p.period_start >= half.start,
+            )
+            for p in points
+        ],
+    )
+    part.svg = render_chart(part, half)
+    return part
+
+
+def _story_links(session: Session, ids: list[int]) -> dict[int, int]:
+    """Per story, how many figures and sessions it is linked to."""
+    counts: dict[int, int] = dict.fromkeys(ids, 0)
+    for table in (NarrativeIndicator, SessionNarrative):
+        for story_id, count in session.exec(
+            select(table.narrative_id, func.count())
+            .where(col(table.narrative_id).in_(ids))
+            .group_by(table.narrative_id)
+        ):
+            counts[story_id] += count
+    return counts
+
+
+def _stories(
+    session: Session, theme: Theme, indicator_ids: list[int], half: Period
+) -> list[StoryPart]:
+    """Stories an editor chose for this theme, otherwise the most linked ones."""
+    candidates = _candidates(session, theme, indicator_ids, half)
+    links = _story_links(session, [story.id for story in candidates])
+    chosen_ids = set(
+        session.exec(select(ReportStory.narrative_id).where(ReportStory.period == half.label)).all()
+    )
+    chosen = [story for story in candidates if story.id in chosen_ids]
+    picked = (
+        chosen
+        or sorted(candidates, key=lambda s: (-links[s.id], -s.occurred_on.toordinal(), -s.id))[
+            :MOST_LINKED
+        ]
+    )
+    picked.sort(key=lambda s: (s.occurred_on, s.id))
+    return [
+        StoryPart(
+            id=story.id,
+            title=story.title,
+            occurred=Period(story.occurred_on, story.occurred_frequency).label,
+            author_role=story.author_role,
+            organisation=story.organisation,
+            assessment=story.assessment,
+            body=story.body,
+            consent_reach=story.consent_reach,
+            links=links[story.id],
+            chosen=bool(chosen),
+        )
+        for story in picked
+    ]
+
+
+def candidate_stories(session: Session, theme: Theme, half: Period) -> list[Narrative]:
+    """Every story an editor may choose for a theme in a half year."""
+    return _candidates(session, theme, _indicator_ids(session, theme), half)
+
+
+def _candidates(
+    session: Session, theme: Theme, indicator_ids: list[int], half: Period
+) -> list[Narrative]:
+    """Published stories of the half year about the theme or one of its figures, whose
+    submitters allowed them to reach the council."""
+    themed = select(NarrativeTheme.narrative_id).where(NarrativeTheme.theme_id == theme.id)
+    linked = select(NarrativeIndicator.narrative_id).where(
+        col(NarrativeIndicator.indicator_id).in_(indicator_ids)
+    )
+    return list(
+        session.exec(
+            select(Narrative)
+            .where(
+                Narrative.status == NarrativeStatus.published,
+                col(Narrative.consent_reach).in_(COUNCIL_REACH),
+                col(Narrative.occurred_on) >= half.start,
+                col(Narrative.occurred_on) <= half.end,
+                or_(col(Narrative.id).in_(themed), col(Narrative.id).in_(linked)),
+            )
+            .order_by(col(Narrative.occurred_on), col(Narrative.id))
+        ).all()
+    )
+
+
+def _indicator_ids(session: Session, theme: Theme) -> list[int]:
+    return list(
+        session.exec(
+            select(IndicatorTheme.indicator_id).where(IndicatorTheme.theme_id == theme.id)
+        ).all()
+    )
+
+
+def _theme_sessions(session: Session, indicator_ids: list[int]):
+    """A query for the sessions that discussed one of the theme's figures."""
+    return select(ReflectionSession).where(
+        col(ReflectionSession.id).in_(
+            select(SessionIndicator.session_id).where(
+                col(SessionIndicator.indicator_id).in_(indicator_ids)
+            )
+        )
+    )
+
+
+def _sessions(session: Session, indicator_ids: list[int], half: Period) -> list[SessionPart]:
+    held = session.exec(
+        _theme_sessions(session, indicator_ids)
+        .where(
+            col(ReflectionSession.held_on) >= half.start,
+            col(ReflectionSession.held_on) <= half.end,
+        )
+        .order_by(col(ReflectionSession.held_on), col(ReflectionSession.id))
+    ).all()
+    return [
+        SessionPart(id=m.id, title=m.title, held_on=m.held_on, mean=m.mean, do=m.do) for m in held
+    ]
+
+
+def _actions(session: Session, indicator_ids: list[int], half: Period) -> list[ActionPart]:
+    """Actions closed as done in the half year, and those still open at its end."""
+    sessions = _theme_sessions(session, indicator_ids).where(
+        col(ReflectionSession.held_on) <= half.end
+    )
+    agreed = {m.id: m for m in session.exec(sessions).all()}
+    closing = {
+        m.id: m.held_on
+        for m in session.exec(
+            select(ReflectionSession).where(
+                col(ReflectionSession.id).in_(
+                    select(Action.closed_in_session_id).where(
+                        col(Action.session_id).in_(list(agreed))
+                    )
+                )
+            )
+        ).all()
+    }
+    parts = []
+    for action in session.exec(
+        select(Action)
+        .where(col(Action.session_id).in_(list(agreed)))
+        .order_by(col(Action.due_on).asc().nulls_last(), col(Action.id))
+    ).all():
+        closed_on = closing.get(action.closed_in_session_id or 0) or (
+            action.closed_at.date() if action.closed_at else None
+        )
+        still_open = action.status == ActionStatus.open or (
+            closed_on is not None and closed_on > half.end
+        )
+        done = action.status == ActionStatus.done and closed_on is not None
+        if not still_open and not (done and closed_on >= half.start):
+            continue
+        parts.append(
+            ActionPart(
+                id=action.id,
+                description=action.description,
+                owner=action.owner,
+                due_on=action.due_on,
+                done=not still_open,
+                session_title=agreed[action.session_id].title,
+            )
+        )
+    return parts
+
+
+def _questions(
+    session: Session, theme: Theme, indicator_ids: list[int], half: Period
+) -> list[QuestionPart]:
+    """Learning questions of the theme whose status changed in the half year."""
+    of_theme = or_(
+        col(LearningQuestion.id).in_(
+            select(LearningQuestionTheme.question_id).where(
+                LearningQuestionTheme.theme_id == theme.id
+            )
+        ),
+        col(LearningQuestion.id).in_(
+            select(LearningQuestionIndicator.question_id).where(
+                col(LearningQuestionIndicator.indicator_id).in_(indicator_ids)
+            )
+        ),
+    )
+    rows = session.exec(
+        select(LearningQuestion, QuestionStatusChange, ReflectionSession.held_on)
+        .join(QuestionStatusChange, QuestionStatusChange.question_id == LearningQuestion.id)
+        .join(
+            ReflectionSession,
+            ReflectionSession.id == QuestionStatusChange.session_id,
+            isouter=True,
+        )
+        .where(of_theme)
+        .order_by(col(QuestionStatusChange.changed_at), col(QuestionStatusChange.id))
+    ).all()
+    parts: dict[int, QuestionPart] = {}
+    for question, change, held_on in rows:
+        day = held_on or change.changed_at.date()
+        if not half.start <= day <= half.end:
+            continue
+        part = parts.setdefault(
+            question.id, QuestionPart(id=question.id, text=question.text, steps=[])
+        )
+        part.steps.append(QuestionStep(status=change.status, reason=change.reason, day=day))
+    return list(parts.values())
+
+
+def _theme_part(session: Session, theme: Theme, half: Period) -> ThemePart:
+    indicators = session.exec(
+        select(Indicator)
+        .join(IndicatorTheme, IndicatorTheme.indicator_id == Indicator.id)
+        .where(IndicatorTheme.theme_id == theme.id)
+        .order_by(Indicator.name)
+    ).all()
+    ids = [indicator.id for indicator in indicators]
+    intro = session.exec(
+        select(ReportIntro.text).where(
+            ReportIntro.period == half.label, ReportIntro.theme_id == theme.id
+        )
+    ).first()
+    return ThemePart(
+        slug=theme.slug,
+        name=theme.name,
+        intro=intro or "",
+        indicators=[_indicator_part(session, indicator, half) for indicator in indicators],
+        stories=_stories(session, theme, ids, half),
+        sessions=_sessions(session, ids, half),
+        actions=_actions(session, ids, half),
+        questions=_questions(session, theme, ids, half),
+    )
+
+
+def build_report(*, session: Session, half: Period, theme: Theme | None = None) -> Report:
+    """The live report of ``half`` for every theme, or for ``theme`` only."""
+    themes = [theme] if theme else session.exec(select(Theme).order_by(Theme.name)).all()
+    return Report(
+        period=half.label,
+        theme=theme.slug if theme else None,
+        built_at=utcnow(),
+        themes=[_theme_part(session, each, half) for each in themes],
+    )

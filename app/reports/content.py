@@ -1,0 +1,140 @@
+"""What a half-year report holds, as plain data that survives a JSON round trip.
+
+The live report and a frozen one are the same shape: a frozen report is this object
+stored as JSON, so the page, the Markdown and the PDF render either in the same way,
+and a frozen report never changes when figures are revised later.
+"""
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, Field
+
+
+class Point(BaseModel):
+    period: str
+    start: date
+    value: float
+    mean: float
+    lpl: float
+    upl: float
+    signal: str
+    in_half: bool = Field(description="The point lies in the report's half year.")
+
+
+class IndicatorPart(BaseModel):
+    slug: str
+    name: str
+    unit: str
+    direction: str
+    points: list[Point] = Field(description="The chart window: the half year and before it.")
+    svg: str = Field(default="", description="The compact chart, rendered on the server.")
+    provisional: bool = False
+
+    @property
+    def half_points(self) -> list[Point]:
+        return [point for point in self.points if point.in_half]
+
+    @property
+    def signals(self) -> list[Point]:
+        """The points of the half year that are more than usual variation."""
+        return [p for p in self.half_points if p.signal != "common"]
+
+    @property
+    def latest(self) -> Point | None:
+        return self.half_points[-1] if self.half_points else None
+
+
+class StoryPart(BaseModel):
+    id: int
+    title: str
+    occurred: str
+    author_role: str
+    organisation: str
+    assessment: str | None
+    body: str
+    consent_reach: str
+    links: int = Field(description="Figures and sessions the story is linked to.")
+    chosen: bool = Field(description="Chosen by an editor rather than by number of links.")
+
+
+class SessionPart(BaseModel):
+    id: int
+    title: str
+    held_on: date
+    mean: str
+    do: str
+
+
+class ActionPart(BaseModel):
+    id: int
+    description: str
+    owner: str
+    due_on: date | None
+    done: bool
+    session_title: str
+
+
+class QuestionStep(BaseModel):
+    status: str
+    reason: str
+    day: date
+
+
+class QuestionPart(BaseModel):
+    id: int
+    text: str
+    steps: list[QuestionStep]
+
+
+class ThemePart(BaseModel):
+    slug: str
+    name: str
+    intro: str = ""
+    indicators: list[IndicatorPart] = []
+    stories: list[StoryPart] = []
+    sessions: list[SessionPart] = []
+    actions: list[ActionPart] = []
+    questions: list[QuestionPart] = []
+
+    @property
+    def actions_done(self) -> list[ActionPart]:
+        return [action for action in self.actions if action.done]
+
+    @property
+    def actions_open(self) -> list[ActionPart]:
+        return [action for action in self.actions if not action.done]
+
+
+class Change(BaseModel):
+    """One difference from the previous frozen report, in words the page translates."""
+
+    kind: str = Field(description="revised, signal, story, action, question or intro.")
+    theme: str
+    subject: str
+    period: str = ""
+    before: str = ""
+    after: str = ""
+    consent_reach: str = Field(default="", description="For a story: how far it may travel.")
+
+
+class PreviousReport(BaseModel):
+    id: int
+    period: str
+    frozen_at: datetime
+
+
+class Report(BaseModel):
+    period: str
+    theme: str | None = Field(default=None, description="Slug when the report covers one theme.")
+    built_at: datetime
+    themes: list[ThemePart]
+    previous: PreviousReport | None = None
+    changes: list[Change] = []
+
+    def without_stories_beyond(self, reaches: set[str]) -> "Report":
+        """A copy that keeps only stories whose consent reaches one of ``reaches``."""
+        copy = self.model_copy(deep=True)
+        for theme in copy.themes:
+            theme.stories = [s for s in theme.stories if s.consent_reach in reaches]
+        copy.changes = [c for c in copy.changes if c.kind != "story" or c.consent_reach in reaches]
+        return copy

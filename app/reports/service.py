@@ -1,0 +1,117 @@
+"""Editing and freezing reports: introductions, chosen stories, frozen versions.
+
+A frozen report is the complete report data (charts included) stored as JSON at the
+moment an editor froze it; the changes since the previous frozen report of the same
+scope (all themes, or one theme) are computed then and frozen with it.
+"""
+
+from sqlmodel import Session, col, delete, select
+
+from app import audit
+from app.figures.periods import Period
+from app.models import FrozenReport, ReportIntro, ReportStory, Theme, User, utcnow
+from app.reports.build import build_report, candidate_stories
+from app.reports.changes import changes_since
+from app.reports.content import PreviousReport, Report
+
+INTRO_MAX = 20_000
+
+
+class UnknownVersion(LookupError):
+    """No frozen report with that id for that half year."""
+
+
+def frozen_versions(*, session: Session, half: Period) -> list[FrozenReport]:
+    """The frozen reports of a half year, newest first."""
+    return list(
+        session.exec(
+            select(FrozenReport)
+            .where(FrozenReport.period == half.label)
+            .order_by(col(FrozenReport.frozen_at).desc(), col(FrozenReport.id).desc())
+        ).all()
+    )
+
+
+def _previous(session: Session, theme: Theme | None) -> FrozenReport | None:
+    """The last report frozen for the same scope, whatever its half year."""
+    return session.exec(
+        select(FrozenReport)
+        .where(FrozenReport.theme_slug == (theme.slug if theme else None))
+        .order_by(col(FrozenReport.frozen_at).desc(), col(FrozenReport.id).desc())
+    ).first()
+
+
+def live_report(*, session: Session, half: Period, theme: Theme | None = None) -> Report:
+    """The report as it reads now, with what changed since the last frozen one."""
+    report = build_report(session=session, half=half, theme=theme)
+    previous = _previous(session, theme)
+    if previous is not None:
+        report.previous = PreviousReport(
+            id=previous.id, period=previous.period, frozen_at=previous.frozen_at
+        )
+        report.changes = changes_since(Report.model_validate(previous.content), report)
+    return report
+
+
+def frozen_report(*, session: Session, half: Period, version: int) -> Report:
+    """A frozen report exactly as it was published."""
+    row = session.get(FrozenReport, version)
+    if row is None or row.period != half.label:
+        raise UnknownVersion(version)
+    return Report.model_validate(row.content)
+
+
+def freeze(*, session: Session, half: Period, theme: Theme | None, user: User) -> FrozenReport:
+    """Keep the report as it reads now; later revisions of figures never change it."""
+    report = live_report(session=session, half=half, theme=theme)
+    row = FrozenReport(
+        period=half.label,
+        theme_slug=theme.slug if theme else None,
+        content=report.model_dump(mode="json"),
+        frozen_at=utcnow(),
+        frozen_by_id=user.id,
+    )
+    session.add(row)
+    session.flush()
+    audit.record(session=session, action="freeze", entity="report", entity_id=row.id, user=user)
+    session.commit()
+    session.refresh(row)
+    return row
+
+
+def save_theme(
+    *,
+    session: Session,
+    half: Period,
+    theme: Theme,
+    intro: str,
+    story_ids: list[int],
+    user: User,
+) -> None:
+    """Store the introduction of ``theme`` and the stories chosen to explain it.
+
+    Only stories that may appear in the theme's report can be chosen; the choice
+    replaces the earlier one among those stories.
+    """
+    row = session.exec(
+        select(ReportIntro).where(
+            ReportIntro.period == half.label, ReportIntro.theme_id == theme.id
+        )
+    ).first() or ReportIntro(period=half.label, theme_id=theme.id)
+    row.text = intro.strip()
+    row.updated_at = utcnow()
+    row.updated_by_id = user.id
+    session.add(row)
+    allowed = {story.id for story in candidate_stories(session, theme, half)}
+    session.exec(
+        delete(ReportStory).where(
+            col(ReportStory.period) == half.label, col(ReportStory.narrative_id).in_(allowed)
+        )
+    )
+    for story_id in sorted(allowed & set(story_ids)):
+        session.add(ReportStory(period=half.label, narrative_id=story_id))
+    session.flush()
+    audit.record(
+        session=session, action="update", entity="report_intro", entity_id=row.id, user=user
+    )
+    session.commit()

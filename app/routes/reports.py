@@ -1,0 +1,225 @@
+"""Half-year reports: the page, its Markdown and PDF downloads, introductions, freezing."""
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from sqlalchemy import func
+from sqlmodel import Session, select
+from starlette.responses import RedirectResponse, Response
+
+from app.deps import EditorUser, Reader, SessionDep, WriteSessionDep, has_role
+from app.figures.periods import Period, period_of
+from app.forms import FormDep, check_csrf
+from app.i18n import N_
+from app.models import Frequency, Observation, Role, Theme, User
+from app.narratives.rendering import render_markdown as story_html
+from app.reports import service
+from app.reports.build import COUNCIL_REACH, BadHalfYear, candidate_stories, half_year
+from app.reports.changes import describe
+from app.reports.content import Report
+from app.reports.pdf import report_pdf
+from app.sessions.service import render_markdown as notes_html
+from app.templating import render, render_text, request_language
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+
+BAD_HALF_YEAR = N_("A report covers a half year, written as 2024-H1 or 2024-H2.")
+UNKNOWN_THEME = N_("There is no theme with that name.")
+UNKNOWN_VERSION = N_("There is no frozen report with that number for this half year.")
+INTRO_TOO_LONG = N_("An introduction can be at most 20,000 characters.")
+#: Half years listed on the reports page.
+LISTED = 10
+
+
+def _half(text: str) -> Period:
+    try:
+        return half_year(text)
+    except BadHalfYear as error:
+        raise HTTPException(404, detail=BAD_HALF_YEAR) from error
+
+
+def _theme(session: Session, slug: str) -> Theme | None:
+    if not slug:
+        return None
+    theme = session.exec(select(Theme).where(Theme.slug == slug)).first()
+    if theme is None:
+        raise HTTPException(404, detail=UNKNOWN_THEME)
+    return theme
+
+
+def _report(
+    session: Session, user: User | None, half: Period, theme: Theme | None, version: int | None
+) -> Report:
+    """The live or frozen report, with only the stories this reader may see."""
+    if version is None:
+        report = service.live_report(session=session, half=half, theme=theme)
+    else:
+        try:
+            report = service.frozen_report(session=session, half=half, version=version)
+        except service.UnknownVersion as error:
+            raise HTTPException(404, detail=UNKNOWN_VERSION) from error
+    # Anonymous readers (DUIDING_PUBLIC_READ) see only stories meant for the public.
+    reaches = {str(reach) for reach in COUNCIL_REACH} if user else {"public"}
+    return report.without_stories_beyond(reaches)
+
+
+def _text_context(
+    request: Request, report: Report, version: int | None, charts: bool = False
+) -> dict:
+    """What the report templates need besides the report itself."""
+    lang = request_language(request)
+    return {
+        "report": report,
+        "version": version,
+        "charts": charts,
+        "describe": lambda change: describe(change, lang),
+    }
+
+
+def _markdown(request: Request, report: Report, version: int | None, charts: bool) -> str:
+    """The report as Markdown; blank lines the template leaves are folded."""
+    context = _text_context(request, report, version, charts=charts)
+    text = render_text(request, "reports/report.md", context)
+    text = re.sub(r"\n[ \t]*(\n[ \t]*)+\n", "\n\n", text)
+    return re.sub(r"(?m)^(- .*)\n\n(?=- )", r"\1\n", text).strip() + "\n"
+
+
+def _file_name(report: Report, version: int | None, suffix: str) -> str:
+    parts = ["rapportage", report.period, report.theme, f"v{version}" if version else None]
+    return "-".join(part for part in parts if part) + suffix
+
+
+@router.get("/reports")
+def report_list(request: Request, session: SessionDep, user: Reader):
+    """List recent half years and the reports frozen for them."""
+    first = session.exec(select(func.min(Observation.period_start))).one()
+    today = date.today()
+    current = period_of(today, Frequency.half)
+    halves = [current]
+    while len(halves) < LISTED and first and halves[-1].start > first:
+        halves.append(period_of(halves[-1].start - timedelta(days=1), Frequency.half))
+    return render(
+        request,
+        "reports/index.html",
+        {
+            "halves": [(h, service.frozen_versions(session=session, half=h)) for h in halves],
+            "themes": session.exec(select(Theme).order_by(Theme.name)).all(),
+        },
+    )
+
+
+@dataclass
+class Requested:
+    """The report a request asks for, as this reader may see it."""
+
+    half: Period
+    theme: Theme | None
+    version: int | None
+    report: Report
+
+
+def requested(
+    period: str, session: SessionDep, user: Reader, theme: str = "", version: int | None = None
+) -> Requested:
+    """Read the half year, theme and frozen version of a report request (404 if unknown)."""
+    half = _half(period)
+    chosen = _theme(session, theme)
+    return Requested(half, chosen, version, _report(session, user, half, chosen, version))
+
+
+RequestedDep = Annotated[Requested, Depends(requested)]
+
+
+def _download(content: str | bytes, media_type: str, name: str) -> Response:
+    return Response(
+        content,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/reports/{period}.md")
+def report_markdown(request: Request, asked: RequestedDep):
+    """The report as Markdown, for pasting into a council document."""
+    text = _markdown(request, asked.report, asked.version, charts=False)
+    name = _file_name(asked.report, asked.version, ".md")
+    return _download(text, "text/markdown; charset=utf-8", name)
+
+
+@router.get("/reports/{period}.pdf")
+def report_download_pdf(request: Request, asked: RequestedDep):
+    """The report as a PDF with its charts."""
+    text = _markdown(request, asked.report, asked.version, charts=True)
+    name = _file_name(asked.report, asked.version, ".pdf")
+    return _download(report_pdf(asked.report, text), "application/pdf", name)
+
+
+@router.get("/reports/{period}")
+def report_page(request: Request, session: SessionDep, user: Reader, asked: RequestedDep):
+    """The half-year report, live or as frozen; editors write introductions and freeze it."""
+    editing = asked.version is None and has_role(user, Role.editor)
+    candidates = {}
+    if editing:
+        themes = [asked.theme] if asked.theme else session.exec(select(Theme)).all()
+        candidates = {t.slug: candidate_stories(session, t, asked.half) for t in themes}
+    slug = asked.theme.slug if asked.theme else ""
+    query = urlencode({k: v for k, v in (("theme", slug), ("version", asked.version)) if v})
+    return render(
+        request,
+        "reports/report.html",
+        {
+            **_text_context(request, asked.report, asked.version),
+            "versions": service.frozen_versions(session=session, half=asked.half),
+            "editing": editing,
+            "candidates": candidates,
+            "query": f"?{query}" if query else "",
+            "theme_slug": slug,
+            "story_html": story_html,
+            "notes_html": notes_html,
+        },
+    )
+
+
+@router.post("/reports/{period}/themes/{slug}")
+def save_theme(
+    request: Request,
+    period: str,
+    slug: str,
+    session: WriteSessionDep,
+    user: EditorUser,
+    form: FormDep,
+):
+    """Save a theme's introduction and the stories chosen to explain it."""
+    check_csrf(request, form.get("csrf_token"))
+    half = _half(period)
+    theme = _theme(session, slug)
+    intro = str(form.get("intro", ""))
+    if len(intro) > service.INTRO_MAX:
+        raise HTTPException(422, detail=INTRO_TOO_LONG)
+    story_ids = [int(v) for v in form.getlist("stories") if str(v).isdigit()]
+    service.save_theme(
+        session=session, half=half, theme=theme, intro=intro, story_ids=story_ids, user=user
+    )
+    return RedirectResponse(f"/reports/{half.label}#theme-{theme.slug}", status_code=303)
+
+
+@router.post("/reports/{period}/freeze")
+def freeze_report(
+    request: Request,
+    period: str,
+    session: WriteSessionDep,
+    user: EditorUser,
+    csrf_token: Annotated[str, Form()] = "",
+    theme: Annotated[str, Form(max_length=80)] = "",
+):
+    """Freeze the report as it reads now."""
+    check_csrf(request, csrf_token)
+    half = _half(period)
+    chosen = _theme(session, theme)
+    row = service.freeze(session=session, half=half, theme=chosen, user=user)
+    suffix = f"&theme={chosen.slug}" if chosen else ""
+    return RedirectResponse(f"/reports/{half.label}?version={row.id}{suffix}", status_code=303)

@@ -1,0 +1,336 @@
+"""The half-year report through HTTP: content, consent, editing, freezing, downloads."""
+
+import io
+import re
+from datetime import UTC, date, datetime
+
+import pytest
+from pypdf import PdfReader
+from sqlmodel import select
+
+from app.models import (
+    Action,
+    ActionStatus,
+    ConsentReach,
+    Direction,
+    Frequency,
+    LearningQuestion,
+    LearningQuestionTheme,
+    NarrativeIndicator,
+    NarrativeStatus,
+    QuestionStatus,
+    QuestionStatusChange,
+    ReportStory,
+)
+from tests.factories import (
+    bearer,
+    csrf_from,
+    login,
+    make_indicator,
+    make_narrative,
+    make_theme,
+)
+
+REPORT = "/reports/2024-H1"
+
+
+@pytest.fixture
+def data(client, session):
+    """One theme with a figure, stories of every consent reach, a session, two actions
+    and a learning question that moved, all in the first half of 2024."""
+    theme = make_theme(session, slug="jeugd", name="Jeugd")
+    other = make_theme(session, slug="schulden", name="Schulden")
+    indicator = make_indicator(
+        session,
+        themes=[theme],
+        slug="verzuim",
+        name="Meldingen schoolverzuim",
+        unit="meldingen",
+        frequency=Frequency.month,
+        direction=Direction.down,
+    )
+    make_indicator(session, themes=[other], slug="schuldhulp", name="Aanvragen schuldhulp")
+    values = [{"period": f"2023-{m:02d}", "value": 10 + m % 2} for m in range(1, 13)]
+    values += [{"period": f"2024-{m:02d}", "value": 10 + m % 2} for m in range(1, 7)]
+    values[14]["value"] = 40  # 2024-03: a concern (more truancy)
+    editor = bearer(session, "editor")
+    posted = client.post("/api/v1/indicators/verzuim/observations", json=values, headers=editor)
+    assert posted.status_code == 200, posted.text
+    stories = {}
+    for reach, title in [
+        (ConsentReach.council, "Raadsverhaal over verzuim"),
+        (ConsentReach.public, "Openbaar verhaal over verzuim"),
+        (ConsentReach.internal, "Intern verhaal over verzuim"),
+    ]:
+        story = make_narrative(
+            session, title=title, occurred_on=date(2024, 3, 1), consent_reach=reach
+        )
+        session.add(NarrativeIndicator(narrative_id=story.id, indicator_id=indicator.id))
+        stories[reach] = story
+    make_narrative(
+        session,
+        title="Nog te modereren verhaal",
+        occurred_on=date(2024, 3, 1),
+        consent_reach=ConsentReach.public,
+        status=NarrativeStatus.pending,
+    )
+    session.commit()
+    body = {
+        "held_on": "2024-04-10",
+        "title": "Reflectie verzuim april",
+        "mean": "Het verzuim steeg door de griepgolf.",
+        "do": "Leerplicht belt scholen na.",
+        "indicators": [{"slug": "verzuim"}],
+        "actions": [
+            {"description": "Scholen bellen over verzuim", "owner": "Leerplicht"},
+            {"description": "Ouderavond organiseren"},
+        ],
+    }
+    created = client.post("/api/v1/sessions", json=body, headers=editor)
+    assert created.status_code == 201, created.text
+    session_id = created.json()["id"]
+    done = session.exec(select(Action).where(Action.description.startswith("Scholen"))).one()
+    done.status = ActionStatus.done
+    done.closed_at = datetime(2024, 5, 2, tzinfo=UTC)
+    question = LearningQuestion(text="Als scholen sneller bellen, daalt het verzuim.")
+    session.add_all([done, question])
+    session.flush()
+    session.add(LearningQuestionTheme(question_id=question.id, theme_id=theme.id))
+    session.add(
+        QuestionStatusChange(
+            question_id=question.id,
+            status=QuestionStatus.supported,
+            reason="Minder meldingen na de belronde.",
+            session_id=session_id,
+        )
+    )
+    session.commit()
+    return {"stories": stories, "indicator": indicator, "theme": theme, "editor": editor}
+
+
+def _section(html: str, slug: str) -> str:
+    match = re.search(rf'<section class="report-theme" id="theme-{slug}".*?</section>', html, re.S)
+    assert match, f"no section for {slug}"
+    return match.group(0)
+
+
+def test_report_per_theme_in_dutch(client, session, data):
+    login(client, session, "viewer")
+    response = client.get(REPORT)
+    assert response.status_code == 200
+    html = response.text
+    assert "<h1>Halfjaarrapportage 2024-H1</h1>" in html
+    youth = _section(html, "jeugd")
+    assert "Meldingen schoolverzuim" in youth
+    assert '<div class="report-svg" role="img"' in youth and "<svg" in youth
+    assert '2024-03: 40, <span class="signal signal-concern">zorgwekkend</span>' in youth
+    assert "Raadsverhaal over verzuim" in youth
+    assert "Openbaar verhaal over verzuim" in youth
+    assert "Reflectie verzuim april" in youth
+    assert "Het verzuim steeg door de griepgolf." in youth
+    assert "<strong>Afgerond:</strong> Scholen bellen over verzuim" in youth
+    assert "<strong>Open:</strong> Ouderavond organiseren" in youth
+    assert "Als scholen sneller bellen, daalt het verzuim." in youth
+    assert "Minder meldingen na de belronde." in youth
+    debts = _section(html, "schulden")
+    assert "Aanvragen schuldhulp" in debts and "Geen waarden in dit halfjaar." in debts
+    assert "Raadsverhaal" not in debts
+
+
+def test_only_stories_allowed_to_reach_the_council(client, session, data):
+    login(client, session, "viewer")
+    html = client.get(REPORT).text
+    assert "Intern verhaal over verzuim" not in html
+    assert "Nog te modereren verhaal" not in html
+    assert "Intern verhaal" not in client.get(f"{REPORT}.md").text
+
+
+def test_an_editor_cannot_choose_an_internal_story(client, session, data):
+    login(client, session, "editor")
+    page = client.get(REPORT).text
+    internal = data["stories"][ConsentReach.internal]
+    assert f'value="{internal.id}"' not in page  # not offered
+    council = data["stories"][ConsentReach.council]
+    response = client.post(
+        f"{REPORT}/themes/jeugd",
+        data={"csrf_token": csrf_from(page), "intro": "", "stories": [internal.id, council.id]},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    session.rollback()
+    chosen = session.exec(select(ReportStory.narrative_id)).all()
+    assert chosen == [council.id]
+    youth = _section(client.get(REPORT).text, "jeugd")
+    assert "<h4>Raadsverhaal over verzuim</h4>" in youth
+    assert "<h4>Openbaar verhaal over verzuim</h4>" not in youth  # only the chosen one now
+    assert "Intern verhaal" not in youth
+
+
+def test_anonymous_readers_see_only_public_stories(client, session, data, settings):
+    settings(public_read=True)
+    html = client.get(REPORT).text
+    assert "Openbaar verhaal over verzuim" in html
+    assert "Raadsverhaal over verzuim" not in html
+    assert "Deze rapportage bevriezen" not in html
+    assert "Raadsverhaal" not in client.get(f"{REPORT}.md").text
+
+
+def test_anonymous_needs_public_read(client, data):
+    response = client.get(REPORT, follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/login?next=")
+
+
+def test_editor_writes_an_introduction_kept_with_the_report(client, session, data):
+    login(client, session, "editor")
+    page = client.get(REPORT).text
+    response = client.post(
+        f"{REPORT}/themes/jeugd",
+        data={"csrf_token": csrf_from(page), "intro": "Het **verzuim** vraagt aandacht."},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    youth = _section(client.get(REPORT).text, "jeugd")
+    assert "Het <strong>verzuim</strong> vraagt aandacht." in youth
+    # the introduction belongs to this half year only
+    assert "vraagt aandacht" not in client.get("/reports/2024-H2").text
+
+
+def test_viewer_may_not_edit_or_freeze(client, session, data):
+    login(client, session, "viewer")
+    page = client.get(REPORT).text
+    assert "Deze rapportage bevriezen" not in page
+    token = csrf_from(client.get("/sessions").text)
+    assert client.post(f"{REPORT}/freeze", data={"csrf_token": token}).status_code == 403
+    response = client.post(f"{REPORT}/themes/jeugd", data={"csrf_token": token, "intro": "x"})
+    assert response.status_code == 403
+
+
+def test_freeze_keeps_the_report_and_shows_what_changed(client, session, data):
+    login(client, session, "editor")
+    page = client.get(REPORT).text
+    frozen = client.post(
+        f"{REPORT}/freeze", data={"csrf_token": csrf_from(page)}, follow_redirects=False
+    )
+    assert frozen.status_code == 303
+    first = frozen.headers["location"]
+    assert re.fullmatch(r"/reports/2024-H1\?version=\d+", first)
+    assert "2024-03: 40," in client.get(first).text
+    # a revision of the figure after freezing, through the API
+    revised = client.post(
+        "/api/v1/indicators/verzuim/observations",
+        json=[{"period": "2024-03", "value": 44}],
+        headers=data["editor"],
+    )
+    assert revised.json()["updated"] == 1
+    frozen_page = client.get(first).text
+    assert "2024-03: 40," in frozen_page and "2024-03: 44," not in frozen_page
+    assert "Bevroren versie" in frozen_page
+    live = client.get(REPORT).text
+    assert "2024-03: 44," in live
+    assert "Veranderd sinds de vorige bevroren rapportage" in live
+    assert "Meldingen schoolverzuim, 2024-03: herzien van 40 naar 44" in live
+    # the next frozen report keeps that list of changes
+    second = client.post(
+        f"{REPORT}/freeze", data={"csrf_token": csrf_from(live)}, follow_redirects=False
+    ).headers["location"]
+    assert second != first
+    second_page = client.get(second).text
+    assert "Meldingen schoolverzuim, 2024-03: herzien van 40 naar 44" in second_page
+    assert "herzien van" not in client.get(first).text  # the first had no predecessor
+    # the frozen Markdown is frozen too
+    version = second.split("version=")[1]
+    assert "2024-03: 44" in client.get(f"{REPORT}.md?version={version}").text
+
+
+def test_markdown_download(client, session, data):
+    login(client, session, "viewer")
+    link = re.search(r'href="(/reports/2024-H1\.md[^"]*)"', client.get(REPORT).text).group(1)
+    response = client.get(link)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/markdown")
+    assert 'filename="rapportage-2024-H1.md"' in response.headers["content-disposition"]
+    text = response.text
+    assert text.startswith("# Halfjaarrapportage 2024-H1\n")
+    assert "\n## Jeugd\n" in text
+    assert "- 2024-03: 40, zorgwekkend" in text
+    assert "**Raadsverhaal over verzuim**" in text
+    assert "&amp;" not in text and "<svg" not in text
+
+
+def test_pdf_download_holds_the_text_and_charts(client, session, data):
+    login(client, session, "viewer")
+    response = client.get(f"{REPORT}.pdf?theme=jeugd")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    assert 'filename="rapportage-2024-H1-jeugd.pdf"' in response.headers["content-disposition"]
+    reader = PdfReader(io.BytesIO(response.content))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert "Halfjaarrapportage 2024-H1" in text
+    assert "Meldingen schoolverzuim" in text
+    assert "Raadsverhaal over verzuim" in text
+    assert "Intern verhaal" not in text
+    assert "Schulden" not in text  # one theme only
+    images = [image for page in reader.pages for image in page.images]
+    assert len(images) == 1  # the chart of the one figure with values
+
+
+def test_one_theme_only(client, session, data):
+    login(client, session, "viewer")
+    html = client.get(f"{REPORT}?theme=schulden").text
+    assert 'href="/reports/2024-H1.pdf?theme=schulden"' in html
+    assert "<h1>Halfjaarrapportage 2024-H1: Schulden</h1>" in html
+    assert 'id="theme-jeugd"' not in html and 'id="theme-schulden"' in html
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/reports/2024-H3",
+        "/reports/2024-h1",
+        "/reports/24-H1",
+        "/reports/abcd-H1",
+        "/reports/1800-H1",
+        "/reports/2024-H3.md",
+        "/reports/2024-H0.pdf",
+    ],
+)
+def test_a_bad_half_year_is_a_404_that_says_why(client, session, data, path):
+    login(client, session, "viewer")
+    response = client.get(path)
+    assert response.status_code == 404
+    if path.endswith(("H3", "h1", "H1")):
+        assert (
+            "Een rapportage gaat over een halfjaar, geschreven als 2024-H1 of 2024-H2."
+            in response.text
+        )
+
+
+def test_unknown_theme_or_version(client, session, data):
+    login(client, session, "viewer")
+    assert client.get(f"{REPORT}?theme=onbekend").status_code == 404
+    missing = client.get(f"{REPORT}?version=999")
+    assert missing.status_code == 404
+    assert "Er is geen bevroren rapportage met dat nummer" in missing.text
+    english = client.get("/reports/2024-H3?lang=en")
+    assert "A report covers a half year, written as 2024-H1 or 2024-H2." in english.text
+
+
+def test_too_long_introduction_changes_nothing(client, session, data):
+    login(client, session, "editor")
+    page = client.get(REPORT).text
+    response = client.post(
+        f"{REPORT}/themes/jeugd", data={"csrf_token": csrf_from(page), "intro": "x" * 20_001}
+    )
+    assert response.status_code == 422
+    assert "Een inleiding mag hoogstens 20.000 tekens lang zijn." in response.text
+    assert "xxxx" not in client.get(REPORT).text
+
+
+def test_reports_page_lists_half_years_and_frozen_versions(client, session, data):
+    login(client, session, "editor")
+    page = client.get(REPORT).text
+    client.post(f"{REPORT}/freeze", data={"csrf_token": csrf_from(page)})
+    listing = client.get("/reports").text
+    assert 'href="/reports/2024-H1"' in listing
+    assert "1 bevroren versie" in listing
