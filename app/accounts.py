@@ -44,6 +44,16 @@ def create_user(*, session: Session, email: str, role: Role, password: str) -> U
     return user
 
 
+def set_password(*, session: Session, user: User, password: str, actor: str = "") -> None:
+    """Give ``user`` a new password (accounts restored from an archive have none)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
+    user.password_hash = hash_password(password)
+    session.add(user)
+    record(session=session, action="set_password", entity="user", entity_id=user.id, actor=actor)
+    session.commit()
+
+
 def authenticate(*, session: Session, email: str, password: str) -> User | None:
     """Return the active user with these credentials, or None (same cost either way)."""
     user = get_by_email(session=session, email=email)

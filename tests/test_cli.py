@@ -4,8 +4,9 @@ from sqlmodel import select
 from typer.testing import CliRunner
 
 from app.cli import app
-from app.models import ApiToken, User
+from app.models import ApiToken, AuditEntry, User
 from app.security.tokens import token_digest
+from tests.factories import csrf_from
 
 runner = CliRunner()
 
@@ -84,3 +85,48 @@ def test_tokens_create_for_an_unknown_user_fails_clearly(env):
     result = runner.invoke(app, ["tokens", "create", "niemand@b.nl"])
     assert result.exit_code == 1
     assert "no user with email niemand@b.nl" in result.output
+
+
+def test_users_set_password_lets_a_restored_account_sign_in(env, session, client):
+    session.add(User(email="hersteld@b.nl", role="editor", password_hash=""))  # as restored
+    session.commit()
+    result = runner.invoke(
+        app,
+        ["users", "set-password", "Hersteld@B.nl", "--password-stdin"],
+        input="nieuw wachtwoord 1\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "set a new password for hersteld@b.nl" in result.output
+    session.expire_all()
+    assert session.exec(select(User)).one().password_hash.startswith("$argon2")
+    login = client.get("/login")
+    token = csrf_from(login.text)
+    signed_in = client.post(
+        "/login",
+        data={"email": "hersteld@b.nl", "password": "nieuw wachtwoord 1", "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert signed_in.status_code == 303
+    assert client.get("/sessions", follow_redirects=False).status_code == 200
+    entry = session.exec(select(AuditEntry).where(AuditEntry.action == "set_password")).one()
+    assert entry.actor == "cli"
+
+
+def test_users_set_password_refuses_bad_input_and_changes_nothing(env, session):
+    runner.invoke(
+        app,
+        ["users", "add", "a@b.nl", "--role", "viewer", "--password-stdin"],
+        input="x" * 12 + "\n",
+    )
+    before = session.exec(select(User)).one().password_hash
+    cases = [
+        (["users", "set-password", "a@b.nl"], "y" * 12, "--password-stdin"),
+        (["users", "set-password", "niemand@b.nl", "--password-stdin"], "y" * 12, "no user"),
+        (["users", "set-password", "a@b.nl", "--password-stdin"], "kort", "at least 10"),
+    ]
+    for args, password, message in cases:
+        result = runner.invoke(app, args, input=password + "\n")
+        assert result.exit_code == 1, args
+        assert message in result.output, (args, result.output)
+    session.expire_all()
+    assert session.exec(select(User)).one().password_hash == before

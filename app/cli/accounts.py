@@ -35,6 +35,31 @@ def add_user(
     ok(f"added {user.email} as {user.role.value}")
 
 
+@users.command("set-password", help="Set a user's password, read from stdin.")
+def set_password(
+    email: str = typer.Argument(..., help="Email address of the account."),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="Read the password from standard input."
+    ),
+) -> None:
+    """Replace the password hash; accounts restored from an archive need this to sign in."""
+    from app import accounts
+    from app.db import get_write_engine
+
+    if not password_stdin:
+        fail("give the password on standard input with --password-stdin")
+    password = sys.stdin.readline().rstrip("\r\n")
+    with Session(get_write_engine()) as session:
+        user = accounts.get_by_email(session=session, email=email)
+        if user is None:
+            fail(f"no user with email {email}")
+        try:
+            accounts.set_password(session=session, user=user, password=password, actor="cli")
+        except accounts.AccountError as error:
+            fail(str(error))
+        ok(f"set a new password for {user.email}")
+
+
 @tokens.command("create", help="Create an API token for a user and print it once.")
 def create_token(
     email: str = typer.Argument(..., help="Email address of the token's owner."),
