@@ -3,10 +3,11 @@
 import logging
 
 from app.narratives.retention import purge_expired_contacts
+from app.settings_audit import audit_settings
 
 log = logging.getLogger("duiding")
 
-STARTUP_TASKS: list = [purge_expired_contacts]
+STARTUP_TASKS: list = [purge_expired_contacts, audit_settings]
 
 
 def on_startup() -> None:

@@ -26,8 +26,11 @@ def count(session, model) -> int:
 
 
 def audit(session) -> list[tuple[str, str]]:
+    """The audit entries the requests made (the start-up's settings entry left out)."""
     session.rollback()
-    entries = session.exec(select(AuditEntry).order_by(AuditEntry.id)).all()
+    entries = session.exec(
+        select(AuditEntry).where(AuditEntry.entity != "settings").order_by(AuditEntry.id)
+    ).all()
     return [(entry.action, entry.entity) for entry in entries]
 
 
@@ -194,3 +197,41 @@ def test_audit_log_newest_first_and_paginated(client, session):
     assert "<td>observation 4</td>" in second
     assert "<td>observation 5</td>" not in second
     assert first.index("observation 54") < first.index("observation 53")
+
+
+def test_settings_changes_between_restarts_are_in_the_audit_log(client, session, settings):
+    from fastapi.testclient import TestClient
+
+    from app.main import create_app
+
+    def settings_entries():
+        session.rollback()
+        query = select(AuditEntry).where(AuditEntry.entity == "settings").order_by(AuditEntry.id)
+        return session.exec(query).all()
+
+    assert settings_entries() == []  # an instance without accounts is not in use yet
+    make_user(session, role="admin")
+    with TestClient(create_app()):
+        pass
+    [first] = settings_entries()
+    assert (first.action, first.actor) == ("create", "environment")
+    assert first.detail["values"]["public_read"] is False
+    assert "secret_key" not in first.detail["values"]
+    assert "database_url" not in first.detail["values"]
+
+    with TestClient(create_app()):
+        pass
+    assert len(settings_entries()) == 1  # a restart with the same settings records nothing
+
+    settings(public_read=True, small_numbers_threshold=10)
+    with TestClient(create_app()) as restarted:
+        [_, change] = settings_entries()
+        assert change.action == "update"
+        assert change.detail["changed"] == {
+            "public_read": [False, True],
+            "small_numbers_threshold": [5, 10],
+        }
+        login(restarted, session, "admin")
+        page = restarted.get("/admin/audit").text
+    assert "environment" in page
+    assert "public_read" in page
