@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlmodel import Session, col, delete, func, select
+from sqlmodel import Session, SQLModel, col, delete, func, select
 
 from app import audit
 from app.figures.periods import PeriodError, parse_period, period_of
@@ -58,6 +58,49 @@ class Invalid(ValueError):
         super().__init__(f"{field}: {self.message}")
 
 
+class InUse(ValueError):
+    """A theme or area that other records still point to; ``uses``: label msgid -> count."""
+
+    def __init__(self, name: str, uses: dict[str, int]) -> None:
+        self.name, self.uses = name, uses
+        listed = ", ".join(f"{label} ({count})" for label, count in uses.items())
+        super().__init__(f"'{name}' is still in use: {listed}")
+
+
+# What the tables that point to a theme or an area hold, as a reader names it.
+USES = {
+    "indicator_theme": N_("indicators"),
+    "narrative_theme": N_("stories"),
+    "narrative": N_("stories"),
+    "context_event_theme": N_("developments"),
+    "learning_question_theme": N_("learning questions"),
+    "report_intro": N_("report introductions"),
+    "observation": N_("observations"),
+    "area": N_("areas within it"),
+    "story_request": N_("story requests"),
+    "session_indicator": N_("reflection sessions"),
+}
+
+
+def usage(*, session: Session, table: str, row_id: int) -> dict[str, int]:
+    """Count, per kind, the rows of other tables whose foreign key points to ``row_id``.
+
+    Read from the metadata, so a table added later is counted without a change here.
+    """
+    uses: dict[str, int] = {}
+    for referring in SQLModel.metadata.sorted_tables:
+        for key in referring.foreign_keys:
+            if key.column.table.name != table:
+                continue
+            count = session.exec(
+                select(func.count()).select_from(referring).where(key.parent == row_id)
+            ).one()
+            if count:
+                label = USES.get(referring.name, referring.name.replace("_", " "))
+                uses[label] = uses.get(label, 0) + count
+    return uses
+
+
 class ThemeIn(BaseModel):
     slug: str = Field(min_length=1, max_length=60, pattern=SLUG, examples=["jeugd"])
     name: str = Field(min_length=1, max_length=200, examples=["Jeugd"])
@@ -66,6 +109,13 @@ class ThemeIn(BaseModel):
 
 class ThemeOut(ThemeIn):
     model_config = ConfigDict(from_attributes=True)
+
+
+class ThemePatch(BaseModel):
+    """Fields of a theme that can change; its slug (in addresses) stays."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    description: str | None = Field(default=None, max_length=10_000)
 
 
 class AreaIn(BaseModel):
@@ -79,6 +129,15 @@ class AreaIn(BaseModel):
 
 class AreaOut(AreaIn):
     pass
+
+
+class AreaPatch(BaseModel):
+    """Fields of an area that can change; ``parent`` None (when given) means no parent."""
+
+    code: str | None = Field(default=None, min_length=1, max_length=20, pattern=r"^[A-Za-z0-9_-]+$")
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    kind: AreaKind | None = None
+    parent: str | None = Field(default=None, description="Code of the parent area.")
 
 
 class BreakIn(BaseModel):
@@ -168,8 +227,71 @@ def create_theme(*, session: Session, data: ThemeIn, user: User | None) -> Theme
     return theme
 
 
+def theme_by_slug(*, session: Session, slug: str) -> Theme:
+    """Return the theme with ``slug``; raise NotFound otherwise."""
+    theme = session.exec(select(Theme).where(Theme.slug == slug)).first()
+    if theme is None:
+        raise NotFound(f"no theme with slug '{slug}'")
+    return theme
+
+
+def update_theme(
+    *, session: Session, theme: Theme, changes: ThemePatch, user: User | None
+) -> Theme:
+    """Apply the fields present in ``changes``. Commits."""
+    fields = changes.model_dump(exclude_unset=True, exclude_none=True)
+    for name, value in fields.items():
+        setattr(theme, name, value)
+    session.add(theme)
+    audit.record(
+        session=session,
+        action="update",
+        entity="theme",
+        entity_id=theme.id,
+        user=user,
+        detail={"fields": sorted(fields)},
+    )
+    session.commit()
+    return theme
+
+
+def delete_theme(*, session: Session, theme: Theme, user: User | None) -> None:
+    """Delete a theme nothing refers to; raise InUse (nothing deleted) otherwise. Commits."""
+    uses = usage(session=session, table="theme", row_id=theme.id)
+    if uses:
+        raise InUse(theme.name, uses)
+    audit.record(
+        session=session,
+        action="delete",
+        entity="theme",
+        entity_id=theme.id,
+        user=user,
+        detail={"slug": theme.slug, "name": theme.name},
+    )
+    session.delete(theme)
+    session.commit()
+
+
 def area_by_code(*, session: Session, code: str) -> Area | None:
+    """Return the area with ``code``, or None."""
     return session.exec(select(Area).where(Area.code == code)).first()
+
+
+def _parent_id(session: Session, area: Area | None, code: str | None) -> int | None:
+    """The id of the parent with ``code``; Invalid when unknown or inside ``area`` itself."""
+    if not code:
+        return None
+    parent = area_by_code(session=session, code=code)
+    if parent is None:
+        raise Invalid("parent", N_("unknown area code '%(code)s'"), code=code)
+    if area is not None:
+        parents = dict(session.exec(select(Area.id, Area.parent_id)).all())
+        step: int | None = parent.id
+        while step is not None:
+            if step == area.id:
+                raise Invalid("parent", N_("an area cannot lie within itself"))
+            step = parents.get(step)
+    return parent.id
 
 
 def area_out(area: Area, codes: dict[int, str]) -> AreaOut:
@@ -189,17 +311,54 @@ def create_area(*, session: Session, data: AreaIn, user: User | None) -> Area:
     """Add an area under an existing parent; Conflict for a taken code. Commits."""
     if area_by_code(session=session, code=data.code):
         raise Conflict("code", N_("an area with code '%(code)s' already exists"), code=data.code)
-    parent = None
-    if data.parent:
-        parent = area_by_code(session=session, code=data.parent)
-        if parent is None:
-            raise Invalid("parent", N_("unknown area code '%(code)s'"), code=data.parent)
-    area = Area(code=data.code, name=data.name, kind=data.kind, parent_id=parent and parent.id)
+    parent_id = _parent_id(session, None, data.parent)
+    area = Area(code=data.code, name=data.name, kind=data.kind, parent_id=parent_id)
     session.add(area)
     session.flush()
     audit.record(session=session, action="create", entity="area", entity_id=area.code, user=user)
     session.commit()
     return area
+
+
+def update_area(*, session: Session, area: Area, changes: AreaPatch, user: User | None) -> Area:
+    """Apply the fields present in ``changes`` (a new code must be free). Commits."""
+    fields = changes.model_dump(exclude_unset=True)
+    code = fields.get("code")
+    if code and code != area.code and area_by_code(session=session, code=code):
+        raise Conflict("code", N_("an area with code '%(code)s' already exists"), code=code)
+    if "parent" in fields:
+        area.parent_id = _parent_id(session, area, fields.pop("parent"))
+    for name, value in fields.items():
+        if value is not None:
+            setattr(area, name, value)
+    session.add(area)
+    audit.record(
+        session=session,
+        action="update",
+        entity="area",
+        entity_id=area.code,
+        user=user,
+        detail={"fields": sorted(changes.model_fields_set)},
+    )
+    session.commit()
+    return area
+
+
+def delete_area(*, session: Session, area: Area, user: User | None) -> None:
+    """Delete an area nothing refers to; raise InUse (nothing deleted) otherwise. Commits."""
+    uses = usage(session=session, table="area", row_id=area.id)
+    if uses:
+        raise InUse(area.name, uses)
+    audit.record(
+        session=session,
+        action="delete",
+        entity="area",
+        entity_id=area.code,
+        user=user,
+        detail={"name": area.name},
+    )
+    session.delete(area)
+    session.commit()
 
 
 def indicator_by_slug(*, session: Session, slug: str) -> Indicator:

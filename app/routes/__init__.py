@@ -21,6 +21,7 @@ from app.routes import (
     sessions,
     stories,
     story_requests,
+    themes_areas,
     vendor,
 )
 
@@ -45,5 +46,6 @@ ROUTERS = [
     api_sessions.router,
     api_figures.router,
     indicators.router,
+    themes_areas.router,
     indicator_page.router,  # /indicators/{slug}: after the fixed /indicators/... paths
 ]

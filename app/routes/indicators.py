@@ -18,19 +18,17 @@ from sqlmodel import Session, select
 from app.deps import EditorUser, Reader, SessionDep, SettingsDep, WriteSessionDep, has_role
 from app.figures import catalog
 from app.figures.catalog import (
-    AreaIn,
     BreakIn,
     Conflict,
     IndicatorIn,
     IndicatorPatch,
     Invalid,
     RelatedIn,
-    ThemeIn,
 )
 from app.figures.csv_import import import_observations
 from app.forms import check_csrf
 from app.i18n import N_, gettext
-from app.models import AreaKind, Direction, Frequency, Indicator, Role, Theme
+from app.models import Direction, Frequency, Indicator, Role, Theme
 from app.templating import render, request_language
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -77,7 +75,8 @@ def indicators_page(request: Request, session: SessionDep, user: Reader):
     )
 
 
-def _options(lang: str, labels: dict) -> list[tuple[str, str]]:
+def choices(lang: str, labels: dict) -> list[tuple[str, str]]:
+    """Return (value, translated label) pairs for a select."""
     return [(key.value, gettext(lang, label)) for key, label in labels.items()]
 
 
@@ -99,8 +98,8 @@ def _form_page(request, session: Session, form: dict, errors: dict, *, action: s
             "creating": action == "/indicators/new",
             "theme_options": list(themes),
             "indicator_options": list(others),
-            "frequency_options": _options(lang, FREQUENCIES),
-            "direction_options": _options(lang, DIRECTIONS),
+            "frequency_options": choices(lang, FREQUENCIES),
+            "direction_options": choices(lang, DIRECTIONS),
         },
         status_code=status,
     )
@@ -126,7 +125,7 @@ def _parse_breaks(text: str) -> list[BreakIn]:
     return breaks
 
 
-def _errors(request: Request, error: Exception) -> dict[str, str]:
+def field_errors(request: Request, error: Exception) -> dict[str, str]:
     """Translate validation and domain errors into one Dutch message per form field."""
     lang = request_language(request)
     if isinstance(error, ValidationError):
@@ -211,7 +210,7 @@ def create_indicator(
         data = IndicatorIn(**posted.values, **posted.links())
         catalog.create_indicator(session=session, data=data, user=user)
     except (ValidationError, Invalid, Conflict) as error:
-        errors = _errors(request, error)
+        errors = field_errors(request, error)
         return _form_page(
             request, session, posted.form(), errors, action="/indicators/new", status=422
         )
@@ -251,7 +250,7 @@ def update_indicator(
         catalog.update_indicator(session=session, indicator=indicator, changes=changes, user=user)
     except (ValidationError, Invalid) as error:
         session.rollback()
-        errors = _errors(request, error)
+        errors = field_errors(request, error)
         form = {**posted.form(), "slug": slug}
         return _form_page(
             request, session, form, errors, action=f"/indicators/{slug}/edit", status=422
@@ -330,84 +329,3 @@ def commit_import(
         stored.unlink(missing_ok=True)
     status = 422 if outcome.problems else 200
     return _import_page(request, {"outcome": outcome, "name": name, "done": True}, status)
-
-
-AREA_KINDS = {
-    AreaKind.municipality: N_("Municipality"),
-    AreaKind.district: N_("District"),
-    AreaKind.neighbourhood: N_("Neighbourhood"),
-}
-
-
-def _catalog_page(request: Request, session: Session, user, form=None, errors=None, status=200):
-    themes, _ = catalog.list_themes(session=session, limit=1000)
-    areas, _ = catalog.list_areas(session=session, limit=1000)
-    lang = request_language(request)
-    return render(
-        request,
-        "indicators/catalog.html",
-        {
-            "themes": themes,
-            "areas": areas,
-            "kinds": AREA_KINDS,
-            "kind_options": _options(lang, AREA_KINDS),
-            "parent_options": [(area.code, f"{area.code} {area.name}") for area in areas],
-            "form": form or {"kind": "district"},
-            "errors": errors or {},
-            "can_edit": has_role(user, Role.editor),
-        },
-        status_code=status,
-    )
-
-
-@router.get("/themes-and-areas")
-def catalog_page(request: Request, session: SessionDep, user: Reader):
-    """List the themes and areas, with forms to add them for editors."""
-    return _catalog_page(request, session, user)
-
-
-@router.post("/themes-and-areas/themes")
-def add_theme(
-    request: Request,
-    session: WriteSessionDep,
-    user: EditorUser,
-    slug: Annotated[str, Form(alias="theme_slug", max_length=200)] = "",
-    name: Annotated[str, Form(alias="theme_name", max_length=1000)] = "",
-    description: Annotated[str, Form(max_length=20_000)] = "",
-    csrf_token: Annotated[str, Form()] = "",
-):
-    """Add a theme; show the page again with the problem when something is wrong."""
-    check_csrf(request, csrf_token)
-    form = {"theme_slug": slug.strip(), "theme_name": name.strip(), "description": description}
-    try:
-        data = ThemeIn(slug=slug.strip(), name=name.strip(), description=description)
-        catalog.create_theme(session=session, data=data, user=user)
-    except (ValidationError, Conflict) as error:
-        errors = {f"theme_{k}": v for k, v in _errors(request, error).items()}
-        return _catalog_page(request, session, user, form, errors, status=422)
-    return RedirectResponse("/themes-and-areas", status_code=303)
-
-
-@router.post("/themes-and-areas/areas")
-def add_area(
-    request: Request,
-    session: WriteSessionDep,
-    user: EditorUser,
-    code: Annotated[str, Form(max_length=200)] = "",
-    name: Annotated[str, Form(alias="area_name", max_length=1000)] = "",
-    kind: Annotated[str, Form(max_length=20)] = "",
-    parent: Annotated[str, Form(max_length=200)] = "",
-    csrf_token: Annotated[str, Form()] = "",
-):
-    """Add an area (a CBS code such as WK019301 is welcome) under an optional parent."""
-    check_csrf(request, csrf_token)
-    form = {"code": code.strip(), "area_name": name.strip(), "kind": kind, "parent": parent}
-    try:
-        data = AreaIn(code=code.strip(), name=name.strip(), kind=kind, parent=parent or None)
-        catalog.create_area(session=session, data=data, user=user)
-    except (ValidationError, Conflict, Invalid) as error:
-        errors = {
-            ("area_name" if k == "name" else k): v for k, v in _errors(request, error).items()
-        }
-        return _catalog_page(request, session, user, form, errors, status=422)
-    return RedirectResponse("/themes-and-areas", status_code=303)

@@ -1,0 +1,49 @@
+"""Editor pages for figures in a real browser: themes and areas, CSV import; axe-clean."""
+
+from sqlmodel import func, select
+
+from app.models import AreaKind, Observation
+from tests.browser.conftest import axe_violations, sign_in
+from tests.factories import make_area, make_indicator, make_theme
+
+
+def test_area_in_use_cannot_be_deleted_and_the_pages_are_accessible(page, session):
+    municipality = make_area(session, code="GM0193", name="Zwolle", kind=AreaKind.municipality)
+    make_area(session, code="WK019301", name="Centrum", parent_id=municipality.id)
+    make_theme(session, slug="jeugd", name="Jeugd")
+    sign_in(page, session, "editor")
+    page.goto("/themes-and-areas")
+    assert axe_violations(page) == []
+    page.get_by_role("link", name="Bewerken Zwolle").click()
+    page.wait_for_url("**/themes-and-areas/areas/GM0193")
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Dit gebied verwijderen").click()
+    alert = page.get_by_role("alert")
+    assert "Zwolle wordt nog gebruikt: gebieden daarbinnen (1)." in alert.inner_text()
+    assert axe_violations(page) == []
+    page.goto("/themes-and-areas/themes/jeugd")
+    page.get_by_label("Naam").fill("Jeugd en gezin")
+    page.get_by_role("button", name="Opslaan").click()
+    page.wait_for_url("**/themes-and-areas")
+    assert "Jeugd en gezin" in page.content()
+
+
+def test_csv_upload_lists_problems_then_imports(page, session, tmp_path):
+    make_indicator(session, slug="wmo")
+    sign_in(page, session, "editor")
+    bad = tmp_path / "fout.csv"
+    bad.write_text("indicator,period,area,value\nwmo,2024-01,,1\nwmo,2024-01,,2\n")
+    page.goto("/indicators/import")
+    page.get_by_label("CSV-bestand").set_input_files(str(bad))
+    page.get_by_role("button", name="Bestand controleren").click()
+    assert "also appears in line 2" in page.get_by_role("alert").inner_text()
+    assert axe_violations(page) == []
+    good = tmp_path / "goed.csv"
+    good.write_text("indicator;period;area;value\nwmo;mrt 2024;;1.234,5\n")
+    page.get_by_label("CSV-bestand").set_input_files(str(good))
+    page.get_by_role("button", name="Bestand controleren").click()
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Importeren").click()
+    assert "goed.csv is geïmporteerd: 1 nieuw" in page.get_by_role("status").inner_text()
+    session.rollback()
+    assert session.exec(select(func.count()).select_from(Observation)).one() == 1
