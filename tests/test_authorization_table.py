@@ -15,7 +15,15 @@ from starlette.routing import Route
 
 from app.models import ConsentReach, NarrativeStatus, Partner, ReflectionSession, StoryRequest
 from app.narratives.invites import create_invite, invite_token
-from tests.factories import bearer, login, make_indicator, make_narrative, make_theme, make_user
+from tests.factories import (
+    bearer,
+    login,
+    make_area,
+    make_indicator,
+    make_narrative,
+    make_theme,
+    make_user,
+)
 
 
 class Need(StrEnum):
@@ -92,6 +100,8 @@ MINIMUM = {
     "/indicators/{slug}/edit": Need.editor,
     "/indicators/import": Need.editor,
     "/themes-and-areas": Need.reader,
+    "/themes-and-areas/themes/{slug}": Need.editor,
+    "/themes-and-areas/areas/{code}": Need.editor,
 }
 
 ACTORS = ("anonymous", "invite", "viewer", "editor", "admin")
@@ -140,6 +150,8 @@ def sample_values(session) -> dict[str, dict[str, str]]:
             "period": "2024-H1",
         },
         "/moderation/{narrative_id}": {"narrative_id": str(pending.id)},
+        "/themes-and-areas/themes/{slug}": {"slug": theme.slug},
+        "/themes-and-areas/areas/{code}": {"code": make_area(session).code},
     }
 
 
