@@ -1,13 +1,21 @@
 """The indicator page and its signals API: figures with their stories, sessions and events."""
 
+import json
+import re
 from datetime import date
 
 import pytest
+from sqlmodel import select
 
+from app.figures.context import IndicatorContext, PeriodRow
+from app.figures.periods import Period
+from app.figures.signals import compute_signals
+from app.figures.summary import summary
 from app.models import (
     ContextEvent,
     Direction,
     Frequency,
+    IndicatorBreak,
     IndicatorRelation,
     NarrativeIndicator,
     Observation,
@@ -97,9 +105,9 @@ def test_page_shows_guide_chart_table_and_unexplained_signal(client, session, se
     assert (
         '<script type="application/json" class="chart-spec" data-target="indicator-chart">' in html
     )
-    assert html.count("<tr>") == 26
+    assert html.count('<tr id="period-') == 25
     assert html.count(">onverklaard<") == 1
-    assert "2026-01: 30, zorgwekkend" in html
+    assert "Meldingen steeg in januari 2026 boven de gewone variatie uit: zorgwekkend." in html
     assert "Voorlopige grenzen" not in html
 
 
@@ -127,7 +135,7 @@ def test_a_story_or_session_explains_a_signal(client, session, settings, indicat
 def test_period_filter_and_provisional_notice(client, session, settings, indicator):
     settings(public_read=True)
     html = client.get("/indicators/meldingen?from=2025-06&to=2025-08").text
-    assert html.count("<tr>") == 4
+    assert html.count('<tr id="period-') == 3
     assert "Voorlopige grenzen" not in html  # limits come from the full series
     bad = client.get("/indicators/meldingen?from=2025-Q9")
     assert bad.status_code == 422
@@ -207,3 +215,136 @@ def test_page_shows_story_shares_and_related_indicators(client, session, setting
     assert "2024-Q2</th><td>1</td><td>0%</td><td>0%</td><td>0%</td><td>100%</td></tr>" in html
     assert '<a href="/indicators/aangiftes">Aangiftes</a>' in html
     assert html.count('class="chart-spec"') == 2
+
+
+def _specs(html: str) -> dict[str, dict]:
+    """The Vega-Lite specs embedded in a page, by the id of the element they draw in."""
+    found = re.findall(
+        r'<script type="application/json" class="chart-spec" data-target="([^"]+)">(.*?)</script>',
+        html,
+        re.DOTALL,
+    )
+    return {target: json.loads(text) for target, text in found}
+
+
+def test_chart_draws_breaks_sessions_and_story_markers(client, session, settings, indicator):
+    settings(public_read=True)
+    session.add(IndicatorBreak(indicator_id=indicator.id, starts_on=date(2025, 1, 1)))
+    session.add(ContextEvent(title="Nieuwe definitie", starts_on=date(2024, 7, 15), is_break=True))
+    meeting = ReflectionSession(held_on=date(2024, 2, 10), title="Reflectie februari")
+    session.add(meeting)
+    session.flush()
+    session.add(SessionIndicator(session_id=meeting.id, indicator_id=indicator.id))
+    one = make_narrative(session, title="Eén verhaal", occurred_on=date(2024, 3, 5))
+    session.add(NarrativeIndicator(narrative_id=one.id, indicator_id=indicator.id))
+    for n in range(7):
+        story = make_narrative(session, title=f"Verhaal {n}", occurred_on=date(2024, 5, 1 + n))
+        session.add(NarrativeIndicator(narrative_id=story.id, indicator_id=indicator.id))
+    session.commit()
+
+    html = client.get("/indicators/meldingen").text
+    data = _specs(html)["indicator-chart"]["datasets"]
+    assert [b["day"] for b in data["breaks"]] == ["2024-07-01", "2025-01-01"]
+    assert data["sessions"] == [
+        {"day": "2024-02-10", "title": "Reflectie februari", "href": f"/sessions/{meeting.id}"}
+    ]
+    points = {row["label"]: row for row in data["points"]}
+    assert (points["2024-03"]["stories"], points["2024-03"]["href"]) == (1, f"/stories/{one.id}")
+    assert points["2024-05"]["stories"] == 7
+    assert points["2024-05"]["href"] == "/indicators/meldingen?from=2024-05&to=2024-05"
+    assert points["2024-05"]["titles"].endswith("; …")
+    assert points["2024-04"]["href"] is None
+    # Limits are recalculated from a break, and the period table says so.
+    assert '<th scope="row">2024-07 <span class="muted">(breuk' in html
+    # A busy period lists five stories and links to the period's own page for the rest.
+    row = html[html.index('<tr id="period-2024-05">') :]
+    row = row[: row.index("</tr>")]
+    assert row.count('<a href="/stories/') == 5
+    assert (
+        '<a href="/indicators/meldingen?from=2024-05&amp;to=2024-05">en nog 2 verhalen</a>' in row
+    )
+    assert f'<a href="/sessions/{meeting.id}">Reflectie februari</a>' in html
+    single = client.get("/indicators/meldingen?from=2024-05&to=2024-05").text
+    assert len(re.findall(r'<a href="/stories/\d+">Verhaal \d</a>', single)) == 7
+    assert "en nog" not in single
+
+
+def test_summary_sentences_in_both_languages(client, session, settings, indicator):
+    settings(public_read=True)
+    english = client.get("/indicators/meldingen?lang=en").text
+    assert "Meldingen rose above usual variation in January 2026: concern." in english
+    steady = client.get("/indicators/meldingen?to=2025-12&lang=en").text
+    assert "Meldingen stayed within usual variation from January 2024 to December 2025." in steady
+
+
+def test_summary_joins_neighbouring_periods_of_one_signal(session, indicator):
+    # Mean 10.07; screened AMR 56/26, so lpl 4.34 and upl 15.80 (see test_signals.py).
+    values = [9, 11] * 12 + [1, 1, 9, 11, 30]
+    points = compute_signals(
+        [(date(2024 + i // 12, i % 12 + 1, 1), v) for i, v in enumerate(values)],
+        direction=Direction.down,
+    )
+    rows = [PeriodRow(Period(p.period_start, Frequency.month), p) for p in points]
+    context = IndicatorContext(indicator, None, rows)
+    labels = {"improvement": "better", "concern": "worse", "neither": "?", "common": "-"}
+    assert summary(context, labels, "en") == [
+        "Meldingen fell below usual variation from January 2026 to February 2026: better.",
+        "Meldingen rose above usual variation in May 2026: worse.",
+    ]
+
+
+def test_without_javascript_the_chart_is_an_svg(client, session, settings, indicator):
+    settings(public_read=True)
+    html = client.get("/indicators/meldingen?from=2024-06&lang=en").text
+    src = re.search(r'<noscript><img class="chart-svg" src="([^"]+)" alt="([^"]+)"', html)
+    assert src is not None
+    assert src.group(2) == "Meldingen rose above usual variation in January 2026: concern."
+    url = src.group(1).replace("&amp;", "&")
+    assert url == "/indicators/meldingen/chart.svg?from=2024-06&lang=en"
+    first = client.get(url)
+    assert first.status_code == 200
+    assert first.headers["content-type"].startswith("image/svg+xml")
+    assert first.text.startswith("<svg") and ">Meldingen</text>" in first.text
+    # The cache is keyed by the data: a revised value gives a new picture.
+    assert client.get(url).text == first.text
+    observation = session.exec(
+        select(Observation).where(Observation.period_start == date(2026, 1, 1))
+    ).one()
+    observation.value = 300
+    session.commit()
+    assert client.get(url).text != first.text
+
+
+def test_svg_needs_a_reader_and_checks_its_input(client, settings, indicator):
+    anonymous = client.get("/indicators/meldingen/chart.svg", follow_redirects=False)
+    assert (anonymous.status_code, anonymous.headers["location"]) == (
+        303,
+        "/login?next=/indicators/meldingen/chart.svg",
+    )
+    settings(public_read=True)
+    assert client.get("/indicators/nope/chart.svg").status_code == 404
+    bad = client.get("/indicators/meldingen/chart.svg?axis=2024-01-01")
+    assert bad.status_code == 422
+    small = client.get("/indicators/meldingen/chart.svg?size=small&axis=2025-01-01/2025-12-01")
+    assert small.status_code == 200 and "<svg" in small.text
+
+
+def test_timeline_charts_carry_session_markers_and_a_summary(client, session, settings, indicator):
+    settings(public_read=True)
+    meeting = ReflectionSession(held_on=date(2024, 2, 10), title="Reflectie februari")
+    session.add(meeting)
+    session.flush()
+    session.add(SessionIndicator(session_id=meeting.id, indicator_id=indicator.id))
+    session.commit()
+    html = client.get("/timeline?indicator=meldingen&from=2024&to=2024&lang=en").text
+    spec = _specs(html)["chart-1"]
+    assert spec["datasets"]["sessions"][0]["href"] == f"/sessions/{meeting.id}"
+    axes = [layer["encoding"]["x"] for layer in spec["layer"]]
+    assert {
+        "field": "period",
+        "type": "temporal",
+        "title": None,
+        "scale": {"domain": ["2024-01-01", "2024-12-31"]},
+    } in axes
+    assert "Meldingen stayed within usual variation from January 2024 to December 2024." in html
+    assert "chart.svg?axis=2024-01-01%2F2024-12-31&amp;size=small&amp;lang=en" in html

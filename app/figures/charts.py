@@ -1,15 +1,22 @@
 """Altair chart specs for an indicator in context (pure: rows in, Vega-Lite dict out).
 
+Building a chart with Altair costs tens of milliseconds, so the layout (layers,
+encodings, colours) is built once per set of options and cached; each request only
+fills in the titles and attaches its rows as named datasets. The spec is then a pure
+function of the data, which is what the SVG cache (app/figures/svg.py) keys on.
+
 Colours follow NHS "Making Data Count" as in app/static/duiding.css; there is never a
 target line: only the mean and the process limits of the data itself.
 """
 
+from collections.abc import Callable
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 import altair as alt
 
-from app.figures.context import IndicatorContext
+from app.figures.context import IndicatorContext, PeriodRow
 from app.security.small_numbers import Masked, plain
 
 SIGNAL_COLOURS = {
@@ -18,65 +25,112 @@ SIGNAL_COLOURS = {
     "neither": "#6d3f9c",
     "common": "#5f6b76",
 }
+INK = "#1d2731"
+GREY = "#5f6b76"
+#: Story titles shown in a marker's tooltip; the period's page lists them all.
+TITLES_IN_TOOLTIP = 5
+#: Placeholders in the cached layout, replaced per chart.
+TITLE, VALUE_TITLE = "\0title", "\0value-title"
+
+
+def story_href(row: PeriodRow, period_url: Callable[[PeriodRow], str]) -> str | None:
+    """Where a story marker leads: the story itself, or the period listing all of them."""
+    if row.story_count == 1:
+        return f"/stories/{row.stories[0].id}"
+    return period_url(row) if row.story_count else None
 
 
 def chart_rows(
-    context: IndicatorContext, labels: dict[str, str], lang: str = "nl"
+    context: IndicatorContext,
+    labels: dict[str, str],
+    period_url: Callable[[PeriodRow], str],
+    lang: str = "nl",
 ) -> list[dict[str, Any]]:
     """One row per period with what the chart needs; ``labels`` translates signals.
 
     A masked small number has no value (no point is drawn, the line breaks) and
     ``masked`` says "minder dan 5" in ``lang``, shown as a tick at the foot of the chart."""
-    return [
-        {
-            "period": row.period.start.isoformat(),
-            "label": row.period.label,
-            "value": plain(row.point.value),
-            "mean": plain(row.point.mean),
-            "lpl": plain(row.point.lpl),
-            "upl": plain(row.point.upl),
-            "masked": row.point.value.text(lang) if isinstance(row.point.value, Masked) else None,
-            "signal": row.point.signal,
-            "signal_label": labels[row.point.signal],
-            "stories": len(row.stories),
-            "titles": "; ".join(story.title for story in row.stories),
-            "href": f"/stories/{row.stories[0].id}" if row.stories else None,
-        }
-        for row in context.rows
-    ]
+    rows = []
+    for row in context.rows:
+        titles = [story.title for story in row.stories[:TITLES_IN_TOOLTIP]]
+        if row.story_count > len(titles):
+            titles.append("…")
+        rows.append(
+            {
+                "period": row.period.start.isoformat(),
+                "label": row.period.label,
+                "value": plain(row.point.value),
+                "mean": plain(row.point.mean),
+                "lpl": plain(row.point.lpl),
+                "upl": plain(row.point.upl),
+                "masked": (
+                    row.point.value.text(lang) if isinstance(row.point.value, Masked) else None
+                ),
+                "signal": row.point.signal,
+                "signal_label": labels[row.point.signal],
+                "stories": row.story_count,
+                "titles": "; ".join(titles),
+                "href": story_href(row, period_url),
+            }
+        )
+    return rows
 
 
-def indicator_chart(
-    rows: list[dict[str, Any]],
-    events: list[dict[str, Any]],
-    *,
-    title: str,
-    value_title: str,
-    width: int | str = "container",
-    height: int = 260,
-    domain: tuple[date, date] | None = None,
-) -> dict[str, Any]:
-    """The XmR chart: values coloured by signal, mean and limits, event bands, story markers.
+def context_datasets(context: IndicatorContext, break_label: str) -> dict[str, list[dict]]:
+    """Context events as bands, breaks as rules and reflection sessions as markers."""
+    return {
+        "events": [
+            {
+                "title": e.title,
+                "start": e.starts_on.isoformat(),
+                "end": (e.ends_on or e.starts_on).isoformat(),
+            }
+            for e in context.events
+        ],
+        "breaks": [{"day": day.isoformat(), "label": break_label} for day in context.breaks],
+        "sessions": [
+            {
+                "day": meeting.held_on.isoformat(),
+                "title": meeting.title,
+                "href": f"/sessions/{meeting.id}",
+            }
+            for row in context.rows
+            for meeting in row.sessions
+        ],
+    }
 
-    ``domain`` fixes the time axis, so that small multiples share one."""
-    data = alt.Data(values=rows)
+
+def _fill(node: Any, values: dict[str, Any]) -> Any:
+    """A copy of ``node`` with every placeholder string replaced by its value."""
+    if isinstance(node, dict):
+        return {key: _fill(item, values) for key, item in node.items()}
+    if isinstance(node, list):
+        return [_fill(item, values) for item in node]
+    if isinstance(node, str):
+        return values.get(node, node)
+    return node
+
+
+@lru_cache(maxsize=64)
+def _layout(width: int | str, height: int, domain: tuple[date, date] | None) -> dict[str, Any]:
+    """The XmR chart without data: event bands, breaks, values coloured by signal, mean
+    and limits, story and session markers, reading the named datasets ``points``,
+    ``events``, ``breaks`` and ``sessions``."""
     scale = alt.Scale(domain=[d.isoformat() for d in domain]) if domain else alt.Undefined
     x = alt.X("period:T", title=None, scale=scale)
-    base = alt.Chart(data).encode(x=x)
-    layers: list[alt.Chart] = []
-    if events:
-        layers.append(
-            alt.Chart(alt.Data(values=events))
-            .mark_rect(opacity=0.15, color="#5f6b76")
-            .encode(x="start:T", x2="end:T", tooltip=[alt.Tooltip("title:N", title=None)])
-        )
-    layers += [
-        base.mark_line(color="#5f6b76").encode(
-            y=alt.Y("value:Q", title=value_title, scale=alt.Scale(zero=False))
-        ),
-        base.mark_line(strokeDash=[2, 2], color="#1d2731").encode(y="mean:Q"),
-        base.mark_line(strokeDash=[6, 3], color="#5f6b76").encode(y="upl:Q"),
-        base.mark_line(strokeDash=[6, 3], color="#5f6b76").encode(y="lpl:Q"),
+    base = alt.Chart(alt.NamedData("points")).encode(x=x)
+    value = alt.Y("value:Q", title=VALUE_TITLE, scale=alt.Scale(zero=False))
+    layers = [
+        alt.Chart(alt.NamedData("events"))
+        .mark_rect(opacity=0.15, color=GREY, aria=False)
+        .encode(x="start:T", x2="end:T", tooltip=[alt.Tooltip("title:N", title=None)]),
+        alt.Chart(alt.NamedData("breaks"))
+        .mark_rule(strokeDash=[4, 4], color=INK, strokeWidth=1.5, aria=False)
+        .encode(x="day:T", tooltip=[alt.Tooltip("label:N", title=None)]),
+        base.mark_line(color=GREY).encode(y=value),
+        base.mark_line(strokeDash=[2, 2], color=INK).encode(y="mean:Q"),
+        base.mark_line(strokeDash=[6, 3], color=GREY).encode(y="upl:Q"),
+        base.mark_line(strokeDash=[6, 3], color=GREY).encode(y="lpl:Q"),
         base.mark_point(filled=True, size=60).encode(
             y="value:Q",
             color=alt.Color(
@@ -87,23 +141,52 @@ def indicator_chart(
             shape=alt.Shape("signal:N", legend=None),
             tooltip=[
                 alt.Tooltip("label:N", title=None),
-                alt.Tooltip("value:Q", title=value_title),
+                alt.Tooltip("value:Q", title=VALUE_TITLE),
                 alt.Tooltip("signal_label:N", title=None),
             ],
         ),
         base.transform_filter("datum.masked != null")
-        .mark_tick(color="#5f6b76", thickness=2)
+        .mark_tick(color=GREY, thickness=2)
         .encode(
             y=alt.value(height - 6),
             tooltip=[alt.Tooltip("label:N", title=None), alt.Tooltip("masked:N", title=None)],
         ),
         base.transform_filter("datum.stories > 0")
-        .mark_text(text="▲", dy=-14, fontSize=14, color="#1d2731", cursor="pointer")
+        .mark_text(text="▲", dy=-14, fontSize=14, color=INK, cursor="pointer")
         .encode(
             y="value:Q",
             href="href:N",
             tooltip=[alt.Tooltip("titles:N", title=None), alt.Tooltip("stories:Q", title="#")],
         ),
+        alt.Chart(alt.NamedData("sessions"))
+        .mark_text(text="◆", fontSize=14, color=INK, cursor="pointer", baseline="top")
+        .encode(
+            x="day:T",
+            y=alt.value(0),
+            href="href:N",
+            tooltip=[alt.Tooltip("title:N", title=None)],
+        ),
     ]
-    chart = alt.layer(*layers).properties(title=title, width=width, height=height)
+    chart = alt.layer(*layers).properties(title=TITLE, width=width, height=height)
     return chart.to_dict(validate=False)
+
+
+def indicator_chart(
+    rows: list[dict[str, Any]],
+    datasets: dict[str, list[dict[str, Any]]],
+    *,
+    title: str,
+    value_title: str,
+    width: int | str = "container",
+    height: int = 260,
+    domain: tuple[date, date] | None = None,
+) -> dict[str, Any]:
+    """The XmR chart of ``rows`` with the ``events``, ``breaks`` and ``sessions`` of
+    ``datasets`` (each may be missing). ``domain`` fixes the time axis, so that small
+    multiples share one."""
+    spec = _fill(_layout(width, height, domain), {TITLE: title, VALUE_TITLE: value_title})
+    spec["datasets"] = {
+        "points": rows,
+        **{name: datasets.get(name, []) for name in ("events", "breaks", "sessions")},
+    }
+    return spec

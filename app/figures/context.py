@@ -1,14 +1,16 @@
 """A figure in its context: the signals of an indicator with the stories, sessions and
 context events of each period, so that no figure is shown without what explains it."""
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
+from sqlalchemy import func
 from sqlmodel import Session, col, or_, select
 
 from app.figures.periods import Period, period_of
-from app.figures.signals import SignalPoint, signals_for
+from app.figures.signals import SignalPoint, breaks_for, signals_for
 from app.models import (
     Area,
     ContextEvent,
@@ -31,6 +33,18 @@ from app.security.small_numbers import SHOW_ALL, Masking, is_district
 SPECIAL = ("improvement", "concern", "neither")
 #: The figures of a signal point that small-number masking may hide.
 POINT_NUMBERS = ("value", "mean", "lpl", "upl")
+#: Stories listed per period; a period's own page (from = to = that period) lists all.
+STORIES_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class StoryRef:
+    """What a figure shows of a published story: enough to list and link it."""
+
+    id: int
+    title: str
+    occurred_on: date
+    direct: bool
 
 
 @dataclass
@@ -39,13 +53,14 @@ class PeriodRow:
 
     period: Period
     point: SignalPoint
-    stories: list[Narrative] = field(default_factory=list)
+    stories: list[StoryRef] = field(default_factory=list)
+    story_count: int = 0
     sessions: list[ReflectionSession] = field(default_factory=list)
 
     @property
     def unexplained(self) -> bool:
         """A signal that no published story or session of its period explains."""
-        return self.point.signal in SPECIAL and not self.stories and not self.sessions
+        return self.point.signal in SPECIAL and not self.story_count and not self.sessions
 
 
 @dataclass
@@ -53,7 +68,10 @@ class IndicatorContext:
     indicator: Indicator
     area: Area | None
     rows: list[PeriodRow]
-    events: list[ContextEvent]
+    events: list[ContextEvent] = field(default_factory=list)
+    breaks: list[date] = field(default_factory=list)
+    #: (day, assessment, how many) of every story counted in the rows.
+    tally: list[tuple[date, str | None, int]] = field(default_factory=list)
 
     @property
     def provisional(self) -> bool:
@@ -69,10 +87,18 @@ def _theme_ids(session: Session, indicator: Indicator) -> list[int]:
 
 
 def _stories(
-    session: Session, indicator: Indicator, area: Area | None, start: date, end: date
-) -> list[Narrative]:
-    """Published stories in [start, end] linked to the indicator, its themes or the district,
-    the ones linked to the indicator first."""
+    session: Session,
+    indicator: Indicator,
+    area: Area | None,
+    start: date,
+    end: date,
+    per_day: int | None,
+) -> tuple[list[StoryRef], list[tuple[date, str | None, int]]]:
+    """Published stories in [start, end] linked to the indicator, its themes or the
+    district: the first ``per_day`` of each day (linked to the indicator first; all when
+    None) and the count of every (day, assessment).
+
+    Both are computed in the database: a theme can hold thousands of stories."""
     linked = select(NarrativeIndicator.narrative_id).where(
         NarrativeIndicator.indicator_id == indicator.id
     )
@@ -82,18 +108,37 @@ def _stories(
     conditions = [col(Narrative.id).in_(linked), col(Narrative.id).in_(themed)]
     if area is not None:
         conditions.append(Narrative.area_id == area.id)
-    stories = session.exec(
-        select(Narrative)
-        .where(
-            Narrative.status == NarrativeStatus.published,
-            col(Narrative.occurred_on) >= start,
-            col(Narrative.occurred_on) <= end,
-            or_(*conditions),
-        )
-        .order_by(col(Narrative.occurred_on), col(Narrative.id))
+    where = (
+        Narrative.status == NarrativeStatus.published,
+        col(Narrative.occurred_on) >= start,
+        col(Narrative.occurred_on) <= end,
+        or_(*conditions),
+    )
+    direct = col(Narrative.id).in_(linked)
+    tally = session.exec(
+        select(Narrative.occurred_on, Narrative.assessment, func.count())
+        .where(*where)
+        .group_by(col(Narrative.occurred_on), col(Narrative.assessment))
     ).all()
-    direct = set(session.exec(linked).all())
-    return sorted(stories, key=lambda story: story.id not in direct)
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=col(Narrative.occurred_on),
+            order_by=(direct.desc(), col(Narrative.id)),
+        )
+        .label("rank")
+    )
+    ranked = (
+        select(Narrative.id, Narrative.title, Narrative.occurred_on, direct.label("direct"), rank)
+        .where(*where)
+        .subquery()
+    )
+    query = select(ranked.c.id, ranked.c.title, ranked.c.occurred_on, ranked.c.direct)
+    if per_day is not None:
+        query = query.where(ranked.c.rank <= per_day)
+    stories = [StoryRef(i, t, d, bool(linked_)) for i, t, d, linked_ in session.exec(query)]
+    stories.sort(key=lambda story: (not story.direct, story.occurred_on, story.id))
+    return stories, [(day, assessment, n) for day, assessment, n in tally]
 
 
 def _sessions(
@@ -137,7 +182,12 @@ def events_for(
 
 
 def shown_signals(
-    *, session: Session, indicator: Indicator, area: Area | None, masking: Masking = SHOW_ALL
+    *,
+    session: Session,
+    indicator: Indicator,
+    area: Area | None,
+    masking: Masking = SHOW_ALL,
+    breaks: list[date] | None = None,
 ) -> list[SignalPoint]:
     """The XmR chart as this reader may see it: computed on the true values, then with the
     district values, means and limits below the small-numbers threshold masked.
@@ -146,7 +196,7 @@ def shown_signals(
     signals goes through it."""
     return [
         masking.numbers(point, POINT_NUMBERS, area_level=is_district(area))
-        for point in signals_for(session=session, indicator=indicator, area=area)
+        for point in signals_for(session=session, indicator=indicator, area=area, breaks=breaks)
     ]
 
 
@@ -157,35 +207,51 @@ def indicator_context(
     area: Area | None = None,
     start: date | None = None,
     end: date | None = None,
+    details: bool = True,
     masking: Masking = SHOW_ALL,
 ) -> IndicatorContext:
     """Signals (computed on the full series) shown for [start, end], with per period the
-    stories and sessions of that period and the context events of the whole range."""
+    stories and sessions of that period and the breaks and context events of the range.
+
+    A period lists its first STORIES_SHOWN stories, unless it is the only one shown.
+    ``details=False`` leaves stories and context events out, as small multiples do: a
+    theme can hold thousands of stories, and their own list is elsewhere on the page."""
+    breaks = breaks_for(session, indicator)
     points = [
         p
-        for p in shown_signals(session=session, indicator=indicator, area=area, masking=masking)
+        for p in shown_signals(
+            session=session, indicator=indicator, area=area, masking=masking, breaks=breaks
+        )
         if (start is None or p.period_start >= start) and (end is None or p.period_start <= end)
     ]
     rows = [PeriodRow(Period(p.period_start, indicator.frequency), p) for p in points]
     if not rows:
-        return IndicatorContext(indicator, area, rows, [])
+        return IndicatorContext(indicator, area, rows)
     first, last = rows[0].period.start, rows[-1].period.end
-    by_start = {row.period.start: row for row in rows}
-    index = sorted(by_start)
+    shown = [day for day in breaks if first < day <= last]
+    starts = [row.period.start for row in rows]
 
     def row_of(day: date) -> PeriodRow | None:
-        containing = [s for s in index if s <= day]
-        row = by_start[containing[-1]] if containing else None
-        return row if row is not None and day <= row.period.end else None
+        at = bisect_right(starts, day) - 1
+        return rows[at] if at >= 0 and day <= rows[at].period.end else None
 
-    for story in _stories(session, indicator, area, first, last):
-        if (row := row_of(story.occurred_on)) is not None:
-            row.stories.append(story)
+    counted = []
+    if details:
+        per_day = None if len(rows) == 1 else STORIES_SHOWN
+        found, tally = _stories(session, indicator, area, first, last, per_day)
+        for story in found:
+            row = row_of(story.occurred_on)
+            if row is not None and (per_day is None or len(row.stories) < per_day):
+                row.stories.append(story)
+        for day, assessment, n in tally:
+            if (row := row_of(day)) is not None:
+                row.story_count += n
+                counted.append((day, assessment, n))
     for meeting in _sessions(session, indicator, first, last):
         if (row := row_of(meeting.held_on)) is not None:
             row.sessions.append(meeting)
-    events = events_for(session, _theme_ids(session, indicator), first, last)
-    return IndicatorContext(indicator, area, rows, events)
+    events = events_for(session, _theme_ids(session, indicator), first, last) if details else []
+    return IndicatorContext(indicator, area, rows, events, shown, counted)
 
 
 @dataclass(frozen=True)
@@ -223,12 +289,18 @@ def timeline(
     """
     panels = [
         indicator_context(
-            session=session, indicator=i, area=area, start=start, end=end, masking=masking
+            session=session,
+            indicator=i,
+            area=area,
+            start=start,
+            end=end,
+            details=False,
+            masking=masking,
         )
         for i in indicators
     ]
     low, high = start or date.min, end or date.max
-    stories = select(Narrative).where(
+    stories = select(Narrative.id, Narrative.occurred_on, Narrative.title).where(
         Narrative.status == NarrativeStatus.published,
         col(Narrative.occurred_on) >= low,
         col(Narrative.occurred_on) <= high,
@@ -253,9 +325,9 @@ def timeline(
         conditions.append(Narrative.area_id == area.id)
     if conditions:
         stories = stories.where(or_(*conditions))
-    meetings = select(ReflectionSession).where(
-        col(ReflectionSession.held_on) >= low, col(ReflectionSession.held_on) <= high
-    )
+    meetings = select(
+        ReflectionSession.id, ReflectionSession.held_on, ReflectionSession.title
+    ).where(col(ReflectionSession.held_on) >= low, col(ReflectionSession.held_on) <= high)
     if ids:
         meetings = meetings.where(
             col(ReflectionSession.id).in_(
@@ -275,12 +347,12 @@ def timeline(
     )
     items = [
         *(
-            TimelineItem("story", s.occurred_on, s.title, f"/stories/{s.id}", s.id)
-            for s in session.exec(stories).all()
+            TimelineItem("story", day, title, f"/stories/{story_id}", story_id)
+            for story_id, day, title in session.exec(stories).all()
         ),
         *(
-            TimelineItem("session", m.held_on, m.title, f"/sessions/{m.id}", m.id)
-            for m in session.exec(meetings).all()
+            TimelineItem("session", day, title, f"/sessions/{meeting_id}", meeting_id)
+            for meeting_id, day, title in session.exec(meetings).all()
         ),
         *(
             TimelineItem("event", e.starts_on, e.title, None, e.id)
@@ -310,11 +382,10 @@ def assessment_shares(context: IndicatorContext) -> list[AssessmentShare]:
     """Per quarter, the stories shown with the figure by their self-assessment (a story
     without one counts as unclear)."""
     quarters: dict[str, dict[str, int]] = {}
-    for row in context.rows:
-        for story in row.stories:
-            label = period_of(story.occurred_on, Frequency.quarter).label
-            counts = quarters.setdefault(label, dict.fromkeys(Assessment, 0))
-            counts[story.assessment or Assessment.unclear] += 1
+    for day, assessment, n in context.tally:
+        label = period_of(day, Frequency.quarter).label
+        counts = quarters.setdefault(label, dict.fromkeys(Assessment, 0))
+        counts[assessment or Assessment.unclear] += n
     return [AssessmentShare(q, counts) for q, counts in sorted(quarters.items())]
 
 

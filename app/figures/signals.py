@@ -237,16 +237,18 @@ def signals_for(
     area: Area | None = None,
     as_of: datetime | None = None,
     end: date | None = None,
+    breaks: Sequence[date] | None = None,
 ) -> list[SignalPoint]:
     """The XmR chart of an indicator for one area (None = whole municipality), optionally
     with the values as they were known at ``as_of``, and only up to the period starting
-    on or before ``end`` (a report reads a half year without what came after it)."""
+    on or before ``end`` (a report reads a half year without what came after it);
+    ``breaks`` saves looking them up again when the caller has them."""
     points = series(session=session, indicator=indicator, area=area, as_of=as_of, end=end)
     frequency = indicator.frequency
     return compute_signals(
         points,
         direction=indicator.direction,
         screen_outliers=indicator.screen_outliers,
-        breaks=breaks_for(session, indicator),
+        breaks=breaks_for(session, indicator) if breaks is None else breaks,
         consecutive=lambda a, b: Period(a, frequency).next().start == b,
     )

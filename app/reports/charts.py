@@ -54,7 +54,7 @@ def _svg(data: str) -> str:
     shown = json.loads(data)
     spec = indicator_chart(
         shown["rows"],
-        shown["band"],
+        {"events": shown["band"]},
         title="",
         value_title=shown["unit"],
         width=WIDTH,

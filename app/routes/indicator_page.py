@@ -3,15 +3,17 @@
 import json
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request, Response
 from sqlmodel import Session, col, select
 
 from app.deps import Limit, MaskingDep, Offset, Reader, SessionDep
-from app.figures.charts import chart_rows, indicator_chart
+from app.figures.charts import chart_rows, context_datasets, indicator_chart
 from app.figures.context import (
     IndicatorContext,
+    PeriodRow,
     assessment_shares,
     indicator_context,
     related_indicators,
@@ -20,10 +22,12 @@ from app.figures.context import (
 )
 from app.figures.periods import Period, PeriodError, parse_period
 from app.figures.signals import SIGNAL_LABELS
+from app.figures.summary import summary
+from app.figures.svg import chart_svg
 from app.i18n import N_, gettext
 from app.models import Area, Indicator, IndicatorTheme, Theme
 from app.narratives.rendering import render_markdown
-from app.security.small_numbers import Masking, display, plain, shown
+from app.security.small_numbers import Masking, plain, shown
 from app.templating import render, request_language
 
 router = APIRouter()
@@ -68,22 +72,78 @@ def _spec_json(spec: dict) -> str:
     return json.dumps(spec).replace("</", "<\\/")
 
 
-def _small_chart(
+def _query(**params: str | None) -> str:
+    return urlencode({key: value for key, value in params.items() if value})
+
+
+def period_url(panel: IndicatorContext, row: PeriodRow) -> str:
+    """The indicator page narrowed to one period: it lists all of that period's stories."""
+    label = row.period.label
+    query = _query(area=panel.area.code if panel.area else None, **{"from": label, "to": label})
+    return f"/indicators/{panel.indicator.slug}?{query}"
+
+
+def signal_labels(lang: str) -> dict[str, str]:
+    return {key: gettext(lang, label) for key, label in SIGNAL_LABELS.items()}
+
+
+def chart_spec(
     panel: IndicatorContext,
-    labels: dict[str, str],
     lang: str,
+    *,
+    small: bool = False,
+    width: int | str = "container",
     domain: tuple[date, date] | None = None,
-) -> str:
-    return _spec_json(
-        indicator_chart(
-            chart_rows(panel, labels, lang),
-            [],
-            title=panel.indicator.name,
-            value_title=panel.indicator.unit or panel.indicator.name,
-            height=120,
-            domain=domain,
-        )
+) -> dict:
+    """The Vega-Lite spec of a panel, in the reader's language."""
+    return indicator_chart(
+        chart_rows(panel, signal_labels(lang), lambda row: period_url(panel, row), lang),
+        context_datasets(panel, gettext(lang, N_("break: usual variation recalculated"))),
+        title=panel.indicator.name,
+        value_title=panel.indicator.unit or panel.indicator.name,
+        width=width,
+        height=120 if small else 260,
+        domain=domain,
     )
+
+
+@dataclass
+class Chart:
+    """One chart on a page: its spec for vega-embed, the URL of its SVG, its summary."""
+
+    panel: IndicatorContext
+    spec: str
+    svg_url: str
+    summary: list[str]
+
+
+def make_chart(
+    panel: IndicatorContext,
+    lang: str,
+    svg_query: dict[str, str | None],
+    *,
+    small: bool = False,
+    domain: tuple[date, date] | None = None,
+) -> Chart:
+    """A chart with its SVG twin (``svg_query`` selects the same panel) and its summary."""
+    spec = chart_spec(panel, lang, small=small, domain=domain)
+    query = _query(**svg_query, size="small" if small else None, lang=lang)
+    return Chart(
+        panel,
+        _spec_json(spec),
+        f"/indicators/{panel.indicator.slug}/chart.svg?{query}",
+        summary(panel, signal_labels(lang), lang),
+    )
+
+
+def _axis(text: str | None) -> tuple[date, date] | None:
+    if not text:
+        return None
+    try:
+        low, high = (date.fromisoformat(part) for part in text.split("/"))
+    except ValueError as error:
+        raise HTTPException(422, detail="axis: expected YYYY-MM-DD/YYYY-MM-DD") from error
+    return low, high
 
 
 @router.get("/api/v1/indicators/{slug}/signals", tags=["indicators"])
@@ -140,21 +200,16 @@ def indicator_page(
         masking=masking,
     )
     lang = request_language(request)
-    labels = {key: gettext(lang, label) for key, label in SIGNAL_LABELS.items()}
-    events = [
-        {
-            "title": e.title,
-            "start": e.starts_on.isoformat(),
-            "end": (e.ends_on or e.starts_on).isoformat(),
-        }
-        for e in context.events
+    area_code = chosen.code if chosen else None
+    related = [
+        make_chart(panel, lang, {"area": area_code}, small=True)
+        for panel in (
+            indicator_context(
+                session=session, indicator=other, area=chosen, details=False, masking=masking
+            )
+            for other in related_indicators(session, indicator)
+        )
     ]
-    spec = indicator_chart(
-        chart_rows(context, labels, lang),
-        events,
-        title=indicator.name,
-        value_title=indicator.unit or indicator.name,
-    )
     areas = session.exec(select(Area).order_by(col(Area.code))).all()
     return render(
         request,
@@ -165,39 +220,47 @@ def indicator_page(
             "guide": render_markdown(indicator.description),
             "direction": DIRECTION_LABELS[indicator.direction],
             "signal_labels": SIGNAL_LABELS,
-            "spec": _spec_json(spec),
+            "chart": make_chart(context, lang, {"area": area_code, "from": start, "to": end}),
+            "period_url": lambda row: period_url(context, row),
             "shares": assessment_shares(context),
-            "related": [
-                (panel, _small_chart(panel, labels, lang))
-                for panel in (
-                    indicator_context(
-                        session=session, indicator=other, area=chosen, masking=masking
-                    )
-                    for other in related_indicators(session, indicator)
-                )
-            ],
+            "related": related,
             "area_options": [(a.code, a.name) for a in areas],
             "filters": {"area": area or "", "from": start or "", "to": end or ""},
-            "summary": summary(context, labels, lang),
         },
     )
 
 
-def summary(context: IndicatorContext, labels: dict[str, str], lang: str) -> list[str]:
-    """A text summary of the chart: each special-cause period in words."""
-    lines = []
-    for row in context.rows:
-        if row.point.signal != "common":
-            lines.append(
-                gettext(
-                    lang,
-                    N_("%(period)s: %(value)s, %(signal)s"),
-                    period=row.period.label,
-                    value=display(row.point.value, lang),
-                    signal=labels[row.point.signal],
-                )
-            )
-    return lines
+@router.get("/indicators/{slug}/chart.svg", include_in_schema=False)
+def indicator_chart_svg(
+    request: Request,
+    slug: str,
+    session: SessionDep,
+    user: Reader,
+    masking: MaskingDep,
+    area: str | None = None,
+    start: Annotated[str | None, Query(alias="from")] = None,
+    end: Annotated[str | None, Query(alias="to")] = None,
+    size: Literal["full", "small"] = "full",
+    axis: str | None = None,
+) -> Response:
+    """The chart as a static SVG for readers without JavaScript (see app/figures/svg.py);
+    ``axis`` (YYYY-MM-DD/YYYY-MM-DD) shows and scales one stretch, as the timeline does."""
+    indicator = _indicator(session, slug)
+    domain = _axis(axis)
+    low, high = domain or (None, None)
+    small = size == "small"
+    panel = indicator_context(
+        session=session,
+        indicator=indicator,
+        area=_area(session, area),
+        start=_period_bound(start, indicator, "from") or low,
+        end=_period_bound(end, indicator, "to") or high,
+        details=not small,
+        masking=masking,
+    )
+    lang = request_language(request)
+    spec = chart_spec(panel, lang, small=small, width=560 if small else 720, domain=domain)
+    return Response(chart_svg(spec), media_type="image/svg+xml")
 
 
 @dataclass
@@ -313,11 +376,15 @@ def timeline_page(
     query = _timeline_query(session, indicator, theme, area, start, end)
     result = _timeline(session, query, masking)
     lang = request_language(request)
-    labels = {key: gettext(lang, label) for key, label in SIGNAL_LABELS.items()}
     days = [row.period.start for panel in result.panels for row in panel.rows]
     domain = (query.start or min(days, default=None), query.end or max(days, default=None))
     shared = domain if None not in domain else None
-    charts = [(panel, _small_chart(panel, labels, lang, shared)) for panel in result.panels]
+    axis = f"{shared[0]}/{shared[1]}" if shared else None
+    area_code = query.area.code if query.area else None
+    charts = [
+        make_chart(panel, lang, {"area": area_code, "axis": axis}, small=True, domain=shared)
+        for panel in result.panels
+    ]
     all_indicators = session.exec(select(Indicator).order_by(col(Indicator.name))).all()
     themes = session.exec(select(Theme).order_by(col(Theme.name))).all()
     areas = session.exec(select(Area).order_by(col(Area.code))).all()
