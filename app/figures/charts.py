@@ -115,7 +115,9 @@ def _fill(node: Any, values: dict[str, Any]) -> Any:
 def _layout(width: int | str, height: int, domain: tuple[date, date] | None) -> dict[str, Any]:
     """The XmR chart without data: event bands, breaks, values coloured by signal, mean
     and limits, story and session markers, reading the named datasets ``points``,
-    ``events``, ``breaks`` and ``sessions``."""
+    ``events``, ``breaks`` and ``sessions``. Bands, rules and small-number ticks are
+    hidden from screen readers (an empty layer would be an unlabelled image): the page
+    says the same in text."""
     scale = alt.Scale(domain=[d.isoformat() for d in domain]) if domain else alt.Undefined
     x = alt.X("period:T", title=None, scale=scale)
     base = alt.Chart(alt.NamedData("points")).encode(x=x)
@@ -146,7 +148,7 @@ def _layout(width: int | str, height: int, domain: tuple[date, date] | None) -> 
             ],
         ),
         base.transform_filter("datum.masked != null")
-        .mark_tick(color=GREY, thickness=2)
+        .mark_tick(color=GREY, thickness=2, aria=False)
         .encode(
             y=alt.value(height - 6),
             tooltip=[alt.Tooltip("label:N", title=None), alt.Tooltip("masked:N", title=None)],
