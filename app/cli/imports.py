@@ -1,5 +1,6 @@
 """``duiding import ...``: figures from CSV files and from CBS StatLine."""
 
+from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -7,6 +8,14 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from sqlmodel import Session
 
 from app.cli.console import console, errors, fail, ok
+
+
+class OData(StrEnum):
+    """The CBS open data API to read a table from."""
+
+    v3 = "v3"
+    v4 = "v4"
+
 
 app = typer.Typer(help="Import figures and data.", no_args_is_help=True)
 
@@ -50,10 +59,17 @@ def observations(
 @app.command("cbs")
 def cbs(
     table: str = typer.Argument(..., help="CBS StatLine table id, e.g. 85039NED."),
-    measure: str = typer.Option(..., "--measure", help="Column of the measure to import."),
+    measure: str = typer.Option(..., "--measure", help="Measure to import: the v3 column or the v4 measure code."),
     indicator: str = typer.Option(..., "--indicator", help="Slug of the indicator to fill."),
     region_prefix: str | None = typer.Option(
         None, "--region-prefix", help="Only regions whose code starts so, e.g. GM0193 or WK0193."
+    ),
+    api: OData = typer.Option(
+        OData.v3,
+        "--api",
+        help="v3: the TypedDataSet most tables offer (measure = column, e.g. "
+        "Bijstandsuitkeringen_1); v4: the Observations of tables CBS publishes in OData v4 "
+        "(measure code, e.g. M001534).",
     ),
 ) -> None:
     """Import one measure of a Statistics Netherlands table: all rows or, on any problem, none."""
@@ -74,6 +90,7 @@ def cbs(
                 measure=measure,
                 indicator=target,
                 region_prefix=region_prefix,
+                api=api.value,
             )
         except CbsError as error:
             fail(str(error))
