@@ -59,7 +59,9 @@ def observations(
 @app.command("cbs")
 def cbs(
     table: str = typer.Argument(..., help="CBS StatLine table id, e.g. 85039NED."),
-    measure: str = typer.Option(..., "--measure", help="Measure to import: the v3 column or the v4 measure code."),
+    measure: str = typer.Option(
+        ..., "--measure", help="Measure to import: the v3 column or the v4 measure code."
+    ),
     indicator: str = typer.Option(..., "--indicator", help="Slug of the indicator to fill."),
     region_prefix: str | None = typer.Option(
         None, "--region-prefix", help="Only regions whose code starts so, e.g. GM0193 or WK0193."
