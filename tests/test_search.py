@@ -137,3 +137,31 @@ def test_search_page_filters_by_kind_and_survives_bad_input(client, session, cor
     assert "Vul een datum in als JJJJ-MM-DD." in bad_date.text
     nothing = client.get("/search", params={"q": "onvindbaar"})
     assert "Niets gevonden." in nothing.text
+
+
+def test_repeated_searches_follow_every_change_to_what_they_read(session, corpus):
+    """Results of a search are reused only while nothing they depend on changed."""
+    story, theme = corpus["story"], make_theme(session, slug="wonen")
+    assert find("keukentafel") == [("story", story.id)]
+    assert find("keukentafel", theme="wonen") == []
+    # the same text written again: nothing visible changes, the search still answers
+    story.title = "Keukentafel"
+    session.add(story)
+    session.commit()
+    assert find("keukentafel") == [("story", story.id)]
+    # hidden, then published again
+    story.status = NarrativeStatus.hidden
+    session.add(story)
+    session.commit()
+    assert find("keukentafel") == []
+    story.status = NarrativeStatus.published
+    session.add(story)
+    session.commit()
+    assert find("keukentafel") == [("story", story.id)]
+    # a theme given to the story (the index itself does not change)
+    session.add(NarrativeTheme(narrative_id=story.id, theme_id=theme.id))
+    session.commit()
+    assert find("keukentafel", theme="wonen") == [("story", story.id)]
+    # a new story with the word in its title ranks first
+    newer = make_narrative(session, title="Keukentafelgesprek", body="Keukentafel keukentafel")
+    assert find("keukentafel")[0] == ("story", newer.id)

@@ -51,6 +51,17 @@ def search_sqlite(connection: Connection, terms: list[str], params: dict, limit:
     return connection.execute(text(sql), values).all()
 
 
+def index_version_sqlite(connection: Connection) -> bytes:
+    """A value that differs after every write to the index.
+
+    FTS5 rewrites its structure record (rowid 10 of ``search_document_data``) whenever a
+    transaction changes the index, and a counter of written segments in it only grows,
+    so equal records mean an unchanged index (see the FTS5 source, fts5_index.c).
+    """
+    row = connection.execute(text("SELECT block FROM search_document_data WHERE id = 10")).first()
+    return bytes(row[0]) if row else b""
+
+
 def search_postgresql(connection: Connection, terms: list[str], params: dict, limit: int):
     """Dutch text search: stemmed terms, all required, the last one as a prefix."""
     query = " & ".join(terms) + ":*"
