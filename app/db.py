@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import Table, event, func, select
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session, create_engine
 
@@ -105,6 +105,25 @@ def get_write_session() -> Iterator[Session]:
 def is_sqlite(engine: Engine) -> bool:
     """Tell whether ``engine`` talks to SQLite (for the few engine-specific paths)."""
     return engine.dialect.name == "sqlite"
+
+
+def catch_up_id_sequences(connection: Connection, tables: list[Table]) -> None:
+    """After rows were inserted with their own ids, let new rows get higher ones.
+
+    PostgreSQL numbers rows from a sequence that explicit ids do not advance; SQLite
+    takes the highest id in the table and needs nothing.
+    """
+    if connection.dialect.name != "postgresql":
+        return
+    for table in tables:
+        id_column = table.columns.get("id")
+        if id_column is None or not id_column.autoincrement:
+            continue
+        highest = func.max(id_column)
+        sequence = func.pg_get_serial_sequence(f'"{table.name}"', "id")
+        connection.execute(
+            select(func.setval(sequence, func.coalesce(highest, 1), highest.is_not(None)))
+        )
 
 
 def storage_failure(error: BaseException) -> str | None:

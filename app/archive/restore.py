@@ -16,6 +16,7 @@ from sqlalchemy.types import TypeDecorator
 from sqlmodel import SQLModel
 
 from app.archive.export import EXCLUDED_COLUMNS, FORMAT_VERSION, alembic_revision, exported_tables
+from app.db import catch_up_id_sequences
 
 
 class ArchiveError(Exception):
@@ -53,8 +54,7 @@ def restore_archive(engine: Engine, source: Path) -> dict[str, int]:
             rows = [_from_json(table, row) for row in data.get(table.name, [])]
             if rows:
                 connection.execute(table.insert(), rows)
-        if connection.dialect.name == "postgresql":
-            _reset_sequences(connection)
+        catch_up_id_sequences(connection, exported_tables())
     return {name: len(rows) for name, rows in data.items()}
 
 
@@ -89,15 +89,3 @@ def _parse(column, value: Any) -> Any:
     if isinstance(kind, Date):
         return date.fromisoformat(value)
     return value
-
-
-def _reset_sequences(connection: Connection) -> None:
-    for table in exported_tables():
-        id_column = table.columns.get("id")
-        if id_column is None or not id_column.autoincrement:
-            continue
-        highest = func.max(id_column)
-        sequence = func.pg_get_serial_sequence(f'"{table.name}"', "id")
-        connection.execute(
-            select(func.setval(sequence, func.coalesce(highest, 1), highest.is_not(None)))
-        )
