@@ -43,9 +43,10 @@ browser-deps:
 	  npm install --silent --no-audit --no-fund --prefix tests/browser axe-core@4 >/dev/null; \
 	else echo "npm not found: the accessibility checks will be skipped"; fi
 
-## bench: the large-dataset benchmark (results appended to bench/RESULTS.md)
+## bench: the large-dataset benchmark, ENGINE=both|sqlite|postgresql (appends bench/RESULTS.md)
+ENGINE ?= both
 bench: $(STAMP)
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.run --engine $(ENGINE) $(BENCH_ARGS)
 
 ## migration: autogenerate a revision from the models, MSG="what changed"
 migration: $(STAMP)

@@ -1,31 +1,29 @@
 """``make bench``: the large-dataset benchmark against a real server on loopback.
 
-Steps: a temporary data folder and SQLite database, migrated; the large municipality
-of ``bench.generate``; the CSV import of 1,000,000 rows beside ``sqlite-utils insert
---csv`` of the same file; then ``duiding serve`` on a free 127.0.0.1 port, measured by a
-bounded async load generator (fixed request counts, timeouts, loopback only). Each
-number is compared with the target of its issue; the JSON report is printed and a dated
-row is appended to ``bench/RESULTS.md``. A step whose feature has not landed yet reports
-"not available" instead of a number.
-
-Latencies are measured by the client over loopback, so they include HTTP overhead and
-are an upper bound of the server-side time the targets name.
+Per engine (SQLite, PostgreSQL or both): the large municipality of ``bench.generate``
+(cached between runs, see ``bench.databases``); ``duiding import observations`` of
+1,000,000 CSV rows into a fresh database, beside ``sqlite-utils insert --csv`` of the
+same file; then ``duiding serve`` on a free 127.0.0.1 port, measured by the bounded
+load generator of ``bench.load``: page latencies (search signed in as a viewer), story
+submissions at concurrency 50 and 200 at once, each counted in the database, and the
+server's peak memory; last, the half-year report of the demo municipality on its own
+server. Each number is compared with its target; the JSON report is printed and one
+dated row per engine is appended to ``bench/RESULTS.md``. A feature that has not
+landed yet is reported as "not available", never guessed.
 """
 
 import argparse
-import asyncio
 import contextlib
 import json
 import os
 import platform
-import re
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -33,27 +31,23 @@ import httpx
 from sqlalchemy import func, select
 
 from app.db import make_engine
-from app.models import Indicator, Narrative
-from bench import generate
+from app.demo import PASSWORD as DEMO_PASSWORD
+from app.demo.figures import LAST_PERIOD as DEMO_LAST_PERIOD
+from app.models import Indicator, Narrative, Observation
+from bench import databases, generate, load, results
+from bench.server import DUIDING, ServerProcess
 
-HOST = "127.0.0.1"
-RESULTS = Path(__file__).parent / "RESULTS.md"
+LOGS = databases.CACHE_DIR / "logs"  # kept after the run, to read when a step failed
 BIN = Path(sys.executable).parent
-NOT_AVAILABLE = "not available"
 IMPORT_ROWS = 1_000_000
-REQUESTS_PER_PAGE = 100
-PAGE_CONCURRENCY = 4
 SUBMISSIONS = 200
 SUBMIT_CONCURRENCY = 50
-TIMEOUT = httpx.Timeout(30.0)
-TARGETS = {
-    "import_ratio": ("issue 3", "<= 2.0", lambda v: v <= 2.0),
-    "import_peak_mb": ("issue 3", "< 300", lambda v: v < 300),
-    "indicator_p95_ms": ("issue 5", "<= 150", lambda v: v <= 150),
-    "timeline_p95_ms": ("issue 5", "<= 300", lambda v: v <= 300),
-    "search_p95_ms": ("issue 8", "<= 50", lambda v: v <= 50),
-    "submissions_all_landed": ("issue 4", "all 200 stored once", lambda v: v is True),
-}
+INDICATOR_PAGES = 10
+SEARCH_WORDS = ["jeugdhulp", "wachtlijst", "mantelzorg", "schulden", "buurthuis"]
+VIEWER = ("bench-lezer@example.org", "bench-lezer-wachtwoord")
+DEMO_EDITOR = "redacteur@wadderveen.example"
+SECRET_KEY = "bench-" + "x" * 40  # a throwaway key for throwaway databases
+DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
 def _run_child(args: list[str], env: dict) -> tuple[float, float, int, str]:
@@ -70,340 +64,265 @@ def _run_child(args: list[str], env: dict) -> tuple[float, float, int, str]:
     return elapsed, usage.ru_maxrss / 1024, process.returncode, tail
 
 
-def bench_import(workdir: Path, env: dict, rows: int) -> dict:
-    """Time ``duiding import observations`` and ``sqlite-utils insert --csv`` on one file."""
-    if not generate.import_cli_available():
-        return {"import": NOT_AVAILABLE}
-    database = workdir / "import.db"
-    url = f"sqlite:///{database}"
-    child_env = {**env, "DUIDING_DATABASE_URL": url}
-    subprocess.run(
-        [str(BIN / "duiding"), "db", "upgrade"],
-        env=child_env,
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    engine = make_engine(url)
-    # Enough indicators for ``rows`` rows of 25 districts by 120 months.
-    per_indicator = generate.DISTRICTS * generate.YEARS * 12
-    generate.write_reference(engine, -(-rows // per_indicator))
-    engine.dispose()
+def _indicators_for(rows: int) -> int:
+    return -(-rows // (generate.DISTRICTS * generate.YEARS * 12))
+
+
+def write_import_file(workdir: Path, rows: int) -> Path:
+    """The CSV both importers read: ``rows`` observations of generated indicators."""
     path = workdir / "import.csv"
-    generate.write_observations_csv(path, -(-rows // per_indicator), limit=rows)
-    ours, peak, code, tail = _run_child(
-        [str(BIN / "duiding"), "import", "observations", str(path)], child_env
+    generate.write_observations_csv(path, _indicators_for(rows), limit=rows)
+    return path
+
+
+def time_sqlite_utils(workdir: Path, path: Path) -> dict:
+    """The yardstick: ``sqlite-utils insert --csv`` of the file into a bare table."""
+    seconds, _, code, tail = _run_child(
+        [str(BIN / "sqlite-utils"), "insert", str(workdir / "bare.db"), "rows", str(path), "--csv"],
+        dict(os.environ),
     )
     if code != 0:
-        return {"import": f"failed (exit {code}): {tail.strip()}"}
-    bare, _, code, tail = _run_child(
-        [
-            str(BIN / "sqlite-utils"),
-            "insert",
-            str(workdir / "bare.db"),
-            "observation",
-            str(path),
-            "--csv",
-        ],
-        env,
+        return {"sqlite_utils_seconds": f"failed: {tail.strip()}"}
+    return {"sqlite_utils_seconds": round(seconds, 2)}
+
+
+def bench_import(dbs, path: Path, rows: int, env: dict, yardstick) -> dict:
+    """``duiding import observations`` of the file into a fresh database, counted after."""
+    url = dbs.fresh("import")
+    engine = make_engine(url)
+    generate.write_reference(engine, _indicators_for(rows))
+    seconds, peak, code, tail = _run_child(
+        [DUIDING, "import", "observations", str(path)], {**env, "DUIDING_DATABASE_URL": url}
     )
-    if code != 0:
-        return {"import": f"sqlite-utils failed: {tail.strip()}"}
-    return {
+    with engine.connect() as connection:
+        stored = connection.execute(select(func.count()).select_from(Observation)).scalar_one()
+    engine.dispose()
+    if code != 0 or stored != rows:
+        return {"import_ratio": f"failed (exit {code}, {stored} rows stored): {tail.strip()}"}
+    result = {
         "import_rows": rows,
-        "import_seconds": round(ours, 2),
-        "sqlite_utils_seconds": round(bare, 2),
-        "import_ratio": round(ours / bare, 2),
+        "import_seconds": round(seconds, 2),
         "import_peak_mb": round(peak, 1),
     }
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
-def _peak_rss_mb(pid: int) -> float | None:
-    """The process's high-water resident memory (VmHWM) from /proc, in MB."""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return None
-    match = re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE)
-    return round(int(match.group(1)) / 1024, 1) if match else None
-
-
-def start_server(env: dict) -> tuple[subprocess.Popen, str]:
-    """Start ``duiding serve`` on a free loopback port and wait until /healthz answers."""
-    port = _free_port()
-    process = subprocess.Popen(
-        [str(BIN / "duiding"), "serve", "--host", HOST, "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://{HOST}:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                return process, base
-        except httpx.HTTPError:
-            pass
-        if process.poll() is not None:
-            break
-        time.sleep(0.2)
-    process.kill()
-    raise RuntimeError("the server did not start within 60 seconds")
-
-
-async def _latencies(base: str, paths: list[str]) -> tuple[list[float], set[int]]:
-    """GET each path (a fixed list) with bounded concurrency; return ms and statuses."""
-    gate = asyncio.Semaphore(PAGE_CONCURRENCY)
-    timings: list[float] = []
-    statuses: set[int] = set()
-    async with httpx.AsyncClient(base_url=base, timeout=TIMEOUT) as client:
-
-        async def one(path: str) -> None:
-            async with gate:
-                started = time.perf_counter()
-                try:
-                    response = await client.get(path)
-                except httpx.HTTPError:
-                    statuses.add(0)  # a timeout or reset: reported, never retried
-                    return
-                timings.append((time.perf_counter() - started) * 1000)
-                statuses.add(response.status_code)
-
-        with contextlib.suppress(httpx.HTTPError):
-            await client.get(paths[0])  # warm-up: caches, first connection
-        await asyncio.gather(*(one(p) for p in paths))
-    return timings, statuses
-
-
-def _percentiles(name: str, timings: list[float], statuses: set[int]) -> dict:
-    if statuses != {200}:
-        return {f"{name}_p95_ms": f"{NOT_AVAILABLE} (HTTP {sorted(statuses)})"}
-    cuts = statistics.quantiles(timings, n=100)
-    return {f"{name}_p50_ms": round(cuts[49], 1), f"{name}_p95_ms": round(cuts[94], 1)}
-
-
-def bench_pages(base: str, slugs: list[str]) -> dict:
-    """p50 and p95 of the home page, indicator pages, a 6-indicator timeline and search."""
-    six = "&".join(f"indicator={s}" for s in slugs[:6])
-    words = ["jeugdhulp", "wachtlijst", "mantelzorg", "schulden", "buurthuis"]
-    pages = {
-        "home": ["/"] * REQUESTS_PER_PAGE,
-        "indicator": [f"/indicators/{slugs[n % len(slugs)]}" for n in range(REQUESTS_PER_PAGE)],
-        "timeline": [f"/timeline?{six}"] * REQUESTS_PER_PAGE,
-        "search": [f"/search?q={words[n % len(words)]}" for n in range(REQUESTS_PER_PAGE)],
-    }
-    result: dict = {}
-    for name, paths in pages.items():
-        result.update(_percentiles(name, *asyncio.run(_latencies(base, paths))))
+    if isinstance(yardstick, float):
+        result["import_ratio"] = round(seconds / yardstick, 2)
     return result
 
 
-FIELD_RE = re.compile(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"')
+def _add_viewer(env: dict) -> None:
+    subprocess.run(
+        [DUIDING, "users", "add", VIEWER[0], "--role", "viewer", "--password-stdin"],
+        input=VIEWER[1] + "\n",
+        text=True,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
 
 
-async def _submit(base: str, count: int) -> tuple[float, int]:
-    """Fetch ``count`` story forms, then send them ``SUBMIT_CONCURRENCY`` at a time."""
-    gate = asyncio.Semaphore(SUBMIT_CONCURRENCY)
-    run = uuid.uuid4().hex[:8]
+def bench_pages(base: str, slugs: list[str], args) -> dict:
+    """p50/p95 of the home page, indicator pages, a 6-indicator timeline and search."""
+    count = args.requests
+    six = "&".join(f"indicator={s}" for s in slugs[:6])
+    pages = {
+        "home": (["/"] * count, None),
+        "indicator": (
+            [f"/indicators/{slugs[n % min(INDICATOR_PAGES, len(slugs))]}" for n in range(count)],
+            None,
+        ),
+        "timeline": ([f"/timeline?{six}"] * count, None),
+        "search": ([f"/search?q={SEARCH_WORDS[n % 5]}" for n in range(count)], VIEWER),
+    }
+    result: dict = {}
+    for name, (paths, login) in pages.items():
+        sample = load.measure(
+            base, paths, concurrency=args.concurrency, budget=args.page_seconds, login=login
+        )
+        result.update(sample.summary(name))
+    return result
 
-    async def prepare(n: int) -> tuple[httpx.AsyncClient, dict]:
-        client = httpx.AsyncClient(base_url=base, timeout=TIMEOUT)
-        async with gate:
-            page = await client.get("/stories/new")
-        hidden = {
-            k: v for k, v in FIELD_RE.findall(page.text) if k in ("csrf_token", "submission_key")
-        }
-        form = {
-            **hidden,
-            "title": f"bench-{run}-{n}",
-            "body": "Wij zien meer gezinnen aan de keukentafel.",
-            "occurred": "2025-06",
-            "author_role": "resident",
-            "consent": "on",
-            "consent_reach": "internal",
-        }
-        return client, form
 
-    prepared = await asyncio.gather(*(prepare(n) for n in range(count)))
-    accepted = 0
+def _stored_titles(url: str, prefix: str) -> Counter:
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(Narrative.title, func.count())
+            .where(Narrative.title.startswith(prefix))
+            .group_by(Narrative.title)
+        ).all()
+    engine.dispose()
+    return Counter(dict(rows))
 
-    async def send(client: httpx.AsyncClient, form: dict) -> None:
-        nonlocal accepted
-        async with gate:
-            try:
-                response = await client.post("/stories/new", data=form)
-                accepted += response.status_code in (200, 303)
-            except httpx.HTTPError:
-                pass  # counted as not accepted
-            finally:
-                await client.aclose()
 
-    started = time.perf_counter()
-    await asyncio.gather(*(send(c, f) for c, f in prepared))
-    return time.perf_counter() - started, accepted
+def _landed_once(titles: list[str], statuses: Counter, stored: Counter) -> bool:
+    return statuses == Counter({303: len(titles)}) and all(stored[t] == 1 for t in titles)
 
 
 def bench_submissions(base: str, url: str) -> dict:
-    """Story submissions per second at concurrency 50, with the stored count checked."""
-    if httpx.get(f"{base}/stories/new", timeout=TIMEOUT).status_code != 200:
-        return {"submissions_all_landed": NOT_AVAILABLE}
-    engine = make_engine(url)
-    with engine.connect() as connection:
-        before = connection.execute(select(func.count()).select_from(Narrative)).scalar_one()
-    seconds, accepted = asyncio.run(_submit(base, SUBMISSIONS))
-    with engine.connect() as connection:
-        after = connection.execute(select(func.count()).select_from(Narrative)).scalar_one()
-    engine.dispose()
-    stored = after - before
+    """Stories per second at concurrency 50, then 200 at once; every one counted."""
+    if httpx.get(f"{base}/stories/new", timeout=30).status_code != 200:
+        return {"submissions_rate_verified": results.NOT_AVAILABLE}
+    prefix = f"bench-{uuid.uuid4().hex[:8]}-"
+    steady = [f"{prefix}c50-{n}" for n in range(SUBMISSIONS)]
+    burst = [f"{prefix}c200-{n}" for n in range(SUBMISSIONS)]
+    seconds, steady_statuses = load.submit(base, steady, SUBMIT_CONCURRENCY)
+    burst_seconds, burst_statuses = load.submit(base, burst, SUBMISSIONS)
+    stored = _stored_titles(url, prefix)
     return {
-        "submissions": SUBMISSIONS,
-        "submissions_accepted": accepted,
-        "submissions_stored": stored,
         "submissions_per_second": round(SUBMISSIONS / seconds, 1),
-        "submissions_all_landed": accepted == SUBMISSIONS == stored,
+        "submissions_statuses": dict(steady_statuses),
+        "submissions_rate_verified": _landed_once(steady, steady_statuses, stored),
+        "submissions_burst_per_second": round(SUBMISSIONS / burst_seconds, 1),
+        "submissions_burst_statuses": dict(burst_statuses),
+        "submissions_burst_once": _landed_once(burst, burst_statuses, stored),
+        "submissions_stored": sum(stored.values()),
     }
 
 
-def verdicts(result: dict) -> dict:
-    """Compare each measured number with its target: met, not met or not available."""
-    out = {}
-    for key, (issue, target, check) in TARGETS.items():
-        value = result.get(key)
-        if isinstance(value, int | float):  # bool included: True/False are verdicts too
-            out[key] = {"issue": issue, "target": target, "value": value, "met": bool(check(value))}
-        else:
-            out[key] = {
-                "issue": issue,
-                "target": target,
-                "value": value or NOT_AVAILABLE,
-                "met": None,
-            }
-    return out
-
-
-def append_results(report: dict) -> None:
-    """Append one dated row to bench/RESULTS.md (header written on first use)."""
-    columns = [
-        "date",
-        "machine",
-        "scale",
-        "import ratio",
-        "import MB",
-        "indicator p95",
-        "timeline p95",
-        "search p95",
-        "home p95",
-        "stories/s",
-        "server MB",
-        "met",
-    ]
-    if not RESULTS.exists():
-        RESULTS.write_text(
-            "# Benchmark results\n\nAppended by `make bench` (bench/run.py); times in ms "
-            "unless noted, measured by the client over loopback.\n\n"
-            f"| {' | '.join(columns)} |\n|{'---|' * len(columns)}\n"
+def bench_report(dbs, env: dict, args) -> dict:
+    """The half-year report of the demo municipality, signed in as its editor."""
+    url = dbs.fresh("demo")
+    demo_env = {**env, "DUIDING_DATABASE_URL": url}
+    subprocess.run([DUIDING, "demo"], env=demo_env, check=True, capture_output=True, timeout=300)
+    path = f"/reports/{DEMO_LAST_PERIOD.year}-H1"
+    with ServerProcess(demo_env, LOGS / f"server-demo-{dbs.engine}.log") as server:
+        sample = load.measure(
+            server.base,
+            [path] * max(2, args.requests // 5),
+            concurrency=1,
+            budget=args.page_seconds,
+            login=(DEMO_EDITOR, DEMO_PASSWORD),
         )
-    r = report["results"]
-    met = report["verdicts"]
-    summary = ", ".join(
-        f"{k}: {'yes' if v['met'] else 'n/a' if v['met'] is None else 'NO'}" for k, v in met.items()
+    result = sample.summary("report")
+    if sample.statuses.get(404):
+        result["report_p95_ms"] = f"{results.NOT_AVAILABLE} ({path} answers 404)"
+    return result
+
+
+class Steps:
+    """Run the steps of one engine, each timed; a failing step is reported, not fatal."""
+
+    def __init__(self, result: dict) -> None:
+        self.result = result
+
+    @contextlib.contextmanager
+    def step(self, name: str) -> Iterator[None]:
+        started = time.monotonic()
+        try:
+            yield
+        except Exception as error:  # the report names it; the other steps still run
+            self.result[f"{name}_error"] = f"{type(error).__name__}: {error}"[:500]
+        finally:
+            self.result.setdefault("step_seconds", {})[name] = round(time.monotonic() - started, 1)
+
+
+def bench_engine(dbs, args, workdir: Path, import_file: Path, yardstick: dict) -> dict:
+    """Every measurement on one engine."""
+    started = time.monotonic()
+    url, cached = dbs.dataset(args.scale)
+    result: dict = {"dataset": databases.dataset_counts(url), "dataset_cached": cached}
+    steps = Steps(result)
+    result["step_seconds"] = {"dataset": round(time.monotonic() - started, 1)}
+    env = {
+        **os.environ,
+        "DUIDING_DATA_DIR": str(workdir / f"data-{dbs.engine}"),
+        "DUIDING_DATABASE_URL": url,
+        "DUIDING_PUBLIC_READ": "true",
+        "DUIDING_PUBLIC_STORIES": "true",
+        "DUIDING_STORY_RATE_LIMIT": "1000000",
+    }
+    with steps.step("import"):
+        result.update(yardstick)
+        bare = yardstick.get("sqlite_utils_seconds")
+        result.update(bench_import(dbs, import_file, args.import_rows, env, bare))
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        slugs = list(connection.execute(select(Indicator.slug).order_by(Indicator.id)).scalars())
+    engine.dispose()
+    _add_viewer(env)
+    with ServerProcess(env, LOGS / f"server-{dbs.engine}.log") as server:
+        with steps.step("pages"):
+            result.update(bench_pages(server.base, slugs, args))
+        with steps.step("submissions"):
+            result.update(bench_submissions(server.base, url))
+        result["server_peak_mb"] = server.peak_rss_mb()
+    with steps.step("report"):
+        result.update(bench_report(dbs, env, args))
+    result["engine_seconds"] = round(time.monotonic() - started, 1)
+    return result
+
+
+def _databases(engine: str, args, workdir: Path):
+    if engine == "sqlite":
+        return databases.SqliteDatabases(workdir)
+    if not databases.reachable(args.postgres_url):
+        return None
+    return databases.PostgresDatabases(args.postgres_url, workdir)
+
+
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="Duiding large-dataset benchmark.")
+    parser.add_argument("--scale", type=float, default=1.0, help="dataset size; 1 = full")
+    parser.add_argument("--engine", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get("DUIDING_BENCH_POSTGRES_URL", DEFAULT_POSTGRES),
+        help="a PostgreSQL database to connect to; the benchmark creates its own beside it",
     )
-    cells = [
-        report["date"],
-        report["machine"],
-        str(report["scale"]),
-        *(
-            str(r.get(k, NOT_AVAILABLE))
-            for k in (
-                "import_ratio",
-                "import_peak_mb",
-                "indicator_p95_ms",
-                "timeline_p95_ms",
-                "search_p95_ms",
-                "home_p95_ms",
-                "submissions_per_second",
-                "server_peak_mb",
-            )
-        ),
-        summary,
-    ]
-    with RESULTS.open("a") as handle:
-        handle.write(f"| {' | '.join(c.replace('|', '/') for c in cells)} |\n")
+    parser.add_argument("--import-rows", type=int, help="CSV rows (default 1,000,000 x scale)")
+    parser.add_argument("--requests", type=int, default=100, help="requests per page at most")
+    parser.add_argument("--page-seconds", type=float, default=40, help="time budget per page")
+    parser.add_argument("--concurrency", type=int, default=1, help="parallel page requests")
+    parser.add_argument("--conditions", default="", help="say how loaded the machine was")
+    parser.add_argument("--no-record", action="store_true", help="do not append RESULTS.md")
+    args = parser.parse_args()
+    args.import_rows = args.import_rows or max(1000, round(IMPORT_ROWS * args.scale))
+    return args
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description="Duiding large-dataset benchmark.")
-    parser.add_argument("--scale", type=float, default=1.0, help="dataset size; 1 = full")
-    parser.add_argument(
-        "--import-rows",
-        type=int,
-        default=None,
-        help="CSV rows for the import comparison (default 1,000,000 x scale)",
-    )
-    parser.add_argument("--no-record", action="store_true", help="do not append RESULTS.md")
-    args = parser.parse_args()
-    import_rows = args.import_rows or max(1000, round(IMPORT_ROWS * args.scale))
+    args = _arguments()
     started = time.monotonic()
+    load_before = os.getloadavg()[0]
+    engines = ["sqlite", "postgresql"] if args.engine == "both" else [args.engine]
+    report_engines: dict = {}
     with tempfile.TemporaryDirectory(prefix="duiding-bench-") as tmp:
         workdir = Path(tmp)
-        url = f"sqlite:///{workdir / 'duiding.db'}"
-        env = {
-            **os.environ,
-            "DUIDING_DATA_DIR": str(workdir),
-            "DUIDING_DATABASE_URL": url,
-            "DUIDING_SECRET_KEY": "bench-" + "x" * 40,
-            "DUIDING_PUBLIC_READ": "true",
-            "DUIDING_PUBLIC_STORIES": "true",
-            "DUIDING_STORY_RATE_LIMIT": "1000000",
-        }
-        os.environ.update(env)  # generate.import_cli_available and the import read these
-        subprocess.run(
-            [str(BIN / "duiding"), "db", "upgrade"],
-            env=env,
-            check=True,
-            capture_output=True,
-            timeout=300,
-        )
-        results: dict = {"dataset": generate.generate(url, args.scale, workdir).as_dict()}
-        results["generate_seconds"] = round(time.monotonic() - started, 1)
-        results.update(bench_import(workdir, env, import_rows))
-        engine = make_engine(url)
-        with engine.connect() as connection:
-            slugs = list(
-                connection.execute(select(Indicator.slug).order_by(Indicator.id)).scalars()
-            )
-        engine.dispose()
-        server, base = start_server(env)
-        try:
-            results.update(bench_pages(base, slugs))
-            results.update(bench_submissions(base, url))
-            results["server_peak_mb"] = _peak_rss_mb(server.pid)
-        finally:
-            server.terminate()
+        # generate.py and the CLI children read these (a secret key, a data folder).
+        os.environ["DUIDING_DATA_DIR"] = str(workdir / "data")
+        os.environ["DUIDING_SECRET_KEY"] = SECRET_KEY
+        import_file = write_import_file(workdir, args.import_rows)
+        yardstick = time_sqlite_utils(workdir, import_file)
+        for engine in engines:
+            dbs = _databases(engine, args, workdir)
+            if dbs is None:
+                report_engines[engine] = {
+                    "error": f"not available (no server at {args.postgres_url})"
+                }
+                continue
             try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait(timeout=15)
-    results["total_seconds"] = round(time.monotonic() - started, 1)
+                report_engines[engine] = bench_engine(dbs, args, workdir, import_file, yardstick)
+            finally:
+                dbs.close()
+    total = round(time.monotonic() - started, 1)
     report = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "machine": f"{os.cpu_count()} cores, {platform.machine()}",
-        "engine": "sqlite",
+        "machine": f"{os.cpu_count()} cores, {platform.machine()}, load {load_before:.1f} at start",
+        "conditions": args.conditions or "not stated",
         "scale": args.scale,
-        "results": results,
-        "verdicts": verdicts(results),
+        "total_seconds": total,
+        "within_15_minutes": total < results.WALL_TIME_LIMIT,
+        "engines": report_engines,
+        "verdicts": {
+            name: results.verdicts(result)
+            for name, result in report_engines.items()
+            if "error" not in result
+        },
     }
     print(json.dumps(report, indent=2))
     if not args.no_record:
-        append_results(report)
+        results.append(report)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,144 @@
+"""The benchmark's load generator: bounded, loopback only, never retrying.
+
+Every phase sends a fixed number of requests with a fixed concurrency and stops early
+at its time budget, so a slow page makes the benchmark report fewer samples, not run
+for an hour. A timeout or a reset connection is counted as status 0, never retried.
+Latencies are measured by the client, so they include loopback HTTP overhead: an upper
+bound of the server-side time the targets name.
+"""
+
+import asyncio
+import re
+import statistics
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+import httpx
+
+TIMEOUT = httpx.Timeout(30.0)
+HIDDEN_RE = re.compile(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"')
+
+
+@dataclass
+class Sample:
+    """What one page's measurement saw: warm timings, first-visit timings, statuses."""
+
+    timings: list[float] = field(default_factory=list)
+    cold: list[float] = field(default_factory=list)
+    statuses: Counter = field(default_factory=Counter)
+
+    def summary(self, name: str) -> dict:
+        """p50 and p95 in ms as ``{name}_p50_ms``; a failure says which statuses it saw."""
+        if set(self.statuses) != {200} or len(self.timings) < 2:
+            seen = ", ".join(f"{s or 'timeout'} x{n}" for s, n in sorted(self.statuses.items()))
+            return {f"{name}_p95_ms": f"not available (HTTP {seen or 'none'})"}
+        cuts = statistics.quantiles(self.timings, n=100, method="inclusive")
+        return {
+            f"{name}_p50_ms": round(cuts[49], 1),
+            f"{name}_p95_ms": round(cuts[94], 1),
+            f"{name}_first_visit_ms": round(statistics.median(self.cold), 1),
+            f"{name}_samples": len(self.timings),
+        }
+
+
+def hidden_fields(html: str) -> dict[str, str]:
+    """The named inputs with a value on a page (CSRF token, submission key)."""
+    return dict(HIDDEN_RE.findall(html))
+
+
+async def log_in(client: httpx.AsyncClient, email: str, password: str) -> bool:
+    """Sign in through the login form as a person would; tell whether it worked."""
+    page = await client.get("/login")
+    response = await client.post(
+        "/login",
+        data={
+            "email": email,
+            "password": password,
+            "csrf_token": hidden_fields(page.text).get("csrf_token", ""),
+        },
+    )
+    return response.status_code == 303 and not response.headers["location"].startswith("/login")
+
+
+async def _timed_get(client: httpx.AsyncClient, path: str, sample: Sample, into: list) -> None:
+    started = time.perf_counter()
+    try:
+        response = await client.get(path)
+    except httpx.HTTPError:
+        sample.statuses[0] += 1
+        return
+    into.append((time.perf_counter() - started) * 1000)
+    sample.statuses[response.status_code] += 1
+
+
+async def _measure(
+    base: str, paths: list[str], concurrency: int, budget: float, login: tuple | None
+) -> Sample:
+    sample = Sample()
+    limits = httpx.Limits(max_connections=concurrency)
+    async with httpx.AsyncClient(base_url=base, timeout=TIMEOUT, limits=limits) as client:
+        if login and not await log_in(client, *login):
+            sample.statuses[401] += 1
+            return sample
+        # First visits (cold caches) are timed apart, one per distinct path.
+        for path in dict.fromkeys(paths):
+            await _timed_get(client, path, sample, sample.cold)
+        deadline = time.monotonic() + budget
+        queue = iter(paths)
+
+        async def worker() -> None:
+            for path in queue:  # one shared iterator: each path is sent once
+                if time.monotonic() > deadline:
+                    return
+                await _timed_get(client, path, sample, sample.timings)
+
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return sample
+
+
+def measure(
+    base: str,
+    paths: list[str],
+    *,
+    concurrency: int,
+    budget: float,
+    login: tuple[str, str] | None = None,
+) -> Sample:
+    """GET ``paths``; the first visit of each distinct path is timed apart (cold)."""
+    return asyncio.run(_measure(base, paths, concurrency, budget, login))
+
+
+async def _submit(base: str, titles: list[str], concurrency: int) -> tuple[float, Counter]:
+    limits = httpx.Limits(max_connections=concurrency)
+    async with httpx.AsyncClient(base_url=base, timeout=TIMEOUT, limits=limits) as client:
+        token = hidden_fields((await client.get("/stories/new")).text).get("csrf_token", "")
+        statuses: Counter = Counter()
+        gate = asyncio.Semaphore(concurrency)
+
+        async def send(title: str) -> None:
+            form = {
+                "csrf_token": token,
+                "submission_key": f"{title}-key",
+                "title": title,
+                "body": "Wij zien meer gezinnen aan de keukentafel.",
+                "occurred": "2025-06",
+                "author_role": "resident",
+                "consent": "on",
+                "consent_reach": "internal",
+            }
+            async with gate:
+                try:
+                    response = await client.post("/stories/new", data=form)
+                    statuses[response.status_code] += 1
+                except httpx.HTTPError:
+                    statuses[0] += 1
+
+        started = time.perf_counter()
+        await asyncio.gather(*(send(t) for t in titles))
+        return time.perf_counter() - started, statuses
+
+
+def submit(base: str, titles: list[str], concurrency: int) -> tuple[float, Counter]:
+    """Send one story per title, ``concurrency`` at a time; return seconds and statuses."""
+    return asyncio.run(_submit(base, titles, concurrency))

@@ -1,0 +1,93 @@
+"""The benchmark's targets (each from the issue that names it) and ``bench/RESULTS.md``."""
+
+from pathlib import Path
+
+RESULTS = Path(__file__).parent / "RESULTS.md"
+NOT_AVAILABLE = "not available"
+WALL_TIME_LIMIT = 15 * 60
+
+# result key: (issue, target as written, test)
+TARGETS = {
+    "import_ratio": ("issue 3", "<= 2x sqlite-utils", lambda v: v <= 2.0),
+    "import_peak_mb": ("issue 3", "< 300 MB", lambda v: v < 300),
+    "indicator_p95_ms": ("issue 5", "<= 150 ms", lambda v: v <= 150),
+    "timeline_p95_ms": ("issue 5", "<= 300 ms", lambda v: v <= 300),
+    "search_p95_ms": ("issue 8", "<= 50 ms", lambda v: v <= 50),
+    "report_p95_ms": ("issue 8", "< 1000 ms", lambda v: v < 1000),
+    "submissions_rate_verified": ("issue 10", "all acknowledged, stored once", lambda v: v),
+    "submissions_burst_once": ("issue 4", "200 at once, each stored once", lambda v: v),
+}
+COLUMNS = {
+    "import s": "import_seconds",
+    "sqlite-utils s": "sqlite_utils_seconds",
+    "import ratio": "import_ratio",
+    "import MB": "import_peak_mb",
+    "home p50/p95": ("home_p50_ms", "home_p95_ms"),
+    "indicator p50/p95": ("indicator_p50_ms", "indicator_p95_ms"),
+    "timeline p50/p95": ("timeline_p50_ms", "timeline_p95_ms"),
+    "search p50/p95": ("search_p50_ms", "search_p95_ms"),
+    "report p50/p95": ("report_p50_ms", "report_p95_ms"),
+    "stories/s (c=50)": "submissions_per_second",
+    "200 at once": "submissions_burst_once",
+    "server MB": "server_peak_mb",
+}
+
+
+def verdicts(result: dict) -> dict:
+    """Compare each number of one engine with its target: met, not met or not available."""
+    out = {}
+    for key, (issue, target, check) in TARGETS.items():
+        value = result.get(key, NOT_AVAILABLE)
+        measured = isinstance(value, int | float)  # bool included: True/False are verdicts
+        met = bool(check(value)) if measured else None
+        out[key] = {"issue": issue, "target": target, "value": value, "met": met}
+    return out
+
+
+def _cell(result: dict, keys) -> str:
+    if isinstance(keys, tuple):
+        values = [result.get(k) for k in keys]
+        if all(isinstance(v, int | float) for v in values):
+            return " / ".join(str(v) for v in values)
+        return NOT_AVAILABLE
+    value = result.get(keys, NOT_AVAILABLE)
+    if isinstance(value, bool):
+        return "yes" if value else "NO"
+    return str(value) if isinstance(value, int | float) else NOT_AVAILABLE
+
+
+def _met(checks: dict) -> str:
+    met = [k for k, v in checks.items() if v["met"]]
+    missed = [k for k, v in checks.items() if v["met"] is False]
+    return f"met {len(met)}/{len(checks)}; missed: {', '.join(missed) or 'none'}"
+
+
+def append(report: dict) -> None:
+    """Append one dated row per engine to ``bench/RESULTS.md`` (header on first use)."""
+    header = ["date", "machine", "conditions", "engine", "scale", *COLUMNS, "wall s", "targets"]
+    if not RESULTS.exists():
+        RESULTS.write_text(
+            "# Benchmark results\n\n"
+            "Appended by `make bench` (bench/run.py). Times in ms unless noted, measured by\n"
+            "the client over loopback (an upper bound of the server-side time); `p50/p95`\n"
+            "after one first visit of each page; `wall s` is the whole run, all engines.\n"
+            "Targets: import <= 2x sqlite-utils and < 300 MB (issue 3), indicator p95 <= 150,\n"
+            "timeline p95 <= 300 (issue 5), search p95 <= 50, report < 1000 (issue 8), 200\n"
+            "concurrent stories each stored once (issue 4), whole run < 15 min (issue 10).\n\n"
+            f"| {' | '.join(header)} |\n|{'---|' * len(header)}\n"
+        )
+    rows = []
+    for engine, result in report["engines"].items():
+        cells = [
+            report["date"],
+            report["machine"],
+            report["conditions"],
+            engine,
+            str(report["scale"]),
+            *(_cell(result, keys) for keys in COLUMNS.values()),
+            str(report["total_seconds"]),
+            _met(report["verdicts"].get(engine, {})) if "error" not in result else result["error"],
+        ]
+        rows.append(f"| {' | '.join(c.replace('|', '/') for c in cells)} |\n")
+    with RESULTS.open("a") as handle:
+        handle.writelines(rows)
