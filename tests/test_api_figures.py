@@ -1,10 +1,13 @@
 """JSON API for themes, areas, indicators and observations (DESIGN.md /api/v1)."""
 
+import pytest
 from sqlmodel import func, select
 
+from app.figures.catalog import AreaIn, IndicatorIn, IndicatorOut, IndicatorPatch, ThemeIn
 from app.figures.observations import ObservationInput, upsert_observations
 from app.figures.periods import parse_period
 from app.models import Frequency, Indicator, Observation, ObservationRevision, utcnow
+from app.routes.api_figures import ObservationOut, UpsertOut
 from tests.factories import bearer, make_area, make_indicator, make_theme
 
 
@@ -258,3 +261,66 @@ def test_openapi_documents_examples(client):
     ]
     item = schema["components"]["schemas"]["ObservationIn"]["properties"]["period"]
     assert item["examples"] == ["2024-03"]
+
+
+FIGURE_OPERATIONS = [
+    ("get", "/api/v1/themes"),
+    ("post", "/api/v1/themes"),
+    ("get", "/api/v1/areas"),
+    ("post", "/api/v1/areas"),
+    ("get", "/api/v1/indicators"),
+    ("post", "/api/v1/indicators"),
+    ("get", "/api/v1/indicators/{slug}"),
+    ("patch", "/api/v1/indicators/{slug}"),
+    ("post", "/api/v1/indicators/{slug}/observations"),
+    ("get", "/api/v1/indicators/{slug}/observations"),
+]
+
+
+def _resolve(schema: dict, document: dict) -> dict:
+    while "$ref" in schema:
+        schema = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+    return schema
+
+
+def _has_examples(schema: dict, document: dict) -> bool:
+    """A schema has examples itself, or is a list or page of items that have them."""
+    schema = _resolve(schema, document)
+    if schema.get("examples"):
+        return True
+    if schema.get("type") == "array":
+        return _has_examples(schema["items"], document)
+    items = schema.get("properties", {}).get("items")
+    return items is not None and _has_examples(items, document)
+
+
+@pytest.mark.parametrize(("method", "path"), FIGURE_OPERATIONS)
+def test_every_figures_operation_shows_examples(client, method, path):
+    document = client.get("/openapi.json").json()
+    operation = document["paths"][path][method]
+    body = operation.get("requestBody")
+    if body:
+        assert _has_examples(body["content"]["application/json"]["schema"], document)
+    ok = next(status for status in operation["responses"] if status.startswith("2"))
+    answer = operation["responses"][ok]["content"]["application/json"]["schema"]
+    assert _has_examples(answer, document)
+    for parameter in operation.get("parameters", []):
+        if parameter["in"] == "query" and parameter["name"] not in ("limit", "offset"):
+            assert parameter.get("examples") or parameter["schema"].get("examples"), parameter
+
+
+def test_csv_download_is_documented_with_an_example(client):
+    document = client.get("/openapi.json").json()
+    operation = document["paths"]["/api/v1/indicators/{slug}/observations.csv"]["get"]
+    example = operation["responses"]["200"]["content"]["text/csv"]["example"]
+    assert example.startswith("indicator,period,area,value\n")
+
+
+@pytest.mark.parametrize(
+    "model", [ThemeIn, AreaIn, IndicatorIn, IndicatorOut, IndicatorPatch, UpsertOut, ObservationOut]
+)
+def test_schema_examples_are_valid_input_for_their_model(model):
+    examples = model.model_json_schema()["examples"]
+    assert examples
+    for example in examples:
+        model.model_validate(example)

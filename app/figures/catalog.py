@@ -102,6 +102,18 @@ def usage(*, session: Session, table: str, row_id: int) -> dict[str, int]:
 
 
 class ThemeIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "slug": "jeugd",
+                    "name": "Jeugd",
+                    "description": "Opgroeien, jeugdhulp en onderwijs.",
+                }
+            ]
+        }
+    )
+
     slug: str = Field(min_length=1, max_length=60, pattern=SLUG, examples=["jeugd"])
     name: str = Field(min_length=1, max_length=200, examples=["Jeugd"])
     description: str = Field(default="", max_length=10_000)
@@ -119,6 +131,14 @@ class ThemePatch(BaseModel):
 
 
 class AreaIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"code": "WK019301", "name": "Binnenstad", "kind": "district", "parent": "GM0193"}
+            ]
+        }
+    )
+
     code: str = Field(
         min_length=1, max_length=20, pattern=r"^[A-Za-z0-9_-]+$", examples=["WK019301"]
     )
@@ -156,6 +176,17 @@ class RelatedIn(BaseModel):
 class IndicatorPatch(BaseModel):
     """Fields of an indicator that can be changed; absent fields stay as they are."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "unit": "trajecten",
+                    "breaks": [{"period": "2020-03", "note": "Start van de pandemie"}],
+                }
+            ]
+        }
+    )
+
     name: str | None = Field(default=None, min_length=1, max_length=200)
     unit: str | None = Field(default=None, max_length=60)
     description: str | None = Field(
@@ -170,7 +201,24 @@ class IndicatorPatch(BaseModel):
     related: list[RelatedIn] | None = None
 
 
+INDICATOR_EXAMPLE = {
+    "slug": "jeugdhulp-trajecten",
+    "name": "Jeugdhulptrajecten",
+    "unit": "aantal",
+    "description": "Lopende trajecten jeugdhulp aan het eind van de maand.",
+    "source": "CBS StatLine 85099NED",
+    "frequency": "month",
+    "direction": "down",
+    "screen_outliers": True,
+    "themes": ["jeugd"],
+    "breaks": [{"period": "2020-03", "note": "Start van de pandemie"}],
+    "related": [{"slug": "wmo-clients", "kind": "waterbed"}],
+}
+
+
 class IndicatorIn(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [INDICATOR_EXAMPLE]})
+
     slug: str = Field(min_length=1, max_length=80, pattern=SLUG, examples=["jeugdhulp-trajecten"])
     name: str = Field(min_length=1, max_length=200, examples=["Jeugdhulptrajecten"])
     unit: str = Field(default="", max_length=60, examples=["aantal"])
@@ -192,6 +240,8 @@ class BreakOut(BaseModel):
 
 
 class IndicatorOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [INDICATOR_EXAMPLE]})
+
     slug: str
     name: str
     unit: str

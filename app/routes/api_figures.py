@@ -11,7 +11,7 @@ from typing import Annotated, Generic, TypeVar
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import select
 
 from app.deps import (
@@ -150,12 +150,36 @@ class ObservationIn(BaseModel):
 
 
 class UpsertOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"inserted": 3, "updated": 1, "unchanged": 20}]}
+    )
+
     inserted: int
     updated: int
     unchanged: int
 
 
 class ObservationOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "period": "2024-03",
+                    "value": 12.0,
+                    "area": "WK019301",
+                    "recorded_at": "2024-04-02T09:30:00Z",
+                },
+                {
+                    "period": "2024-03",
+                    "value": None,
+                    "fewer_than": 10,
+                    "area": "WK019302",
+                    "recorded_at": "2024-04-02T09:30:00Z",
+                },
+            ]
+        }
+    )
+
     period: str = Field(examples=["2024-03"])
     value: float | None = Field(
         description="Null when hidden from anonymous readers as a small number (see fewer_than)."
@@ -236,13 +260,19 @@ def _values(session, indicator, area, start, end, as_of, masking: Masking):
 
 
 AreaQuery = Annotated[
-    str | None, Query(description="Area code; absent: every area and the municipality.")
+    str | None,
+    Query(description="Area code; absent: every area and the municipality.", examples=["WK019301"]),
 ]
-FromQuery = Annotated[str | None, Query(alias="from", description="First period, e.g. 2023-01.")]
-ToQuery = Annotated[str | None, Query(alias="to", description="Last period, e.g. 2024-12.")]
+FromQuery = Annotated[
+    str | None, Query(alias="from", description="First period.", examples=["2023-01"])
+]
+ToQuery = Annotated[str | None, Query(alias="to", description="Last period.", examples=["2024-12"])]
 AsOfQuery = Annotated[
     datetime | None,
-    Query(description="Values as they were known at this moment (UTC if no zone given)."),
+    Query(
+        description="Values as they were known at this moment (UTC if no zone given).",
+        examples=["2025-01-31T12:00:00Z"],
+    ),
 ]
 
 
@@ -282,7 +312,16 @@ def list_observations(
 @router.get(
     "/indicators/{slug}/observations.csv",
     response_class=Response,
-    responses={200: {"content": {"text/csv": {}}}},
+    responses={
+        200: {
+            "content": {
+                "text/csv": {
+                    "example": "indicator,period,area,value\njeugdhulp-trajecten,2024-03,,412\n"
+                    "jeugdhulp-trajecten,2024-03,WK019301,37\n"
+                }
+            }
+        }
+    },
 )
 def download_observations(
     request: Request,
