@@ -89,13 +89,14 @@ def build_dashboard(*, session: Session, public_only: bool = False) -> Dashboard
 
 
 def asked(signal: UnexplainedSignal, requests: list[RequestView]) -> RequestView | None:
-    """The open request already asking about ``signal`` (its series, a period of its run)."""
+    """The open request already asking about ``signal``: its indicator for the whole
+    municipality, about one of the periods of its run."""
     starts = {period.start for period in signal.run.periods}
     for view in requests:
         row = view.request
         if (
             row.indicator_id == signal.run.indicator_id
-            and row.area_id == signal.run.area_id
+            and row.area_id is None
             and row.period_start in starts
         ):
             return view

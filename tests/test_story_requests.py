@@ -23,6 +23,7 @@ from app.narratives.invites import invite_url
 from tests.factories import bearer, csrf_from, login, make_area, make_indicator
 
 JUMP = date(2025, 9, 1)
+LISTED = 'Wachttijd schuldhulp</a> · <span class="signal signal-concern">zorgwekkend</span> 2025-09'
 
 
 def make_signal(session, **overrides):
@@ -387,7 +388,7 @@ def test_dashboard_lists_unexplained_signals_by_role(client, session, settings):
     sign_in(client, session, "editor")
     page = flat(client.get("/").text)
     section = page.split('id="unexplained-heading"')[1].split("</section>")[0]
-    assert "Wachttijd schuldhulp</a> · Hele gemeente" in section
+    assert LISTED in section
     assert "zorgwekkend</span>" in section and "2025-09" in section
     assert 'href="/requests/new?indicator=wachttijd&amp;period=2025-09"' in section
     assert "Stil cijfer" not in section
@@ -396,7 +397,7 @@ def test_dashboard_lists_unexplained_signals_by_role(client, session, settings):
     client.cookies.clear()
     sign_in(client, session, "viewer")
     page = flat(client.get("/").text)
-    assert "Wachttijd schuldhulp</a> · Hele gemeente" in page
+    assert LISTED in page
     assert "/requests/new" not in page
     assert "Openstaande verhaalvragen" in page
 
@@ -407,7 +408,7 @@ def test_dashboard_lists_unexplained_signals_by_role(client, session, settings):
 
     with TestClient(create_app()) as anonymous:
         page = flat(anonymous.get("/").text)
-    assert "Wachttijd schuldhulp</a> · Hele gemeente" in page
+    assert LISTED in page
     assert "Openstaande verhaalvragen" not in page and "/requests" not in page
 
 
@@ -417,14 +418,14 @@ def test_dashboard_follows_new_figures_and_stories(client, session):
     sign_in(client, session, "editor")
     assert "Geen onverklaarde signalen." in flat(client.get("/").text)
     indicator = make_signal(session, slug="wachttijd", name="Wachttijd schuldhulp")
-    assert "Wachttijd schuldhulp</a> · Hele gemeente" in flat(client.get("/").text)
+    assert LISTED in flat(client.get("/").text)
     headers = bearer(session, "editor")
     url = "/api/v1/indicators/wachttijd/observations"
     calm = client.post(url, json=[{"period": "2025-09", "value": 11}], headers=headers)
     assert calm.json()["updated"] == 1
     assert "Geen onverklaarde signalen." in flat(client.get("/").text)
     client.post(url, json=[{"period": "2025-09", "value": 30}], headers=headers)
-    assert "Wachttijd schuldhulp</a> · Hele gemeente" in flat(client.get("/").text)
+    assert LISTED in flat(client.get("/").text)
     session.add(
         Narrative(
             title="Uitleg",

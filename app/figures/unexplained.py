@@ -1,18 +1,18 @@
-"""Unexplained signals for the dashboard: recent runs of special cause that no story or
-session explains yet.
+"""Unexplained signals for the dashboard: recent runs of special cause in the figures of
+the whole municipality that no story or session explains yet.
 
-A run is a stretch of consecutive periods of one series (indicator and area) with the
-same special-cause signal, ending within the last ``RECENT`` periods of that series.
-It is unexplained when none of its periods is explained in the sense of
+A run is a stretch of consecutive periods of one indicator's municipality series with the
+same special-cause signal, ending within the last ``RECENT`` periods of that series. It
+is unexplained when none of its periods is explained in the sense of
 ``PeriodRow.unexplained`` (app/figures/context.py): a published story of that period
-linked to the indicator, one of its themes or the district, or a reflection session
-about the indicator held in it.
+linked to the indicator or one of its themes, or a reflection session about the
+indicator held in it. District series are read on the indicator page (with its district
+filter), which offers the same "ask partners" link; the dashboard is the overview.
 
-Signals need every series of every indicator, which is too slow for each dashboard
-visit on a large municipality, so the runs are cached per process and database, keyed
-by a fingerprint of everything signals depend on (observations, their revisions,
-indicator settings, breaks, break events). Explanations change with every moderation
-and are looked up fresh, in a handful of queries over the runs' time window.
+Signals need the whole series of every indicator, so the runs are cached per process and
+database, keyed by a fingerprint of everything signals depend on (observations, their
+revisions, indicator settings, breaks, break events). Explanations change with every
+moderation and are looked up fresh, in three queries over the runs' time window.
 """
 
 import threading
@@ -27,7 +27,6 @@ from app.figures.context import SPECIAL
 from app.figures.periods import Period
 from app.figures.signals import Signal, breaks_for, compute_signals
 from app.models import (
-    Area,
     ContextEvent,
     ContextEventTheme,
     Indicator,
@@ -51,10 +50,10 @@ SIGNAL_ORDER = {"concern": 0, "improvement": 1, "neither": 2}
 
 @dataclass(frozen=True)
 class SignalRun:
-    """Consecutive periods of one series with the same special-cause signal."""
+    """Consecutive periods of an indicator's municipality series with the same
+    special-cause signal."""
 
     indicator_id: int
-    area_id: int | None
     signal: Signal
     periods: tuple[Period, ...]
 
@@ -69,11 +68,10 @@ class SignalRun:
 
 @dataclass(frozen=True)
 class UnexplainedSignal:
-    """A run on the dashboard, with its indicator and area."""
+    """A run on the dashboard, with its indicator."""
 
     run: SignalRun
     indicator: Indicator
-    area: Area | None
 
 
 _cache: dict[str, tuple[tuple, list[SignalRun]]] = {}
@@ -83,8 +81,9 @@ _lock = threading.Lock()
 def _fingerprint(session: Session) -> tuple:
     """Everything signals depend on, cheaply: ids only grow, the small tables in full."""
     return (
+        # Observations are never deleted on their own (only with their indicator, which
+        # the indicator list below notices); a changed value leaves a revision.
         session.exec(select(func.max(Observation.id))).one(),
-        session.exec(select(func.count()).select_from(Observation)).one(),
         session.exec(select(func.max(ObservationRevision.id))).one(),
         tuple(
             session.exec(
@@ -116,7 +115,7 @@ def _fingerprint(session: Session) -> tuple:
 
 
 def recent_runs(session: Session) -> list[SignalRun]:
-    """The recent special-cause runs of every series, from the cache when data is unchanged."""
+    """The recent special-cause runs of every indicator, cached while the data is unchanged."""
     key = str(session.get_bind().url)
     fingerprint = _fingerprint(session)
     with _lock:
@@ -131,37 +130,26 @@ def recent_runs(session: Session) -> list[SignalRun]:
 
 def _compute_runs(session: Session) -> list[SignalRun]:
     indicators = {i.id: i for i in session.exec(select(Indicator))}
-    rows = session.exec(
-        select(
-            Observation.indicator_id,
-            Observation.area_id,
-            Observation.period_start,
-            Observation.value,
-        ).order_by(
-            col(Observation.indicator_id),
-            col(Observation.area_id),
-            col(Observation.period_start),
-        )
-    ).all()
-    breaks: dict[int, list[date]] = {}
+    rows = session.connection().execute(
+        select(Observation.indicator_id, Observation.period_start, Observation.value)
+        .where(col(Observation.area_id).is_(None))
+        .order_by(col(Observation.indicator_id), col(Observation.period_start))
+    )
     runs: list[SignalRun] = []
-    for (indicator_id, area_id), group in groupby(rows, key=lambda r: (r[0], r[1])):
+    for indicator_id, group in groupby(rows, key=lambda r: r[0]):
         indicator = indicators[indicator_id]
-        if indicator_id not in breaks:
-            breaks[indicator_id] = breaks_for(session, indicator)
-        frequency = indicator.frequency
         points = compute_signals(
-            [(r[2], r[3]) for r in group],
+            [(r[1], r[2]) for r in group],
             direction=indicator.direction,
             screen_outliers=indicator.screen_outliers,
-            breaks=breaks[indicator_id],
-            consecutive=lambda a, b, f=frequency: Period(a, f).next().start == b,
+            breaks=breaks_for(session, indicator),
+            consecutive=lambda a, b, f=indicator.frequency: Period(a, f).next().start == b,
         )
-        runs.extend(_runs_of(indicator, area_id, points))
+        runs.extend(_runs_of(indicator, points))
     return runs
 
 
-def _runs_of(indicator: Indicator, area_id: int | None, points) -> list[SignalRun]:
+def _runs_of(indicator: Indicator, points) -> list[SignalRun]:
     """The runs of one series that end within its last ``RECENT`` periods."""
     recent_from = len(points) - RECENT
     found: list[SignalRun] = []
@@ -179,16 +167,16 @@ def _runs_of(indicator: Indicator, area_id: int | None, points) -> list[SignalRu
             current.append(period)
             continue
         if current and index - 1 >= recent_from:
-            found.append(SignalRun(indicator.id, area_id, signal, tuple(current)))
+            found.append(SignalRun(indicator.id, signal, tuple(current)))
         current, signal = [], None
         if point is not None and point.signal in SPECIAL:
             current, signal = [period], point.signal
     return found
 
 
-def explained_periods(session: Session, runs: list[SignalRun]) -> set[tuple[int, int | None, date]]:
+def explained_periods(session: Session, runs: list[SignalRun]) -> set[tuple[int, date]]:
     """Of the runs' periods, those a published story or session explains, as
-    (indicator id, area id, period start); the rule of ``PeriodRow.unexplained``."""
+    (indicator id, period start); the rule of ``PeriodRow.unexplained``."""
     if not runs:
         return set()
     low = min(run.first.start for run in runs)
@@ -200,68 +188,61 @@ def explained_periods(session: Session, runs: list[SignalRun]) -> set[tuple[int,
             col(IndicatorTheme.indicator_id).in_(indicator_ids)
         )
     ):
-        themes.setdefault(indicator_id, set()).add(theme_id)
+        themes.setdefault(theme_id, set()).add(indicator_id)
     in_window = (
         Narrative.status == NarrativeStatus.published,
         col(Narrative.occurred_on) >= low,
         col(Narrative.occurred_on) <= high,
     )
-    stories = session.exec(
-        select(Narrative.occurred_on, Narrative.id, Narrative.area_id)
-        .where(*in_window)
-        .order_by(col(Narrative.occurred_on))
-    ).all()
-    days = [s[0] for s in stories]
-    story_ids = select(Narrative.id).where(*in_window)
-    linked: dict[int, set[int]] = {}
-    for story_id, indicator_id in session.exec(
-        select(NarrativeIndicator.narrative_id, NarrativeIndicator.indicator_id).where(
-            col(NarrativeIndicator.narrative_id).in_(story_ids)
-        )
+    # (indicator id, day) of everything that explains a period of that indicator
+    evidence: list[tuple[int, date]] = list(
+        session.exec(
+            select(NarrativeIndicator.indicator_id, Narrative.occurred_on)
+            .join(Narrative, col(Narrative.id) == NarrativeIndicator.narrative_id)
+            .where(col(NarrativeIndicator.indicator_id).in_(indicator_ids), *in_window)
+        ).all()
+    )
+    for theme_id, day in session.exec(
+        select(NarrativeTheme.theme_id, Narrative.occurred_on)
+        .join(Narrative, col(Narrative.id) == NarrativeTheme.narrative_id)
+        .where(col(NarrativeTheme.theme_id).in_(themes), *in_window)
+        .distinct()
     ):
-        linked.setdefault(story_id, set()).add(indicator_id)
-    themed: dict[int, set[int]] = {}
-    for story_id, theme_id in session.exec(
-        select(NarrativeTheme.narrative_id, NarrativeTheme.theme_id).where(
-            col(NarrativeTheme.narrative_id).in_(story_ids)
-        )
-    ):
-        themed.setdefault(story_id, set()).add(theme_id)
-    meetings = session.exec(
-        select(SessionIndicator.indicator_id, ReflectionSession.held_on)
-        .join(ReflectionSession, col(ReflectionSession.id) == SessionIndicator.session_id)
-        .where(
-            col(SessionIndicator.indicator_id).in_(indicator_ids),
-            col(ReflectionSession.held_on) >= low,
-            col(ReflectionSession.held_on) <= high,
-        )
-    ).all()
+        evidence.extend((indicator_id, day) for indicator_id in themes[theme_id])
+    evidence.extend(
+        session.exec(
+            select(SessionIndicator.indicator_id, ReflectionSession.held_on)
+            .join(ReflectionSession, col(ReflectionSession.id) == SessionIndicator.session_id)
+            .where(
+                col(SessionIndicator.indicator_id).in_(indicator_ids),
+                col(ReflectionSession.held_on) >= low,
+                col(ReflectionSession.held_on) <= high,
+            )
+        ).all()
+    )
+    days: dict[int, list[date]] = {}
+    for indicator_id, day in evidence:
+        days.setdefault(indicator_id, []).append(day)
+    for found in days.values():
+        found.sort()
     explained = set()
     for run in runs:
+        found = days.get(run.indicator_id, [])
         for period in run.periods:
-            inside = stories[bisect_left(days, period.start) : bisect_right(days, period.end)]
-            if any(
-                run.indicator_id in linked.get(story_id, ())
-                or themes.get(run.indicator_id, set()) & themed.get(story_id, set())
-                or (run.area_id is not None and area_id == run.area_id)
-                for _, story_id, area_id in inside
-            ) or any(
-                indicator_id == run.indicator_id and period.start <= held <= period.end
-                for indicator_id, held in meetings
-            ):
-                explained.add((run.indicator_id, run.area_id, period.start))
+            if bisect_right(found, period.end) > bisect_left(found, period.start):
+                explained.add((run.indicator_id, period.start))
     return explained
 
 
 def unexplained_signals(session: Session) -> list[UnexplainedSignal]:
-    """Recent runs none of whose periods is explained: concerns first, the municipality
-    before districts, the latest first."""
+    """Recent runs none of whose periods is explained: concerns first, then improvements,
+    then neutral indicators; the latest first."""
     runs = recent_runs(session)
     explained = explained_periods(session, runs)
     open_runs = [
         run
         for run in runs
-        if not any((run.indicator_id, run.area_id, p.start) in explained for p in run.periods)
+        if not any((run.indicator_id, p.start) in explained for p in run.periods)
     ]
     indicators = {
         i.id: i
@@ -269,21 +250,11 @@ def unexplained_signals(session: Session) -> list[UnexplainedSignal]:
             select(Indicator).where(col(Indicator.id).in_({r.indicator_id for r in open_runs}))
         )
     }
-    areas = {
-        a.id: a
-        for a in session.exec(
-            select(Area).where(col(Area.id).in_({r.area_id for r in open_runs if r.area_id}))
-        )
-    }
     open_runs.sort(
         key=lambda r: (
             SIGNAL_ORDER[r.signal],
-            r.area_id is not None,
             -r.last.start.toordinal(),
             indicators[r.indicator_id].name,
         )
     )
-    return [
-        UnexplainedSignal(run, indicators[run.indicator_id], areas.get(run.area_id))
-        for run in open_runs
-    ]
+    return [UnexplainedSignal(run, indicators[run.indicator_id]) for run in open_runs]
