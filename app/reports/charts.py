@@ -1,25 +1,22 @@
 """Compact charts of a report as static SVG, so that they print and need no script.
 
 The spec is the indicator page's XmR chart (app/figures/charts.py), smaller, with the
-half year shaded. Building a spec with Altair takes ~80 ms and vl-convert (~100 MB,
-a second to start) as long again, so vl-convert is imported on first use and each SVG
-is kept by the data it shows: a report whose figures did not change renders in
-milliseconds.
+half year shaded as a band; app/figures/svg.py renders it once per distinct data, so
+a report whose figures did not change renders without vl-convert.
 """
-
-import json
-from functools import lru_cache
 
 from app.figures.charts import indicator_chart
 from app.figures.periods import Period
+from app.figures.svg import chart_svg
 from app.reports.content import IndicatorPart
 
 WIDTH, HEIGHT = 300, 110
-CACHED_CHARTS = 1024
 
 
-def chart_data(part: IndicatorPart, half: Period) -> str:
-    """What one indicator's compact chart shows, as JSON (the key of its SVG)."""
+def render_chart(part: IndicatorPart, half: Period) -> str:
+    """The chart as an SVG document (empty when the indicator has no values)."""
+    if not part.points:
+        return ""
     rows = [
         {
             "period": point.start.isoformat(),
@@ -28,6 +25,7 @@ def chart_data(part: IndicatorPart, half: Period) -> str:
             "mean": point.mean,
             "lpl": point.lpl,
             "upl": point.upl,
+            "masked": None,
             "signal": point.signal,
             "signal_label": point.signal,
             "stories": 0,
@@ -36,28 +34,13 @@ def chart_data(part: IndicatorPart, half: Period) -> str:
         }
         for point in part.points
     ]
-    band = [{"start": half.start.isoformat(), "end": half.end.isoformat(), "title": half.label}]
-    return json.dumps({"rows": rows, "band": band, "unit": part.unit or part.name})
-
-
-def render_chart(part: IndicatorPart, half: Period) -> str:
-    """The chart as an SVG document (empty when the indicator has no values)."""
-    if not part.points:
-        return ""
-    return _svg(chart_data(part, half))
-
-
-@lru_cache(maxsize=CACHED_CHARTS)
-def _svg(data: str) -> str:
-    import vl_convert
-
-    shown = json.loads(data)
+    band = {"title": half.label, "start": half.start.isoformat(), "end": half.end.isoformat()}
     spec = indicator_chart(
-        shown["rows"],
-        {"events": shown["band"]},
+        rows,
+        {"events": [band]},
         title="",
-        value_title=shown["unit"],
+        value_title=part.unit or part.name,
         width=WIDTH,
         height=HEIGHT,
     )
-    return vl_convert.vegalite_to_svg(spec)
+    return chart_svg(spec)
