@@ -358,6 +358,7 @@ def test_answers_on_the_request_page_and_the_signal_explained(client, session):
 
     review = client.get(f"/moderation/{story.id}").text
     assert '<option value="explains" selected>' in review
+    assert f'<a href="/requests/{row.id}">Antwoord op een verhaalvraag</a>' in review
     decided = client.post(
         f"/moderation/{story.id}",
         data={
@@ -440,3 +441,32 @@ def test_dashboard_follows_new_figures_and_stories(client, session):
     session.add(NarrativeIndicator(narrative_id=story.id, indicator_id=indicator.id))
     session.commit()
     assert "Geen onverklaarde signalen." in flat(client.get("/").text)
+
+
+def test_a_request_without_period_or_district_leaves_them_to_the_partner(client, session):
+    indicator = make_signal(session, slug="wachttijd")
+    make_area(session, code="WK019301", name="De Hoven")
+    _, link = make_partner(session, "Welzijn Oost")
+    row = make_request(session, indicator, period_start=None)
+    page = client.get(f"{link}&request={row.id}").text
+    assert 'id="occurred"' in page and 'id="area"' in page and 'id="indicators"' not in page
+    data = answer_form(client, f"{link}&request={row.id}", occurred="2025-10", area="WK019301")
+    assert client.post("/stories/new", data=data, follow_redirects=False).status_code == 303
+    session.rollback()
+    story = session.exec(select(Narrative)).one()
+    assert (story.occurred_on, story.request_id) == (date(2025, 10, 1), row.id)
+    assert session.exec(select(NarrativeIndicator.indicator_id)).all() == [indicator.id]
+
+
+def test_questions_are_escaped_everywhere(client, session):
+    indicator = make_signal(session, slug="wachttijd")
+    _, link = make_partner(session, "Welzijn Oost")
+    row = make_request(session, indicator, question="<script>alert(1)</script> Wat merkt u?")
+    sign_in(client, session, "editor")
+    pages = [client.get(f"/requests/{row.id}").text, client.get("/requests").text]
+    pages.append(client.get("/").text)
+    client.cookies.clear()
+    pages += [client.get(link).text, client.get(f"{link}&request={row.id}").text]
+    for page in pages:
+        assert "<script>alert(1)</script>" not in page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt; Wat merkt u?" in page

@@ -11,7 +11,7 @@ Validation returns per-field messages (English msgids, translated when shown) an
 stores anything.
 """
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -352,15 +352,13 @@ def answer_fields(view: RequestView) -> dict[str, str | list[str]]:
 
 def answers(session: Session, request: StoryRequest, *, published_only: bool) -> list[Narrative]:
     """The stories that answer ``request``, oldest first (hidden ones never)."""
-    statuses: Iterable[NarrativeStatus] = (
-        [NarrativeStatus.published]
-        if published_only
-        else [NarrativeStatus.published, NarrativeStatus.pending]
-    )
+    statuses = [NarrativeStatus.published]
+    if not published_only:
+        statuses.append(NarrativeStatus.pending)
     return list(
         session.exec(
             select(Narrative)
-            .where(Narrative.request_id == request.id, col(Narrative.status).in_(list(statuses)))
+            .where(Narrative.request_id == request.id, col(Narrative.status).in_(statuses))
             .order_by(col(Narrative.submitted_at), col(Narrative.id))
         ).all()
     )
