@@ -9,14 +9,13 @@ from app.figures.unexplained import UnexplainedSignal, unexplained_signals
 from app.models import (
     Action,
     ActionStatus,
-    ConsentReach,
     Indicator,
     IndicatorTheme,
     Narrative,
-    NarrativeStatus,
     ReflectionSession,
     Theme,
 )
+from app.narratives.reach import published_for
 from app.narratives.requests import RequestView, list_requests
 
 LATEST_STORIES = 8
@@ -58,9 +57,7 @@ def build_dashboard(*, session: Session, public_only: bool = False) -> Dashboard
     by_theme: dict[int, list[Indicator]] = {}
     for theme_id, indicator in links:
         by_theme.setdefault(theme_id, []).append(indicator)
-    published = select(Narrative).where(Narrative.status == NarrativeStatus.published)
-    if public_only:
-        published = published.where(Narrative.consent_reach == ConsentReach.public)
+    published = select(Narrative).where(*published_for(public_only=public_only))
     stories = session.exec(
         published.order_by(col(Narrative.occurred_on).desc(), col(Narrative.id).desc()).limit(
             LATEST_STORIES

@@ -61,15 +61,13 @@ MINIMUM = {
     "/api/v1/indicators/{slug}/observations": Need.reader,
     "/api/v1/indicators/{slug}/observations.csv": Need.reader,
     "/api/v1/indicators/{slug}/signals": Need.reader,
-    "/api/v1/narratives/{narrative_id}": Need.viewer,
+    "/api/v1/narratives/{narrative_id}": Need.reader,
     "/api/v1/timeline": Need.reader,
     "/reports": Need.reader,
     "/reports/{period}": Need.reader,
     "/reports/{period}.md": Need.reader,
     "/reports/{period}.pdf": Need.reader,
-    # DESIGN.md lets anonymous readers see published stories when DUIDING_PUBLIC_READ
-    # is on; the narratives API serves staff only for now (reported, not yet decided).
-    "/api/v1/narratives": Need.viewer,
+    "/api/v1/narratives": Need.reader,
     # sessions, learning agenda, search
     "/sessions": Need.viewer,
     "/sessions/{session_id}": Need.viewer,

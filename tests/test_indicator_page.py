@@ -113,7 +113,9 @@ def test_page_shows_guide_chart_table_and_unexplained_signal(client, session, se
 
 def test_a_story_or_session_explains_a_signal(client, session, settings, indicator):
     settings(public_read=True)
-    story = make_narrative(session, title="Meer inbraken gemeld", occurred_on=date(2026, 1, 1))
+    story = make_narrative(
+        session, title="Meer inbraken gemeld", occurred_on=date(2026, 1, 1), consent_reach="public"
+    )
     make_narrative(
         session, title="Nog niet gepubliceerd", occurred_on=date(2026, 1, 1), status="pending"
     )
@@ -155,7 +157,9 @@ def test_vega_bundle_is_served_locally(client):
 
 def test_timeline_interleaves_stories_sessions_and_events(client, session, settings, indicator):
     settings(public_read=True)
-    story = make_narrative(session, title="Meer inbraken gemeld", occurred_on=date(2024, 3, 1))
+    story = make_narrative(
+        session, title="Meer inbraken gemeld", occurred_on=date(2024, 3, 1), consent_reach="public"
+    )
     session.add(NarrativeIndicator(narrative_id=story.id, indicator_id=indicator.id))
     make_narrative(session, title="Over iets anders", occurred_on=date(2024, 4, 1))
     meeting = ReflectionSession(held_on=date(2024, 2, 10), title="Reflectie februari")
@@ -204,7 +208,9 @@ def test_page_shows_story_shares_and_related_indicators(client, session, setting
         ("Beter 2", date(2024, 3, 1), "better"),
         ("Zonder oordeel", date(2024, 4, 1), None),
     ]:
-        story = make_narrative(session, title=title, occurred_on=day, assessment=assessment)
+        story = make_narrative(
+            session, title=title, occurred_on=day, assessment=assessment, consent_reach="public"
+        )
         session.add(NarrativeIndicator(narrative_id=story.id, indicator_id=indicator.id))
     other = make_indicator(session, slug="aangiftes", name="Aangiftes")
     session.add(IndicatorRelation(indicator_id=indicator.id, related_id=other.id, kind="waterbed"))

@@ -27,7 +27,8 @@ from app.models import (
     Theme,
 )
 from app.models.indicator import RelationKind
-from app.models.narrative import Assessment, NarrativeStatus
+from app.models.narrative import Assessment
+from app.narratives.reach import published_for
 from app.security.small_numbers import SHOW_ALL, Masking, is_district
 
 SPECIAL = ("improvement", "concern", "neither")
@@ -93,10 +94,12 @@ def _stories(
     start: date,
     end: date,
     per_day: int | None,
+    public_only: bool = False,
 ) -> tuple[list[StoryRef], list[tuple[date, str | None, int]]]:
     """Published stories in [start, end] linked to the indicator, its themes or the
     district: the first ``per_day`` of each day (linked to the indicator first; all when
-    None) and the count of every (day, assessment).
+    None) and the count of every (day, assessment). ``public_only`` (anonymous readers)
+    keeps to stories whose submitters allowed public reach.
 
     Both are computed in the database: a theme can hold thousands of stories."""
     linked = select(NarrativeIndicator.narrative_id).where(
@@ -109,7 +112,7 @@ def _stories(
     if area is not None:
         conditions.append(Narrative.area_id == area.id)
     where = (
-        Narrative.status == NarrativeStatus.published,
+        *published_for(public_only=public_only),
         col(Narrative.occurred_on) >= start,
         col(Narrative.occurred_on) <= end,
         or_(*conditions),
@@ -209,9 +212,13 @@ def indicator_context(
     end: date | None = None,
     details: bool = True,
     masking: Masking = SHOW_ALL,
+    public_only: bool = False,
 ) -> IndicatorContext:
     """Signals (computed on the full series) shown for [start, end], with per period the
     stories and sessions of that period and the breaks and context events of the range.
+
+    ``masking`` hides small district numbers and ``public_only`` keeps to stories whose
+    submitters allowed public reach: both for anonymous readers.
 
     A period lists its first STORIES_SHOWN stories, unless it is the only one shown.
     ``details=False`` leaves stories and context events out, as small multiples do: a
@@ -238,7 +245,7 @@ def indicator_context(
     counted = []
     if details:
         per_day = None if len(rows) == 1 else STORIES_SHOWN
-        found, tally = _stories(session, indicator, area, first, last, per_day)
+        found, tally = _stories(session, indicator, area, first, last, per_day, public_only)
         for story in found:
             row = row_of(story.occurred_on)
             if row is not None and (per_day is None or len(row.stories) < per_day):
@@ -280,6 +287,7 @@ def timeline(
     start: date | None = None,
     end: date | None = None,
     masking: Masking = SHOW_ALL,
+    public_only: bool = False,
 ) -> Timeline:
     """Indicators as small multiples over [start, end], with the stories, sessions and
     context events of that range interleaved in time order.
@@ -301,7 +309,7 @@ def timeline(
     ]
     low, high = start or date.min, end or date.max
     stories = select(Narrative.id, Narrative.occurred_on, Narrative.title).where(
-        Narrative.status == NarrativeStatus.published,
+        *published_for(public_only=public_only),
         col(Narrative.occurred_on) >= low,
         col(Narrative.occurred_on) <= high,
     )

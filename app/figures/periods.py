@@ -266,3 +266,34 @@ def parse_period(text: str, frequency: Frequency | None = None) -> Period:
 def example(frequency: Frequency) -> str:
     """Return an example label for ``frequency`` (for hints in forms and errors)."""
     return _EXAMPLES[Frequency(frequency)]
+
+
+class RangeError(PeriodError):
+    """A bad ``from`` or ``to`` filter; the message starts with the parameter's name."""
+
+    def __init__(self, name: str, template: str, **values: str) -> None:
+        self.name = name
+        super().__init__("%(parameter)s: " + template, parameter=name, **values)
+
+
+def period_range(start: str | None, end: str | None) -> tuple[date | None, date | None]:
+    """The days a ``from``/``to`` filter covers, each bound a whole period.
+
+    ``from`` starts on the first day of its period and ``to`` ends on the last day of
+    its own: ``to=2024-03`` includes 31 March, ``to=2024`` all of December. Any period
+    spelling is accepted; an empty bound is open. Every ``from``/``to`` filter in
+    Duiding goes through here, so that they all mean the same. Raises RangeError.
+    """
+    bounds: list[date | None] = []
+    for name, text, side in (("from", start, "start"), ("to", end, "end")):
+        if text is None or not str(text).strip():
+            bounds.append(None)
+            continue
+        try:
+            bounds.append(getattr(parse_period(text), side))
+        except PeriodError as error:
+            raise RangeError(name, error.template, **error.values) from None
+    first, last = bounds
+    if first is not None and last is not None and first > last:
+        raise RangeError("from", N_("'%(start)s' lies after 'to' (%(end)s)"), start=start, end=end)
+    return first, last

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, func, select
 
 from app.models import Area, Indicator, Narrative, Theme
 from app.models.narrative import NarrativeIndicator, NarrativeStatus, NarrativeTheme
+from app.narratives.reach import published_for
 from app.narratives.submission import format_period
 
 
@@ -50,6 +51,7 @@ def list_stories(
     *,
     session: Session,
     status: NarrativeStatus | None = None,
+    public_only: bool = False,
     theme: str | None = None,
     area: str | None = None,
     indicator: str | None = None,
@@ -58,10 +60,14 @@ def list_stories(
     limit: int = 100,
     offset: int = 0,
 ) -> tuple[list[Narrative], int]:
-    """Return one page of stories matching the filters, newest first, and the total."""
+    """Return one page of stories matching the filters, newest first, and the total.
+
+    ``public_only`` (anonymous readers) keeps to published stories with public reach."""
     query = select(Narrative)
     if status is not None:
         query = query.where(Narrative.status == status)
+    if public_only:
+        query = query.where(*published_for(public_only=True))
     if theme:
         query = query.where(
             col(Narrative.id).in_(

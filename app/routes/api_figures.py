@@ -37,7 +37,7 @@ from app.figures.catalog import (
     ThemeOut,
 )
 from app.figures.observations import ItemChecker, known_values, upsert_observations
-from app.figures.periods import PeriodError, parse_period, period_of
+from app.figures.periods import RangeError, period_of, period_range
 from app.models import Area, AreaKind, Indicator
 from app.security.small_numbers import Masked, Masking, shown
 from app.templating import request_language
@@ -237,9 +237,8 @@ def _values(session, indicator, area, start, end, as_of, masking: Masking):
         if area_row is None:
             raise HTTPException(404, detail=f"no area with code '{area}'")
     try:
-        first = parse_period(start).start if start else None
-        last = parse_period(end).end if end else None
-    except PeriodError as error:
+        first, last = period_range(start, end)
+    except RangeError as error:
         raise HTTPException(422, detail=str(error)) from None
     if as_of is not None and as_of.tzinfo is None:
         as_of = as_of.replace(tzinfo=UTC)

@@ -6,17 +6,14 @@ from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, Field
 
 from app.audit import record
-from app.deps import EditorUser, Limit, Offset, SessionDep, ViewerUser, WriteSessionDep, has_role
+from app.deps import EditorUser, Limit, Offset, Reader, SessionDep, WriteSessionDep, has_role
+from app.figures.periods import RangeError, period_range
 from app.models import Narrative, Role
 from app.models.narrative import AuthorRole, LinkRelation, NarrativeSource, NarrativeStatus
 from app.narratives.export import list_stories, story_data
 from app.narratives.moderation import Decision, moderate, pending_story
-from app.narratives.submission import (
-    format_period,
-    parse_period,
-    store_story,
-    validate_story,
-)
+from app.narratives.reach import may_read
+from app.narratives.submission import format_period, store_story, validate_story
 
 router = APIRouter(prefix="/api/v1/narratives", tags=["narratives"])
 
@@ -67,9 +64,7 @@ def _validated(session, data: dict, themes: list[str], indicators: list[str]):
 
 def _visible(session, narrative_id: int, user) -> Narrative:
     story = session.get(Narrative, narrative_id)
-    if story is None or (
-        story.status != NarrativeStatus.published and not has_role(user, Role.editor)
-    ):
+    if not may_read(story, user):
         raise HTTPException(status_code=404, detail="Narrative not found")
     return story
 
@@ -77,7 +72,7 @@ def _visible(session, narrative_id: int, user) -> Narrative:
 @router.get("")
 def list_narratives(
     session: SessionDep,
-    user: ViewerUser,
+    user: Reader,
     status: NarrativeStatus | None = None,
     theme: str | None = None,
     area: str | None = None,
@@ -87,23 +82,23 @@ def list_narratives(
     limit: Limit = 100,
     offset: Offset = 0,
 ):
-    """List stories; only editors see pending and hidden ones."""
+    """List stories; only editors see pending and hidden ones, and anonymous readers
+    (``DUIDING_PUBLIC_READ``) only those whose submitters allowed public reach."""
     if not has_role(user, Role.editor):
         status = NarrativeStatus.published
-    bounds = []
-    for name, text in (("from", from_), ("to", to)):
-        period = parse_period(text) if text else None
-        if text and period is None:
-            raise HTTPException(status_code=422, detail=f"'{name}' must be YYYY-MM or YYYY-MM-DD")
-        bounds.append(period[0] if period else None)
+    try:
+        start, end = period_range(from_, to)
+    except RangeError as error:
+        raise HTTPException(status_code=422, detail=str(error)) from None
     stories, total = list_stories(
         session=session,
         status=status,
+        public_only=user is None,
         theme=theme,
         area=area,
         indicator=indicator,
-        start=bounds[0],
-        end=bounds[1],
+        start=start,
+        end=end,
         limit=limit,
         offset=offset,
     )
@@ -128,8 +123,9 @@ def create_narrative(body: NarrativeIn, session: WriteSessionDep, user: EditorUs
 
 
 @router.get("/{narrative_id}")
-def get_narrative(narrative_id: int, session: SessionDep, user: ViewerUser):
-    """Return one story (pending and hidden ones to editors only)."""
+def get_narrative(narrative_id: int, session: SessionDep, user: Reader):
+    """Return one story (pending and hidden ones to editors only; to anonymous readers
+    only a published story with public reach)."""
     return story_data(session, _visible(session, narrative_id, user))
 
 

@@ -20,7 +20,7 @@ from app.figures.context import (
     shown_signals,
     timeline,
 )
-from app.figures.periods import Period, PeriodError, parse_period
+from app.figures.periods import Period, RangeError, period_range
 from app.figures.signals import SIGNAL_LABELS
 from app.figures.summary import summary
 from app.figures.svg import chart_svg
@@ -58,13 +58,11 @@ def _area(session: Session, code: str | None) -> Area | None:
     return area
 
 
-def _period_bound(text: str | None, indicator: Indicator, name: str) -> date | None:
-    if not text:
-        return None
+def _range(start: str | None, end: str | None) -> tuple[date | None, date | None]:
     try:
-        return parse_period(text, indicator.frequency).start
-    except PeriodError as error:
-        raise HTTPException(422, detail=f"{name}: {error}") from error
+        return period_range(start, end)
+    except RangeError as error:
+        raise HTTPException(422, detail=str(error)) from None
 
 
 def _spec_json(spec: dict) -> str:
@@ -191,13 +189,15 @@ def indicator_page(
     """The reading guide, the chart and the periods with their stories and sessions."""
     indicator = _indicator(session, slug)
     chosen = _area(session, area)
+    first, last = _range(start, end)
     context = indicator_context(
         session=session,
         indicator=indicator,
         area=chosen,
-        start=_period_bound(start, indicator, "from"),
-        end=_period_bound(end, indicator, "to"),
+        start=first,
+        end=last,
         masking=masking,
+        public_only=user is None,
     )
     lang = request_language(request)
     area_code = chosen.code if chosen else None
@@ -249,14 +249,16 @@ def indicator_chart_svg(
     domain = _axis(axis)
     low, high = domain or (None, None)
     small = size == "small"
+    first, last = _range(start, end)
     panel = indicator_context(
         session=session,
         indicator=indicator,
         area=_area(session, area),
-        start=_period_bound(start, indicator, "from") or low,
-        end=_period_bound(end, indicator, "to") or high,
+        start=first or low,
+        end=last or high,
         details=not small,
         masking=masking,
+        public_only=user is None,
     )
     lang = request_language(request)
     spec = chart_spec(panel, lang, small=small, width=560 if small else 720, domain=domain)
@@ -300,15 +302,11 @@ def _timeline_query(
                 )
             )
         indicators = list(session.exec(query).all())
-    try:
-        low = parse_period(start).start if start else None
-        high = parse_period(end).end if end else None
-    except PeriodError as error:
-        raise HTTPException(422, detail=str(error)) from error
+    low, high = _range(start, end)
     return TimelineQuery(indicators, chosen_theme, _area(session, area), low, high)
 
 
-def _timeline(session: Session, query: TimelineQuery, masking: Masking):
+def _timeline(session: Session, query: TimelineQuery, masking: Masking, public_only: bool):
     return timeline(
         session=session,
         indicators=query.indicators,
@@ -317,6 +315,7 @@ def _timeline(session: Session, query: TimelineQuery, masking: Masking):
         start=query.start,
         end=query.end,
         masking=masking,
+        public_only=public_only,
     )
 
 
@@ -335,7 +334,7 @@ def timeline_api(
 ) -> dict:
     """Stories, sessions and context events in time order, with the indicators' signals."""
     query = _timeline_query(session, indicator, theme, area, start, end)
-    result = _timeline(session, query, masking)
+    result = _timeline(session, query, masking, public_only=user is None)
     return {
         "items": [
             {"kind": i.kind, "id": i.id, "date": i.day.isoformat(), "title": i.title, "url": i.url}
@@ -374,7 +373,7 @@ def timeline_page(
 ):
     """Several indicators on one shared time axis, with what happened around them."""
     query = _timeline_query(session, indicator, theme, area, start, end)
-    result = _timeline(session, query, masking)
+    result = _timeline(session, query, masking, public_only=user is None)
     lang = request_language(request)
     days = [row.period.start for panel in result.panels for row in panel.rows]
     domain = (query.start or min(days, default=None), query.end or max(days, default=None))

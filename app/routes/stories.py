@@ -15,14 +15,14 @@ from app.deps import (
     SessionDep,
     SettingsDep,
     WriteSessionDep,
-    has_role,
 )
 from app.forms import FormDep, check_csrf
 from app.i18n import N_, gettext
-from app.models import Area, Indicator, Narrative, Role, Theme
-from app.models.narrative import ConsentReach, LinkRelation, NarrativeSource, NarrativeStatus
+from app.models import Area, Indicator, Narrative, Theme
+from app.models.narrative import ConsentReach, LinkRelation, NarrativeSource
 from app.narratives.invites import InviteInvalid, resolve_invite
 from app.narratives.moderation import linked_figures
+from app.narratives.reach import may_read
 from app.narratives.rendering import render_markdown
 from app.narratives.requests import (
     NotAnswerable,
@@ -215,14 +215,7 @@ def story_sent(request: Request):
 def show_story(request: Request, narrative_id: int, session: SessionDep, user: Reader):
     """Show one published story; editors may also see one still pending."""
     narrative = session.get(Narrative, narrative_id)
-    visible = narrative is not None and (
-        has_role(user, Role.editor)
-        or (
-            narrative.status == NarrativeStatus.published
-            and (user is not None or narrative.consent_reach == ConsentReach.public)
-        )
-    )
-    if not visible:
+    if not may_read(narrative, user):
         raise HTTPException(status_code=404, detail="Story not found")
     area = session.get(Area, narrative.area_id) if narrative.area_id else None
     context = {
