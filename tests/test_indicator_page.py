@@ -241,10 +241,14 @@ def test_chart_draws_breaks_sessions_and_story_markers(client, session, settings
     session.add(meeting)
     session.flush()
     session.add(SessionIndicator(session_id=meeting.id, indicator_id=indicator.id))
-    one = make_narrative(session, title="Eén verhaal", occurred_on=date(2024, 3, 5))
+    one = make_narrative(
+        session, title="Eén verhaal", occurred_on=date(2024, 3, 5), consent_reach="public"
+    )
     session.add(NarrativeIndicator(narrative_id=one.id, indicator_id=indicator.id))
     for n in range(7):
-        story = make_narrative(session, title=f"Verhaal {n}", occurred_on=date(2024, 5, 1 + n))
+        story = make_narrative(
+            session, title=f"Verhaal {n}", occurred_on=date(2024, 5, 1 + n), consent_reach="public"
+        )
         session.add(NarrativeIndicator(narrative_id=story.id, indicator_id=indicator.id))
     session.commit()
 
