@@ -1,5 +1,7 @@
 """Reflection sessions: form, snapshot, revision notice, edits, list filters, actions."""
 
+import json
+import re
 from datetime import date, timedelta
 
 from sqlmodel import func, select
@@ -98,10 +100,12 @@ def test_new_session_freezes_snapshot_and_stores_everything(client, session):
     assert response.headers["location"] == f"/sessions/{reflection.id}"
     assert reflection.participants == ["Sanne", "Ahmed"]
     frozen = _read(session).exec(select(SessionIndicator)).one()
+    # mean 11, moving ranges 2 and 1: limits 11 ± 2.66 * 1.5
+    limits = {"mean": 11.0, "lpl": 7.01, "upl": 14.99}
     assert frozen.snapshot == [
-        {"period": "2024-01", "value": 10.0, "signal": "common"},
-        {"period": "2024-02", "value": 12.0, "signal": "common"},
-        {"period": "2024-03", "value": 11.0, "signal": "common"},
+        {"period": "2024-01", "value": 10.0, "signal": "common", **limits},
+        {"period": "2024-02", "value": 12.0, "signal": "common", **limits},
+        {"period": "2024-03", "value": 11.0, "signal": "common", **limits},
     ]
     assert _read(session).exec(select(SessionNarrative)).one().narrative_id == story.id
     action = _read(session).exec(select(Action)).one()
@@ -171,6 +175,31 @@ def test_session_page_shows_old_value_and_revision_notice(client, session):
     assert "2024-02: 12 → 15" in page
     assert "<td>2024-02</td><td>12</td>" in page
     assert "Centrum" in page
+
+    frozen = _read(session).exec(select(SessionIndicator)).one()
+    spec = json.loads(
+        re.search(
+            rf'class="chart-spec" data-target="snapshot-{frozen.id}">(.*?)</script>', page, re.S
+        ).group(1)
+    )
+    assert [(p["label"], p["value"]) for p in spec["datasets"]["points"]] == [
+        ("2024-01", 10.0),
+        ("2024-02", 12.0),
+    ]
+    assert "binnen de gewone variatie" in page  # the chart's summary in words
+    svg_url = f"/sessions/{reflection.id}/figures/{frozen.id}/chart.svg?lang=nl"
+    assert f'src="{svg_url}"' in page
+    svg = client.get(svg_url)
+    assert svg.headers["content-type"] == "image/svg+xml"
+    assert svg.text.lstrip().startswith("<svg")
+    assert (
+        client.get(f"/sessions/{reflection.id}/figures/{frozen.id + 1}/chart.svg").status_code
+        == 404
+    )
+    assert (
+        client.get(f"/sessions/{reflection.id + 1}/figures/{frozen.id}/chart.svg").status_code
+        == 404
+    )
 
 
 def test_edit_keeps_previous_text_with_who_and_when(client, session):

@@ -42,13 +42,14 @@ def test_create_freezes_snapshot_and_detail_returns_it(client, session):
 
     assert created.status_code == 201, created.text
     data = created.json()
+    limits = {"mean": 29.0, "lpl": 23.68, "upl": 34.32}  # 29 ± 2.66 * the one range of 2
     assert data["snapshot"] == [
         {
             "indicator": "wachttijd",
             "area": None,
             "points": [
-                {"period": "2024-Q1", "value": 30.0, "signal": "common"},
-                {"period": "2024-Q2", "value": 28.0, "signal": "common"},
+                {"period": "2024-Q1", "value": 30.0, "signal": "common", **limits},
+                {"period": "2024-Q2", "value": 28.0, "signal": "common", **limits},
             ],
         }
     ]

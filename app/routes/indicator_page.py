@@ -124,14 +124,22 @@ def make_chart(
     domain: tuple[date, date] | None = None,
 ) -> Chart:
     """A chart with its SVG twin (``svg_query`` selects the same panel) and its summary."""
-    spec = chart_spec(panel, lang, small=small, domain=domain)
     query = _query(**svg_query, size="small" if small else None, lang=lang)
-    return Chart(
-        panel,
-        _spec_json(spec),
-        f"/indicators/{panel.indicator.slug}/chart.svg?{query}",
-        summary(panel, signal_labels(lang), lang),
-    )
+    svg_url = f"/indicators/{panel.indicator.slug}/chart.svg?{query}"
+    return chart_with_svg(panel, lang, svg_url, small=small, domain=domain)
+
+
+def chart_with_svg(
+    panel: IndicatorContext,
+    lang: str,
+    svg_url: str,
+    *,
+    small: bool = False,
+    domain: tuple[date, date] | None = None,
+) -> Chart:
+    """A chart whose static SVG twin is served at ``svg_url``, with its summary."""
+    spec = chart_spec(panel, lang, small=small, domain=domain)
+    return Chart(panel, _spec_json(spec), svg_url, summary(panel, signal_labels(lang), lang))
 
 
 def _axis(text: str | None) -> tuple[date, date] | None:

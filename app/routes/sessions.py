@@ -3,12 +3,13 @@
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Request, Response
 from sqlmodel import col, select
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse
 
 from app.deps import EditorUser, SessionDep, ViewerUser, WriteSessionDep
+from app.figures.svg import chart_svg
 from app.forms import FormDep, check_csrf
 from app.i18n import N_, gettext
 from app.models import (
@@ -26,6 +27,7 @@ from app.models import (
     SessionNarrative,
     Theme,
 )
+from app.routes.indicator_page import chart_spec, chart_with_svg
 from app.sessions import actions, service, snapshot
 from app.templating import render, request_language
 
@@ -266,6 +268,7 @@ def _get(session, session_id: int) -> ReflectionSession:
 def session_page(request: Request, session_id: int, session: SessionDep, user: ViewerUser):
     """Show notes, the snapshot as seen that day, what was revised since, and history."""
     reflection = _get(session, session_id)
+    lang = request_language(request)
     figures = []
     for row, indicator, area in session.exec(
         select(SessionIndicator, Indicator, Area)
@@ -277,7 +280,17 @@ def session_page(request: Request, session_id: int, session: SessionDep, user: V
         revised = snapshot.revisions_since(
             session=session, indicator=indicator, area=area, snapshot=row.snapshot
         )
-        figures.append({"row": row, "indicator": indicator, "area": area, "revised": revised})
+        panel = snapshot.snapshot_panel(indicator=indicator, area=area, snapshot=row.snapshot)
+        svg_url = f"/sessions/{reflection.id}/figures/{row.id}/chart.svg?lang={lang}"
+        figures.append(
+            {
+                "row": row,
+                "indicator": indicator,
+                "area": area,
+                "revised": revised,
+                "chart": chart_with_svg(panel, lang, svg_url) if row.snapshot else None,
+            }
+        )
     context = {
         "reflection": reflection,
         "notes": {
@@ -300,6 +313,25 @@ def session_page(request: Request, session_id: int, session: SessionDep, user: V
         "revisions": service.revisions_of(session=session, reflection=reflection),
     }
     return render(request, "sessions/detail.html", context)
+
+
+@router.get("/sessions/{session_id}/figures/{figure_id}/chart.svg")
+def snapshot_chart_svg(
+    request: Request, session_id: int, figure_id: int, session: SessionDep, user: ViewerUser
+) -> Response:
+    """A snapshot's chart as a static SVG, for readers without JavaScript."""
+    frozen = session.get(SessionIndicator, figure_id)
+    if frozen is None or frozen.session_id != session_id or not frozen.snapshot:
+        raise HTTPException(
+            status_code=404, detail=f"No figure {figure_id} in session {session_id}."
+        )
+    panel = snapshot.snapshot_panel(
+        indicator=session.get(Indicator, frozen.indicator_id),
+        area=session.get(Area, frozen.area_id) if frozen.area_id else None,
+        snapshot=frozen.snapshot,
+    )
+    spec = chart_spec(panel, request_language(request), width=720)
+    return Response(chart_svg(spec), media_type="image/svg+xml")
 
 
 def _text_form(reflection: ReflectionSession) -> dict:

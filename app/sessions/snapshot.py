@@ -9,22 +9,57 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from app.figures.context import IndicatorContext, PeriodRow
 from app.figures.observations import series
-from app.figures.periods import period_of
-from app.figures.signals import signals_for
+from app.figures.periods import parse_period, period_of
+from app.figures.signals import SignalPoint, signals_for
 from app.models import Area, Indicator
 
 
 def freeze(*, session: Session, indicator: Indicator, area: Area | None) -> list[dict]:
-    """Return the indicator's current values and signals as snapshot points."""
+    """Return the indicator's current values and signals as snapshot points.
+
+    The mean and process limits are kept too, so that the chart of the snapshot shows
+    the usual variation as it was computed that day.
+    """
     return [
         {
             "period": period_of(point.period_start, indicator.frequency).label,
             "value": point.value,
             "signal": str(point.signal),
+            "mean": point.mean,
+            "lpl": point.lpl,
+            "upl": point.upl,
         }
         for point in signals_for(session=session, indicator=indicator, area=area)
     ]
+
+
+def snapshot_panel(
+    *, indicator: Indicator, area: Area | None, snapshot: list[dict]
+) -> IndicatorContext:
+    """The frozen points as a chart panel, drawn like a live indicator chart.
+
+    Snapshots taken before the limits were kept have only values and signals: their
+    chart shows the points coloured by signal without the mean and limit lines.
+    """
+    rows = []
+    for point in snapshot:
+        period = parse_period(point["period"], indicator.frequency)
+        rows.append(
+            PeriodRow(
+                period=period,
+                point=SignalPoint(
+                    period_start=period.start,
+                    value=point["value"],
+                    mean=point.get("mean"),
+                    lpl=point.get("lpl"),
+                    upl=point.get("upl"),
+                    signal=point["signal"],
+                ),
+            )
+        )
+    return IndicatorContext(indicator=indicator, area=area, rows=rows)
 
 
 @dataclass(frozen=True)
