@@ -116,42 +116,46 @@ def add_user(*, session: Session, by: User, email: str, role: Role, password: st
     return user
 
 
-def change_role(*, session: Session, by: User, user: User, role: Role) -> None:
-    """Give ``user`` another role; an admin cannot change their own (no lock-out)."""
+def _change_other(
+    *, session: Session, by: User, user: User, action: str, detail: dict, **changes
+) -> None:
+    """Set ``changes`` on another user's account for admin ``by``, audited as ``action``.
+
+    An admin cannot change their own account (no lock-out); a change to what is
+    already there is not recorded."""
     if user.id == by.id:
         raise AccountError(NOT_YOURSELF)
-    if user.role == role:
+    if all(getattr(user, name) == value for name, value in changes.items()):
         return
-    record(
-        session=session,
-        action="update",
-        entity="user",
-        entity_id=user.id,
-        user=by,
-        detail={"role": [user.role.value, role.value]},
-    )
-    user.role = role
+    record(session=session, action=action, entity="user", entity_id=user.id, user=by, detail=detail)
+    for name, value in changes.items():
+        setattr(user, name, value)
     session.add(user)
     session.commit()
+
+
+def change_role(*, session: Session, by: User, user: User, role: Role) -> None:
+    """Give ``user`` another role."""
+    _change_other(
+        session=session,
+        by=by,
+        user=user,
+        action="update",
+        detail={"role": [user.role.value, role.value]},
+        role=role,
+    )
 
 
 def set_active(*, session: Session, by: User, user: User, active: bool) -> None:
     """Deactivate or reactivate ``user``; sessions and tokens stop working at once."""
-    if user.id == by.id:
-        raise AccountError(NOT_YOURSELF)
-    if user.is_active == active:
-        return
-    record(
+    _change_other(
         session=session,
+        by=by,
+        user=user,
         action="reactivate" if active else "deactivate",
-        entity="user",
-        entity_id=user.id,
-        user=by,
         detail={"email": user.email},
+        is_active=active,
     )
-    user.is_active = active
-    session.add(user)
-    session.commit()
 
 
 def issue_token(*, session: Session, by: User, user: User, name: str) -> str:

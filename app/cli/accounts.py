@@ -11,22 +11,30 @@ from app.models import Role
 users = typer.Typer(help="Staff accounts.", no_args_is_help=True)
 tokens = typer.Typer(help="API tokens.", no_args_is_help=True)
 
+PASSWORD_STDIN = typer.Option(
+    False, "--password-stdin", help="Read the password from standard input."
+)
+
+
+def _password(password_stdin: bool) -> str:
+    """The first line of standard input; a password is never a command-line argument,
+    where other users of the machine and the shell history would see it."""
+    if not password_stdin:
+        fail("give the password on standard input with --password-stdin")
+    return sys.stdin.readline().rstrip("\r\n")
+
 
 @users.command("add", help="Add a staff account; the password is read from stdin.")
 def add_user(
     email: str = typer.Argument(..., help="Email address, used to sign in."),
     role: Role = typer.Option(..., "--role", help="admin, editor or viewer."),
-    password_stdin: bool = typer.Option(
-        False, "--password-stdin", help="Read the password from standard input."
-    ),
+    password_stdin: bool = PASSWORD_STDIN,
 ) -> None:
     """Create a user with an argon2-hashed password."""
     from app import accounts
     from app.db import get_write_engine
 
-    if not password_stdin:
-        fail("give the password on standard input with --password-stdin")
-    password = sys.stdin.readline().rstrip("\r\n")
+    password = _password(password_stdin)
     with Session(get_write_engine()) as session:
         try:
             user = accounts.create_user(session=session, email=email, role=role, password=password)
@@ -38,17 +46,13 @@ def add_user(
 @users.command("set-password", help="Set a user's password, read from stdin.")
 def set_password(
     email: str = typer.Argument(..., help="Email address of the account."),
-    password_stdin: bool = typer.Option(
-        False, "--password-stdin", help="Read the password from standard input."
-    ),
+    password_stdin: bool = PASSWORD_STDIN,
 ) -> None:
     """Replace the password hash; accounts restored from an archive need this to sign in."""
     from app import accounts
     from app.db import get_write_engine
 
-    if not password_stdin:
-        fail("give the password on standard input with --password-stdin")
-    password = sys.stdin.readline().rstrip("\r\n")
+    password = _password(password_stdin)
     with Session(get_write_engine()) as session:
         user = accounts.get_by_email(session=session, email=email)
         if user is None:
