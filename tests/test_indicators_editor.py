@@ -1,11 +1,22 @@
 """Editor pages for indicators: list for readers, create and edit forms for editors."""
 
 import re
+from datetime import date
+from pathlib import Path
 
+import pytest
 from sqlmodel import func, select
 
-from app.models import Area, Indicator, IndicatorBreak, IndicatorRelation, Observation
-from tests.factories import csrf, csrf_from, login, make_indicator, make_theme
+from app.config import get_settings
+from app.models import (
+    Area,
+    Indicator,
+    IndicatorBreak,
+    IndicatorRelation,
+    Observation,
+    ObservationRevision,
+)
+from tests.factories import csrf, csrf_from, login, make_area, make_indicator, make_theme
 
 
 def test_list_is_for_readers_with_edit_links_for_editors(client, session, settings):
@@ -145,26 +156,105 @@ def test_upload_previews_then_imports(client, session):
     assert again.status_code == 404
 
 
-def test_upload_with_problems_lists_them_by_line_and_stores_nothing(client, session):
+BAD_UPLOADS = [
+    (b"", [(1, "", "het bestand is leeg; verwacht werd de kopregel indicator,period,area,value")]),
+    (
+        b"indicator,periode,value\nwmo,2024-01,1\n",
+        [(1, "", "de kopregel moet indicator,period,area,value zijn (period, area ontbreekt; "
+                 "&#39;periode&#39; hoort er niet in)")],
+    ),
+    (b"indicator,period,area,value\n", [(2, "", "het bestand heeft een kopregel maar geen rijen")]),
+    (
+        b"indicator,period,area,value\nwmo,2024-01,,1\nnope,2024-02,,x\n",
+        [(3, "indicator", "onbekende indicator &#39;nope&#39;")],
+    ),
+    (
+        b"indicator,period,area,value\nwmo,2024-01,WK000000,1\n",
+        [(2, "area", "onbekend gebied &#39;WK000000&#39;")],
+    ),
+    (b"indicator,period,area,value\nwmo,2024-01,,\n", [(2, "value", "de waarde is leeg")]),
+    (
+        b"indicator,period,area,value\nwmo,2024-01,,NaN\nwmo,2024-02,,inf\n",
+        [
+            (2, "value", "nan is geen getal dat opgeslagen kan worden"),
+            (3, "value", "inf is geen getal dat opgeslagen kan worden"),
+        ],
+    ),
+    (
+        b"indicator,period,area,value\nwmo,2024-01,,1\nwmo,jan 2024,,2\n",
+        [(3, "period", "2024-01 voor de hele gemeente staat ook in regel 2")],
+    ),
+    (
+        b"indicator,period,area,value\nwmo,2024-Q1,,1\n",
+        [(2, "period", "&#39;2024-Q1&#39; is een kwartaal, maar deze indicator wordt per maand "
+                       "gemeten (bijvoorbeeld 2024-03)")],
+    ),
+    (b"indicator,period,area,value\nwmo,2024-01,1\n", [(2, "", "4 velden verwacht, 3 gevonden")]),
+    (
+        "indicator,period,area,value\nwmo,2024-01,Zuidéén,1\n".encode("latin-1"),
+        [(1, "", "het bestand is geen UTF-8-tekst")],
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("content", "rows"), BAD_UPLOADS)
+def test_bad_upload_lists_every_problem_in_dutch_and_changes_nothing(
+    client, session, content, rows
+):
+    indicator = make_indicator(session, slug="wmo")
+    make_area(session, code="WK019301")
+    session.add(Observation(indicator_id=indicator.id, period_start=date(2024, 1, 1), value=7.0))
+    session.commit()
+    login(client, session, "editor")
+    response = _upload(client, content)
+    assert response.status_code == 422
+    assert "cijfers.csv is niet geïmporteerd" in response.text
+    for where, column, message in rows:
+        assert f"<td>{where}</td><td>{column}</td><td>{message}</td>" in response.text
+    assert response.text.count("<tr><td>") == len(rows)
+    assert 'name="token"' not in response.text  # nothing to confirm
+    session.rollback()
+    assert session.exec(select(Observation.value)).all() == [7.0]
+    assert session.exec(select(func.count()).select_from(ObservationRevision)).one() == 0
+    assert list((Path(get_settings().data_dir) / "uploads").iterdir()) == []
+
+
+def test_problems_are_listed_in_english_on_request(client, session):
     make_indicator(session, slug="wmo")
     login(client, session, "editor")
-    response = _upload(client, b"indicator,period,area,value\nwmo,2024-01,,1\nnope,2024-02,,x\n")
-    assert response.status_code == 422
-    assert "<td>3</td><td>indicator</td><td>unknown indicator &#39;nope&#39;</td>" in response.text
-    session.rollback()
-    assert session.exec(select(func.count()).select_from(Observation)).one() == 0
+    client.get("/indicators/import?lang=en")
+    response = _upload(client, b"indicator,period,area,value\nwmo,2024-01,,1\nwmo,2024-01,,2\n")
+    assert (
+        "<td>3</td><td>period</td><td>2024-01 for the whole municipality also appears in line 2"
+        in response.text
+    )
 
 
-def test_upload_above_the_limit_is_413(client, session, settings):
+def test_upload_above_the_configured_size_is_413_and_changes_nothing(client, session, settings):
+    assert get_settings().max_upload_mb == 50  # the default DESIGN.md names
     settings(max_upload_mb=1)
+    make_indicator(session, slug="wmo")
     login(client, session, "editor")
     token = csrf(client, "/indicators/import")
-    response = client.post(
-        "/indicators/import",
-        data={"csrf_token": token},
-        files={"file": ("big.csv", b"x" * (1024 * 1024 + 10), "text/csv")},
-    )
-    assert response.status_code == 413
+    rows = b"wmo,2024-01,,1\n" * (1024 * 1024 // 15)
+
+    def upload(size: int):
+        content = (b"indicator,period,area,value\n" + rows)[:size]
+        return client.post(
+            "/indicators/import",
+            data={"csrf_token": token},
+            files={"file": ("groot.csv", content, "text/csv")},
+        )
+
+    under = upload(1024 * 1024 - 1000)  # read, checked: every line repeats line 2
+    assert under.status_code == 422
+    assert "staat ook in regel 2" in under.text
+    over = upload(1024 * 1024 + 10)
+    assert over.status_code == 413
+    assert "Wat u stuurde is te groot." in over.text
+    session.rollback()
+    assert session.exec(select(func.count()).select_from(Observation)).one() == 0
+    assert list((Path(get_settings().data_dir) / "uploads").iterdir()) == []
 
 
 def test_viewer_cannot_upload(client, session):

@@ -27,9 +27,18 @@ from app.figures.observations import (
 )
 from app.figures.periods import period_of
 from app.figures.staging import ObservationStage
+from app.i18n import N_
 from app.models import Indicator, User, utcnow
 
 COLUMNS = ("indicator", "period", "area", "value")
+HEADER = ",".join(COLUMNS)
+# By (columns missing, columns unexpected).
+_HEADER_PROBLEMS = {
+    (True, True): N_("the header must be %(header)s (missing %(missing)s; unexpected %(extra)s)"),
+    (True, False): N_("the header must be %(header)s (missing %(missing)s)"),
+    (False, True): N_("the header must be %(header)s (unexpected %(extra)s)"),
+    (False, False): N_("the header must be %(header)s (a column repeats)"),
+}
 PROGRESS_EVERY = 10_000
 # Enough to fix a file by; a file with more problems is probably not this format at all.
 MAX_PROBLEMS = 1000
@@ -51,10 +60,11 @@ class ImportOutcome:
         if len(self.problems) < MAX_PROBLEMS:
             return True
         self.problems.append(
-            Problem(
+            Problem.of(
                 problem.where,
                 "",
-                f"stopped after {MAX_PROBLEMS} problems; the rest of the file was not checked",
+                N_("stopped after %(count)s problems; the rest of the file was not checked"),
+                count=MAX_PROBLEMS,
             )
         )
         return False
@@ -87,28 +97,20 @@ def _check_header(text: io.TextIOWrapper, outcome: ImportOutcome) -> tuple[str, 
     try:
         first = text.readline()
     except UnicodeDecodeError:
-        outcome.problems.append(Problem(1, "", "the file is not UTF-8 text"))
+        outcome.problems.append(Problem.of(1, "", N_("the file is not UTF-8 text")))
         return "", []
     if not first.strip():
-        outcome.problems.append(
-            Problem(1, "", "the file is empty; expected the header " + ",".join(COLUMNS))
-        )
+        template = N_("the file is empty; expected the header %(header)s")
+        outcome.problems.append(Problem.of(1, "", template, header=HEADER))
         return "", []
     delimiter, names = _header(first)
     if sorted(names) == sorted(COLUMNS):
         return delimiter, names
-    missing = [name for name in COLUMNS if name not in names]
-    extra = [name for name in names if name not in COLUMNS]
-    detail = "; ".join(
-        part
-        for part in (
-            missing and "missing " + ", ".join(missing),
-            extra and "unexpected " + ", ".join(f"'{name}'" for name in extra),
-        )
-        if part
-    )
+    missing = ", ".join(name for name in COLUMNS if name not in names)
+    extra = ", ".join(f"'{name}'" for name in names if name not in COLUMNS)
+    template = _HEADER_PROBLEMS[bool(missing), bool(extra)]
     outcome.problems.append(
-        Problem(1, "", f"the header must be {','.join(COLUMNS)} ({detail or 'a column repeats'})")
+        Problem.of(1, "", template, header=HEADER, missing=missing, extra=extra)
     )
     return "", []
 
@@ -143,9 +145,10 @@ def stage_observations(
             if not all(outcome.report(problem) for problem in problems):
                 break
     except UnicodeDecodeError:
-        outcome.report(Problem(line + 1, "", "the file is not UTF-8 text from here on"))
+        outcome.report(Problem.of(line + 1, "", N_("the file is not UTF-8 text from here on")))
     except csv.Error as error:
-        outcome.report(Problem(line, "", f"the line cannot be read as CSV: {error}"))
+        template = N_("the line cannot be read as CSV: %(error)s")
+        outcome.report(Problem.of(line, "", template, error=str(error)))
     outcome.rows += stage.staged
     if on_progress:
         on_progress(stream.tell())
@@ -156,18 +159,20 @@ def _stage_row(row, line, position, delimiter, indicators, checker, stage) -> li
     if len(row) != len(COLUMNS):
         if not any(cell.strip() for cell in row):
             return []
-        return [Problem(line, "", f"expected 4 fields, found {len(row)}")]
+        template = N_("expected 4 fields, found %(count)s")
+        return [Problem.of(line, "", template, count=len(row))]
     slug, period, area, raw = (row[index].strip() for index in position)
     if not (slug or period or area or raw):
         return []
     indicator = indicators.get(slug)
     if indicator is None:
-        message = f"unknown indicator '{slug}'" if slug else "the indicator is empty"
-        return [Problem(line, "indicator", message)]
+        if not slug:
+            return [Problem.of(line, "indicator", N_("the indicator is empty"))]
+        return [Problem.of(line, "indicator", N_("unknown indicator '%(slug)s'"), slug=slug)]
     try:
         value = parse_number(raw, delimiter)
     except ValueError:
-        return [Problem(line, "value", f"'{raw}' is not a number")]
+        return [Problem.of(line, "value", N_("'%(text)s' is not a number"), text=raw)]
     checked, found = checker.check_fields(
         indicator=indicator, where=line, period=period, value=value, area=area or None
     )
@@ -204,7 +209,7 @@ def import_observations(
         )
         _report_repeats(session=session, stage=stage, outcome=outcome)
         if not outcome.problems and outcome.rows == 0:
-            outcome.problems.append(Problem(2, "", "the file has a header but no rows"))
+            outcome.problems.append(Problem.of(2, "", N_("the file has a header but no rows")))
         if outcome.problems or dry_run:
             outcome.problems.sort(key=lambda problem: problem.where)
         if outcome.problems:
@@ -247,6 +252,6 @@ def _report_repeats(*, session: Session, stage: ObservationStage, outcome: Impor
     for repeat in repeats:
         period = period_of(repeat.period_start, frequencies[repeat.indicator_id])
         area = codes.get(repeat.area_id)
-        problem = repeated(repeat.line, period, area, f"line {repeat.first_line}")
+        problem = repeated(repeat.line, period, area, "line", repeat.first_line)
         if not outcome.report(problem):
             break

@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from app import audit
 from app.figures.periods import Period, PeriodError, parse_period
+from app.i18n import N_
 from app.models import Area, Indicator, Observation, ObservationRevision, User, utcnow
 
 
@@ -236,17 +237,36 @@ def series(
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with one input item: ``where`` is its index or line number."""
+    """One thing wrong with one input item: ``where`` is its index or line number.
+
+    ``message`` is English (CLI, API); pages translate ``template`` (an English msgid
+    with ``%(name)s`` placeholders) filled with ``values``, which may be msgids too.
+    """
 
     where: int
     field: str
     message: str
+    template: str = ""
+    values: dict | None = None
+
+    @classmethod
+    def of(cls, where: int, field: str, template: str, **values: object) -> "Problem":
+        """Make a problem from a message template and its values."""
+        return cls(where, field, template % values, template, values)
 
 
-def repeated(where: int, period: Period, area: str | None, first: str) -> Problem:
+# The nouns for "where" in messages about repeats: "line" in files, "item" in API bodies.
+NOUNS = {"line": N_("line"), "item": N_("item"), "row": N_("row")}
+
+
+def repeated(where: int, period: Period, area: str | None, noun: str, first: int) -> Problem:
     """The problem of an item whose area and period an earlier item (``first``) has."""
-    place = f"area {area}" if area else "the whole municipality"
-    return Problem(where, "period", f"{period} for {place} also appears in {first}")
+    values = {"period": period.label, "noun": NOUNS[noun], "first": first}
+    if area:
+        template = N_("%(period)s for area %(area)s also appears in %(noun)s %(first)s")
+        return Problem.of(where, "period", template, area=area, **values)
+    template = N_("%(period)s for the whole municipality also appears in %(noun)s %(first)s")
+    return Problem.of(where, "period", template, **values)
 
 
 class ItemChecker:
@@ -279,7 +299,7 @@ class ItemChecker:
         key = (indicator.id, checked.area.id if checked.area else None, checked.period.start)
         first = self.seen.setdefault(key, where)
         if first != where:
-            return None, [repeated(where, checked.period, area, f"{self.noun} {first}")]
+            return None, [repeated(where, checked.period, area, self.noun, first)]
         return checked, []
 
     def check_fields(
@@ -297,15 +317,19 @@ class ItemChecker:
         try:
             parsed = parse_period(period or "", indicator.frequency)
         except PeriodError as error:
-            problems.append(Problem(where, "period", str(error)))
+            problems.append(Problem.of(where, "period", error.template, **error.values))
         if area:
             area_row = self.areas.get(area)
             if area_row is None:
-                problems.append(Problem(where, "area", f"unknown area '{area}'"))
+                problems.append(Problem.of(where, "area", N_("unknown area '%(code)s'"), code=area))
         if value is None:
-            problems.append(Problem(where, "value", "the value is empty"))
+            problems.append(Problem.of(where, "value", N_("the value is empty")))
         elif not math.isfinite(value):
-            problems.append(Problem(where, "value", f"{value} is not a number one can store"))
+            problems.append(
+                Problem.of(
+                    where, "value", N_("%(value)s is not a number one can store"), value=value
+                )
+            )
         if problems:
             return None, problems
         return ObservationInput(parsed, float(value), area_row), []

@@ -26,6 +26,7 @@ from app.figures.catalog import (
     RelatedIn,
 )
 from app.figures.csv_import import import_observations
+from app.figures.observations import Problem
 from app.forms import check_csrf
 from app.i18n import N_, gettext
 from app.models import Direction, Frequency, Indicator, Role, Theme
@@ -270,7 +271,27 @@ def _upload_dir(settings) -> Path:
 
 
 def _import_page(request: Request, context: dict, status: int = 200):
+    outcome = context.get("outcome")
+    if outcome and outcome.problems:
+        context["problems"] = _translated(request, outcome.problems)
     return render(request, "indicators/import.html", context, status_code=status)
+
+
+def _translated(request: Request, problems: list[Problem]) -> list[tuple[int, str, str]]:
+    """Each problem as (line, column, message in the reader's language)."""
+    lang = request_language(request)
+    rows = []
+    for problem in problems:
+        message = problem.message
+        if problem.template:
+            # Values such as "a month" or "line" are msgids themselves.
+            values = {
+                name: gettext(lang, value) if isinstance(value, str) else value
+                for name, value in (problem.values or {}).items()
+            }
+            message = gettext(lang, problem.template, **values)
+        rows.append((problem.where, problem.field, message))
+    return rows
 
 
 @router.get("/indicators/import")
