@@ -305,21 +305,25 @@ def update_theme(
     return theme
 
 
+def _delete_unused(
+    *, session: Session, row: Theme | Area, name: str, detail: dict, user: User | None
+) -> None:
+    """Delete ``row`` when no other record refers to it; raise InUse otherwise. Commits."""
+    table = row.__tablename__
+    uses = usage(session=session, table=table, row_id=row.id)
+    if uses:
+        raise InUse(name, uses)
+    audit.record(
+        session=session, action="delete", entity=table, entity_id=row.id, user=user, detail=detail
+    )
+    session.delete(row)
+    session.commit()
+
+
 def delete_theme(*, session: Session, theme: Theme, user: User | None) -> None:
     """Delete a theme nothing refers to; raise InUse (nothing deleted) otherwise. Commits."""
-    uses = usage(session=session, table="theme", row_id=theme.id)
-    if uses:
-        raise InUse(theme.name, uses)
-    audit.record(
-        session=session,
-        action="delete",
-        entity="theme",
-        entity_id=theme.id,
-        user=user,
-        detail={"slug": theme.slug, "name": theme.name},
-    )
-    session.delete(theme)
-    session.commit()
+    detail = {"slug": theme.slug, "name": theme.name}
+    _delete_unused(session=session, row=theme, name=theme.name, detail=detail, user=user)
 
 
 def area_by_code(*, session: Session, code: str) -> Area | None:
@@ -396,19 +400,8 @@ def update_area(*, session: Session, area: Area, changes: AreaPatch, user: User 
 
 def delete_area(*, session: Session, area: Area, user: User | None) -> None:
     """Delete an area nothing refers to; raise InUse (nothing deleted) otherwise. Commits."""
-    uses = usage(session=session, table="area", row_id=area.id)
-    if uses:
-        raise InUse(area.name, uses)
-    audit.record(
-        session=session,
-        action="delete",
-        entity="area",
-        entity_id=area.code,
-        user=user,
-        detail={"name": area.name},
-    )
-    session.delete(area)
-    session.commit()
+    detail = {"code": area.code, "name": area.name}
+    _delete_unused(session=session, row=area, name=area.name, detail=detail, user=user)
 
 
 def indicator_by_slug(*, session: Session, slug: str) -> Indicator:
