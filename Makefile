@@ -46,7 +46,7 @@ browser-deps:
 ## bench: the large-dataset benchmark, ENGINE=both|sqlite|postgresql (appends bench/RESULTS.md)
 ENGINE ?= both
 bench: $(STAMP)
-	$(BIN)/python -m bench.run --engine $(ENGINE) $(BENCH_ARGS)
+	@$(BIN)/python -m bench.run --engine $(ENGINE) $(BENCH_ARGS)
 
 ## migration: autogenerate a revision from the models, MSG="what changed"
 migration: $(STAMP)

@@ -17,6 +17,7 @@ import contextlib
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -286,6 +287,7 @@ def main() -> None:
     started = time.monotonic()
     load_before = os.getloadavg()[0]
     engines = ["sqlite", "postgresql"] if args.engine == "both" else [args.engine]
+    shutil.rmtree(LOGS, ignore_errors=True)  # the logs of this run only
     report_engines: dict = {}
     with tempfile.TemporaryDirectory(prefix="duiding-bench-") as tmp:
         workdir = Path(tmp)
