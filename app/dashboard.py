@@ -70,7 +70,7 @@ def build_dashboard(*, session: Session, public_only: bool = False) -> Dashboard
         .order_by(col(Action.due_on).asc().nulls_last(), col(Action.id))
         .limit(OPEN_ACTIONS)
     ).all()
-    signals = unexplained_signals(session)
+    signals = unexplained_signals(session, public_only=public_only)
     requests, requests_total = ([], 0)
     if not public_only:
         requests, requests_total = list_requests(session=session, open_only=True)

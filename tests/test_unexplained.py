@@ -104,3 +104,18 @@ def test_agrees_with_the_indicator_page_on_the_demo(session):
     assert [(s.run.signal, s.run.first) for s in demo] == [
         ("concern", Period(JUMP, Frequency.month))
     ]
+
+
+def test_anonymous_readers_count_only_public_stories(session):
+    indicator = make_signal(session)
+    story = make_narrative(session, occurred_on=JUMP, consent_reach="council")
+    session.add(NarrativeIndicator(narrative_id=story.id, indicator_id=indicator.id))
+    session.commit()
+    assert unexplained_signals(session) == []
+    assert [s.indicator.id for s in unexplained_signals(session, public_only=True)] == [
+        indicator.id
+    ]
+    story.consent_reach = "public"
+    session.add(story)
+    session.commit()
+    assert unexplained_signals(session, public_only=True) == []

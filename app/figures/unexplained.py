@@ -40,7 +40,7 @@ from app.models import (
     ReflectionSession,
     SessionIndicator,
 )
-from app.models.narrative import NarrativeStatus
+from app.narratives.reach import published_for
 
 #: A run counts as recent when it ends within this many last periods of its series.
 RECENT = 3
@@ -174,9 +174,13 @@ def _runs_of(indicator: Indicator, points) -> list[SignalRun]:
     return found
 
 
-def explained_periods(session: Session, runs: list[SignalRun]) -> set[tuple[int, date]]:
+def explained_periods(
+    session: Session, runs: list[SignalRun], *, public_only: bool = False
+) -> set[tuple[int, date]]:
     """Of the runs' periods, those a published story or session explains, as
-    (indicator id, period start); the rule of ``PeriodRow.unexplained``."""
+    (indicator id, period start); the rule of ``PeriodRow.unexplained``. ``public_only``
+    (anonymous readers) counts only stories with public reach, as their indicator page
+    does."""
     if not runs:
         return set()
     low = min(run.first.start for run in runs)
@@ -190,7 +194,7 @@ def explained_periods(session: Session, runs: list[SignalRun]) -> set[tuple[int,
     ):
         themes.setdefault(theme_id, set()).add(indicator_id)
     in_window = (
-        Narrative.status == NarrativeStatus.published,
+        *published_for(public_only=public_only),
         col(Narrative.occurred_on) >= low,
         col(Narrative.occurred_on) <= high,
     )
@@ -234,11 +238,11 @@ def explained_periods(session: Session, runs: list[SignalRun]) -> set[tuple[int,
     return explained
 
 
-def unexplained_signals(session: Session) -> list[UnexplainedSignal]:
+def unexplained_signals(session: Session, *, public_only: bool = False) -> list[UnexplainedSignal]:
     """Recent runs none of whose periods is explained: concerns first, then improvements,
     then neutral indicators; the latest first."""
     runs = recent_runs(session)
-    explained = explained_periods(session, runs)
+    explained = explained_periods(session, runs, public_only=public_only)
     open_runs = [
         run
         for run in runs
