@@ -52,6 +52,7 @@ MINIMUM = {
     "/": Need.reader,
     "/indicators": Need.reader,
     "/indicators/{slug}": Need.reader,
+    "/indicators/{slug}/values": Need.reader,
     "/indicators/{slug}/chart.svg": Need.reader,
     "/timeline": Need.reader,
     "/stories/{narrative_id}": Need.reader,

@@ -12,6 +12,7 @@ from app.routes import (
     export,
     health,
     indicator_page,
+    indicator_values,
     indicators,
     learning,
     moderation,
@@ -47,5 +48,6 @@ ROUTERS = [
     api_figures.router,
     indicators.router,
     themes_areas.router,
+    indicator_values.router,
     indicator_page.router,  # /indicators/{slug}: after the fixed /indicators/... paths
 ]

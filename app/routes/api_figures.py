@@ -228,7 +228,7 @@ def post_observations(
     return result
 
 
-def _values(session, indicator, area, start, end, as_of, masking: Masking):
+def reader_values(session, indicator, area, start, end, as_of, masking: Masking):
     """Resolve the query parameters shared by the JSON and CSV listings, and hide the
     small district numbers this reader may not see."""
     area_row = None
@@ -293,7 +293,7 @@ def list_observations(
     offset: Offset = 0,
 ):
     """List an indicator's values by period, optionally as they were known at ``as_of``."""
-    rows = _values(session, indicator, area, start, end, as_of, masking)
+    rows = reader_values(session, indicator, area, start, end, as_of, masking)
     return {
         "items": [
             {
@@ -341,7 +341,7 @@ def download_observations(
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["indicator", "period", "area", "value"])
-    for row in _values(session, indicator, area, start, end, as_of, masking):
+    for row in reader_values(session, indicator, area, start, end, as_of, masking):
         label = period_of(row.period_start, indicator.frequency).label
         value = row.value.text(lang) if isinstance(row.value, Masked) else repr(row.value)
         writer.writerow([indicator.slug, label, row.area or "", value])

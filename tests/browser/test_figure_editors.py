@@ -1,4 +1,6 @@
-"""Editor pages for figures in a real browser: themes and areas, CSV import; axe-clean."""
+"""Figure pages in a real browser: themes and areas, CSV import, values as known then."""
+
+from datetime import date
 
 from sqlmodel import func, select
 
@@ -36,7 +38,7 @@ def test_csv_upload_lists_problems_then_imports(page, session, tmp_path):
     page.goto("/indicators/import")
     page.get_by_label("CSV-bestand").set_input_files(str(bad))
     page.get_by_role("button", name="Bestand controleren").click()
-    assert "also appears in line 2" in page.get_by_role("alert").inner_text()
+    assert "staat ook in regel 2" in page.get_by_role("alert").inner_text()
     assert axe_violations(page) == []
     good = tmp_path / "goed.csv"
     good.write_text("indicator;period;area;value\nwmo;mrt 2024;;1.234,5\n")
@@ -47,3 +49,16 @@ def test_csv_upload_lists_problems_then_imports(page, session, tmp_path):
     assert "goed.csv is geïmporteerd: 1 nieuw" in page.get_by_role("status").inner_text()
     session.rollback()
     assert session.exec(select(func.count()).select_from(Observation)).one() == 1
+
+
+def test_values_page_as_known_on_a_day_is_accessible(page, session):
+    indicator = make_indicator(session, slug="wmo", name="Wmo-cliënten")
+    session.add(Observation(indicator_id=indicator.id, period_start=date(2024, 1, 1), value=7.0))
+    session.commit()
+    sign_in(page, session, "viewer")
+    page.goto("/indicators/wmo")
+    page.get_by_role("link", name="Alle waarden, ook zoals ze eerder bekend waren").click()
+    page.get_by_label("Zoals bekend op").fill("2024-01-31")
+    page.get_by_role("button", name="Toon").click()
+    assert "Toen waren er nog geen waarden bekend." in page.content()
+    assert axe_violations(page) == []

@@ -1,0 +1,50 @@
+"""The values of an indicator as a table, now or as they were known on a given day.
+
+Every change of a value keeps the old one (``observation_revision``); this page lets a
+reader see what the figures said on the day of a report or a reflection session. It
+serves the same values, masked alike, as the observations API and its CSV download.
+"""
+
+from datetime import UTC, date, datetime, time
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from sqlmodel import select
+
+from app.deps import MaskingDep, Reader, SessionDep
+from app.figures.periods import period_of
+from app.models import Area
+from app.routes.api_figures import IndicatorDep, reader_values
+from app.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/indicators/{slug}/values")
+def values_page(
+    request: Request,
+    reader: Reader,
+    masking: MaskingDep,
+    indicator: IndicatorDep,
+    session: SessionDep,
+    area: str | None = None,
+    as_of: date | None = None,
+):
+    """List the indicator's values, for every area or one, as known at the end of a day."""
+    moment = datetime.combine(as_of, time.max, UTC) if as_of else None
+    rows = reader_values(session, indicator, area or None, None, None, moment, masking)
+    query = {"area": area or "", "as_of": moment.isoformat() if moment else ""}
+    areas = session.exec(select(Area.code, Area.name).order_by(Area.code)).all()
+    return render(
+        request,
+        "indicators/values.html",
+        {
+            "indicator": indicator,
+            "rows": [(period_of(row.period_start, indicator.frequency), row) for row in rows],
+            "area_options": list(areas),
+            "filters": {"area": area or "", "as_of": as_of.isoformat() if as_of else ""},
+            "as_of": as_of,
+            "csv_url": f"/api/v1/indicators/{indicator.slug}/observations.csv?"
+            + urlencode({k: v for k, v in query.items() if v}),
+        },
+    )
