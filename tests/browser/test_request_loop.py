@@ -107,6 +107,9 @@ def test_signal_request_answer_moderation_explained(page, session):
     assert "1 antwoord, 1 gepubliceerd" in page.locator(".answer-count").inner_text()
     assert page.locator(f".answers a[href='/stories/{story.id}']").count() == 1
     assert axe_violations(page) == []
+    page.goto("/requests")
+    assert "1 antwoord, 1 gepubliceerd" in page.locator(".requests").inner_text()
+    assert axe_violations(page) == []
     page.goto(f"/indicators/{UNEXPLAINED_INDICATOR}")
     row = period_row(page, "2025-09")
     assert "verklaard door 1 verhaal" in row.inner_text()
