@@ -179,6 +179,10 @@ def test_anonymous_needs_public_read(client, data):
     response = client.get(REPORT, follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"].startswith("/login?next=")
+    for path in (f"{REPORT}/freeze", f"{REPORT}/themes/jeugd"):
+        posted = client.post(path, data={"csrf_token": "x", "intro": "x"}, follow_redirects=False)
+        assert posted.status_code == 303, path
+        assert posted.headers["location"].startswith("/login?next=")
 
 
 def test_editor_writes_an_introduction_kept_with_the_report(client, session, data):
