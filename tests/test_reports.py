@@ -258,7 +258,8 @@ def test_markdown_download(client, session, data):
     assert text.startswith("# Halfjaarrapportage 2024-H1\n")
     assert "\n## Jeugd\n" in text
     assert "- 2024-03: 40, zorgwekkend" in text
-    assert "**Raadsverhaal over verzuim**" in text
+    # a story keeps its own Markdown, indented under its title
+    assert "- **Raadsverhaal over verzuim** (2024-03)\n\n  Wij zien meer gezinnen" in text
     assert "&amp;" not in text and "<svg" not in text
 
 

@@ -78,6 +78,7 @@ def report_pdf(report: Report, markdown: str) -> bytes:
     pdf.add_page()
     heading: str | None = None
     indent = 0
+    bullet = False  # the next paragraph opens a list item
     seen_h2 = False
     for token in _markdown.parse(markdown):
         if token.type == "heading_open":
@@ -88,10 +89,12 @@ def report_pdf(report: Report, markdown: str) -> bytes:
                 seen_h2 = True
         elif token.type == "heading_close":
             heading = None
-        elif token.type in ("bullet_list_open", "ordered_list_open"):
+        elif token.type in ("bullet_list_open", "ordered_list_open", "blockquote_open"):
             indent += 1
-        elif token.type in ("bullet_list_close", "ordered_list_close"):
+        elif token.type in ("bullet_list_close", "ordered_list_close", "blockquote_close"):
             indent -= 1
+        elif token.type == "list_item_open":
+            bullet = True
         elif token.type == "inline":
             text = _inline(pdf, token, charts)
             if not text:
@@ -102,7 +105,8 @@ def report_pdf(report: Report, markdown: str) -> bytes:
                 pdf.multi_cell(0, LINE * 1.4, latin1(text), new_x="LMARGIN", new_y="NEXT")
             else:
                 pdf.set_font(FONT, size=BODY_SIZE)
-                prefix = "- " if indent else ""
+                prefix = "- " if bullet else ""
+                bullet = False
                 pdf.set_x(pdf.l_margin + 5 * indent)
                 pdf.multi_cell(0, LINE, latin1(prefix + text), new_x="LMARGIN", new_y="NEXT")
             pdf.ln(1)
