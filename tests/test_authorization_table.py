@@ -13,7 +13,14 @@ from enum import StrEnum
 from fastapi.testclient import TestClient
 from starlette.routing import Route
 
-from app.models import ConsentReach, NarrativeStatus, Partner, ReflectionSession, StoryRequest
+from app.models import (
+    ConsentReach,
+    NarrativeStatus,
+    Partner,
+    ReflectionSession,
+    SessionIndicator,
+    StoryRequest,
+)
 from app.narratives.invites import create_invite, invite_token
 from tests.factories import (
     bearer,
@@ -73,6 +80,7 @@ MINIMUM = {
     # sessions, learning agenda, search
     "/sessions": Need.viewer,
     "/sessions/{session_id}": Need.viewer,
+    "/sessions/{session_id}/figures/{figure_id}/chart.svg": Need.viewer,
     "/sessions/new": Need.editor,
     "/sessions/{session_id}/edit": Need.editor,
     "/learning": Need.viewer,
@@ -139,6 +147,13 @@ def sample_values(session) -> dict[str, dict[str, str]]:
     session.add(reflection)
     question = StoryRequest(question="Wat merkt u?", indicator_id=indicator.id)
     session.add(question)
+    session.flush()
+    seen = {"period": "2024-01", "value": 10.0, "signal": "common"}
+    limits = {"mean": 10.0, "lpl": 10.0, "upl": 10.0}
+    frozen = SessionIndicator(
+        session_id=reflection.id, indicator_id=indicator.id, snapshot=[seen | limits]
+    )
+    session.add(frozen)
     session.commit()
     return {
         "*": {
@@ -148,6 +163,7 @@ def sample_values(session) -> dict[str, dict[str, str]]:
             "user_id": str(make_user(session).id),
             "request_id": str(question.id),
             "period": "2024-H1",
+            "figure_id": str(frozen.id),
         },
         "/moderation/{narrative_id}": {"narrative_id": str(pending.id)},
         "/themes-and-areas/themes/{slug}": {"slug": theme.slug},

@@ -5,11 +5,12 @@ import re
 from datetime import date
 
 import pytest
+from sqlmodel import select
 
 from app.i18n import gettext
-from app.models import Observation
+from app.models import Area, IndicatorTheme, Observation
 from app.security.small_numbers import FEWER_THAN, Masked, applies, mask
-from tests.factories import bearer, login, make_area, make_indicator
+from tests.factories import bearer, login, make_area, make_indicator, make_theme
 
 
 def test_values_below_the_threshold_are_masked():
@@ -182,3 +183,24 @@ def test_the_threshold_is_a_setting(client, settings, figures):
     assert [p["value"] for p in points] == [None if v < 13 else v for v in DISTRICT]
     assert {p.get("fewer_than") for p in points} == {13, None}
     assert "minder dan 13" in client.get("/indicators/meldingen?area=WK019301").text
+
+
+def test_related_indicator_charts_hide_small_values_too(client, session, figures):
+    theme = make_theme(session)
+    session.add(IndicatorTheme(indicator_id=figures.id, theme_id=theme.id))
+    other = make_indicator(session, themes=[theme], slug="wachtlijst", frequency="month")
+    area = session.exec(select(Area).where(Area.code == "WK019301")).one()
+    for month, value in ((1, 2), (2, 8)):
+        session.add(
+            Observation(
+                indicator_id=other.id,
+                area_id=area.id,
+                period_start=date(2024, month, 1),
+                value=value,
+            )
+        )
+    session.commit()
+    html = client.get("/indicators/meldingen?area=WK019301").text
+    spec = re.search(r'class="chart-spec" data-target="related-1">(.*?)</script>', html, re.S)
+    points = json.loads(spec[1])["datasets"]["points"]
+    assert [(p["value"], p["masked"]) for p in points] == [(None, "minder dan 5"), (8, None)]
