@@ -22,6 +22,7 @@ from app.models import (
     ReflectionSession,
     SessionIndicator,
 )
+from app.routes.indicator_page import ITEMS_PER_PAGE
 from tests.factories import make_area, make_indicator, make_narrative, make_theme
 
 # 24 alternating 9/11 then 30 (see tests/test_signals.py): only 2026-01 is a signal.
@@ -358,3 +359,20 @@ def test_timeline_charts_carry_session_markers_and_a_summary(client, session, se
     } in axes
     assert "Meldingen stayed within usual variation from January 2024 to December 2024." in html
     assert "chart.svg?axis=2024-01-01%2F2024-12-31&amp;size=small&amp;lang=en" in html
+
+
+def test_timeline_pages_its_items_with_permalinks(client, session, settings, indicator):
+    settings(public_read=True)
+    for n in range(ITEMS_PER_PAGE + 1):
+        story = make_narrative(session, title=f"Verhaal {n:03d}", occurred_on=date(2024, 1, 1))
+        session.add(NarrativeIndicator(narrative_id=story.id, indicator_id=indicator.id))
+    session.commit()
+    first = client.get("/timeline?indicator=meldingen&from=2024&to=2024").text
+    assert first.count(">Verhaal ") == ITEMS_PER_PAGE
+    assert "Pagina 1 van 2" in first
+    later = re.search(r'<a href="([^"]+)" rel="next">Later</a>', first)[1].replace("&amp;", "&")
+    assert later == "?indicator=meldingen&from=2024&to=2024&page=2"
+    second = client.get("/timeline" + later).text
+    assert re.findall(r">(Verhaal \d+)</a>", second) == [f"Verhaal {ITEMS_PER_PAGE:03d}"]
+    assert 'rel="prev">Eerder</a>' in second and 'rel="next"' not in second
+    assert client.get("/timeline?page=0").status_code == 422

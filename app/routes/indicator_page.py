@@ -34,6 +34,8 @@ router = APIRouter()
 
 #: Indicators shown on the timeline when none are chosen.
 MAX_PANELS = 6
+#: Stories, sessions and events per page of the timeline (the API pages the same way).
+ITEMS_PER_PAGE = 100
 
 DIRECTION_LABELS = {
     "up": N_("Higher is better"),
@@ -378,10 +380,14 @@ def timeline_page(
     area: str | None = None,
     start: Annotated[str | None, Query(alias="from")] = None,
     end: Annotated[str | None, Query(alias="to")] = None,
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
 ):
-    """Several indicators on one shared time axis, with what happened around them."""
+    """Several indicators on one shared time axis, with what happened around them, a
+    page of ITEMS_PER_PAGE at a time (each page a permalink of its own)."""
     query = _timeline_query(session, indicator, theme, area, start, end)
     result = _timeline(session, query, masking, public_only=user is None)
+    pages = max(1, -(-len(result.items) // ITEMS_PER_PAGE))
+    page = min(page, pages)
     lang = request_language(request)
     days = [row.period.start for panel in result.panels for row in panel.rows]
     domain = (query.start or min(days, default=None), query.end or max(days, default=None))
@@ -400,7 +406,10 @@ def timeline_page(
         "timeline.html",
         {
             "charts": charts,
-            "items": result.items,
+            "items": result.items[(page - 1) * ITEMS_PER_PAGE : page * ITEMS_PER_PAGE],
+            "page": page,
+            "pages": pages,
+            "page_url": lambda n: "?" + request.url.include_query_params(page=n).query,
             "indicator_options": [(i.slug, i.name) for i in all_indicators],
             "theme_options": [(t.slug, t.name) for t in themes],
             "area_options": [(a.code, a.name) for a in areas],

@@ -109,6 +109,12 @@ def page(browser, live_server):
 
 
 @pytest.fixture
+def page_without_js(browser, live_server):
+    """A desktop-sized page with JavaScript turned off, as some readers browse."""
+    yield from _guarded_page(browser, live_server, java_script_enabled=False)
+
+
+@pytest.fixture
 def phone(browser, live_server):
     """A page the size of a common phone, with touch, as partners often use the form."""
     yield from _guarded_page(
