@@ -364,7 +364,9 @@ def test_timeline_charts_carry_session_markers_and_a_summary(client, session, se
 def test_timeline_pages_its_items_with_permalinks(client, session, settings, indicator):
     settings(public_read=True)
     for n in range(ITEMS_PER_PAGE + 1):
-        story = make_narrative(session, title=f"Verhaal {n:03d}", occurred_on=date(2024, 1, 1))
+        story = make_narrative(
+            session, title=f"Verhaal {n:03d}", occurred_on=date(2024, 1, 1), consent_reach="public"
+        )
         session.add(NarrativeIndicator(narrative_id=story.id, indicator_id=indicator.id))
     session.commit()
     first = client.get("/timeline?indicator=meldingen&from=2024&to=2024").text
