@@ -339,3 +339,17 @@ def test_reports_page_lists_half_years_and_frozen_versions(client, session, data
     listing = client.get("/reports").text
     assert 'href="/reports/2024-H1"' in listing
     assert "1 bevroren versie" in listing
+
+
+def test_text_inside_charts_and_stories_is_escaped(client, session, data):
+    indicator = data["indicator"]
+    indicator.unit = "<script>alert(1)</script>"
+    session.add(indicator)
+    story = data["stories"][ConsentReach.council]
+    story.body = "<img src=x onerror=alert(2)> **vet**"
+    session.add(story)
+    session.commit()
+    login(client, session, "viewer")
+    html = client.get(REPORT).text
+    assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html
+    assert "<img src=x" not in html and "<strong>vet</strong>" in html
