@@ -220,8 +220,14 @@ def test_page_shows_story_shares_and_related_indicators(client, session, setting
     assert "Wat de verhalen zeggen" in html
     assert "2024-Q1</th><td>3</td><td>67%</td><td>33%</td><td>0%</td><td>0%</td></tr>" in html
     assert "2024-Q2</th><td>1</td><td>0%</td><td>0%</td><td>0%</td><td>100%</td></tr>" in html
+    drawn = _specs(html)["shares-chart"]["datasets"]["shares"]
+    assert [(r["quarter"], r["label"], r["count"]) for r in drawn if r["count"]] == [
+        ("2024-Q1", "beter", 2),
+        ("2024-Q1", "slechter", 1),
+        ("2024-Q2", "onduidelijk", 1),
+    ]
     assert '<a href="/indicators/aangiftes">Aangiftes</a>' in html
-    assert html.count('class="chart-spec"') == 2
+    assert html.count('class="chart-spec"') == 3  # the figure, the stories, the related one
 
 
 def _specs(html: str) -> dict[str, dict]:

@@ -16,7 +16,7 @@ from typing import Any
 
 import altair as alt
 
-from app.figures.context import IndicatorContext, PeriodRow
+from app.figures.context import AssessmentShare, IndicatorContext, PeriodRow
 from app.security.small_numbers import Masked, plain
 
 SIGNAL_COLOURS = {
@@ -190,5 +190,60 @@ def indicator_chart(
     spec["datasets"] = {
         "points": rows,
         **{name: datasets.get(name, []) for name in ("events", "breaks", "sessions")},
+    }
+    return spec
+
+
+ASSESSMENT_COLOURS = {
+    "better": SIGNAL_COLOURS["improvement"],
+    "worse": SIGNAL_COLOURS["concern"],
+    "mixed": SIGNAL_COLOURS["neither"],
+    "unclear": SIGNAL_COLOURS["common"],
+}
+
+
+@lru_cache(maxsize=4)
+def _shares_layout() -> dict[str, Any]:
+    """Per quarter a bar of 100%, split by what the stories report (dataset ``shares``)."""
+    chart = (
+        alt.Chart(alt.NamedData("shares"))
+        .mark_bar()
+        .encode(
+            x=alt.X("quarter:O", title=None, axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("count:Q", stack="normalize", title=None, axis=alt.Axis(format="%")),
+            color=alt.Color(
+                "label:N",
+                scale=alt.Scale(
+                    domain=[f"\0{key}" for key in ASSESSMENT_COLOURS],
+                    range=list(ASSESSMENT_COLOURS.values()),
+                ),
+                legend=alt.Legend(title=None, orient="bottom"),
+            ),
+            order=alt.Order("rank:Q"),
+            tooltip=[
+                alt.Tooltip("quarter:N", title=None),
+                alt.Tooltip("label:N", title=None),
+                alt.Tooltip("count:Q", title="#"),
+            ],
+        )
+        .properties(width="container", height=140)
+    )
+    return chart.to_dict(validate=False)
+
+
+def shares_chart(shares: list[AssessmentShare], labels: dict[str, str]) -> dict[str, Any]:
+    """What the stories say, drawn: ``labels`` translates better, worse, mixed, unclear."""
+    spec = _fill(_shares_layout(), {f"\0{key}": text for key, text in labels.items()})
+    spec["datasets"] = {
+        "shares": [
+            {
+                "quarter": share.quarter,
+                "label": labels[key],
+                "count": share.counts[key],
+                "rank": rank,
+            }
+            for share in shares
+            for rank, key in enumerate(ASSESSMENT_COLOURS)
+        ]
     }
     return spec

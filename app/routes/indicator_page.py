@@ -10,7 +10,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response
 from sqlmodel import Session, col, select
 
 from app.deps import Limit, MaskingDep, Offset, Reader, SessionDep
-from app.figures.charts import chart_rows, context_datasets, indicator_chart
+from app.figures.charts import chart_rows, context_datasets, indicator_chart, shares_chart
 from app.figures.context import (
     IndicatorContext,
     PeriodRow,
@@ -37,6 +37,12 @@ MAX_PANELS = 6
 #: Stories, sessions and events per page of the timeline (the API pages the same way).
 ITEMS_PER_PAGE = 100
 
+ASSESSMENT_LABELS = {
+    "better": N_("better"),
+    "worse": N_("worse"),
+    "mixed": N_("mixed"),
+    "unclear": N_("unclear"),
+}
 DIRECTION_LABELS = {
     "up": N_("Higher is better"),
     "down": N_("Lower is better"),
@@ -81,6 +87,10 @@ def period_url(panel: IndicatorContext, row: PeriodRow) -> str:
     label = row.period.label
     query = _query(area=panel.area.code if panel.area else None, **{"from": label, "to": label})
     return f"/indicators/{panel.indicator.slug}?{query}"
+
+
+def assessment_labels(lang: str) -> dict[str, str]:
+    return {key: gettext(lang, label) for key, label in ASSESSMENT_LABELS.items()}
 
 
 def signal_labels(lang: str) -> dict[str, str]:
@@ -221,6 +231,7 @@ def indicator_page(
         )
     ]
     areas = session.exec(select(Area).order_by(col(Area.code))).all()
+    shares = assessment_shares(context)
     return render(
         request,
         "indicators/detail.html",
@@ -232,7 +243,8 @@ def indicator_page(
             "signal_labels": SIGNAL_LABELS,
             "chart": make_chart(context, lang, {"area": area_code, "from": start, "to": end}),
             "period_url": lambda row: period_url(context, row),
-            "shares": assessment_shares(context),
+            "shares": shares,
+            "shares_spec": _spec_json(shares_chart(shares, assessment_labels(lang))),
             "related": related,
             "area_options": [(a.code, a.name) for a in areas],
             "filters": {"area": area or "", "from": start or "", "to": end or ""},
