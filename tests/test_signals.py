@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from app.figures.periods import Period
-from app.figures.signals import compute_signals, signals_for
+from app.figures.signals import breaks_by_indicator, breaks_for, compute_signals, signals_for
 from app.models import (
     ContextEvent,
     ContextEventTheme,
@@ -163,3 +163,22 @@ def test_signals_for_uses_indicator_and_event_breaks(session):
     session.commit()
     result = signals_for(session=session, indicator=indicator)
     assert [p.mean for p in result] == [11] * 4 + [21] * 4 + [31] * 2
+
+
+def test_breaks_of_several_indicators_at_once_match_one_by_one(session):
+    theme, other = make_theme(session, slug="zorg"), make_theme(session, slug="werk")
+    monthly_one = make_indicator(session, themes=[theme], frequency=Frequency.month)
+    quarterly = make_indicator(session, themes=[other], frequency=Frequency.quarter)
+    bare = make_indicator(session, frequency=Frequency.month)
+    session.add(IndicatorBreak(indicator_id=monthly_one.id, starts_on=date(2024, 5, 1)))
+    everywhere = ContextEvent(title="Pandemie", starts_on=date(2020, 3, 16), is_break=True)
+    themed = ContextEvent(title="Andere regeling", starts_on=date(2024, 8, 1), is_break=True)
+    session.add_all([everywhere, themed])
+    session.flush()
+    session.add(ContextEventTheme(event_id=themed.id, theme_id=other.id))
+    session.commit()
+    together = breaks_by_indicator(session, [monthly_one, quarterly, bare])
+    assert together == {i.id: breaks_for(session, i) for i in (monthly_one, quarterly, bare)}
+    assert together[monthly_one.id] == [date(2020, 3, 1), date(2024, 5, 1)]
+    assert together[quarterly.id] == [date(2020, 1, 1), date(2024, 7, 1)]
+    assert together[bare.id] == [date(2020, 3, 1)]

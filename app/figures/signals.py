@@ -208,26 +208,45 @@ def breaks_for(session: Session, indicator: Indicator) -> list[date]:
 
     Each date is moved to the start of its period, so that an event in mid-March starts
     the new segment with March itself."""
-    own = session.exec(
-        select(IndicatorBreak.starts_on).where(IndicatorBreak.indicator_id == indicator.id)
-    ).all()
-    theme_ids = set(
-        session.exec(
-            select(IndicatorTheme.theme_id).where(IndicatorTheme.indicator_id == indicator.id)
-        ).all()
-    )
+    return breaks_by_indicator(session, [indicator])[indicator.id]
+
+
+def breaks_by_indicator(
+    session: Session, indicators: Sequence[Indicator]
+) -> dict[int | None, list[date]]:
+    """``breaks_for`` of several indicators in four queries, keyed by indicator id."""
+    ids = [indicator.id for indicator in indicators]
+    own: dict[int | None, list[date]] = {}
+    for indicator_id, day in session.exec(
+        select(IndicatorBreak.indicator_id, IndicatorBreak.starts_on).where(
+            col(IndicatorBreak.indicator_id).in_(ids)
+        )
+    ).all():
+        own.setdefault(indicator_id, []).append(day)
+    themes: dict[int | None, set[int]] = {}
+    for indicator_id, theme_id in session.exec(
+        select(IndicatorTheme.indicator_id, IndicatorTheme.theme_id).where(
+            col(IndicatorTheme.indicator_id).in_(ids)
+        )
+    ).all():
+        themes.setdefault(indicator_id, set()).add(theme_id)
     events = session.exec(select(ContextEvent).where(col(ContextEvent.is_break).is_(True))).all()
     event_themes: dict[int, set[int]] = {}
     for event_id, theme_id in session.exec(
         select(ContextEventTheme.event_id, ContextEventTheme.theme_id)
     ).all():
         event_themes.setdefault(event_id, set()).add(theme_id)
-    from_events = [
-        event.starts_on
-        for event in events
-        if not event_themes.get(event.id or 0) or event_themes[event.id or 0] & theme_ids
-    ]
-    return sorted({period_of(day, indicator.frequency).start for day in [*own, *from_events]})
+    result = {}
+    for indicator in indicators:
+        theme_ids = themes.get(indicator.id, set())
+        from_events = [
+            event.starts_on
+            for event in events
+            if not event_themes.get(event.id or 0) or event_themes[event.id or 0] & theme_ids
+        ]
+        days = [*own.get(indicator.id, []), *from_events]
+        result[indicator.id] = sorted({period_of(d, indicator.frequency).start for d in days})
+    return result
 
 
 def signals_for(

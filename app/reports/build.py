@@ -14,7 +14,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, or_, select
 
 from app.figures.periods import Period
-from app.figures.signals import signals_for
+from app.figures.signals import breaks_by_indicator, signals_for
 from app.models import (
     Action,
     ActionStatus,
@@ -74,11 +74,13 @@ def half_year(text: str) -> Period:
     return Period(date(int(match.group(1)), month, 1), Frequency.half)
 
 
-def _indicator_part(session: Session, indicator: Indicator, half: Period) -> IndicatorPart:
+def _indicator_part(
+    session: Session, indicator: Indicator, half: Period, breaks: list[date]
+) -> IndicatorPart:
     window_start = date(half.start.year - CHART_YEARS_BEFORE, half.start.month, 1)
     points = [
         p
-        for p in signals_for(session=session, indicator=indicator, end=half.end)
+        for p in signals_for(session=session, indicator=indicator, end=half.end, breaks=breaks)
         if p.period_start >= window_start
     ]
     part = IndicatorPart(
@@ -307,6 +309,7 @@ def _theme_part(session: Session, theme: Theme, half: Period) -> ThemePart:
         .order_by(Indicator.name)
     ).all()
     ids = [indicator.id for indicator in indicators]
+    breaks = breaks_by_indicator(session, indicators)
     intro = session.exec(
         select(ReportIntro.text).where(
             ReportIntro.period == half.label, ReportIntro.theme_id == theme.id
@@ -316,7 +319,7 @@ def _theme_part(session: Session, theme: Theme, half: Period) -> ThemePart:
         slug=theme.slug,
         name=theme.name,
         intro=intro or "",
-        indicators=[_indicator_part(session, indicator, half) for indicator in indicators],
+        indicators=[_indicator_part(session, i, half, breaks[i.id]) for i in indicators],
         stories=_stories(session, theme, ids, half),
         sessions=_sessions(session, ids, half),
         actions=_actions(session, ids, half),
