@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench migration schema messages browser-deps clean
+.PHONY: run test lint format bench migration messages browser-deps clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,14 +51,6 @@ bench: $(STAMP)
 ## migration: autogenerate a revision from the models, MSG="what changed"
 migration: $(STAMP)
 	$(BIN)/alembic revision --autogenerate -m "$(MSG)"
-
-## schema: regenerate the initial revision from the models (until the first release)
-schema: $(STAMP)
-	flock /tmp/duiding-schema.lock sh -c 'rm -f migrations/versions/*_0001_initial_schema.py && \
-	  rm -f /tmp/duiding-schema.db* && \
-	  DUIDING_DATABASE_URL=sqlite:////tmp/duiding-schema.db $(BIN)/alembic revision \
-	    --autogenerate --rev-id 0001 -m "initial schema" >/dev/null && \
-	  rm -f /tmp/duiding-schema.db*'
 
 ## messages: extract translatable strings to app/translations/messages.pot
 messages: $(STAMP)
