@@ -108,3 +108,17 @@ def bearer(session: Session, role: Role | str = Role.editor) -> dict[str, str]:
     """Return an Authorization header for a new user with ``role``."""
     user = make_user(session, role=role)
     return {"Authorization": f"Bearer {accounts.create_token(session=session, user=user)}"}
+
+
+def story_form(token: str, n: int, body: str = "Tijdens de partnerbijeenkomst verstuurd.") -> dict:
+    """The public story form as a browser sends it; ``n`` makes title and key unique."""
+    return {
+        "csrf_token": token,
+        "submission_key": f"fault-key-{n}",
+        "title": f"Gelijktijdig verhaal {n}",
+        "body": body,
+        "occurred": "2025-06",
+        "author_role": "partner",
+        "consent": "on",
+        "consent_reach": "internal",
+    }

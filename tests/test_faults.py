@@ -29,7 +29,7 @@ from bench.server import ServerProcess
 from tests import engines
 from tests.browser.conftest import live_server  # noqa: F401  (the live-server fixture)
 from tests.conftest import reset_caches
-from tests.factories import bearer, csrf_from
+from tests.factories import bearer, csrf_from, story_form
 
 DUIDING = str(Path(sys.executable).parent / "duiding")
 ON_POSTGRES = bool(engines.test_database_url())
@@ -77,20 +77,6 @@ def test_import_killed_halfway_leaves_the_database_as_it_was(env, session, tmp_p
     assert _observation_count(session) == before
     if db.is_sqlite(engine):
         assert session.exec(text("PRAGMA integrity_check")).one()[0] == "ok"
-
-
-def story_form(token: str, n: int, body: str = "Tijdens de partnerbijeenkomst verstuurd.") -> dict:
-    """The public story form as a browser sends it; ``n`` makes title and key unique."""
-    return {
-        "csrf_token": token,
-        "submission_key": f"fault-key-{n}",
-        "title": f"Gelijktijdig verhaal {n}",
-        "body": body,
-        "occurred": "2025-06",
-        "author_role": "partner",
-        "consent": "on",
-        "consent_reach": "internal",
-    }
 
 
 def _stored_per_title(session: Session) -> dict[str, int]:

@@ -20,8 +20,7 @@ from app.models import Narrative, Observation
 from bench import generate
 from bench.server import DUIDING, ServerProcess
 from tests import engines
-from tests.factories import csrf_from
-from tests.test_faults import story_form
+from tests.factories import csrf_from, story_form
 
 pytestmark = [
     pytest.mark.slow,
