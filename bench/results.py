@@ -13,6 +13,7 @@ TARGETS = {
     "indicator_p95_ms": ("issue 5", "<= 150 ms", lambda v: v <= 150),
     "timeline_p95_ms": ("issue 5", "<= 300 ms", lambda v: v <= 300),
     "search_p95_ms": ("issue 8", "<= 50 ms", lambda v: v <= 50),
+    "search_new_p95_ms": ("issue 8", "<= 50 ms, each query new", lambda v: v <= 50),
     "report_p95_ms": ("issue 8", "< 1000 ms", lambda v: v < 1000),
     "submissions_rate_verified": ("issue 10", "all acknowledged, stored once", lambda v: v),
     "submissions_burst_once": ("issue 4", "200 at once, each stored once", lambda v: v),
@@ -26,6 +27,7 @@ COLUMNS = {
     "indicator p50/p95": ("indicator_p50_ms", "indicator_p95_ms"),
     "timeline p50/p95": ("timeline_p50_ms", "timeline_p95_ms"),
     "search p50/p95": ("search_p50_ms", "search_p95_ms"),
+    "new search p50/p95": ("search_new_p50_ms", "search_new_p95_ms"),
     "report p50/p95": ("report_p50_ms", "report_p95_ms"),
     "stories/s (c=50)": "submissions_per_second",
     "200 at once": "submissions_burst_once",
@@ -72,7 +74,8 @@ def append(report: dict) -> None:
             "the client over loopback (an upper bound of the server-side time); `p50/p95`\n"
             "after one first visit of each page; `wall s` is the whole run, all engines.\n"
             "Targets: import <= 2x sqlite-utils and < 300 MB (issue 3), indicator p95 <= 150,\n"
-            "timeline p95 <= 300 (issue 5), search p95 <= 50, report < 1000 (issue 8), 200\n"
+            "timeline p95 <= 300 (issue 5), search p95 <= 50 (repeated words, and each query\n"
+            "new), report < 1000 (issue 8), 200\n"
             "concurrent stories each stored once (issue 4), whole run < 15 min (issue 10).\n"
             "`sqlite-utils insert --csv` commits every 100 rows (its default `--batch-size`),\n"
             "so on a disk with slow fsync its time, and with it the ratio, flatters the import.\n\n"

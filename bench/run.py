@@ -25,6 +25,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
+from itertools import combinations, islice
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -123,7 +124,8 @@ def _add_viewer(env: dict) -> None:
 
 
 def bench_pages(base: str, slugs: list[str], args) -> dict:
-    """p50/p95 of the home page, indicator pages, a 6-indicator timeline and search."""
+    """p50/p95 of the home page, indicator pages, a 6-indicator timeline and search (five
+    words asked again and again, and queries each asked once)."""
     count = args.requests
     six = "&".join(f"indicator={s}" for s in slugs[:6])
     pages = {
@@ -134,6 +136,11 @@ def bench_pages(base: str, slugs: list[str], args) -> dict:
         ),
         "timeline": ([f"/timeline?{six}"] * count, None),
         "search": ([f"/search?q={SEARCH_WORDS[n % 5]}" for n in range(count)], VIEWER),
+        # Every query new: the search result cache (app/search/query.py) cannot help.
+        "search_new": (
+            [f"/search?q={a}+{b}" for a, b in islice(combinations(generate.WORDS, 2), count)],
+            VIEWER,
+        ),
     }
     result: dict = {}
     for name, (paths, login) in pages.items():
