@@ -25,8 +25,8 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
-from itertools import combinations, islice
 from datetime import UTC, datetime
+from itertools import combinations, islice
 from pathlib import Path
 
 import httpx
