@@ -1,7 +1,8 @@
 """A deterministic large municipality: a regional deployment's worth of data.
 
 At ``--scale 1``: 6 themes, 25 districts, 200 monthly indicators over 10 years
-(600,000 observations), 50,000 published stories and 1,000 reflection sessions.
+for the municipality and each district (624,000 observations), 50,000 published
+stories (a quarter of them public) and 1,000 reflection sessions.
 Every run with the same seed and scale writes the same rows, so benchmark numbers
 from different days compare like with like.
 
@@ -45,6 +46,10 @@ BATCH = 10_000
 YEARS = 10
 FIRST_YEAR = 2016
 DISTRICTS = 25
+#: Every indicator has a series for the municipality and one per district.
+SERIES_PER_INDICATOR = DISTRICTS + 1
+#: Consent reaches of the generated stories: anonymous readers see only the public ones.
+REACHES = ("internal", "council", "council", "public")
 CREATED = datetime(2026, 1, 1, tzinfo=UTC)
 THEMES = [
     ("jeugd", "Jeugd"),
@@ -172,18 +177,20 @@ def write_reference(engine: Engine, indicators: int, prefix: str = "bench") -> N
 
 
 def observation_rows(indicators: int, prefix: str = "bench", limit: int | None = None):
-    """Yield (indicator slug, period, district code, value) in a fixed order."""
+    """Yield (indicator slug, period, area code, value) in a fixed order: per indicator
+    the whole municipality (area "") and then each district, as municipalities publish."""
     rng = random.Random(SEED)
     written = 0
     periods = months()
+    areas = ["", *(f"WK9999{d:02d}" for d in range(1, DISTRICTS + 1))]
     for i in range(1, indicators + 1):
-        for d in range(1, DISTRICTS + 1):
-            level = rng.uniform(20, 400)
+        for area in areas:
+            level = rng.uniform(20, 400) * (DISTRICTS if not area else 1)
             for month in periods:
                 if limit is not None and written >= limit:
                     return
                 value = round(max(0.0, level + rng.gauss(0, level * 0.08)), 1)
-                yield f"{prefix}-{i:04d}", f"{month:%Y-%m}", f"WK9999{d:02d}", value
+                yield f"{prefix}-{i:04d}", f"{month:%Y-%m}", area, value
                 written += 1
 
 
@@ -224,7 +231,7 @@ def _bulk_observations(engine: Engine, indicators: int) -> int:
         (
             {
                 "indicator_id": slug_ids[slug],
-                "area_id": area_ids[area],
+                "area_id": area_ids[area] if area else None,
                 "period_start": date.fromisoformat(period + "-01"),
                 "value": value,
                 "recorded_at": CREATED,
@@ -262,7 +269,7 @@ def write_stories(engine: Engine, count: int) -> int:
                 "status": NarrativeStatus.published,
                 "source": "import",
                 "consent": True,
-                "consent_reach": "council",
+                "consent_reach": rng.choice(REACHES),
                 "consent_version": "2026-1",
                 "consent_at": CREATED,
                 "submitted_at": CREATED,

@@ -67,7 +67,7 @@ def _run_child(args: list[str], env: dict) -> tuple[float, float, int, str]:
 
 
 def _indicators_for(rows: int) -> int:
-    return -(-rows // (generate.DISTRICTS * generate.YEARS * 12))
+    return -(-rows // (generate.SERIES_PER_INDICATOR * generate.YEARS * 12))
 
 
 def write_import_file(workdir: Path, rows: int) -> Path:
@@ -130,8 +130,13 @@ def bench_pages(base: str, slugs: list[str], args) -> dict:
     six = "&".join(f"indicator={s}" for s in slugs[:6])
     pages = {
         "home": (["/"] * count, None),
+        # The municipality's series and a district's in turn, each with its stories.
         "indicator": (
-            [f"/indicators/{slugs[n % min(INDICATOR_PAGES, len(slugs))]}" for n in range(count)],
+            [
+                f"/indicators/{slugs[n % min(INDICATOR_PAGES, len(slugs))]}"
+                + (f"?area=WK9999{n % generate.DISTRICTS + 1:02d}" if n % 2 else "")
+                for n in range(count)
+            ],
             None,
         ),
         "timeline": ([f"/timeline?{six}"] * count, None),
