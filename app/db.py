@@ -126,6 +126,13 @@ def catch_up_id_sequences(connection: Connection, tables: list[Table]) -> None:
         )
 
 
+def number_out_of_range(error: BaseException) -> bool:
+    """Tell whether the database refused a number too large for its column or for the
+    driver (an id like 19409804375 on PostgreSQL, beyond 2**63 on SQLite): bad input."""
+    cause = getattr(error, "orig", None) or error
+    return isinstance(cause, OverflowError) or getattr(cause, "sqlstate", None) == "22003"
+
+
 def storage_failure(error: BaseException) -> str | None:
     """Tell why the database could not do its work, if the cause lies outside the app.
 

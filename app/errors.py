@@ -15,13 +15,14 @@ from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from app.db import DISK_FULL, READ_ONLY, UNAVAILABLE, storage_failure
+from app.db import DISK_FULL, READ_ONLY, UNAVAILABLE, number_out_of_range, storage_failure
 from app.deps import AuthRequired, Forbidden
 from app.i18n import N_
 from app.templating import render
 
 log = logging.getLogger("duiding")
 
+OUT_OF_RANGE = N_("A number in the request is too large.")
 MESSAGES = {
     400: N_("The request could not be understood."),
     401: N_("Please sign in first."),
@@ -101,6 +102,8 @@ async def _forbidden(request: Request, exc: Forbidden) -> Response:
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
     """A bug (500), or a database that cannot store: a full disk, read-only, unreachable."""
+    if number_out_of_range(exc):
+        return error_response(request, 422, OUT_OF_RANGE)
     failure = storage_failure(exc)
     if failure is None:
         log.exception("unexpected error on %s %s", request.method, request.url.path)

@@ -16,6 +16,7 @@ from app.middleware import (
     AuthMiddleware,
     BodySizeLimitMiddleware,
     LanguageMiddleware,
+    NulTextMiddleware,
     SecurityHeadersMiddleware,
 )
 from app.routes import ROUTERS
@@ -50,6 +51,7 @@ def create_app() -> FastAPI:
     openapi.install(app)
     # Added innermost first: the auth middleware needs the session the session
     # middleware decodes; headers and size limits wrap everything.
+    app.add_middleware(NulTextMiddleware)
     app.add_middleware(AuthMiddleware)
     app.add_middleware(
         SessionMiddleware,

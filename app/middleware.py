@@ -1,4 +1,5 @@
-"""Request middleware: language choice, the signed-in user, security headers, size limits.
+"""Request middleware: language choice, the signed-in user, security headers, size limits,
+NUL characters.
 
 Written as plain ASGI classes (not BaseHTTPMiddleware) so streaming bodies, such as
 large CSV uploads, pass through without being buffered.
@@ -17,7 +18,7 @@ from app import accounts
 from app.config import get_settings
 from app.db import get_engine
 from app.errors import error_response
-from app.i18n import negotiate
+from app.i18n import N_, negotiate
 from app.models import User
 
 LANG_COOKIE = "duiding_lang"
@@ -189,4 +190,58 @@ async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
     # This middleware sits outside the session middleware; the error page needs an
     # (empty) session for its CSRF token, so give it one.
     response = error_response(Request({**scope, "session": {}}, receive), 413)
+    await response(scope, receive, send)
+
+
+#: How a NUL character arrives, per body type; other bodies (uploads) pass untouched.
+NUL_MARKERS = {
+    "application/json": (b"\\u0000", b"\x00"),
+    "application/x-www-form-urlencoded": (b"%00", b"\x00"),
+}
+NUL_MESSAGE = N_("Text may not contain NUL characters (\\u0000).")
+
+
+class NulTextMiddleware:
+    """Refuse text with NUL characters in the path, query or body with 422.
+
+    PostgreSQL cannot store or even compare them (a query with one fails), SQLite can:
+    refusing them up front gives the same clear answer on both engines, with nothing
+    stored. The body is read here (the size limit outside bounds it) and replayed."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        query: bytes = scope.get("query_string", b"")
+        if "\x00" in scope["path"] or b"%00" in query or b"\x00" in query:
+            await _refuse_nul(scope, receive, send)
+            return
+        kind = Headers(scope=scope).get("content-type", "").split(";")[0].strip().lower()
+        markers = NUL_MARKERS.get(kind)
+        if markers is None:
+            await self.app(scope, receive, send)
+            return
+        messages: list[Message] = []
+        while True:
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                break
+        body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.request")
+        if any(marker in body for marker in markers):
+            await _refuse_nul(scope, receive, send)
+            return
+        replay = iter(messages)
+
+        async def replayed() -> Message:
+            return next(replay, None) or await receive()
+
+        await self.app(scope, replayed, send)
+
+
+async def _refuse_nul(scope: Scope, receive: Receive, send: Send) -> None:
+    response = error_response(Request(scope, receive), 422, NUL_MESSAGE)
     await response(scope, receive, send)
