@@ -73,7 +73,9 @@ class Narrative(SQLModel, table=True):
     occurred_frequency: Frequency = Field(sa_type=enum_type(Frequency), default=Frequency.month)
     author_role: AuthorRole = Field(sa_type=enum_type(AuthorRole))
     organisation: str = Field(default="", max_length=200)
-    area_id: int | None = Field(default=None, foreign_key="area.id", ondelete="SET NULL")
+    area_id: int | None = Field(
+        default=None, foreign_key="area.id", index=True, ondelete="SET NULL"
+    )
     assessment: Assessment | None = Field(default=None, sa_type=enum_type(Assessment))
     status: NarrativeStatus = Field(
         sa_type=enum_type(NarrativeStatus), default=NarrativeStatus.pending, index=True
@@ -113,7 +115,7 @@ class NarrativeTheme(SQLModel, table=True):
     __tablename__ = "narrative_theme"
 
     narrative_id: int = Field(foreign_key="narrative.id", primary_key=True, ondelete="CASCADE")
-    theme_id: int = Field(foreign_key="theme.id", primary_key=True, ondelete="CASCADE")
+    theme_id: int = Field(foreign_key="theme.id", primary_key=True, index=True, ondelete="CASCADE")
 
 
 class NarrativeIndicator(SQLModel, table=True):
