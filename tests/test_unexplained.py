@@ -3,6 +3,8 @@ the batch lookup agrees with the indicator page (``PeriodRow.unexplained``)."""
 
 from datetime import date
 
+from sqlmodel import select
+
 from app.demo import load_demo
 from app.figures.context import indicator_context
 from app.figures.periods import Period
@@ -73,7 +75,7 @@ def test_a_story_of_the_theme_or_a_session_explains_a_signal(session):
 def test_district_series_are_left_to_the_indicator_page(session):
     indicator = make_signal(session)
     district = make_area(session)
-    for row in session.query(Observation).all():
+    for row in session.exec(select(Observation)).all():
         session.add(
             Observation(
                 indicator_id=indicator.id,
@@ -92,7 +94,7 @@ def test_agrees_with_the_indicator_page_on_the_demo(session):
     runs = recent_runs(session)
     listed = {s.run for s in unexplained_signals(session)}
     assert len(runs) > len(listed) > 0
-    by_id = {i.id: i for i in session.query(Indicator).all()}
+    by_id = {i.id: i for i in session.exec(select(Indicator)).all()}
     for run in runs:
         rows = {
             row.period.start: row
