@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 from app import db
 from app.cli import app as cli
+from app.figures.periods import parse_period
 from app.models import (
     Area,
     AreaKind,
@@ -89,7 +90,16 @@ def test_demo_loads_the_municipality_and_a_second_load_changes_nothing(env):
                 select(SessionIndicator).where(SessionIndicator.session_id == reflection.id)
             ).all()
             assert snapshots
-            assert all(len(item.snapshot) == 12 for item in snapshots)
+            for item in snapshots:  # frozen as the app freezes: canonical periods, signals
+                assert item.snapshot
+                assert parse_period(item.snapshot[-1]["period"]).start < reflection.held_on
+                assert {"period", "value", "signal", "mean", "lpl", "upl"} <= set(item.snapshot[0])
+        special = [
+            point["signal"]
+            for item in session.exec(select(SessionIndicator)).all()
+            for point in item.snapshot
+        ]
+        assert {"improvement", "concern"} <= set(special)
         assert (
             session.exec(select(ContextEvent).where(ContextEvent.starts_on == date(2020, 3, 1)))
             .one()
@@ -146,3 +156,17 @@ def test_dashboard_shows_demo_themes_and_stories(env, client):
     assert page.status_code == 200
     assert "Ondersteuning thuis" in page.text
     assert latest.title in page.text
+
+
+def test_every_demo_session_shows_its_snapshot_charts(env, client):
+    assert run().exit_code == 0
+    with Session(db.get_engine()) as session:
+        login(client, session, "viewer")
+        frozen = session.exec(select(SessionIndicator)).all()
+    assert frozen
+    for item in frozen:
+        page = client.get(f"/sessions/{item.session_id}")
+        assert page.status_code == 200, page.text
+        assert f'data-target="snapshot-{item.id}"' in page.text
+        svg = client.get(f"/sessions/{item.session_id}/figures/{item.id}/chart.svg")
+        assert svg.status_code == 200

@@ -39,8 +39,6 @@ LAST_PERIOD = date(2025, 12, 1)
 UNEXPLAINED_JUMP = date(2025, 9, 1)
 UNEXPLAINED_INDICATOR = "wachttijd-schuldhulp"
 
-Series = list[tuple[date, float]]
-
 
 @dataclass(frozen=True)
 class Shift:
@@ -418,7 +416,6 @@ def recorded_at(period: date) -> datetime:
 @dataclass
 class Figures:
     indicators: dict[str, Indicator]
-    totals: dict[str, Series]
 
 
 def add_figures(session: Session, skeleton: Skeleton, rng: random.Random) -> Figures:
@@ -439,7 +436,6 @@ def add_figures(session: Session, skeleton: Skeleton, rng: random.Random) -> Fig
     session.add_all(indicators.values())
     session.flush()
     rows: list[dict] = []
-    totals: dict[str, Series] = {}
     for spec in SPECS:
         indicator = indicators[spec.slug]
         session.add_all(
@@ -452,7 +448,6 @@ def add_figures(session: Session, skeleton: Skeleton, rng: random.Random) -> Fig
         )
         weights = [share * rng.uniform(0.75, 1.3) for share in skeleton.shares]
         weight_sum = sum(weights)
-        series: Series = []
         for period in periods(spec.frequency):
             base = expected(spec, period)
             if spec.per_district:
@@ -466,8 +461,6 @@ def add_figures(session: Session, skeleton: Skeleton, rng: random.Random) -> Fig
             else:
                 total = round(max(0.0, base * rng.gauss(1, spec.noise)), spec.decimals)
             rows.append(observation(indicator, None, period, total))
-            series.append((period, total))
-        totals[spec.slug] = series
     session.execute(insert(Observation), rows)
     waterbed_from, waterbed_to = WATERBED
     session.add(
@@ -486,7 +479,7 @@ def add_figures(session: Session, skeleton: Skeleton, rng: random.Random) -> Fig
         for one, other in RELATED
     )
     session.flush()
-    return Figures(indicators=indicators, totals=totals)
+    return Figures(indicators=indicators)
 
 
 def observation(indicator: Indicator, area_id: int | None, period: date, value: float) -> dict:

@@ -1,11 +1,11 @@
 """Reflection sessions of Wadderveen's teams, their actions and the learning agenda.
 
-The snapshots freeze the last twelve figures a team looked at. Their signal is stored
-as "common" (usual variation): the demo does not compute signals itself.
+The snapshots freeze the figures and signals as a team saw them on the day of its
+session, exactly as a session logged in the app does.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlmodel import Session, select
 
@@ -26,8 +26,8 @@ from app.models import (
     SessionIndicator,
     SessionNarrative,
 )
+from app.sessions.snapshot import freeze
 
-SNAPSHOT_LENGTH = 12
 STORIES_PER_SESSION = 3
 
 OPEN, DONE, DROPPED = ActionStatus.open, ActionStatus.done, ActionStatus.dropped
@@ -440,15 +440,17 @@ def add_sessions(
     session.flush()
     for number, (spec, reflection) in enumerate(zip(SESSIONS, rows, strict=True)):
         for slug in spec.indicators:
-            seen = [point for point in figures.totals[slug] if point[0] < spec.held_on]
+            indicator = figures.indicators[slug]
             session.add(
                 SessionIndicator(
                     session_id=reflection.id,
-                    indicator_id=figures.indicators[slug].id,
-                    snapshot=[
-                        {"period": period.isoformat(), "value": value, "signal": "common"}
-                        for period, value in seen[-SNAPSHOT_LENGTH:]
-                    ],
+                    indicator_id=indicator.id,
+                    snapshot=freeze(
+                        session=session,
+                        indicator=indicator,
+                        area=None,
+                        end=spec.held_on - timedelta(days=1),
+                    ),
                     snapshot_at=moment(spec.held_on),
                 )
             )

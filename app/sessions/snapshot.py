@@ -6,6 +6,7 @@ to them, never instead of them.
 """
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlmodel import Session
 
@@ -16,8 +17,11 @@ from app.figures.signals import SignalPoint, signals_for
 from app.models import Area, Indicator
 
 
-def freeze(*, session: Session, indicator: Indicator, area: Area | None) -> list[dict]:
-    """Return the indicator's current values and signals as snapshot points.
+def freeze(
+    *, session: Session, indicator: Indicator, area: Area | None, end: date | None = None
+) -> list[dict]:
+    """Return the indicator's current values and signals as snapshot points (only the
+    periods starting on or before ``end`` when given: what a team saw on a past day).
 
     The mean and process limits are kept too, so that the chart of the snapshot shows
     the usual variation as it was computed that day.
@@ -31,7 +35,7 @@ def freeze(*, session: Session, indicator: Indicator, area: Area | None) -> list
             "lpl": point.lpl,
             "upl": point.upl,
         }
-        for point in signals_for(session=session, indicator=indicator, area=area)
+        for point in signals_for(session=session, indicator=indicator, area=area, end=end)
     ]
 
 
@@ -45,7 +49,9 @@ def snapshot_panel(
     """
     rows = []
     for point in snapshot:
-        period = parse_period(point["period"], indicator.frequency)
+        # Read the label in whatever notation it was stored, then as the indicator's
+        # period: a snapshot is kept as it was written, never rewritten.
+        period = period_of(parse_period(point["period"]).start, indicator.frequency)
         rows.append(
             PeriodRow(
                 period=period,
