@@ -51,6 +51,10 @@ def test_editor_creates_and_filters(client, session):
     ):
         listing = client.get(f"/api/v1/narratives?{query}", headers=editor).json()
         assert listing["total"] == count, query
+    # The list carries each story's own area, themes and links, as its detail does.
+    items = client.get("/api/v1/narratives?from=2020-01", headers=editor).json()["items"]
+    assert items[0] == client.get(f"/api/v1/narratives/{story['id']}", headers=editor).json()
+    assert (items[1]["area"], items[1]["themes"], items[1]["links"]) == (None, [], [])
 
 
 def test_bad_story_is_refused_and_nothing_stored(client, session):

@@ -10,7 +10,7 @@ from app.deps import EditorUser, Limit, Offset, Reader, SessionDep, WriteSession
 from app.figures.periods import RangeError, period_range
 from app.models import Narrative, Role
 from app.models.narrative import AuthorRole, LinkRelation, NarrativeSource, NarrativeStatus
-from app.narratives.export import list_stories, story_data
+from app.narratives.export import list_stories, stories_data, story_data
 from app.narratives.moderation import Decision, moderate, pending_story
 from app.narratives.reach import may_read
 from app.narratives.submission import format_period, store_story, validate_story
@@ -102,7 +102,7 @@ def list_narratives(
         limit=limit,
         offset=offset,
     )
-    return {"items": [story_data(session, s) for s in stories], "total": total}
+    return {"items": stories_data(session, stories), "total": total}
 
 
 @router.post("", status_code=201)
