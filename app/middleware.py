@@ -50,8 +50,8 @@ SECURITY_HEADERS = {
 UPLOAD_PATH_SUFFIXES = ("/import", "/upload")
 
 
-class SecurityHeadersMiddleware:
-    """Add the security headers to every response."""
+class HttpMiddleware:
+    """Plain ASGI middleware for HTTP requests; lifespan and other scopes pass through."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -60,6 +60,16 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        await self.handle(scope, receive, send)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raise NotImplementedError
+
+
+class SecurityHeadersMiddleware(HttpMiddleware):
+    """Add the security headers to every response."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -71,16 +81,10 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
-class LanguageMiddleware:
+class LanguageMiddleware(HttpMiddleware):
     """Choose the language per request and remember an explicit ``?lang=`` in a cookie."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = Headers(scope=scope)
         query = parse_qs(scope.get("query_string", b"").decode()).get("lang", [None])[0]
         cookies = SimpleCookie(headers.get("cookie", ""))
@@ -101,20 +105,14 @@ class LanguageMiddleware:
         await self.app(scope, receive, send_with_cookie)
 
 
-class AuthMiddleware:
+class AuthMiddleware(HttpMiddleware):
     """Find the signed-in user: a bearer token, else the session cookie.
 
     Runs inside SessionMiddleware. The user is looked up on every request, so a
     deactivated account or a changed role takes effect at once.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         connection = HTTPConnection(scope)
         authorization = connection.headers.get("authorization", "")
         token = authorization[7:].strip() if authorization.lower().startswith("bearer ") else None
@@ -135,16 +133,10 @@ def _lookup_user(token: str | None, user_id: int | None) -> User | None:
         return user if user is not None and user.is_active else None
 
 
-class BodySizeLimitMiddleware:
+class BodySizeLimitMiddleware(HttpMiddleware):
     """Refuse bodies above the configured limits with 413, before they are read."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         settings = get_settings()
         path: str = scope["path"]
         limit = (
@@ -154,7 +146,7 @@ class BodySizeLimitMiddleware:
         )
         declared = Headers(scope=scope).get("content-length")
         if declared and declared.isdigit() and int(declared) > limit:
-            await _too_large(scope, receive, send)
+            await _refuse(scope, receive, send, 413)
             return
         received = 0
         too_large = False
@@ -183,13 +175,17 @@ class BodySizeLimitMiddleware:
             if not too_large:
                 raise
         if too_large:
-            await _too_large(scope, receive, send)
+            await _refuse(scope, receive, send, 413)
 
 
-async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
-    # This middleware sits outside the session middleware; the error page needs an
-    # (empty) session for its CSRF token, so give it one.
-    response = error_response(Request({**scope, "session": {}}, receive), 413)
+async def _refuse(
+    scope: Scope, receive: Receive, send: Send, status: int, detail: str | None = None
+) -> None:
+    """Answer with the error page (or JSON detail) before the app sees the request.
+
+    These middlewares sit outside the session middleware; the error page needs a
+    session for its CSRF token, so it gets an empty one when there is none yet."""
+    response = error_response(Request({"session": {}, **scope}, receive), status, detail)
     await response(scope, receive, send)
 
 
@@ -201,23 +197,17 @@ NUL_MARKERS = {
 NUL_MESSAGE = N_("Text may not contain NUL characters (\\u0000).")
 
 
-class NulTextMiddleware:
+class NulTextMiddleware(HttpMiddleware):
     """Refuse text with NUL characters in the path, query or body with 422.
 
     PostgreSQL cannot store or even compare them (a query with one fails), SQLite can:
     refusing them up front gives the same clear answer on both engines, with nothing
     stored. The body is read here (the size limit outside bounds it) and replayed."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         query: bytes = scope.get("query_string", b"")
         if "\x00" in scope["path"] or b"%00" in query or b"\x00" in query:
-            await _refuse_nul(scope, receive, send)
+            await _refuse(scope, receive, send, 422, NUL_MESSAGE)
             return
         kind = Headers(scope=scope).get("content-type", "").split(";")[0].strip().lower()
         markers = NUL_MARKERS.get(kind)
@@ -232,7 +222,7 @@ class NulTextMiddleware:
                 break
         body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.request")
         if any(marker in body for marker in markers):
-            await _refuse_nul(scope, receive, send)
+            await _refuse(scope, receive, send, 422, NUL_MESSAGE)
             return
         replay = iter(messages)
 
@@ -240,8 +230,3 @@ class NulTextMiddleware:
             return next(replay, None) or await receive()
 
         await self.app(scope, replayed, send)
-
-
-async def _refuse_nul(scope: Scope, receive: Receive, send: Send) -> None:
-    response = error_response(Request(scope, receive), 422, NUL_MESSAGE)
-    await response(scope, receive, send)
