@@ -25,7 +25,7 @@ from sqlmodel import Session, col, func, select
 
 from app.figures.context import SPECIAL
 from app.figures.periods import Period
-from app.figures.signals import Signal, breaks_for, compute_signals
+from app.figures.signals import Signal, breaks_by_indicator, compute_signals
 from app.models import (
     ContextEvent,
     ContextEventTheme,
@@ -130,6 +130,7 @@ def recent_runs(session: Session) -> list[SignalRun]:
 
 def _compute_runs(session: Session) -> list[SignalRun]:
     indicators = {i.id: i for i in session.exec(select(Indicator))}
+    breaks = breaks_by_indicator(session, list(indicators.values()))
     rows = session.connection().execute(
         select(Observation.indicator_id, Observation.period_start, Observation.value)
         .where(col(Observation.area_id).is_(None))
@@ -142,7 +143,7 @@ def _compute_runs(session: Session) -> list[SignalRun]:
             [(r[1], r[2]) for r in group],
             direction=indicator.direction,
             screen_outliers=indicator.screen_outliers,
-            breaks=breaks_for(session, indicator),
+            breaks=breaks[indicator_id],
             consecutive=lambda a, b, f=indicator.frequency: Period(a, f).next().start == b,
         )
         runs.extend(_runs_of(indicator, points))
