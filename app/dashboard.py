@@ -38,7 +38,6 @@ class DashboardPage:
     unexplained: list[tuple[UnexplainedSignal, RequestView | None]] = field(default_factory=list)
     unexplained_total: int = 0
     requests: list[RequestView] = field(default_factory=list)
-    requests_total: int = 0
     extra: dict = field(default_factory=dict)
 
 
@@ -71,9 +70,7 @@ def build_dashboard(*, session: Session, public_only: bool = False) -> Dashboard
         .limit(OPEN_ACTIONS)
     ).all()
     signals = unexplained_signals(session, public_only=public_only)
-    requests, requests_total = ([], 0)
-    if not public_only:
-        requests, requests_total = list_requests(session=session, open_only=True)
+    requests = [] if public_only else list_requests(session=session, open_only=True)[0]
     return DashboardPage(
         themes=[ThemeSummary(theme, by_theme.get(theme.id, [])) for theme in themes],
         stories=list(stories),
@@ -81,7 +78,6 @@ def build_dashboard(*, session: Session, public_only: bool = False) -> Dashboard
         unexplained=[(s, asked(s, requests)) for s in signals[:UNEXPLAINED_SHOWN]],
         unexplained_total=len(signals),
         requests=requests[:OPEN_REQUESTS],
-        requests_total=requests_total,
     )
 
 

@@ -90,13 +90,13 @@ class RequestView:
         start = self.request.period_start
         return Period(start, self.indicator.frequency) if start else None
 
-    def is_open(self, today: date | None = None) -> bool:
-        return is_open(self.request, today)
+    def is_open(self) -> bool:
+        return is_open(self.request)
 
 
-def is_open(request: StoryRequest, today: date | None = None) -> bool:
+def is_open(request: StoryRequest) -> bool:
     """Tell whether ``request`` still takes answers (its end date is inclusive)."""
-    return request.closes_on is None or request.closes_on >= (today or date.today())
+    return request.closes_on is None or request.closes_on >= date.today()
 
 
 def truthy(value: object) -> bool:
@@ -109,7 +109,6 @@ def validate_request(
     session: Session,
     data: Mapping[str, object],
     partners: Sequence[object] = (),
-    today: date | None = None,
 ) -> tuple[RequestInput | None, dict[str, str]]:
     """Check a request from the form or the API; return it, or messages keyed by field.
 
@@ -149,7 +148,7 @@ def validate_request(
         except ValueError:
             errors["closes_on"] = MESSAGES["closes_bad"]
         else:
-            if closes_on < (today or date.today()):
+            if closes_on < date.today():
                 errors["closes_on"] = MESSAGES["closes_past"]
     if errors or indicator is None:
         return None, errors
@@ -243,11 +242,8 @@ def _views(session: Session, requests: Sequence[StoryRequest]) -> list[RequestVi
     ]
 
 
-def _open_clause(today: date | None):
-    return or_(
-        col(StoryRequest.closes_on).is_(None),
-        col(StoryRequest.closes_on) >= (today or date.today()),
-    )
+def _open_clause():
+    return or_(col(StoryRequest.closes_on).is_(None), col(StoryRequest.closes_on) >= date.today())
 
 
 def list_requests(
@@ -256,14 +252,13 @@ def list_requests(
     open_only: bool = False,
     limit: int = 100,
     offset: int = 0,
-    today: date | None = None,
 ) -> tuple[list[RequestView], int]:
     """Requests, newest first, with their answer counts; and how many there are."""
     query = select(StoryRequest)
     counting = select(func.count()).select_from(StoryRequest)
     if open_only:
-        query = query.where(_open_clause(today))
-        counting = counting.where(_open_clause(today))
+        query = query.where(_open_clause())
+        counting = counting.where(_open_clause())
     rows = session.exec(
         query.order_by(col(StoryRequest.created_at).desc(), col(StoryRequest.id).desc())
         .offset(offset)
@@ -277,14 +272,13 @@ def open_requests_for(
     session: Session,
     partner: Partner | None,
     public: bool,
-    today: date | None = None,
 ) -> list[RequestView]:
     """Open requests a submitter may answer, newest first.
 
     A partner (invite link) sees those addressed to it or to all partners; a resident on
     the public form only public ones; signed-in staff every open request.
     """
-    query = select(StoryRequest).where(_open_clause(today))
+    query = select(StoryRequest).where(_open_clause())
     if partner is not None:
         addressed = select(StoryRequestPartner.request_id)
         mine = addressed.where(StoryRequestPartner.partner_id == partner.id)
@@ -310,7 +304,6 @@ def answerable(
     request_id: int | str | None,
     partner: Partner | None,
     public: bool,
-    today: date | None = None,
 ) -> RequestView:
     """Return the request this submitter may answer, or raise ``NotAnswerable``."""
     text = str(request_id or "").strip()
@@ -325,7 +318,7 @@ def answerable(
     if not allowed:
         # Not telling an outsider that a request exists is kinder than "forbidden".
         raise NotAnswerable(NOT_ADDRESSED if partner is not None else NOT_FOUND)
-    if not is_open(request, today):
+    if not is_open(request):
         raise NotAnswerable(CLOSED)
     return view
 

@@ -90,7 +90,10 @@ def _form_context(session, *, values, errors, invite, partner, public, submissio
         "submission_key": submission_key,
         "reaches": list(ConsentReach),
         "answering": answering,
-        "requests": open_requests_for(session=session, partner=partner, public=public),
+        # While answering one request the form does not list the others.
+        "requests": (
+            [] if answering else open_requests_for(session=session, partner=partner, public=public)
+        ),
     }
 
 
