@@ -7,13 +7,12 @@ year, and the learning questions that moved. Only stories whose submitters allow
 them to reach the council (or the public) are ever taken into a report.
 """
 
-import re
 from datetime import date
 
 from sqlalchemy import func
 from sqlmodel import Session, col, or_, select
 
-from app.figures.periods import Period
+from app.figures.periods import Period, PeriodError, parse_period
 from app.figures.signals import breaks_by_indicator, signals_for
 from app.models import (
     Action,
@@ -51,7 +50,6 @@ from app.reports.content import (
     ThemePart,
 )
 
-HALF_YEAR = re.compile(r"^(\d{4})-H([12])$")
 FIRST_YEAR, LAST_YEAR = 1900, 2100
 #: Years of figures shown before the half year, so a signal is read against its past.
 CHART_YEARS_BEFORE = 2
@@ -66,12 +64,15 @@ class BadHalfYear(ValueError):
 
 
 def half_year(text: str) -> Period:
-    """Parse ``2024-H1`` or ``2024-H2`` (years 1900 to 2100) into its period."""
-    match = HALF_YEAR.match(text)
-    if match is None or not FIRST_YEAR <= int(match.group(1)) <= LAST_YEAR:
+    """The half year a report's URL names: written as ``2024-H1`` (one URL per report)
+    and within the years 1900 to 2100."""
+    try:
+        period = parse_period(text, Frequency.half)
+    except PeriodError as error:
+        raise BadHalfYear(text) from error
+    if period.label != text or not FIRST_YEAR <= period.start.year <= LAST_YEAR:
         raise BadHalfYear(text)
-    month = 1 if match.group(2) == "1" else 7
-    return Period(date(int(match.group(1)), month, 1), Frequency.half)
+    return period
 
 
 def _indicator_part(
