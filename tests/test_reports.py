@@ -14,6 +14,7 @@ from app.models import (
     ConsentReach,
     Direction,
     Frequency,
+    Indicator,
     LearningQuestion,
     LearningQuestionTheme,
     NarrativeIndicator,
@@ -353,3 +354,24 @@ def test_text_inside_charts_and_stories_is_escaped(client, session, data):
     html = client.get(REPORT).text
     assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html
     assert "<img src=x" not in html and "<strong>vet</strong>" in html
+
+
+def test_a_story_chosen_for_one_theme_is_not_chosen_for_another(client, session, data):
+    debts = session.exec(select(Indicator).where(Indicator.slug == "schuldhulp")).one()
+    council, public = data["stories"][ConsentReach.council], data["stories"][ConsentReach.public]
+    for story in (council, public):  # both stories are also about the debt figure
+        session.add(NarrativeIndicator(narrative_id=story.id, indicator_id=debts.id))
+    session.commit()
+    login(client, session, "editor")
+    page = client.get(REPORT).text
+    response = client.post(
+        f"{REPORT}/themes/jeugd",
+        data={"csrf_token": csrf_from(page), "intro": "", "stories": [council.id]},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    html = client.get(REPORT).text
+    assert "<h4>Openbaar verhaal over verzuim</h4>" not in _section(html, "jeugd")
+    # Nothing was chosen for debts: it shows its most linked stories, both of them.
+    assert "<h4>Openbaar verhaal over verzuim</h4>" in _section(html, "schulden")
+    assert "<h4>Raadsverhaal over verzuim</h4>" in _section(html, "schulden")

@@ -28,6 +28,7 @@ class ReportStory(SQLModel, table=True):
     __tablename__ = "report_story"
 
     period: str = Field(max_length=7, primary_key=True)
+    theme_id: int = Field(foreign_key="theme.id", primary_key=True, ondelete="CASCADE")
     narrative_id: int = Field(foreign_key="narrative.id", primary_key=True, ondelete="CASCADE")
 
 

@@ -128,7 +128,11 @@ def _stories(
     candidates = _candidates(session, theme, indicator_ids, half)
     links = _story_links(session, [story.id for story in candidates])
     chosen_ids = set(
-        session.exec(select(ReportStory.narrative_id).where(ReportStory.period == half.label)).all()
+        session.exec(
+            select(ReportStory.narrative_id).where(
+                ReportStory.period == half.label, ReportStory.theme_id == theme.id
+            )
+        ).all()
     )
     chosen = [story for story in candidates if story.id in chosen_ids]
     picked = (

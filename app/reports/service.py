@@ -105,11 +105,11 @@ def save_theme(
     allowed = {story.id for story in candidate_stories(session, theme, half)}
     session.exec(
         delete(ReportStory).where(
-            col(ReportStory.period) == half.label, col(ReportStory.narrative_id).in_(allowed)
+            col(ReportStory.period) == half.label, col(ReportStory.theme_id) == theme.id
         )
     )
     for story_id in sorted(allowed & set(story_ids)):
-        session.add(ReportStory(period=half.label, narrative_id=story_id))
+        session.add(ReportStory(period=half.label, theme_id=theme.id, narrative_id=story_id))
     session.flush()
     audit.record(
         session=session, action="update", entity="report_intro", entity_id=row.id, user=user
