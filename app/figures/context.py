@@ -10,7 +10,7 @@ from sqlalchemy import func, union
 from sqlmodel import Session, col, or_, select
 
 from app.figures.periods import Period, period_of
-from app.figures.signals import SignalPoint, breaks_for, signals_for
+from app.figures.signals import SignalPoint, breaks_by_indicator, breaks_for, signals_for
 from app.models import (
     Area,
     ContextEvent,
@@ -215,6 +215,7 @@ def indicator_context(
     details: bool = True,
     masking: Masking = SHOW_ALL,
     public_only: bool = False,
+    breaks: list[date] | None = None,
 ) -> IndicatorContext:
     """Signals (computed on the full series) shown for [start, end], with per period the
     stories and sessions of that period and the breaks and context events of the range.
@@ -224,8 +225,10 @@ def indicator_context(
 
     A period lists its first STORIES_SHOWN stories, unless it is the only one shown.
     ``details=False`` leaves stories and context events out, as small multiples do: a
-    theme can hold thousands of stories, and their own list is elsewhere on the page."""
-    breaks = breaks_for(session, indicator)
+    theme can hold thousands of stories, and their own list is elsewhere on the page.
+    ``breaks`` saves looking them up when the caller has them for several panels."""
+    if breaks is None:
+        breaks = breaks_for(session, indicator)
     points = [
         p
         for p in shown_signals(
@@ -297,6 +300,7 @@ def timeline(
     Stories are those linked to one of the indicators, the theme or the area (all
     published stories when nothing is chosen); sessions those about one of the indicators.
     """
+    breaks = breaks_by_indicator(session, indicators)
     panels = [
         indicator_context(
             session=session,
@@ -306,6 +310,7 @@ def timeline(
             end=end,
             details=False,
             masking=masking,
+            breaks=breaks[i.id],
         )
         for i in indicators
     ]

@@ -21,7 +21,7 @@ from app.figures.context import (
     timeline,
 )
 from app.figures.periods import Period, RangeError, period_range
-from app.figures.signals import SIGNAL_LABELS
+from app.figures.signals import SIGNAL_LABELS, breaks_by_indicator
 from app.figures.summary import summary
 from app.figures.svg import chart_svg
 from app.i18n import N_, gettext
@@ -221,13 +221,20 @@ def indicator_page(
     )
     lang = request_language(request)
     area_code = chosen.code if chosen else None
+    others = related_indicators(session, indicator)
+    breaks = breaks_by_indicator(session, others)
     related = [
         make_chart(panel, lang, {"area": area_code}, small=True)
         for panel in (
             indicator_context(
-                session=session, indicator=other, area=chosen, details=False, masking=masking
+                session=session,
+                indicator=other,
+                area=chosen,
+                details=False,
+                masking=masking,
+                breaks=breaks[other.id],
             )
-            for other in related_indicators(session, indicator)
+            for other in others
         )
     ]
     areas = session.exec(select(Area).order_by(col(Area.code))).all()
