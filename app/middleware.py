@@ -145,7 +145,7 @@ class BodySizeLimitMiddleware(HttpMiddleware):
             else settings.max_request_kb * 1024
         )
         declared = Headers(scope=scope).get("content-length")
-        if declared and declared.isdigit() and int(declared) > limit:
+        if declared and declared.isascii() and declared.isdigit() and int(declared) > limit:
             await _refuse(scope, receive, send, 413)
             return
         received = 0

@@ -56,3 +56,47 @@ def test_ids_beyond_the_database_integer_are_a_4xx_not_a_500(client, session):
             response = client.request(method, url, headers=editor)
             assert response.status_code in (404, 422), (url, response.status_code)
             assert response.json()["detail"]
+
+
+def test_ids_that_only_look_like_digits_get_a_message_not_a_500(client, session, settings):
+    from app.models import ReflectionSession
+
+    settings(public_stories=True)
+    login(client, session, role="editor")
+    session.commit()
+    odd = ["²", "٣", "99999999999999999999999"]  # str.isdigit() is true for each
+    page = client.post(
+        "/sessions/new",
+        data={
+            "csrf_token": csrf(client, "/sessions/new"),
+            "held_on": "2024-04-10",
+            "title": "Maandoverleg",
+            "question": odd,
+            "question_status": ["open"] * 3,
+            "narratives": odd,
+        },
+    )
+    assert page.status_code == 422
+    assert "Onbekende leervraag." in page.text
+    for value in odd:
+        story = client.post(
+            "/stories/new",
+            data={
+                "csrf_token": csrf(client, "/stories/new"),
+                "title": "Titel",
+                "body": "Verhaal",
+                "occurred": "2024-03",
+                "author_role": "partner",
+                "consent": "yes",
+                "request": value,
+            },
+        )
+        assert story.status_code == 422, value
+        closing = client.post(
+            "/sessions/actions/1",
+            data={"csrf_token": csrf(client, "/sessions"), "status": "done", "closed_in": value},
+        )
+        assert closing.status_code in (404, 422), value
+    session.rollback()
+    assert session.exec(select(ReflectionSession)).all() == []
+    assert session.exec(select(Narrative)).all() == []

@@ -18,6 +18,7 @@ from datetime import date
 from sqlmodel import Session, col, func, or_, select
 
 from app.figures.periods import Period, PeriodError, parse_period
+from app.forms import posted_id
 from app.i18n import N_
 from app.models import (
     Area,
@@ -166,12 +167,11 @@ def validate_request(
 def _partner_ids(session: Session, values: Sequence[object]) -> list[int] | None:
     wanted: set[int] = set()
     for value in values:
-        text = str(value).strip()
-        if not text:
+        if not str(value).strip():
             continue
-        if not text.isdigit():
+        if (partner_id := posted_id(value)) is None:
             return None
-        wanted.add(int(text))
+        wanted.add(partner_id)
     if not wanted:
         return []
     found = session.exec(select(Partner.id).where(col(Partner.id).in_(wanted))).all()
@@ -306,8 +306,8 @@ def answerable(
     public: bool,
 ) -> RequestView:
     """Return the request this submitter may answer, or raise ``NotAnswerable``."""
-    text = str(request_id or "").strip()
-    request = session.get(StoryRequest, int(text)) if text.isdigit() else None
+    found = posted_id(request_id)
+    request = session.get(StoryRequest, found) if found else None
     if request is None:
         raise NotAnswerable(NOT_FOUND)
     view = request_view(session, request)

@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
+from app.forms import posted_id
 from app.i18n import N_
 from app.models import (
     Area,
@@ -171,7 +172,7 @@ def validate_story(
         errors["contact"] = MESSAGES["contact_long"]
     request_id = None
     if request := (data.get("request") or "").strip():
-        request_id = int(request) if request.isdigit() else None
+        request_id = posted_id(request)
         if request_id is None or session.get(StoryRequest, request_id) is None:
             errors["request"] = MESSAGES["request_bad"]
     if errors:

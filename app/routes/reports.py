@@ -13,7 +13,7 @@ from starlette.responses import RedirectResponse, Response
 
 from app.deps import EditorUser, Reader, SessionDep, WriteSessionDep, has_role
 from app.figures.periods import Period, period_of
-from app.forms import FormDep, check_csrf
+from app.forms import FormDep, check_csrf, posted_id
 from app.i18n import N_
 from app.models import Frequency, Observation, Role, Theme, User
 from app.narratives.rendering import render_markdown as story_html
@@ -200,7 +200,7 @@ def save_theme(
     intro = str(form.get("intro", ""))
     if len(intro) > service.INTRO_MAX:
         raise HTTPException(422, detail=INTRO_TOO_LONG)
-    story_ids = [int(v) for v in form.getlist("stories") if str(v).isdigit()]
+    story_ids = [n for v in form.getlist("stories") if (n := posted_id(v))]
     service.save_theme(
         session=session, half=half, theme=theme, intro=intro, story_ids=story_ids, user=user
     )

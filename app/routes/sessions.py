@@ -10,7 +10,7 @@ from starlette.responses import RedirectResponse
 
 from app.deps import EditorUser, SessionDep, ViewerUser, WriteSessionDep
 from app.figures.svg import chart_svg
-from app.forms import FormDep, check_csrf
+from app.forms import FormDep, check_csrf, posted_id
 from app.i18n import N_, gettext
 from app.models import (
     Action,
@@ -133,15 +133,11 @@ def _parse(form: dict) -> tuple[service.SessionInput, dict[str, list[int]], dict
     ):
         if question_id or text.strip():
             question_rows.append(index)
-            questions.append(
-                service.QuestionStep(
-                    int(question_id) if question_id.isdigit() else None, text, status, reason
-                )
-            )
+            questions.append(service.QuestionStep(posted_id(question_id), text, status, reason))
     data = service.SessionInput(
         **_text_input(form),
         indicators=[service.IndicatorChoice(slug, area) for slug in form["indicators"]],
-        narratives=[int(value) for value in form["narratives"] if value.isdigit()],
+        narratives=[n for value in form["narratives"] if (n := posted_id(value))],
         actions=actions_in,
         questions=questions,
     )
@@ -395,7 +391,7 @@ def close_action(
         raise HTTPException(status_code=404, detail=f"No action with id {action_id}.")
     if status not in (ActionStatus.done, ActionStatus.dropped):
         raise HTTPException(status_code=422, detail=ACTION_STATUS_INVALID)
-    later = session.get(ReflectionSession, int(closed_in)) if closed_in.isdigit() else None
+    later = session.get(ReflectionSession, n) if (n := posted_id(closed_in)) else None
     if closed_in and later is None:
         raise HTTPException(status_code=422, detail=f"No session with id {closed_in}.")
     if later is not None and later.held_on < _get(session, action.session_id).held_on:
