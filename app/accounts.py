@@ -28,13 +28,17 @@ def get_by_email(*, session: Session, email: str) -> User | None:
     return session.exec(select(User).where(User.email == normalise_email(email))).first()
 
 
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
+
+
 def create_user(*, session: Session, email: str, role: Role, password: str) -> User:
     """Create a staff account; refuses duplicates, malformed emails and short passwords."""
     email = normalise_email(email)
     if "@" not in email or email.startswith("@") or email.endswith("@") or len(email) > 254:
         raise AccountError(f"not a valid email address: {email!r}")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
+    _check_password(password)
     if get_by_email(session=session, email=email):
         raise AccountError(f"a user with email {email} already exists")
     user = User(email=email, role=role, password_hash=hash_password(password))
@@ -46,8 +50,7 @@ def create_user(*, session: Session, email: str, role: Role, password: str) -> U
 
 def set_password(*, session: Session, user: User, password: str, actor: str = "") -> None:
     """Give ``user`` a new password (accounts restored from an archive have none)."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
+    _check_password(password)
     user.password_hash = hash_password(password)
     session.add(user)
     record(session=session, action="set_password", entity="user", entity_id=user.id, actor=actor)
