@@ -276,15 +276,13 @@ def session_page(request: Request, session_id: int, session: SessionDep, user: V
         revised = snapshot.revisions_since(
             session=session, indicator=indicator, area=area, snapshot=row.snapshot
         )
-        panel = snapshot.snapshot_panel(indicator=indicator, area=area, snapshot=row.snapshot)
-        svg_url = f"/sessions/{reflection.id}/figures/{row.id}/chart.svg?lang={lang}"
         figures.append(
             {
                 "row": row,
                 "indicator": indicator,
                 "area": area,
                 "revised": revised,
-                "chart": chart_with_svg(panel, lang, svg_url) if row.snapshot else None,
+                "chart": _snapshot_chart(reflection, row, indicator, area, lang),
             }
         )
     context = {
@@ -309,6 +307,15 @@ def session_page(request: Request, session_id: int, session: SessionDep, user: V
         "revisions": service.revisions_of(session=session, reflection=reflection),
     }
     return render(request, "sessions/detail.html", context)
+
+
+def _snapshot_chart(reflection, row: SessionIndicator, indicator, area, lang: str):
+    """The chart of one frozen figure, with its SVG twin; None when nothing was frozen."""
+    if not row.snapshot:
+        return None
+    panel = snapshot.snapshot_panel(indicator=indicator, area=area, snapshot=row.snapshot)
+    svg_url = f"/sessions/{reflection.id}/figures/{row.id}/chart.svg?lang={lang}"
+    return chart_with_svg(panel, lang, svg_url)
 
 
 @router.get("/sessions/{session_id}/figures/{figure_id}/chart.svg")
