@@ -79,12 +79,16 @@ def agenda(*, session: Session) -> list[QuestionView]:
     stories_of = _published_stories_of(session, session_ids)
     snapshots_of = _snapshots_of(session, session_ids)
 
+    wanted_of = {
+        question_id: {indicator.id for indicator in figures}
+        for question_id, figures in indicators_of.items()
+    }
     steps_of: dict[int, list[Step]] = defaultdict(list)
     for change, held in changes:
         step = Step(change, held)
         if held is not None:
             step.stories = stories_of.get(held.id, [])
-            wanted = {indicator.id for indicator in indicators_of[change.question_id]}
+            wanted = wanted_of.get(change.question_id, set())
             step.signals = [
                 seen for seen in snapshots_of.get(held.id, []) if seen.indicator.id in wanted
             ]
@@ -117,6 +121,10 @@ def _snapshots_of(session: Session, session_ids: set[int]) -> dict[int, list[See
         .join(Indicator, Indicator.id == SessionIndicator.indicator_id)
         .join(Area, Area.id == SessionIndicator.area_id, isouter=True)
         .where(col(SessionIndicator.session_id).in_(session_ids))
+        # Only figures some question follows: other snapshots are never shown here.
+        .where(
+            col(SessionIndicator.indicator_id).in_(select(LearningQuestionIndicator.indicator_id))
+        )
         .order_by(Indicator.name)
     ).all()
     seen: dict[int, list[SeenSignal]] = defaultdict(list)
