@@ -87,6 +87,11 @@ class Masking:
     signed_in: bool = True
     threshold: int = 5
 
+    @property
+    def hides_districts(self) -> bool:
+        """Whether any district value may be hidden from this reader at all."""
+        return applies(public_read=self.public_read, signed_in=self.signed_in, area_level=True)
+
     def value(self, value: float | int | None, *, area_level: bool) -> float | int | Masked | None:
         """``value``, masked when it is a district value below the threshold for this reader."""
         if applies(public_read=self.public_read, signed_in=self.signed_in, area_level=area_level):
