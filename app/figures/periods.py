@@ -272,7 +272,6 @@ class RangeError(PeriodError):
     """A bad ``from`` or ``to`` filter; the message starts with the parameter's name."""
 
     def __init__(self, name: str, template: str, **values: str) -> None:
-        self.name = name
         super().__init__("%(parameter)s: " + template, parameter=name, **values)
 
 
