@@ -375,3 +375,22 @@ def test_a_story_chosen_for_one_theme_is_not_chosen_for_another(client, session,
     # Nothing was chosen for debts: it shows its most linked stories, both of them.
     assert "<h4>Openbaar verhaal over verzuim</h4>" in _section(html, "schulden")
     assert "<h4>Raadsverhaal over verzuim</h4>" in _section(html, "schulden")
+
+
+def test_an_introduction_with_line_breaks_up_to_the_limit_is_saved(client, session, data):
+    from app.models import ReportIntro
+    from app.reports.service import INTRO_MAX
+
+    login(client, session, "editor")
+    page = client.get(REPORT).text
+    lines = ("regel\r\n" * (INTRO_MAX // 6))[: INTRO_MAX + 200]  # over the limit only in CRLF
+    text = lines[: lines.rfind("\r\n")]
+    assert len(text) > INTRO_MAX >= len(text.replace("\r\n", "\n"))
+    response = client.post(
+        f"{REPORT}/themes/jeugd",
+        data={"csrf_token": csrf_from(page), "intro": text},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    session.rollback()
+    assert session.exec(select(ReportIntro.text)).one() == text.replace("\r\n", "\n").strip()

@@ -197,7 +197,9 @@ def save_theme(
     check_csrf(request, form.get("csrf_token"))
     half = _half(period)
     theme = _theme(session, slug)
-    intro = str(form.get("intro", ""))
+    # Browsers send line breaks as CRLF but count them as one character for maxlength:
+    # count them as the browser did, so a text the form accepted is not refused here.
+    intro = str(form.get("intro", "")).replace("\r\n", "\n")
     if len(intro) > service.INTRO_MAX:
         raise HTTPException(422, detail=INTRO_TOO_LONG)
     story_ids = [n for v in form.getlist("stories") if (n := posted_id(v))]
