@@ -283,6 +283,33 @@ class Timeline:
     items: list[TimelineItem]
 
 
+def small_multiples(
+    *,
+    session: Session,
+    indicators: list[Indicator],
+    area: Area | None,
+    start: date | None = None,
+    end: date | None = None,
+    masking: Masking = SHOW_ALL,
+) -> list[IndicatorContext]:
+    """Panels of several indicators without their stories and events, as small multiples
+    show them: the breaks of all of them are looked up at once."""
+    breaks = breaks_by_indicator(session, indicators)
+    return [
+        indicator_context(
+            session=session,
+            indicator=indicator,
+            area=area,
+            start=start,
+            end=end,
+            details=False,
+            masking=masking,
+            breaks=breaks[indicator.id],
+        )
+        for indicator in indicators
+    ]
+
+
 def timeline(
     *,
     session: Session,
@@ -300,20 +327,9 @@ def timeline(
     Stories are those linked to one of the indicators, the theme or the area (all
     published stories when nothing is chosen); sessions those about one of the indicators.
     """
-    breaks = breaks_by_indicator(session, indicators)
-    panels = [
-        indicator_context(
-            session=session,
-            indicator=i,
-            area=area,
-            start=start,
-            end=end,
-            details=False,
-            masking=masking,
-            breaks=breaks[i.id],
-        )
-        for i in indicators
-    ]
+    panels = small_multiples(
+        session=session, indicators=indicators, area=area, start=start, end=end, masking=masking
+    )
     low, high = start or date.min, end or date.max
     stories = select(Narrative.id, Narrative.occurred_on, Narrative.title).where(
         *published_for(public_only=public_only),

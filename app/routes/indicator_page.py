@@ -18,10 +18,11 @@ from app.figures.context import (
     indicator_context,
     related_indicators,
     shown_signals,
+    small_multiples,
     timeline,
 )
 from app.figures.periods import Period, RangeError, period_range
-from app.figures.signals import SIGNAL_LABELS, breaks_by_indicator
+from app.figures.signals import SIGNAL_LABELS
 from app.figures.summary import summary
 from app.figures.svg import chart_svg
 from app.i18n import N_, gettext
@@ -221,20 +222,13 @@ def indicator_page(
     )
     lang = request_language(request)
     area_code = chosen.code if chosen else None
-    others = related_indicators(session, indicator)
-    breaks = breaks_by_indicator(session, others)
     related = [
         make_chart(panel, lang, {"area": area_code}, small=True)
-        for panel in (
-            indicator_context(
-                session=session,
-                indicator=other,
-                area=chosen,
-                details=False,
-                masking=masking,
-                breaks=breaks[other.id],
-            )
-            for other in others
+        for panel in small_multiples(
+            session=session,
+            indicators=related_indicators(session, indicator),
+            area=chosen,
+            masking=masking,
         )
     ]
     areas = session.exec(select(Area).order_by(col(Area.code))).all()
