@@ -3,7 +3,13 @@
 from app.models._base import Direction, Frequency, Role, utcnow
 from app.models.area import Area, AreaCreate, AreaKind, AreaPublic
 from app.models.audit import AuditEntry
-from app.models.context_event import ContextEvent, ContextEventTheme
+from app.models.context_event import (
+    ContextEvent,
+    ContextEventArea,
+    ContextEventIndicator,
+    ContextEventTheme,
+)
+from app.models.expectation import ThemeRecalibration, ThemeResult, ThemeResultIndicator
 from app.models.indicator import (
     Indicator,
     IndicatorBreak,
@@ -12,11 +18,13 @@ from app.models.indicator import (
     RelationKind,
 )
 from app.models.learning import (
+    ExpectedMovement,
     LearningQuestion,
     LearningQuestionIndicator,
     LearningQuestionTheme,
     QuestionStatus,
     QuestionStatusChange,
+    QuestionVersion,
 )
 from app.models.narrative import (
     Assessment,
@@ -58,8 +66,11 @@ __all__ = [
     "AuthorRole",
     "ConsentReach",
     "ContextEvent",
+    "ContextEventArea",
+    "ContextEventIndicator",
     "ContextEventTheme",
     "Direction",
+    "ExpectedMovement",
     "Frequency",
     "FrozenReport",
     "Indicator",
@@ -84,6 +95,7 @@ __all__ = [
     "PartnerCreate",
     "QuestionStatus",
     "QuestionStatusChange",
+    "QuestionVersion",
     "ReflectionSession",
     "RelationKind",
     "ReportIntro",
@@ -97,6 +109,9 @@ __all__ = [
     "Theme",
     "ThemeCreate",
     "ThemePublic",
+    "ThemeRecalibration",
+    "ThemeResult",
+    "ThemeResultIndicator",
     "User",
     "utcnow",
 ]
