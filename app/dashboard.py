@@ -5,7 +5,8 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
-from app.figures.unexplained import UnexplainedSignal, unexplained_signals
+from app.figures.icons import Variation
+from app.figures.unexplained import UnexplainedSignal, latest_variations, unexplained_signals
 from app.models import (
     Action,
     ActionStatus,
@@ -38,6 +39,8 @@ class DashboardPage:
     unexplained: list[tuple[UnexplainedSignal, RequestView | None]] = field(default_factory=list)
     unexplained_total: int = 0
     requests: list[RequestView] = field(default_factory=list)
+    #: Indicator slug -> the variation icon of its latest municipality point.
+    latest: dict[str, Variation] = field(default_factory=dict)
     extra: dict = field(default_factory=dict)
 
 
@@ -78,6 +81,7 @@ def build_dashboard(*, session: Session, public_only: bool = False) -> Dashboard
         unexplained=[(s, asked(s, requests)) for s in signals[:UNEXPLAINED_SHOWN]],
         unexplained_total=len(signals),
         requests=requests[:OPEN_REQUESTS],
+        latest=latest_variations(session),
     )
 
 

@@ -13,6 +13,7 @@ from jinja2 import pass_context
 from starlette.responses import HTMLResponse
 
 from app.config import get_settings
+from app.figures.icons import variation_icon
 from app.i18n import LANGUAGES, format_day, translations
 from app.security.small_numbers import display
 from app.security.tokens import csrf_token, new_csrf_secret
@@ -35,8 +36,15 @@ def _day(context, value, style: str = "medium") -> str:
     return format_day(value, context["lang"], style)
 
 
+@pass_context
+def _variation_icon(context, kind: str | None, label: bool = True) -> str:
+    """The variation icon of ``kind`` with its label in the reader's language."""
+    return variation_icon(kind, context["lang"], label=label) if kind else ""
+
+
 templates.env.filters["number"] = _number
 templates.env.filters["day"] = _day
+templates.env.globals["variation_icon"] = _variation_icon
 
 
 def request_language(request: Request) -> str:

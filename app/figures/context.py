@@ -9,6 +9,7 @@ from typing import Literal
 from sqlalchemy import func, union
 from sqlmodel import Session, col, or_, select
 
+from app.figures.icons import Variation, latest_variation
 from app.figures.periods import Period, period_of
 from app.figures.signals import SignalPoint, breaks_by_indicator, breaks_for, signals_for
 from app.models import (
@@ -77,6 +78,11 @@ class IndicatorContext:
     @property
     def provisional(self) -> bool:
         return any(row.point.provisional for row in self.rows)
+
+    @property
+    def variation(self) -> Variation | None:
+        """The variation icon of the latest period shown."""
+        return latest_variation([row.point for row in self.rows], self.indicator.direction)
 
 
 def _theme_ids(session: Session, indicator: Indicator) -> list[int]:

@@ -63,6 +63,9 @@ class SignalPoint:
     signal: Signal
     rules: list[str] = field(default_factory=list)
     provisional: bool = False
+    #: The side the first applying rule found (a trend's side is its direction); None
+    #: for common cause and for points restored from snapshots that did not keep it.
+    side: Side | None = None
 
 
 def compute_signals(
@@ -197,8 +200,9 @@ def _segment_signals(
     result = []
     for (day, value), rules in zip(points, found, strict=True):
         applied = [rule for rule in RULES if rule in rules]
-        signal: Signal = _MEANING[direction][rules[applied[0]]] if applied else "common"
-        result.append(SignalPoint(day, value, mean, lpl, upl, signal, applied, provisional))
+        side = rules[applied[0]] if applied else None
+        signal: Signal = _MEANING[direction][side] if side else "common"
+        result.append(SignalPoint(day, value, mean, lpl, upl, signal, applied, provisional, side))
     return result
 
 

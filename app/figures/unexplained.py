@@ -24,6 +24,7 @@ from itertools import groupby
 from sqlmodel import Session, col, func, select
 
 from app.figures.context import SPECIAL
+from app.figures.icons import Variation, variation_of
 from app.figures.periods import Period
 from app.figures.signals import Signal, breaks_by_indicator, compute_signals
 from app.models import (
@@ -74,7 +75,16 @@ class UnexplainedSignal:
     indicator: Indicator
 
 
-_cache: dict[str, tuple[tuple, list[SignalRun]]] = {}
+@dataclass(frozen=True)
+class Computed:
+    """What the cache keeps per data version: the recent runs, and the variation icon of
+    every indicator's latest municipality point (for the indicator list and dashboard)."""
+
+    runs: list[SignalRun]
+    latest: dict[str, Variation]
+
+
+_cache: dict[str, tuple[tuple, Computed]] = {}
 _lock = threading.Lock()
 
 
@@ -114,21 +124,31 @@ def _fingerprint(session: Session) -> tuple:
     )
 
 
-def recent_runs(session: Session) -> list[SignalRun]:
-    """The recent special-cause runs of every indicator, cached while the data is unchanged."""
+def _computed(session: Session) -> Computed:
+    """The runs and latest icons of every indicator, cached while the data is unchanged."""
     key = str(session.get_bind().url)
     fingerprint = _fingerprint(session)
     with _lock:
         cached = _cache.get(key)
         if cached is not None and cached[0] == fingerprint:
             return cached[1]
-    runs = _compute_runs(session)
+    computed = _compute(session)
     with _lock:
-        _cache[key] = (fingerprint, runs)
-    return runs
+        _cache[key] = (fingerprint, computed)
+    return computed
 
 
-def _compute_runs(session: Session) -> list[SignalRun]:
+def recent_runs(session: Session) -> list[SignalRun]:
+    """The recent special-cause runs of every indicator's municipality series."""
+    return _computed(session).runs
+
+
+def latest_variations(session: Session) -> dict[str, Variation]:
+    """Indicator slug -> the variation icon of its latest municipality point."""
+    return _computed(session).latest
+
+
+def _compute(session: Session) -> Computed:
     indicators = {i.id: i for i in session.exec(select(Indicator))}
     breaks = breaks_by_indicator(session, list(indicators.values()))
     rows = session.connection().execute(
@@ -137,6 +157,7 @@ def _compute_runs(session: Session) -> list[SignalRun]:
         .order_by(col(Observation.indicator_id), col(Observation.period_start))
     )
     runs: list[SignalRun] = []
+    latest: dict[str, Variation] = {}
     for indicator_id, group in groupby(rows, key=lambda r: r[0]):
         indicator = indicators[indicator_id]
         points = compute_signals(
@@ -147,7 +168,8 @@ def _compute_runs(session: Session) -> list[SignalRun]:
             consecutive=lambda a, b, f=indicator.frequency: Period(a, f).next().start == b,
         )
         runs.extend(_runs_of(indicator, points))
-    return runs
+        latest[indicator.slug] = variation_of(points[-1], indicator.direction)
+    return Computed(runs, latest)
 
 
 def _runs_of(indicator: Indicator, points) -> list[SignalRun]:

@@ -99,6 +99,7 @@ def _indicator_part(
                 lpl=p.lpl,
                 upl=p.upl,
                 signal=p.signal,
+                side=p.side,
                 in_half=p.period_start >= half.start,
             )
             for p in points

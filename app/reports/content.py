@@ -18,7 +18,15 @@ class Point(BaseModel):
     lpl: float
     upl: float
     signal: str
+    side: str | None = Field(default=None, description="high or low for a special cause.")
     in_half: bool = Field(description="The point lies in the report's half year.")
+
+
+def _side_from_direction(signal: str, direction: str) -> str:
+    """Where a frozen report kept no side: an improvement of a "lower is better" figure
+    lies low, a concern high; a neutral figure's side is unknown and reads high."""
+    desired_low = direction == "down"
+    return "low" if (signal == "improvement") == desired_low and signal != "neither" else "high"
 
 
 class IndicatorPart(BaseModel):
@@ -42,6 +50,17 @@ class IndicatorPart(BaseModel):
     @property
     def latest(self) -> Point | None:
         return self.half_points[-1] if self.half_points else None
+
+    @property
+    def variation(self) -> str | None:
+        """The variation icon of the latest point of the half year (app/figures/icons.py)."""
+        latest = self.latest
+        if latest is None:
+            return None
+        if latest.signal == "common":
+            return "common"
+        side = latest.side or _side_from_direction(latest.signal, self.direction)
+        return f"{latest.signal}_{side}"
 
 
 class StoryPart(BaseModel):

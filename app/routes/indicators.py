@@ -27,6 +27,7 @@ from app.figures.catalog import (
 )
 from app.figures.csv_import import import_observations
 from app.figures.observations import Problem
+from app.figures.unexplained import latest_variations
 from app.forms import check_csrf
 from app.i18n import N_, gettext
 from app.models import Direction, Frequency, Indicator, Role, Theme
@@ -70,6 +71,7 @@ def indicators_page(request: Request, session: SessionDep, user: Reader):
         {
             "indicators": items,
             "total": total,
+            "latest": latest_variations(session),
             "frequencies": FREQUENCIES,
             "can_edit": has_role(user, Role.editor),
         },
