@@ -2,6 +2,7 @@
 context events of each period, so that no figure is shown without what explains it."""
 
 from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
@@ -9,13 +10,13 @@ from typing import Literal
 from sqlalchemy import func, union
 from sqlmodel import Session, col, or_, select
 
+from app.context.scope import EventScope, scopes
 from app.figures.icons import Variation, latest_variation
 from app.figures.periods import Period, period_of
 from app.figures.signals import SignalPoint, breaks_by_indicator, breaks_for, signals_for
 from app.models import (
     Area,
     ContextEvent,
-    ContextEventTheme,
     Frequency,
     Indicator,
     IndicatorRelation,
@@ -172,24 +173,37 @@ def _sessions(
 
 
 def events_for(
-    session: Session, theme_ids: list[int], start: date, end: date
+    session: Session,
+    *,
+    indicators: Sequence[Indicator],
+    area: Area | None,
+    start: date,
+    end: date,
+    theme: Theme | None = None,
 ) -> list[ContextEvent]:
-    """Context events overlapping [start, end] that concern the themes (or all themes)."""
-    themed = select(ContextEventTheme.event_id).where(
-        col(ContextEventTheme.theme_id).in_(theme_ids)
-    )
-    any_theme = select(ContextEventTheme.event_id)
-    return list(
-        session.exec(
-            select(ContextEvent)
-            .where(
-                col(ContextEvent.starts_on) <= end,
-                or_(col(ContextEvent.ends_on).is_(None), col(ContextEvent.ends_on) >= start),
-                or_(col(ContextEvent.id).in_(themed), col(ContextEvent.id).not_in(any_theme)),
-            )
-            .order_by(col(ContextEvent.starts_on))
-        ).all()
-    )
+    """Context events overlapping [start, end] that touch one of the indicators' series for
+    ``area`` or, when given, the theme (app.context.scope decides); every event when
+    neither indicators nor a theme are chosen. A municipality-wide view (area None) also
+    lists the events of a single district."""
+    ids = [indicator.id for indicator in indicators]
+    themes: dict[int | None, set[int]] = {}
+    for indicator_id, theme_id in session.exec(
+        select(IndicatorTheme.indicator_id, IndicatorTheme.theme_id).where(
+            col(IndicatorTheme.indicator_id).in_(ids)
+        )
+    ).all():
+        themes.setdefault(indicator_id, set()).add(theme_id)
+    area_id = area.id if area is not None else None
+    wide = area is None
+
+    def touched(scope: EventScope) -> bool:
+        if not ids and theme is None:
+            return True
+        if theme is not None and scope.touches(None, {theme.id}, area_id, any_area=wide):
+            return True
+        return any(scope.touches(i, themes.get(i, set()), area_id, any_area=wide) for i in ids)
+
+    return [scope.event for scope in scopes(session, start=start, end=end) if touched(scope)]
 
 
 def shown_signals(
@@ -234,7 +248,7 @@ def indicator_context(
     theme can hold thousands of stories, and their own list is elsewhere on the page.
     ``breaks`` saves looking them up when the caller has them for several panels."""
     if breaks is None:
-        breaks = breaks_for(session, indicator)
+        breaks = breaks_for(session, indicator, area)
     points = [
         p
         for p in shown_signals(
@@ -268,7 +282,11 @@ def indicator_context(
     for meeting in _sessions(session, indicator, first, last):
         if (row := row_of(meeting.held_on)) is not None:
             row.sessions.append(meeting)
-    events = events_for(session, _theme_ids(session, indicator), first, last) if details else []
+    events = (
+        events_for(session, indicators=[indicator], area=area, start=first, end=last)
+        if details
+        else []
+    )
     return IndicatorContext(indicator, area, rows, events, shown, counted)
 
 
@@ -300,7 +318,7 @@ def small_multiples(
 ) -> list[IndicatorContext]:
     """Panels of several indicators without their stories and events, as small multiples
     show them: the breaks of all of them are looked up at once."""
-    breaks = breaks_by_indicator(session, indicators)
+    breaks = breaks_by_indicator(session, indicators, area=area)
     return [
         indicator_context(
             session=session,
@@ -373,15 +391,6 @@ def timeline(
                 )
             )
         )
-    theme_ids = (
-        [theme.id]
-        if theme is not None
-        else list(
-            session.exec(
-                select(IndicatorTheme.theme_id).where(col(IndicatorTheme.indicator_id).in_(ids))
-            ).all()
-        )
-    )
     items = [
         *(
             TimelineItem("story", day, title, f"/stories/{story_id}", story_id)
@@ -393,7 +402,9 @@ def timeline(
         ),
         *(
             TimelineItem("event", e.starts_on, e.title, None, e.id)
-            for e in events_for(session, theme_ids, low, high)
+            for e in events_for(
+                session, indicators=indicators, area=area, start=low, end=high, theme=theme
+            )
         ),
     ]
     items.sort(key=lambda item: (item.day, item.kind, item.id))

@@ -14,13 +14,12 @@ from typing import Literal
 
 from sqlmodel import Session, col, select
 
+from app.context.scope import scopes
 from app.figures.observations import series
 from app.figures.periods import Period, period_of
 from app.i18n import N_
 from app.models import (
     Area,
-    ContextEvent,
-    ContextEventTheme,
     Direction,
     Indicator,
     IndicatorBreak,
@@ -206,19 +205,22 @@ def _segment_signals(
     return result
 
 
-def breaks_for(session: Session, indicator: Indicator) -> list[date]:
-    """Break dates of an indicator: its own, plus context events marked as breaks whose
-    themes include one of the indicator's themes or that have no themes (they apply to all).
+def breaks_for(session: Session, indicator: Indicator, area: Area | None = None) -> list[date]:
+    """Segment starts of an indicator's series for ``area`` (None = the municipality): its
+    own breaks, plus context events marked as breaks that touch it (app.context.scope).
 
     Each date is moved to the start of its period, so that an event in mid-March starts
     the new segment with March itself."""
-    return breaks_by_indicator(session, [indicator])[indicator.id]
+    return breaks_by_indicator(session, [indicator], area=area)[indicator.id]
 
 
 def breaks_by_indicator(
-    session: Session, indicators: Sequence[Indicator]
+    session: Session, indicators: Sequence[Indicator], *, area: Area | None = None
 ) -> dict[int | None, list[date]]:
-    """``breaks_for`` of several indicators in four queries, keyed by indicator id."""
+    """``breaks_for`` of several indicators in a handful of queries, keyed by indicator id.
+
+    This is the one place segment starts come from: signals, charts, reports and the
+    unexplained-signal cache all ask here."""
     ids = [indicator.id for indicator in indicators]
     own: dict[int | None, list[date]] = {}
     for indicator_id, day in session.exec(
@@ -234,19 +236,15 @@ def breaks_by_indicator(
         )
     ).all():
         themes.setdefault(indicator_id, set()).add(theme_id)
-    events = session.exec(select(ContextEvent).where(col(ContextEvent.is_break).is_(True))).all()
-    event_themes: dict[int, set[int]] = {}
-    for event_id, theme_id in session.exec(
-        select(ContextEventTheme.event_id, ContextEventTheme.theme_id)
-    ).all():
-        event_themes.setdefault(event_id, set()).add(theme_id)
+    events = scopes(session, breaks_only=True)
+    area_id = area.id if area is not None else None
     result = {}
     for indicator in indicators:
         theme_ids = themes.get(indicator.id, set())
         from_events = [
-            event.starts_on
-            for event in events
-            if not event_themes.get(event.id or 0) or event_themes[event.id or 0] & theme_ids
+            scope.event.starts_on
+            for scope in events
+            if scope.touches(indicator.id, theme_ids, area_id)
         ]
         days = [*own.get(indicator.id, []), *from_events]
         result[indicator.id] = sorted({period_of(d, indicator.frequency).start for d in days})
@@ -272,6 +270,6 @@ def signals_for(
         points,
         direction=indicator.direction,
         screen_outliers=indicator.screen_outliers,
-        breaks=breaks_for(session, indicator) if breaks is None else breaks,
+        breaks=breaks_for(session, indicator, area) if breaks is None else breaks,
         consecutive=lambda a, b: Period(a, frequency).next().start == b,
     )

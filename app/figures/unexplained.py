@@ -29,6 +29,8 @@ from app.figures.periods import Period
 from app.figures.signals import Signal, breaks_by_indicator, compute_signals
 from app.models import (
     ContextEvent,
+    ContextEventArea,
+    ContextEventIndicator,
     ContextEventTheme,
     Indicator,
     IndicatorBreak,
@@ -119,7 +121,14 @@ def _fingerprint(session: Session) -> tuple:
                 .order_by(col(ContextEvent.id))
             ).all()
         ),
-        tuple(session.exec(select(ContextEventTheme.event_id, ContextEventTheme.theme_id)).all()),
+        *(
+            tuple(session.exec(select(table.event_id, column).order_by(table.event_id, column)))
+            for table, column in (
+                (ContextEventTheme, ContextEventTheme.theme_id),
+                (ContextEventIndicator, ContextEventIndicator.indicator_id),
+                (ContextEventArea, ContextEventArea.area_id),
+            )
+        ),
         tuple(session.exec(select(IndicatorTheme.indicator_id, IndicatorTheme.theme_id)).all()),
     )
 

@@ -1,0 +1,1 @@
+"""The context of figures: external developments, and what each programme track expects."""
