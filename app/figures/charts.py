@@ -5,10 +5,16 @@ encodings, colours) is built once per set of options and cached; each request on
 fills in the titles and attaches its rows as named datasets. The spec is then a pure
 function of the data, which is what the SVG cache (app/figures/svg.py) keys on.
 
+User text (titles, units, labels) reaches a spec only where Vega reads text, never as
+expression source: ``expression_safe`` rewrites every encoding title, the one place
+where Vega-Lite copies a title into an expression (tooltips and aria descriptions)
+with only its quotes escaped.
+
 Colours follow NHS "Making Data Count" as in app/static/duiding.css; there is never a
 target line: only the mean and the process limits of the data itself.
 """
 
+import re
 from collections.abc import Callable
 from datetime import date
 from functools import lru_cache
@@ -31,6 +37,48 @@ GREY = "#5f6b76"
 TITLES_IN_TOOLTIP = 5
 #: Placeholders in the cached layout, replaced per chart.
 TITLE, VALUE_TITLE = "\0title", "\0value-title"
+
+
+#: Channels whose encoding title Vega-Lite also shows in a guide (axis, legend, header).
+GUIDES = {
+    **dict.fromkeys(("x", "y"), "axis"),
+    **dict.fromkeys(
+        ("color", "fill", "stroke", "shape", "size", "opacity", "strokeDash"), "legend"
+    ),
+    **dict.fromkeys(("row", "column", "facet"), "header"),
+}
+#: Characters a JavaScript string literal cannot hold as they are.
+_UNSAFE_IN_LITERAL = re.compile(r"[\\\x00-\x1f\x7f\u2028\u2029]")
+
+
+def _literal_text(text: str) -> str:
+    """``text`` escaped so that, put between double quotes with its quotes escaped (what
+    Vega-Lite does with a title it writes into an expression), it reads as ``text``."""
+    return _UNSAFE_IN_LITERAL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def expression_safe(spec: Any) -> Any:
+    """``spec`` with every encoding title safe inside Vega expressions (in place).
+
+    A title that needs escaping keeps its text in its guide (axis, legend or header
+    title, which Vega shows as text), so the reader sees exactly what was typed."""
+    if isinstance(spec, list):
+        for item in spec:
+            expression_safe(item)
+    elif isinstance(spec, dict):
+        for channel, definitions in (spec.get("encoding") or {}).items():
+            for definition in definitions if isinstance(definitions, list) else [definitions]:
+                title = definition.get("title") if isinstance(definition, dict) else None
+                if not isinstance(title, str) or _literal_text(title) == title:
+                    continue
+                definition["title"] = _literal_text(title)
+                guide = GUIDES.get(channel)
+                if guide and definition.get(guide, {}) is not None:
+                    definition[guide] = {"title": title, **(definition.get(guide) or {})}
+        for key in ("layer", "concat", "hconcat", "vconcat", "spec"):
+            if key in spec:
+                expression_safe(spec[key])
+    return spec
 
 
 def story_href(row: PeriodRow, period_url: Callable[[PeriodRow], str]) -> str | None:
@@ -186,7 +234,9 @@ def indicator_chart(
     """The XmR chart of ``rows`` with the ``events``, ``breaks`` and ``sessions`` of
     ``datasets`` (each may be missing). ``domain`` fixes the time axis, so that small
     multiples share one."""
-    spec = _fill(_layout(width, height, domain), {TITLE: title, VALUE_TITLE: value_title})
+    spec = expression_safe(
+        _fill(_layout(width, height, domain), {TITLE: title, VALUE_TITLE: value_title})
+    )
     spec["datasets"] = {
         "points": rows,
         **{name: datasets.get(name, []) for name in ("events", "breaks", "sessions")},
@@ -233,7 +283,9 @@ def _shares_layout() -> dict[str, Any]:
 
 def shares_chart(shares: list[AssessmentShare], labels: dict[str, str]) -> dict[str, Any]:
     """What the stories say, drawn: ``labels`` translates better, worse, mixed, unclear."""
-    spec = _fill(_shares_layout(), {f"\0{key}": text for key, text in labels.items()})
+    spec = expression_safe(
+        _fill(_shares_layout(), {f"\0{key}": text for key, text in labels.items()})
+    )
     spec["datasets"] = {
         "shares": [
             {

@@ -1,6 +1,5 @@
 """The indicator page, its signals API and the timeline: figures always with their context."""
 
-import json
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Literal
@@ -74,11 +73,6 @@ def _range(start: str | None, end: str | None) -> tuple[date | None, date | None
         raise HTTPException(422, detail=str(error)) from None
 
 
-def _spec_json(spec: dict) -> str:
-    """The spec as JSON that is safe inside a <script type="application/json"> element."""
-    return json.dumps(spec).replace("</", "<\\/")
-
-
 def _query(**params: str | None) -> str:
     return urlencode({key: value for key, value in params.items() if value})
 
@@ -120,10 +114,13 @@ def chart_spec(
 
 @dataclass
 class Chart:
-    """One chart on a page: its spec for vega-embed, the URL of its SVG, its summary."""
+    """One chart on a page: its spec for vega-embed, the URL of its SVG, its summary.
+
+    Templates embed the spec with Jinja's ``tojson``, which escapes ``<``, ``>``, ``&``
+    and ``'``, so no text in it can end or comment out its script element."""
 
     panel: IndicatorContext
-    spec: str
+    spec: dict
     svg_url: str
     summary: list[str]
 
@@ -152,7 +149,7 @@ def chart_with_svg(
 ) -> Chart:
     """A chart whose static SVG twin is served at ``svg_url``, with its summary."""
     spec = chart_spec(panel, lang, small=small, domain=domain)
-    return Chart(panel, _spec_json(spec), svg_url, summary(panel, signal_labels(lang), lang))
+    return Chart(panel, spec, svg_url, summary(panel, signal_labels(lang), lang))
 
 
 def _axis(text: str | None) -> tuple[date, date] | None:
@@ -245,7 +242,7 @@ def indicator_page(
             "chart": make_chart(context, lang, {"area": area_code, "from": start, "to": end}),
             "period_url": lambda row: period_url(context, row),
             "shares": shares,
-            "shares_spec": _spec_json(shares_chart(shares, assessment_labels(lang))),
+            "shares_spec": shares_chart(shares, assessment_labels(lang)),
             "related": related,
             "area_options": [(a.code, a.name) for a in areas],
             "filters": {"area": area or "", "from": start or "", "to": end or ""},
