@@ -1,4 +1,6 @@
-"""Safe Markdown for stories: bodies from outside are untrusted.
+"""Safe Markdown for stories and for staff text (session notes, report introductions,
+indicator descriptions): bodies from outside are untrusted, and staff text follows the
+same policy so that no page of ours fetches from elsewhere or passes on its readers.
 
 Raw HTML is never passed through, links are limited to http, https and mailto and
 carry ``rel="nofollow noopener"``, and images render as their alt text only, so a
@@ -25,17 +27,21 @@ def _image(self, tokens, idx, options, env) -> str:
     return str(escape(self.renderInlineAsText(token.children or [], options, env)))
 
 
-def _build() -> MarkdownIt:
+def _build(*, tables: bool) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    if tables:
+        md.enable("table")
     md.validateLink = _validate_link
     md.add_render_rule("link_open", _link_open)
     md.add_render_rule("image", _image)
     return md
 
 
-_md = _build()
+_MARKDOWN = {tables: _build(tables=tables) for tables in (False, True)}
 
 
-def render_markdown(text: str) -> Markup:
-    """Render untrusted Markdown to HTML that is safe to place in a page."""
-    return Markup(_md.render(text or ""))  # noqa: S704 - html is off, links are checked
+def render_markdown(text: str, *, tables: bool = False) -> Markup:
+    """Render untrusted Markdown to HTML that is safe to place in a page; ``tables``
+    allows pipe tables (staff notes use them)."""
+    html = _MARKDOWN[tables].render(text or "")
+    return Markup(html)  # noqa: S704 - html is off, links are checked

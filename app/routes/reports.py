@@ -3,6 +3,7 @@
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -22,7 +23,6 @@ from app.reports.build import COUNCIL_REACH, BadHalfYear, candidate_stories, hal
 from app.reports.changes import describe
 from app.reports.content import Report
 from app.reports.pdf import report_pdf
-from app.sessions.service import render_markdown as notes_html
 from app.templating import render, render_text, request_language
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -179,7 +179,7 @@ def report_page(request: Request, session: SessionDep, user: Reader, asked: Requ
             "query": f"?{query}" if query else "",
             "theme_slug": slug,
             "story_html": story_html,
-            "notes_html": notes_html,
+            "notes_html": partial(story_html, tables=True),
         },
     )
 

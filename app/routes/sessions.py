@@ -27,6 +27,7 @@ from app.models import (
     SessionNarrative,
     Theme,
 )
+from app.narratives.rendering import render_markdown
 from app.routes.indicator_page import chart_spec, chart_with_svg
 from app.sessions import actions, service, snapshot
 from app.templating import render, request_language
@@ -288,7 +289,7 @@ def session_page(request: Request, session_id: int, session: SessionDep, user: V
     context = {
         "reflection": reflection,
         "notes": {
-            name: service.render_markdown(getattr(reflection, name))
+            name: render_markdown(getattr(reflection, name), tables=True)
             for name in ("see", "mean", "do")
         },
         "figures": figures,

@@ -8,8 +8,6 @@ reports every problem per field, so that nothing is stored from a half-valid ses
 from dataclasses import dataclass, field
 from datetime import date
 
-from markdown_it import MarkdownIt
-from markupsafe import Markup
 from sqlmodel import Session, col, func, select
 
 from app import audit
@@ -49,13 +47,6 @@ NOTES_TOO_LONG = N_("This text can be at most 20,000 characters.")
 ACTION_TOO_LONG = N_("An action can be at most 2,000 characters, its owner 200.")
 NAME_TOO_LONG = N_("A name can be at most 200 characters.")
 QUESTION_TOO_LONG = N_("The question can be at most 2,000 characters, its reason 5,000.")
-
-_markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
-
-
-def render_markdown(text: str) -> Markup:
-    """Render notes as HTML; raw HTML in the text is escaped, never passed through."""
-    return Markup(_markdown.render(text or ""))  # noqa: S704 - html is disabled above
 
 
 @dataclass

@@ -1,0 +1,60 @@
+"""Staff Markdown (session notes, report introductions, indicator descriptions) follows
+the stories' policy: no image fetched from elsewhere, every link with ``rel``."""
+
+import re
+
+from tests.factories import bearer, csrf_from, login, make_indicator
+from tests.test_reports import REPORT, data  # noqa: F401 - the fixture
+
+MARKDOWN = "Zie ![teller](https://evil.example/pixel.gif) en [de bron](https://cbs.nl/x)."
+
+
+def _assert_policy(html: str) -> None:
+    assert "evil.example" not in html and "<img" not in html
+    assert "teller" in html  # the image's alt text stays
+    links = re.findall(r'<a href="https://cbs.nl/x"[^>]*>', html)
+    assert links and set(links) == {'<a href="https://cbs.nl/x" rel="nofollow noopener">'}
+
+
+def test_session_notes_follow_the_story_policy(client, session):
+    created = client.post(
+        "/api/v1/sessions",
+        json={"held_on": "2025-04-10", "title": "Reflectie", "see": MARKDOWN, "do": MARKDOWN},
+        headers=bearer(session, "editor"),
+    )
+    assert created.status_code == 201, created.text
+    login(client, session, "viewer")
+    page = client.get(f"/sessions/{created.json()['id']}").text
+    _assert_policy(page)
+    assert page.count("teller") == 2
+
+
+def test_report_introductions_and_session_notes_follow_the_story_policy(client, session, data):  # noqa: F811
+    login(client, session, "editor")
+    page = client.get(REPORT).text
+    response = client.post(
+        f"{REPORT}/themes/jeugd",
+        data={"csrf_token": csrf_from(page), "intro": MARKDOWN},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    session.rollback()  # leave the test's read snapshot before it writes the next user
+    login(client, session, "viewer")  # the editor's page also holds the text in its form
+    _assert_policy(client.get(REPORT).text)
+
+
+def test_indicator_descriptions_follow_the_story_policy(client, session, settings):
+    settings(public_read=True)
+    make_indicator(session, slug="verzuim", description=MARKDOWN)
+    _assert_policy(client.get("/indicators/verzuim").text)
+
+
+def test_staff_notes_keep_their_tables(client, session):
+    table = "| wijk | aantal |\n|---|---|\n| Noord | 3 |"
+    created = client.post(
+        "/api/v1/sessions",
+        json={"held_on": "2025-04-10", "title": "Reflectie", "mean": table},
+        headers=bearer(session, "editor"),
+    )
+    login(client, session, "viewer")
+    assert "<td>Noord</td>" in client.get(f"/sessions/{created.json()['id']}").text
