@@ -6,8 +6,8 @@ from typer.testing import CliRunner
 
 from app.cli import app as cli
 from app.figures import csv_import, staging
-from app.figures.csv_import import parse_number
-from app.models import AuditEntry, Frequency, Observation, ObservationRevision
+from app.figures.readers import parse_number
+from app.models import Area, AuditEntry, Frequency, Observation, ObservationRevision
 from tests.factories import make_area, make_indicator
 
 runner = CliRunner()
@@ -76,12 +76,12 @@ def test_dutch_spreadsheet_with_bom_semicolons_and_decimal_commas(tmp_path, sess
 @pytest.mark.parametrize(
     ("content", "messages"),
     [
-        ("", ["line 1: the file is empty; expected the header indicator,period,area,value"]),
+        ("", ["line 1: the file is empty; expected a header such as indicator,period,area,value"]),
         (
-            "indicator,periode,value\nwmo,2024-01,1\n",
+            "indicator,wanneer,hoeveel\nwmo,2024-01,1\n",
             [
-                "line 1: the header must be indicator,period,area,value "
-                "(missing period, area; unexpected 'periode')"
+                "line 1: no column holds the values; name it (value column) or choose a wide "
+                "layout; the columns are indicator, wanneer, hoeveel"
             ],
         ),
         ("indicator,period,area,value\n", ["line 2: the file has a header but no rows"]),
@@ -153,11 +153,15 @@ def test_one_bad_line_among_good_ones_writes_nothing(tmp_path, session, figures)
     assert stored(session) == []
 
 
-def test_file_that_is_not_utf8_is_refused(tmp_path, session, figures):
-    result = run(tmp_path, "indicator,period,area,value\nwmo,2024-01,Zuidéén,1\n".encode("latin-1"))
-    assert result.exit_code == 1
-    assert "not UTF-8" in result.output
-    assert stored(session) == []
+def test_windows_1252_file_is_read_and_names_match_their_area(tmp_path, session, figures):
+    make_area(session, code="WK019309", name="Zuidéén")
+    content = "indicator;period;area;value\nwmo;2024-01;ZUIDEEN;1\nwmo;2024-02;Zuidéén;2\n"
+    result = run(tmp_path, content.encode("cp1252"))
+    assert result.exit_code == 0, result.output
+    assert "2 inserted" in result.output
+    session.rollback()
+    codes = session.exec(select(Area.code).join(Observation, Observation.area_id == Area.id))
+    assert set(codes) == {"WK019309"}
 
 
 def test_missing_file(tmp_path, env):

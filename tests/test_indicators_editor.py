@@ -157,20 +157,23 @@ def test_upload_previews_then_imports(client, session):
 
 
 BAD_UPLOADS = [
-    (b"", [(1, "", "het bestand is leeg; verwacht werd de kopregel indicator,period,area,value")]),
+    (b"", [(1, "", "het bestand is leeg; verwacht een kopregel zoals "
+                   "indicator,period,area,value")]),
     (
-        b"indicator,periode,value\nwmo,2024-01,1\n",
-        [(1, "", "de kopregel moet indicator,period,area,value zijn (period, area ontbreekt; "
-                 "&#39;periode&#39; hoort er niet in)")],
+        b"indicator,wanneer,hoeveel\nwmo,2024-01,1\n",
+        [(1, "", "geen kolom bevat de waarden; wijs de kolom met waarden aan of kies een brede "
+                 "indeling; de kolommen zijn indicator, wanneer, hoeveel")],
     ),
     (b"indicator,period,area,value\n", [(2, "", "het bestand heeft een kopregel maar geen rijen")]),
     (
-        b"indicator,period,area,value\nwmo,2024-01,,1\nnope,2024-02,,x\n",
-        [(3, "indicator", "onbekende indicator &#39;nope&#39;")],
+        b"indicator,period,area,value\nwmo,2024-01,,1\nnope,2024-02,,3\nwmo,2024-03,,x\n",
+        [(3, "indicator", "onbekende indicator &#39;nope&#39;"),
+         (4, "value", "&#39;x&#39; is geen getal")],
     ),
     (
         b"indicator,period,area,value\nwmo,2024-01,WK000000,1\n",
-        [(2, "area", "onbekend gebied &#39;WK000000&#39;")],
+        [(2, "area", "onbekend gebied &#39;WK000000&#39; (rijen: 1): gebruik de CBS-code of "
+                     "koppel de naam aan een gebied")],
     ),
     (b"indicator,period,area,value\nwmo,2024-01,,\n", [(2, "value", "de waarde is leeg")]),
     (
@@ -191,8 +194,8 @@ BAD_UPLOADS = [
     ),
     (b"indicator,period,area,value\nwmo,2024-01,1\n", [(2, "", "4 velden verwacht, 3 gevonden")]),
     (
-        "indicator,period,area,value\nwmo,2024-01,Zuidéén,1\n".encode("latin-1"),
-        [(1, "", "het bestand is geen UTF-8-tekst")],
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+        [(1, "", "het bestand is geen leesbare tekst; sla het op als CSV, .xlsx of .ods")],
     ),
 ]  # fmt: skip
 

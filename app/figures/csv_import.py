@@ -1,57 +1,59 @@
-"""CSV import of observations (columns indicator,period,area,value): all or nothing.
+"""Import observations from files and CBS: check parsed rows, stage them, merge all or nothing.
 
-Files come from Dutch spreadsheets as often as from scripts, so the separator (comma
-or semicolon) is sniffed from the header, a BOM is ignored, and numbers may be written
-``1.234,5``. The file is streamed: each line is checked and staged in a temporary
-table (``app.figures.staging``), never held in memory, so a million rows fit in a
-small, steady footprint. Problems are collected with their line and column (up to
-``MAX_PROBLEMS``), and only a file without any problem is merged, in the same one
+Reading is elsewhere: ``app.figures.readers`` opens CSV files in every Dutch Excel
+dialect and workbooks, ``app.figures.layouts`` maps their columns to figure, period,
+area and value, ``app.figures.cbs`` reads StatLine tables. Each yields ``ParsedRow``
+items (or a Problem for a cell that cannot be read), and ``import_rows`` is the one
+seam they all go through: each row is checked and staged in a temporary table
+(``app.figures.staging``), never held in memory, so a million rows fit in a small,
+steady footprint. Problems are collected with their line and column (up to
+``MAX_PROBLEMS``), and only an import without any problem is merged, in the same one
 transaction that staged it.
 """
 
-import csv
-import io
-import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from sqlmodel import Session, select
 
+from app.figures.area_names import AreaMatcher
+from app.figures.layouts import Mapping, MappingError, detect, parsed_rows
 from app.figures.observations import (
     ItemChecker,
+    ParsedRow,
     Problem,
     UpsertResult,
     record_upsert,
     repeated,
 )
 from app.figures.periods import period_of
+from app.figures.readers import ReadError, Table, open_table
 from app.figures.staging import ObservationStage
 from app.i18n import N_
 from app.models import Indicator, User, utcnow
 
-COLUMNS = ("indicator", "period", "area", "value")
-HEADER = ",".join(COLUMNS)
-# By (columns missing, columns unexpected).
-_HEADER_PROBLEMS = {
-    (True, True): N_("the header must be %(header)s (missing %(missing)s; unexpected %(extra)s)"),
-    (True, False): N_("the header must be %(header)s (missing %(missing)s)"),
-    (False, True): N_("the header must be %(header)s (unexpected %(extra)s)"),
-    (False, False): N_("the header must be %(header)s (a column repeats)"),
-}
 PROGRESS_EVERY = 10_000
 # Enough to fix a file by; a file with more problems is probably not this format at all.
 MAX_PROBLEMS = 1000
-_DUTCH_THOUSANDS = re.compile(r"-?\d{1,3}(\.\d{3})+")
 
 
 @dataclass
 class ImportOutcome:
-    """What an import did: problems (then nothing was written) or the counts."""
+    """What an import did: problems (then nothing was written) or the counts.
+
+    ``unknown_areas`` holds each area cell that matched no area, with how many rows
+    have it, for the preview to offer a mapping; ``mapping`` and ``table`` say how
+    the file was read (layout, columns, separator, encoding, sheet).
+    """
 
     problems: list[Problem] = field(default_factory=list)
     result: UpsertResult = field(default_factory=UpsertResult)
     rows: int = 0
+    unknown_areas: dict[str, int] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)
+    mapping: Mapping | None = None
+    table: Table | None = None
 
     def report(self, problem: Problem) -> bool:
         """Keep a problem; return False once there are enough to stop reading."""
@@ -70,144 +72,104 @@ class ImportOutcome:
         return False
 
 
-def parse_number(text: str, delimiter: str) -> float | None:
-    """Read a number as spreadsheets write it; None when empty, ValueError when not one.
-
-    A comma is a decimal comma (dots are then thousands separators). Without a comma,
-    ``1.234`` in a semicolon file is Dutch for 1234; elsewhere a dot is a decimal point.
-    """
-    text = text.strip().replace("\u00a0", "").replace(" ", "")
-    if not text:
-        return None
-    if "," in text:
-        text = text.replace(".", "").replace(",", ".")
-    elif delimiter == ";" and _DUTCH_THOUSANDS.fullmatch(text):
-        text = text.replace(".", "")
-    return float(text)
-
-
-def _header(line: str) -> tuple[str, list[str]]:
-    delimiter = ";" if line.count(";") > line.count(",") else ","
-    names = [name.strip().lower() for name in next(csv.reader([line], delimiter=delimiter))]
-    return delimiter, names
-
-
-def _check_header(text: io.TextIOWrapper, outcome: ImportOutcome) -> tuple[str, list[str]]:
-    """Read the header line; return the delimiter and column names, or report why not."""
-    try:
-        first = text.readline()
-    except UnicodeDecodeError:
-        outcome.problems.append(Problem.of(1, "", N_("the file is not UTF-8 text")))
-        return "", []
-    if not first.strip():
-        template = N_("the file is empty; expected the header %(header)s")
-        outcome.problems.append(Problem.of(1, "", template, header=HEADER))
-        return "", []
-    delimiter, names = _header(first)
-    if sorted(names) == sorted(COLUMNS):
-        return delimiter, names
-    missing = ", ".join(name for name in COLUMNS if name not in names)
-    extra = ", ".join(f"'{name}'" for name in names if name not in COLUMNS)
-    template = _HEADER_PROBLEMS[bool(missing), bool(extra)]
-    outcome.problems.append(
-        Problem.of(1, "", template, header=HEADER, missing=missing, extra=extra)
-    )
-    return "", []
-
-
-def stage_observations(
+def stage_rows(
     *,
     session: Session,
-    stream: BinaryIO,
+    rows: Iterable[ParsedRow | Problem],
     stage: ObservationStage,
     outcome: ImportOutcome,
+    noun: str = "line",
     on_progress: Callable[[int], None] | None = None,
 ) -> None:
-    """Check the file line by line and stage every good row; report the problems."""
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
-    delimiter, names = _check_header(text, outcome)
-    if not names:
-        return
-    position = [names.index(name) for name in COLUMNS]
+    """Check each parsed row and stage the good ones; report the problems."""
     indicators = {row.slug: row for row in session.exec(select(Indicator))}
-    checker = ItemChecker(session=session, noun="line")
-    reader = csv.reader(text, delimiter=delimiter)
-    line = 1
+    checker = ItemChecker(session=session, noun=noun)
+    unknown: dict[str, tuple[int, int]] = {}
+    count = 0
     try:
-        for count, row in enumerate(reader, start=1):
-            line = reader.line_num + 1
+        for count, row in enumerate(rows, start=1):
             if on_progress and count % PROGRESS_EVERY == 0:
-                on_progress(stream.tell())
-            problems = _stage_row(row, line, position, delimiter, indicators, checker, stage)
+                on_progress(count)
+            problems = (
+                [row] if isinstance(row, Problem) else _stage_row(row, indicators, checker, stage)
+            )
             if not problems:
+                continue
+            if row.__class__ is ParsedRow and problems[0].field == "area" and len(problems) == 1:
+                first, seen = unknown.get(row.area, (row.where, 0))
+                unknown[row.area] = (first, seen + 1)
                 continue
             outcome.rows += 1
             if not all(outcome.report(problem) for problem in problems):
                 break
-    except UnicodeDecodeError:
-        outcome.report(Problem.of(line + 1, "", N_("the file is not UTF-8 text from here on")))
-    except csv.Error as error:
-        template = N_("the line cannot be read as CSV: %(error)s")
-        outcome.report(Problem.of(line, "", template, error=str(error)))
+    except ReadError as error:
+        outcome.report(Problem.of(error.where, "", error.template, **error.values))
     outcome.rows += stage.staged
+    for name, (first, seen) in unknown.items():
+        outcome.unknown_areas[name] = seen
+        outcome.rows += seen
+        template = N_(
+            "unknown area '%(name)s' (rows: %(count)s): use its CBS code, or map the name to "
+            "an area"
+        )
+        if not outcome.report(Problem.of(first, "area", template, name=name, count=seen)):
+            break
     if on_progress:
-        on_progress(stream.tell())
+        on_progress(count)
 
 
-def _stage_row(row, line, position, delimiter, indicators, checker, stage) -> list[Problem]:
-    """Stage one CSV row and return no problems, or return its problems; skip blank lines."""
-    if len(row) != len(COLUMNS):
-        if not any(cell.strip() for cell in row):
-            return []
-        template = N_("expected 4 fields, found %(count)s")
-        return [Problem.of(line, "", template, count=len(row))]
-    slug, period, area, raw = (row[index].strip() for index in position)
-    if not (slug or period or area or raw):
-        return []
-    indicator = indicators.get(slug)
+def _stage_row(row: ParsedRow, indicators, checker: ItemChecker, stage) -> list[Problem]:
+    """Stage one parsed row and return no problems, or return its problems."""
+    indicator = indicators.get(row.indicator)
     if indicator is None:
-        if not slug:
-            return [Problem.of(line, "indicator", N_("the indicator is empty"))]
-        return [Problem.of(line, "indicator", N_("unknown indicator '%(slug)s'"), slug=slug)]
-    try:
-        value = parse_number(raw, delimiter)
-    except ValueError:
-        return [Problem.of(line, "value", N_("'%(text)s' is not a number"), text=raw)]
+        if not row.indicator:
+            return [Problem.of(row.where, "indicator", N_("the indicator is empty"))]
+        template = N_("unknown indicator '%(slug)s'")
+        return [Problem.of(row.where, "indicator", template, slug=row.indicator)]
     checked, found = checker.check_fields(
-        indicator=indicator, where=line, period=period, value=value, area=area or None
+        indicator=indicator, where=row.where, period=row.period, value=row.value, area=row.area
     )
     if found:
         return found
     stage.add(
-        line,
+        row.where,
         indicator.id,
         checked.area.id if checked.area else None,
         checked.period.start,
         checked.value,
+        row.status,
     )
     return []
 
 
-def import_observations(
+def import_rows(
     *,
     session: Session,
-    stream: BinaryIO,
+    rows: Iterable[ParsedRow | Problem],
     source: str,
     user: User | None = None,
     on_progress: Callable[[int], None] | None = None,
     dry_run: bool = False,
+    outcome: ImportOutcome | None = None,
+    noun: str = "line",
 ) -> ImportOutcome:
-    """Import a CSV file of observations; commit only when no line has a problem.
+    """Check, stage and merge parsed rows; commit only when no row has a problem.
 
     ``dry_run`` checks and counts everything but writes nothing, for the preview.
+    ``outcome`` may carry what the reader found already (mapping, warnings).
     """
-    outcome = ImportOutcome()
+    outcome = outcome or ImportOutcome()
     try:
         stage = ObservationStage(session)
-        stage_observations(
-            session=session, stream=stream, stage=stage, outcome=outcome, on_progress=on_progress
+        stage_rows(
+            session=session,
+            rows=rows,
+            stage=stage,
+            outcome=outcome,
+            noun=noun,
+            on_progress=on_progress,
         )
-        _report_repeats(session=session, stage=stage, outcome=outcome)
+        _report_repeats(session=session, stage=stage, outcome=outcome, noun=noun)
         if not outcome.problems and outcome.rows == 0:
             outcome.problems.append(Problem.of(2, "", N_("the file has a header but no rows")))
         if outcome.problems or dry_run:
@@ -239,7 +201,56 @@ def import_observations(
     return outcome
 
 
-def _report_repeats(*, session: Session, stage: ObservationStage, outcome: ImportOutcome) -> None:
+def import_observations(
+    *,
+    session: Session,
+    stream: BinaryIO,
+    source: str,
+    user: User | None = None,
+    on_progress: Callable[[int], None] | None = None,
+    dry_run: bool = False,
+    mapping: Mapping | None = None,
+    sheet: str | None = None,
+) -> ImportOutcome:
+    """Import a CSV file or a workbook sheet of observations; all rows or, on a problem, none.
+
+    ``mapping`` says what the user chose (layout, columns, one figure or period for
+    all, area names mapped by hand); the rest is detected from the header.
+    ``on_progress`` receives how far into the file reading has come (bytes for CSV).
+    """
+    outcome = ImportOutcome()
+    indicators = {row.slug: row for row in session.exec(select(Indicator))}
+    try:
+        table = open_table(stream, name=source, sheet=sheet)
+        outcome.table = table
+        outcome.mapping = detect(table.header, indicators, mapping or Mapping())
+        matcher = AreaMatcher(ItemChecker(session=session).areas.values(), outcome.mapping.areas)
+        rows = parsed_rows(table, outcome.mapping, indicators, matcher)
+    except (ReadError, MappingError) as error:
+        outcome.problems.append(Problem.of(1, "", error.template, **error.values))
+        session.rollback()
+        return outcome
+    position = table.position
+    progress = None
+    if on_progress and position:
+
+        def progress(_count: int) -> None:
+            on_progress(position())
+
+    return import_rows(
+        session=session,
+        rows=rows,
+        source=source,
+        user=user,
+        on_progress=progress,
+        dry_run=dry_run,
+        outcome=outcome,
+    )
+
+
+def _report_repeats(
+    *, session: Session, stage: ObservationStage, outcome: ImportOutcome, noun: str
+) -> None:
     """Report staged rows that repeat an earlier line, as long as there is room."""
     room = MAX_PROBLEMS - len(outcome.problems)
     if room <= 0 or not stage.staged:
@@ -252,6 +263,6 @@ def _report_repeats(*, session: Session, stage: ObservationStage, outcome: Impor
     for repeat in repeats:
         period = period_of(repeat.period_start, frequencies[repeat.indicator_id])
         area = codes.get(repeat.area_id)
-        problem = repeated(repeat.line, period, area, "line", repeat.first_line)
+        problem = repeated(repeat.line, period, area, noun, repeat.first_line)
         if not outcome.report(problem):
             break

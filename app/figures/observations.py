@@ -30,6 +30,23 @@ class ObservationInput:
     area: Area | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class ParsedRow:
+    """One value as read from a file or from CBS, before it is checked.
+
+    ``where`` is its line (or row) for messages; ``area`` a code, a name that matched
+    nothing, or None for the whole municipality; ``status`` an ObservationStatus, or
+    None when the source states none (a stored status is then kept).
+    """
+
+    where: int
+    indicator: str
+    period: str
+    area: str | None
+    value: float | None
+    status: str | None = None
+
+
 @dataclass
 class UpsertResult:
     inserted: int = 0

@@ -22,10 +22,11 @@ from app.models._base import UtcDateTime
 
 BATCH = 10_000
 TABLE = "import_row"
-_COLUMNS = "line, indicator_id, area_id, period_start, value"
+_COLUMNS = "line, indicator_id, area_id, period_start, value, status"
 _CREATE = (
     f"CREATE TEMPORARY TABLE {TABLE} (line INTEGER NOT NULL, indicator_id INTEGER NOT NULL,"
-    " area_id INTEGER, period_start DATE NOT NULL, value DOUBLE PRECISION NOT NULL)"
+    " area_id INTEGER, period_start DATE NOT NULL, value DOUBLE PRECISION NOT NULL,"
+    " status VARCHAR(20))"
 )
 # (staged rows, how an observation matches one): both engines know that
 # ``o.area_id = r.area_id`` implies ``area_id IS NOT NULL``, so the first case can use
@@ -35,6 +36,9 @@ _CASES = (
     ("r.area_id IS NULL", "o.area_id IS NULL"),
 )
 _SAME = "o.indicator_id = r.indicator_id AND o.period_start = r.period_start AND "
+# A staged status NULL means the file did not state one: the stored status stays. A
+# stated status that differs (CBS declaring a provisional value definitive) is a change.
+_CHANGED = "(o.value <> r.value OR (r.status IS NOT NULL AND o.status <> r.status))"
 
 
 @dataclass(frozen=True)
@@ -60,7 +64,7 @@ class Counts:
 class ObservationStage:
     """The temporary table of checked rows for one import, on the session's connection.
 
-    Rows are ``(line, indicator_id, area_id, period_start, value)``. The table lives
+    Rows are ``(line, indicator_id, area_id, period_start, value, status)``. The table lives
     as long as the transaction: a rollback (or, on PostgreSQL, the commit) drops it.
     """
 
@@ -80,11 +84,29 @@ class ObservationStage:
         """How many rows were staged so far."""
         return self.rows + len(self.batch)
 
-    def add(self, line: int, indicator_id: int, area_id: int | None, start: date, value: float):
-        """Stage one checked row; rows are written a batch at a time."""
+    def add(
+        self,
+        line: int,
+        indicator_id: int,
+        area_id: int | None,
+        start: date,
+        value: float,
+        status: str | None = None,
+    ):
+        """Stage one checked row; rows are written a batch at a time.
+
+        ``status`` None: the source states no status (the stored one is kept).
+        """
         # SQLAlchemy stores dates on SQLite as ISO text; staged rows must compare equal.
         self.batch.append(
-            (line, indicator_id, area_id, start if self.postgres else start.isoformat(), value)
+            (
+                line,
+                indicator_id,
+                area_id,
+                start if self.postgres else start.isoformat(),
+                value,
+                status,
+            )
         )
         if len(self.batch) >= BATCH:
             self.flush()
@@ -102,7 +124,7 @@ class ObservationStage:
                     copy.write_row(row)
         else:
             self.raw.executemany(
-                f"INSERT INTO {TABLE} ({_COLUMNS}) VALUES (?, ?, ?, ?, ?)",  # noqa: S608 (constants)
+                f"INSERT INTO {TABLE} ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",  # noqa: S608 (constants)
                 self.batch,
             )
         self.rows += len(self.batch)
@@ -132,7 +154,7 @@ class ObservationStage:
         for rows, area in _CASES:
             query = text(
                 "SELECT r.indicator_id, COUNT(*), COUNT(o.id),"  # noqa: S608
-                " SUM(CASE WHEN o.value <> r.value THEN 1 ELSE 0 END)"
+                f" SUM(CASE WHEN {_CHANGED} THEN 1 ELSE 0 END)"
                 f" FROM {TABLE} AS r LEFT JOIN observation AS o ON {_SAME}{area}"
                 f" WHERE {rows} GROUP BY r.indicator_id"
             )
@@ -161,15 +183,17 @@ def _merge_statements(rows: str, same: str) -> list:
     """
     statements = [
         "INSERT INTO observation_revision"  # noqa: S608
-        " (observation_id, value, recorded_at, superseded_at, source, recorded_by_id)"
-        " SELECT o.id, o.value, o.recorded_at, :now, o.source, o.recorded_by_id"
-        f" FROM {TABLE} AS r JOIN observation AS o ON {same} WHERE {rows} AND o.value <> r.value",
+        " (observation_id, value, recorded_at, superseded_at, source, recorded_by_id, status)"
+        " SELECT o.id, o.value, o.recorded_at, :now, o.source, o.recorded_by_id, o.status"
+        f" FROM {TABLE} AS r JOIN observation AS o ON {same} WHERE {rows} AND {_CHANGED}",
         "UPDATE observation AS o SET value = r.value, recorded_at = :now,"  # noqa: S608
-        " source = :source, recorded_by_id = :user_id"
-        f" FROM {TABLE} AS r WHERE {rows} AND {same} AND o.value <> r.value",
+        " source = :source, recorded_by_id = :user_id, status = COALESCE(r.status, o.status)"
+        f" FROM {TABLE} AS r WHERE {rows} AND {same} AND {_CHANGED}",
         "INSERT INTO observation"  # noqa: S608
-        " (indicator_id, area_id, period_start, value, recorded_at, source, recorded_by_id)"
-        " SELECT r.indicator_id, r.area_id, r.period_start, r.value, :now, :source, :user_id"
+        " (indicator_id, area_id, period_start, value, recorded_at, source, recorded_by_id,"
+        " status)"
+        " SELECT r.indicator_id, r.area_id, r.period_start, r.value, :now, :source, :user_id,"
+        " COALESCE(r.status, '')"
         f" FROM {TABLE} AS r WHERE {rows}"
         f" AND NOT EXISTS (SELECT 1 FROM observation AS o WHERE {same})",
     ]

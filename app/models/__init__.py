@@ -38,7 +38,7 @@ from app.models.narrative import (
     NarrativeStatus,
     NarrativeTheme,
 )
-from app.models.observation import Observation, ObservationRevision
+from app.models.observation import Observation, ObservationRevision, ObservationStatus
 from app.models.partner import Invite, Partner, PartnerCreate
 from app.models.reflection import (
     Action,
@@ -91,6 +91,7 @@ __all__ = [
     "NarrativeTheme",
     "Observation",
     "ObservationRevision",
+    "ObservationStatus",
     "Partner",
     "PartnerCreate",
     "QuestionStatus",

@@ -6,11 +6,29 @@ figures "as known on date D" can be rebuilt and nothing is ever lost.
 """
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import Index, text
 from sqlmodel import Field, SQLModel
 
 from app.models._base import UtcDateTime, utcnow
+
+
+class ObservationStatus(StrEnum):
+    """How final a published value is, as its publisher (CBS) says; "" when not stated.
+
+    CBS publishes a figure first as provisional ("Voorlopig"), may revise it
+    ("Nader voorlopig") and finally declares it definitive ("Definitief"); a later
+    status for the same value is a revision like a changed value.
+    """
+
+    unstated = ""
+    provisional = "provisional"
+    revised_provisional = "revised_provisional"
+    definitive = "definitive"
+
+
+STATUS_LENGTH = 20
 
 
 class Observation(SQLModel, table=True):
@@ -44,6 +62,12 @@ class Observation(SQLModel, table=True):
     recorded_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
     source: str = Field(default="", max_length=300, description="File name, 'api' or 'form'.")
     recorded_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    status: str = Field(
+        default="",
+        max_length=STATUS_LENGTH,
+        sa_column_kwargs={"server_default": ""},
+        description="An ObservationStatus: provisional, revised_provisional, definitive or ''.",
+    )
 
 
 class ObservationRevision(SQLModel, table=True):
@@ -58,3 +82,6 @@ class ObservationRevision(SQLModel, table=True):
     superseded_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
     source: str = Field(default="", max_length=300)
     recorded_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    status: str = Field(
+        default="", max_length=STATUS_LENGTH, sa_column_kwargs={"server_default": ""}
+    )
