@@ -2,8 +2,8 @@
 
 Existing values get "" (not stated). A revision keeps the status its value had.
 
-Revision ID: 0006_observation_status
-Revises: 0005
+Revision ID: 0007_observation_status
+Revises: 0006_context
 Create Date: 2026-12-01 21:45:00
 """
 
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = "0006_observation_status"
-down_revision: str | None = "0005"
+revision: str = "0007_observation_status"
+down_revision: str | None = "0006_context"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
