@@ -7,6 +7,7 @@ submissions wait for the write lock instead of failing.
 
 import errno
 from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -92,13 +93,34 @@ def get_session() -> Iterator[Session]:
         yield session
 
 
-def get_write_session() -> Iterator[Session]:
-    """Yield a session for a request that writes; it holds the write lock from its start.
+@contextmanager
+def write_transaction() -> Iterator[Session]:
+    """Give a session that writes: one transaction, committed once when the block ends
+    without an error, rolled back when anything (a Problem included) is raised.
 
-    Objects are not expired on commit: reading them afterwards would open a new
-    transaction, which on SQLite would take the write lock again until the request ends.
+    The one transaction owner: domain functions only flush (and record the audit); the
+    request's write session (``get_write_session``) and each CLI command commit here.
+    It holds the write lock from its start (BEGIN IMMEDIATE on SQLite). Objects are not
+    expired on commit: reading them afterwards would open a new transaction, which on
+    SQLite would take the write lock again.
     """
     with Session(get_write_engine(), expire_on_commit=False) as session:
+        try:
+            yield session
+        except BaseException:
+            session.rollback()
+            raise
+        session.commit()
+
+
+def get_write_session() -> Iterator[Session]:
+    """Yield the session of a request that writes; commit after the handler succeeded.
+
+    Declared with ``scope="function"`` (``deps.WriteSessionDep``), so the commit runs
+    when the handler returns and BEFORE the response is sent: a commit that fails is
+    answered as an error, never acknowledged as a success.
+    """
+    with write_transaction() as session:
         yield session
 
 

@@ -12,6 +12,7 @@ from sqlmodel import Session
 from app.config import Settings, get_settings
 from app.db import get_session, get_write_session
 from app.models import Role, User
+from app.problems import AuthRequired, Forbidden
 from app.security.small_numbers import Masking
 
 ROLE_RANK = {Role.viewer: 1, Role.editor: 2, Role.admin: 3}
@@ -23,16 +24,9 @@ MAX_OFFSET = 2**31 - 1
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Skip this many items first.")]
 
 SessionDep = Annotated[Session, Depends(get_session)]
-WriteSessionDep = Annotated[Session, Depends(get_write_session)]
+# scope="function": the commit happens before the response is sent (db.get_write_session).
+WriteSessionDep = Annotated[Session, Depends(get_write_session, scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-
-
-class AuthRequired(Exception):
-    """Nobody is signed in where an account is needed (HTML: to /login; API: 401)."""
-
-
-class Forbidden(Exception):
-    """The signed-in user's role does not allow this (403)."""
 
 
 def optional_user(request: Request) -> User | None:

@@ -16,9 +16,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from app.db import DISK_FULL, READ_ONLY, UNAVAILABLE, number_out_of_range, storage_failure
-from app.deps import AuthRequired, Forbidden
 from app.i18n import N_
-from app.templating import render
+from app.problems import AuthRequired, Problem
+from app.templating import render, say
 
 log = logging.getLogger("duiding")
 
@@ -65,13 +65,29 @@ def wants_json(request: Request) -> bool:
 
 
 def error_response(request: Request, status: int, detail=None) -> Response:
-    """Answer ``status`` in the form the client expects."""
+    """Answer ``status`` in the form the client expects.
+
+    The API's one error shape: ``{"detail": ...}``; for a 422 a list of ``{loc, msg,
+    type}`` as FastAPI gives for a bad request, for any other status one sentence.
+    """
     if wants_json(request):
-        body = {"detail": detail if detail is not None else MESSAGES.get(status, "Error")}
-        return JSONResponse(jsonable_encoder(body), status_code=status)
+        detail = detail if detail is not None else MESSAGES.get(status, "Error")
+        if status == 422 and isinstance(detail, str):
+            detail = [{"loc": [], "msg": detail, "type": "value_error"}]
+        return JSONResponse(jsonable_encoder({"detail": detail}), status_code=status)
     generic = not isinstance(detail, str) or detail == HTTPStatus(status).phrase
     message = MESSAGES.get(status, MESSAGES[400]) if generic else detail
     return render(request, "error.html", {"status": status, "message": message}, status_code=status)
+
+
+def problem_detail(problem: Problem) -> str | list[dict]:
+    """The API's ``detail`` for ``problem`` (English, as the rest of the API)."""
+    if problem.status != 422:
+        return problem.message.text()
+    errors = problem.errors or []
+    if not errors:
+        return [{"loc": [], "msg": problem.message.text(), "type": "value_error"}]
+    return [{"loc": e.loc, "msg": e.message.text(), "type": e.type} for e in errors]
 
 
 async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -85,19 +101,25 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> Re
     return error_response(request, 422, exc.errors() if wants_json(request) else None)
 
 
-async def _auth_required(request: Request, exc: AuthRequired) -> Response:
+async def _problem(request: Request, exc: Problem) -> Response:
+    """A domain problem: the API's one shape, a sign-in redirect, or a translated page."""
+    if isinstance(exc, AuthRequired):
+        if wants_json(request):
+            return JSONResponse(
+                {"detail": "Authentication required: send 'Authorization: Bearer <token>'."},
+                status_code=401,
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
     if wants_json(request):
-        return JSONResponse(
-            {"detail": "Authentication required: send 'Authorization: Bearer <token>'."},
-            status_code=401,
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
-
-
-async def _forbidden(request: Request, exc: Forbidden) -> Response:
-    return error_response(request, 403)
+        return error_response(request, exc.status, problem_detail(exc))
+    context = {
+        "status": exc.status,
+        "message": say(request, exc.message),
+        "problems": [say(request, error.message) for error in exc.errors],
+    }
+    return render(request, "error.html", context, status_code=exc.status)
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
@@ -117,8 +139,7 @@ def register_error_handlers(app: FastAPI) -> None:
     """Install the handlers on ``app``."""
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(AuthRequired, _auth_required)
-    app.add_exception_handler(Forbidden, _forbidden)
+    app.add_exception_handler(Problem, _problem)
     # Database and OS errors are answered here, inside the app; the catch-all handler
     # (Starlette's last resort) still answers those raised in middleware.
     app.add_exception_handler(DBAPIError, _unexpected)

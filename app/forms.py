@@ -1,13 +1,27 @@
-"""Helpers for HTML forms: CSRF checks, safe redirects, per-field error collection."""
+"""Helpers for HTML forms: CSRF checks, safe redirects, messages at their fields.
 
-from typing import Annotated
+A form that cannot be saved is shown again with what was typed and each message at
+its field: ``validated`` turns pydantic's refusal into an ``Invalid`` with a readable
+hint per field, ``refused`` undoes the request's writes and says a Problem's messages
+in the reader's language, keyed by field.
+"""
+
+from collections.abc import Mapping
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, HTTPException, Request
+from pydantic import BaseModel, ValidationError
+from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from app.config import get_settings
-from app.i18n import N_
+from app.i18n import N_, gettext
+from app.problems import FieldError, Invalid, Problem
 from app.security.tokens import csrf_valid
+from app.templating import say
+
+M = TypeVar("M", bound=BaseModel)
+NOT_VALID = N_("This value is not valid.")
 
 CSRF_FAILED = N_(
     "The form has expired or was sent from elsewhere. Please reload the page and try again."
@@ -18,6 +32,35 @@ def check_csrf(request: Request, submitted: str | None) -> None:
     """Refuse a form post whose CSRF token does not belong to this browser (403)."""
     if not csrf_valid(request.session.get("csrf"), get_settings().secret_key, submitted):
         raise HTTPException(status_code=403, detail=CSRF_FAILED)
+
+
+def choices(lang: str, labels: Mapping) -> list[tuple[str, str]]:
+    """Return (value, translated label) pairs for a select (``labels``: enum -> msgid)."""
+    return [(key.value, gettext(lang, label)) for key, label in labels.items()]
+
+
+def validated(model: type[M], hints: Mapping[str, str], /, **values: object) -> M:
+    """Build ``model`` from posted ``values``; raise Invalid with ``hints[field]`` (a
+    msgid) at each field it refuses, since pydantic's own messages are technical English."""
+    try:
+        return model(**values)
+    except ValidationError as error:
+        fields = dict.fromkeys(str(e["loc"][0]) for e in error.errors() if e["loc"])
+        raise Invalid(*(FieldError(f, hints.get(f, NOT_VALID)) for f in fields)) from None
+
+
+def refused(request: Request, session: Session, problem: Problem) -> dict[str, str]:
+    """Undo what this request wrote (nothing is stored) and say ``problem`` per form field.
+
+    Nested fields (``breaks.0.period``) show at their input (``breaks``); a problem
+    without fields (a theme still in use) is keyed "".
+    """
+    session.rollback()
+    errors = problem.errors or [FieldError("", problem.message.id, problem.message.values)]
+    messages: dict[str, str] = {}
+    for error in errors:
+        messages.setdefault(error.field.split(".")[0], say(request, error.message))
+    return messages
 
 
 #: The largest id a database integer column holds (BIGINT); anything above is no id.

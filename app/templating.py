@@ -15,6 +15,7 @@ from starlette.responses import HTMLResponse
 from app.config import get_settings
 from app.figures.icons import variation_icon
 from app.i18n import LANGUAGES, format_day, translations
+from app.problems import Message
 from app.security.small_numbers import display
 from app.security.tokens import csrf_token, new_csrf_secret
 
@@ -50,6 +51,11 @@ templates.env.globals["variation_icon"] = _variation_icon
 def request_language(request: Request) -> str:
     """Return the language the language middleware chose for this request."""
     return getattr(request.state, "lang", get_settings().default_language)
+
+
+def say(request: Request, message: Message) -> str:
+    """Say ``message`` (a Problem's, for instance) in this request's language."""
+    return message.text(translations(request_language(request)).gettext)
 
 
 def csrf_for(request: Request) -> str:

@@ -57,7 +57,9 @@ def test_themes_and_areas_are_created_and_listed(client, session):
     )
     assert orphan.status_code == 422
     assert orphan.json() == {
-        "detail": [{"field": "parent", "message": "unknown area code 'GM9999'"}]
+        "detail": [
+            {"loc": ["body", "parent"], "msg": "unknown area code 'GM9999'", "type": "value_error"}
+        ]
     }
     areas = client.get("/api/v1/areas?limit=1&offset=1", headers=editor).json()
     assert areas == {
@@ -125,7 +127,7 @@ def test_indicator_with_bad_links_is_refused_and_not_stored(client, session):
             headers=editor,
         )
         assert response.status_code == 422
-        assert response.json()["detail"][0]["message"] == message
+        assert response.json()["detail"][0]["msg"] == message
     assert count(session, Indicator) == 0
 
 
@@ -138,7 +140,7 @@ def test_unknown_indicator_is_404_json(client, session):
         client.post("/api/v1/indicators/nope/observations", json=[], headers=editor),
     ):
         assert response.status_code == 404
-        assert response.json() == {"detail": "no indicator with slug 'nope'"}
+        assert response.json() == {"detail": "There is no indicator 'nope'."}
 
 
 def test_observations_are_upserted_and_listed(client, session):
@@ -210,23 +212,32 @@ def test_every_bad_item_is_reported_and_nothing_stored(client, session):
         headers={**editor, "Content-Type": "application/json"},
     )
     assert response.status_code == 422
+    value_error = "value_error"
     assert response.json() == {
         "detail": [
             {
-                "index": 1,
-                "field": "period",
-                "message": "'2024-03' is a month, but this indicator is measured per quarter "
+                "loc": ["body", 1, "period"],
+                "msg": "'2024-03' is a month, but this indicator is measured per quarter "
                 "(e.g. 2024-Q1)",
+                "type": value_error,
             },
-            {"index": 2, "field": "area", "message": "unknown area 'XX'"},
-            {"index": 3, "field": "value", "message": "nan is not a number one can store"},
-            {"index": 4, "field": "value", "message": "inf is not a number one can store"},
+            {"loc": ["body", 2, "area"], "msg": "unknown area 'XX'", "type": value_error},
             {
-                "index": 5,
-                "field": "period",
-                "message": "2024-Q1 for the whole municipality also appears in item 0",
+                "loc": ["body", 3, "value"],
+                "msg": "nan is not a number one can store",
+                "type": value_error,
             },
-            {"index": 6, "field": "value", "message": "the value is empty"},
+            {
+                "loc": ["body", 4, "value"],
+                "msg": "inf is not a number one can store",
+                "type": value_error,
+            },
+            {
+                "loc": ["body", 5, "period"],
+                "msg": "2024-Q1 for the whole municipality also appears in item 0",
+                "type": value_error,
+            },
+            {"loc": ["body", 6, "value"], "msg": "the value is empty", "type": value_error},
         ]
     }
     assert count(session, Observation) == 0

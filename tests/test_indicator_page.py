@@ -87,10 +87,10 @@ def test_signals_api_for_an_area_and_unknown_names(client, session, settings, in
         ("2024-01", 14.0, "common")
     ]
     assert client.get("/api/v1/indicators/nope/signals").json() == {
-        "detail": "Unknown indicator: nope"
+        "detail": "There is no indicator 'nope'."
     }
     unknown_area = client.get("/api/v1/indicators/meldingen/signals?area=XX")
-    assert (unknown_area.status_code, unknown_area.json()) == (404, {"detail": "Unknown area: XX"})
+    assert (unknown_area.status_code, unknown_area.json()) == (404, {"detail": "There is no area with code 'XX'."})
 
 
 def test_signals_need_a_reader(client, indicator):
@@ -194,7 +194,7 @@ def test_timeline_interleaves_stories_sessions_and_events(client, session, setti
 def test_timeline_rejects_unknown_names_and_bad_periods(client, settings, indicator):
     settings(public_read=True)
     assert client.get("/api/v1/timeline?indicator=nope").json() == {
-        "detail": "Unknown indicator: nope"
+        "detail": "There is no indicator 'nope'."
     }
     assert client.get("/api/v1/timeline?theme=nope").json() == {"detail": "Unknown theme: nope"}
     assert client.get("/api/v1/timeline?from=2024-Q9").status_code == 422

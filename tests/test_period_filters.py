@@ -5,7 +5,8 @@ from datetime import date
 
 import pytest
 
-from app.figures.periods import RangeError, period_range
+from app.figures.periods import period_range
+from app.problems import Invalid
 from app.models import NarrativeIndicator, Observation
 from tests.factories import bearer, make_indicator, make_narrative
 
@@ -35,7 +36,7 @@ def test_to_includes_the_whole_period(start, end, expected):
     ],
 )
 def test_bad_bounds_name_the_parameter(start, end, message):
-    with pytest.raises(RangeError) as raised:
+    with pytest.raises(Invalid) as raised:
         period_range(start, end)
     assert str(raised.value).startswith(message)
 
@@ -86,7 +87,20 @@ def test_every_api_to_filter_includes_the_last_day_of_its_period(client, session
 )
 def test_every_api_refuses_a_bad_range_with_the_same_message(client, march, url):
     bad = client.get(f"{url}?to=2024-13")
-    assert (bad.status_code, bad.json()) == (422, {"detail": "to: '2024-13' has no month 13"})
+    assert (bad.status_code, bad.json()) == (
+        422,
+        {
+            "detail": [
+                {"loc": ["query", "to"], "msg": "'2024-13' has no month 13", "type": "value_error"}
+            ]
+        },
+    )
     backwards = client.get(f"{url}?from=2024-06&to=2024-03")
     assert backwards.status_code == 422
-    assert backwards.json()["detail"] == "from: '2024-06' lies after 'to' (2024-03)"
+    assert backwards.json()["detail"] == [
+        {
+            "loc": ["query", "from"],
+            "msg": "'2024-06' lies after 'to' (2024-03)",
+            "type": "value_error",
+        }
+    ]

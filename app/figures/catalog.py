@@ -2,7 +2,8 @@
 
 Plain domain functions shared by the JSON API and the editor pages. Input arrives as
 the pydantic models below (the API's bodies, also built from HTML forms); problems
-are raised as ``NotFound`` (404), ``Conflict`` (409) or ``Invalid`` (422, per field).
+are raised as ``app.problems`` (``NotFound``, ``Conflict``, ``Invalid`` per field). The
+functions flush and record the audit; the caller's transaction commits.
 """
 
 from collections import defaultdict
@@ -30,41 +31,9 @@ from app.models import (
     User,
     utcnow,
 )
+from app.problems import Conflict, Invalid, Message, NotFound
 
 SLUG = r"^[a-z0-9][a-z0-9-]*$"
-
-
-class NotFound(LookupError):
-    """A slug or code that names nothing."""
-
-
-class Conflict(ValueError):
-    """A slug or code that is already taken; ``field`` names it for forms."""
-
-    def __init__(self, field: str, template: str, **values: str) -> None:
-        self.field, self.template, self.values = field, template, values
-        super().__init__(template % values)
-
-
-class Invalid(ValueError):
-    """Input that refers to something unknown or is inconsistent; ``field`` says where.
-
-    ``template`` and ``values`` let pages translate ``message`` (English).
-    """
-
-    def __init__(self, field: str, template: str, **values: str) -> None:
-        self.field, self.template, self.values = field, template, values
-        self.message = template % values
-        super().__init__(f"{field}: {self.message}")
-
-
-class InUse(ValueError):
-    """A theme or area that other records still point to; ``uses``: label msgid -> count."""
-
-    def __init__(self, name: str, uses: dict[str, int]) -> None:
-        self.name, self.uses = name, uses
-        listed = ", ".join(f"{label} ({count})" for label, count in uses.items())
-        super().__init__(f"'{name}' is still in use: {listed}")
 
 
 # What the tables that point to a theme or an area hold, as a reader names it.
@@ -80,6 +49,20 @@ USES = {
     "story_request": N_("story requests"),
     "session_indicator": N_("reflection sessions"),
 }
+IN_USE = N_("%(name)s is still in use: %(uses)s. Remove those links first; nothing was deleted.")
+# What a form says at a field pydantic refused (its own messages are English and technical).
+FIELD_HINTS = {
+    "slug": N_("Use lowercase letters, digits and hyphens (e.g. jeugdhulp-trajecten)."),
+    "name": N_("Enter a name of at most 200 characters."),
+    "unit": N_("Enter a unit of at most 60 characters."),
+    "description": N_("The reading guide is too long."),
+    "source": N_("Enter a source of at most 500 characters."),
+    "frequency": N_("Choose a frequency."),
+    "direction": N_("Choose a desired direction."),
+    "code": N_("Use letters, digits, - and _ (e.g. WK019301)."),
+    "kind": N_("Choose a kind of area."),
+}
+UNKNOWN_INDICATOR = N_("There is no indicator '%(slug)s'.")
 
 
 def usage(*, session: Session, table: str, row_id: int) -> dict[str, int]:
@@ -266,14 +249,15 @@ def list_themes(*, session: Session, limit: int = 100, offset: int = 0) -> tuple
 
 
 def create_theme(*, session: Session, data: ThemeIn, user: User | None) -> Theme:
-    """Add a theme; raise Conflict when the slug is taken. Commits."""
+    """Add a theme; raise Conflict when the slug is taken."""
     if session.exec(select(Theme.id).where(Theme.slug == data.slug)).first():
-        raise Conflict("slug", N_("a theme with slug '%(slug)s' already exists"), slug=data.slug)
+        raise Conflict(
+            N_("a theme with slug '%(slug)s' already exists"), field="slug", slug=data.slug
+        )
     theme = Theme(**data.model_dump())
     session.add(theme)
     session.flush()
     audit.record(session=session, action="create", entity="theme", entity_id=theme.id, user=user)
-    session.commit()
     return theme
 
 
@@ -281,14 +265,14 @@ def theme_by_slug(*, session: Session, slug: str) -> Theme:
     """Return the theme with ``slug``; raise NotFound otherwise."""
     theme = session.exec(select(Theme).where(Theme.slug == slug)).first()
     if theme is None:
-        raise NotFound(f"no theme with slug '{slug}'")
+        raise NotFound(N_("There is no theme '%(slug)s'."), slug=slug)
     return theme
 
 
 def update_theme(
     *, session: Session, theme: Theme, changes: ThemePatch, user: User | None
 ) -> Theme:
-    """Apply the fields present in ``changes``. Commits."""
+    """Apply the fields present in ``changes``."""
     fields = changes.model_dump(exclude_unset=True, exclude_none=True)
     for name, value in fields.items():
         setattr(theme, name, value)
@@ -301,27 +285,31 @@ def update_theme(
         user=user,
         detail={"fields": sorted(fields)},
     )
-    session.commit()
+    session.flush()
     return theme
 
 
 def _delete_unused(
     *, session: Session, row: Theme | Area, name: str, detail: dict, user: User | None
 ) -> None:
-    """Delete ``row`` when no other record refers to it; raise InUse otherwise. Commits."""
+    """Delete ``row`` when no other record refers to it; raise Conflict saying what does."""
     table = row.__tablename__
     uses = usage(session=session, table=table, row_id=row.id)
     if uses:
-        raise InUse(name, uses)
+        listed = [
+            Message(N_("%(label)s (%(count)s)"), {"label": Message(label), "count": count})
+            for label, count in uses.items()
+        ]
+        raise Conflict(IN_USE, name=name, uses=listed)
     audit.record(
         session=session, action="delete", entity=table, entity_id=row.id, user=user, detail=detail
     )
     session.delete(row)
-    session.commit()
+    session.flush()
 
 
 def delete_theme(*, session: Session, theme: Theme, user: User | None) -> None:
-    """Delete a theme nothing refers to; raise InUse (nothing deleted) otherwise. Commits."""
+    """Delete a theme nothing refers to; raise Conflict (nothing deleted) otherwise."""
     detail = {"slug": theme.slug, "name": theme.name}
     _delete_unused(session=session, row=theme, name=theme.name, detail=detail, user=user)
 
@@ -331,19 +319,27 @@ def area_by_code(*, session: Session, code: str) -> Area | None:
     return session.exec(select(Area).where(Area.code == code)).first()
 
 
+def existing_area(*, session: Session, code: str) -> Area:
+    """Return the area with ``code``; raise NotFound otherwise."""
+    area = area_by_code(session=session, code=code)
+    if area is None:
+        raise NotFound(N_("There is no area with code '%(code)s'."), code=code)
+    return area
+
+
 def _parent_id(session: Session, area: Area | None, code: str | None) -> int | None:
     """The id of the parent with ``code``; Invalid when unknown or inside ``area`` itself."""
     if not code:
         return None
     parent = area_by_code(session=session, code=code)
     if parent is None:
-        raise Invalid("parent", N_("unknown area code '%(code)s'"), code=code)
+        raise Invalid.at("parent", N_("unknown area code '%(code)s'"), code=code)
     if area is not None:
         parents = dict(session.exec(select(Area.id, Area.parent_id)).all())
         step: int | None = parent.id
         while step is not None:
             if step == area.id:
-                raise Invalid("parent", N_("an area cannot lie within itself"))
+                raise Invalid.at("parent", N_("an area cannot lie within itself"))
             step = parents.get(step)
     return parent.id
 
@@ -362,24 +358,25 @@ def list_areas(*, session: Session, limit: int = 100, offset: int = 0) -> tuple[
 
 
 def create_area(*, session: Session, data: AreaIn, user: User | None) -> Area:
-    """Add an area under an existing parent; Conflict for a taken code. Commits."""
+    """Add an area under an existing parent; Conflict for a taken code."""
     if area_by_code(session=session, code=data.code):
-        raise Conflict("code", N_("an area with code '%(code)s' already exists"), code=data.code)
+        raise Conflict(
+            N_("an area with code '%(code)s' already exists"), field="code", code=data.code
+        )
     parent_id = _parent_id(session, None, data.parent)
     area = Area(code=data.code, name=data.name, kind=data.kind, parent_id=parent_id)
     session.add(area)
     session.flush()
     audit.record(session=session, action="create", entity="area", entity_id=area.code, user=user)
-    session.commit()
     return area
 
 
 def update_area(*, session: Session, area: Area, changes: AreaPatch, user: User | None) -> Area:
-    """Apply the fields present in ``changes`` (a new code must be free). Commits."""
+    """Apply the fields present in ``changes`` (a new code must be free)."""
     fields = changes.model_dump(exclude_unset=True)
     code = fields.get("code")
     if code and code != area.code and area_by_code(session=session, code=code):
-        raise Conflict("code", N_("an area with code '%(code)s' already exists"), code=code)
+        raise Conflict(N_("an area with code '%(code)s' already exists"), field="code", code=code)
     if "parent" in fields:
         area.parent_id = _parent_id(session, area, fields.pop("parent"))
     for name, value in fields.items():
@@ -394,12 +391,12 @@ def update_area(*, session: Session, area: Area, changes: AreaPatch, user: User 
         user=user,
         detail={"fields": sorted(changes.model_fields_set)},
     )
-    session.commit()
+    session.flush()
     return area
 
 
 def delete_area(*, session: Session, area: Area, user: User | None) -> None:
-    """Delete an area nothing refers to; raise InUse (nothing deleted) otherwise. Commits."""
+    """Delete an area nothing refers to; raise Conflict (nothing deleted) otherwise."""
     detail = {"code": area.code, "name": area.name}
     _delete_unused(session=session, row=area, name=area.name, detail=detail, user=user)
 
@@ -408,7 +405,7 @@ def indicator_by_slug(*, session: Session, slug: str) -> Indicator:
     """Return the indicator with ``slug``; raise NotFound otherwise."""
     indicator = session.exec(select(Indicator).where(Indicator.slug == slug)).first()
     if indicator is None:
-        raise NotFound(f"no indicator with slug '{slug}'")
+        raise NotFound(UNKNOWN_INDICATOR, slug=slug)
     return indicator
 
 
@@ -467,7 +464,7 @@ def _theme_ids(session: Session, slugs: list[str]) -> list[int]:
     found = dict(session.exec(select(Theme.slug, Theme.id).where(col(Theme.slug).in_(slugs))).all())
     unknown = [slug for slug in slugs if slug not in found]
     if unknown:
-        raise Invalid("themes", N_("unknown theme '%(slug)s'"), slug=unknown[0])
+        raise Invalid.at("themes", N_("unknown theme '%(slug)s'"), slug=unknown[0])
     return [found[slug] for slug in dict.fromkeys(slugs)]
 
 
@@ -477,9 +474,9 @@ def _break_starts(breaks: list[BreakIn], frequency: Frequency) -> list[tuple[dat
         try:
             period = parse_period(item.period, frequency)
         except PeriodError as error:
-            raise Invalid(f"breaks.{index}.period", error.template, **error.values) from None
+            raise error.at(f"breaks.{index}.period") from None
         if period.start in starts:
-            raise Invalid(
+            raise Invalid.at(
                 f"breaks.{index}.period", N_("break %(period)s is given twice"), period=period.label
             )
         starts[period.start] = item.note
@@ -496,11 +493,13 @@ def _related_ids(session: Session, indicator: Indicator, related: list[RelatedIn
     pairs: dict[int, RelationKind] = {}
     for index, item in enumerate(related):
         if item.slug not in found:
-            raise Invalid(
+            raise Invalid.at(
                 f"related.{index}.slug", N_("unknown indicator '%(slug)s'"), slug=item.slug
             )
         if item.slug == indicator.slug:
-            raise Invalid(f"related.{index}.slug", N_("an indicator cannot be related to itself"))
+            raise Invalid.at(
+                f"related.{index}.slug", N_("an indicator cannot be related to itself")
+            )
         pairs[found[item.slug]] = item.kind
     return pairs
 
@@ -540,32 +539,26 @@ _LINKS = {"themes", "breaks", "related"}
 
 
 def create_indicator(*, session: Session, data: IndicatorIn, user: User | None) -> Indicator:
-    """Add an indicator with its themes, breaks and relations. Commits, or writes nothing."""
+    """Add an indicator with its themes, breaks and relations (a Problem: write nothing)."""
     if session.exec(select(Indicator.id).where(Indicator.slug == data.slug)).first():
         raise Conflict(
-            "slug", N_("an indicator with slug '%(slug)s' already exists"), slug=data.slug
+            N_("an indicator with slug '%(slug)s' already exists"), field="slug", slug=data.slug
         )
     indicator = Indicator(**data.model_dump(exclude=_LINKS))
-    try:
-        session.add(indicator)
-        session.flush()
-        _replace_links(
-            session, indicator, themes=data.themes, breaks=data.breaks, related=data.related
-        )
-        audit.record(
-            session=session, action="create", entity="indicator", entity_id=data.slug, user=user
-        )
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
+    session.add(indicator)
+    session.flush()
+    _replace_links(session, indicator, themes=data.themes, breaks=data.breaks, related=data.related)
+    audit.record(
+        session=session, action="create", entity="indicator", entity_id=data.slug, user=user
+    )
+    session.flush()
     return indicator
 
 
 def update_indicator(
     *, session: Session, indicator: Indicator, changes: IndicatorPatch, user: User | None
 ) -> Indicator:
-    """Apply the fields present in ``changes``. Commits, or writes nothing."""
+    """Apply the fields present in ``changes`` (a Problem: the caller's rollback undoes all)."""
     fields = changes.model_dump(exclude_unset=True)
     frequency = fields.get("frequency")
     if frequency and frequency != indicator.frequency:
@@ -573,33 +566,24 @@ def update_indicator(
             select(Observation.id).where(Observation.indicator_id == indicator.id)
         ).first()
         if has_values:
-            raise Invalid(
+            raise Invalid.at(
                 "frequency", N_("the frequency cannot change once there are observations")
             )
-    try:
-        for name, value in fields.items():
-            if name not in _LINKS and value is not None:
-                setattr(indicator, name, value)
-        indicator.updated_at = utcnow()
-        _replace_links(
-            session,
-            indicator,
-            themes=changes.themes,
-            breaks=changes.breaks,
-            related=changes.related,
-        )
-        session.add(indicator)
-        audit.record(
-            session=session,
-            action="update",
-            entity="indicator",
-            entity_id=indicator.slug,
-            user=user,
-            detail={"fields": sorted(fields)},
-        )
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
-    session.refresh(indicator)
+    for name, value in fields.items():
+        if name not in _LINKS and value is not None:
+            setattr(indicator, name, value)
+    indicator.updated_at = utcnow()
+    _replace_links(
+        session, indicator, themes=changes.themes, breaks=changes.breaks, related=changes.related
+    )
+    session.add(indicator)
+    audit.record(
+        session=session,
+        action="update",
+        entity="indicator",
+        entity_id=indicator.slug,
+        user=user,
+        detail={"fields": sorted(fields)},
+    )
+    session.flush()
     return indicator

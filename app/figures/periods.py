@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from app.i18n import N_
 from app.models import Frequency
+from app.problems import Invalid, Message
 
 _ONE_DAY = timedelta(days=1)
 
@@ -77,6 +78,11 @@ class PeriodError(ValueError):
         self.template = template
         self.values = values
         super().__init__(template % values)
+
+    def at(self, field: str, *, part: str = "body") -> Invalid:
+        """This error as the Problem of ``field`` (its nouns, "a month", translated too)."""
+        values = {k: Message(v) if k in ("noun", "per") else v for k, v in self.values.items()}
+        return Invalid.at(field, self.template, part=part, **values)
 
 
 def _add_months(day: date, months: int) -> date:
@@ -268,20 +274,14 @@ def example(frequency: Frequency) -> str:
     return _EXAMPLES[Frequency(frequency)]
 
 
-class RangeError(PeriodError):
-    """A bad ``from`` or ``to`` filter; the message starts with the parameter's name."""
-
-    def __init__(self, name: str, template: str, **values: str) -> None:
-        super().__init__("%(parameter)s: " + template, parameter=name, **values)
-
-
 def period_range(start: str | None, end: str | None) -> tuple[date | None, date | None]:
     """The days a ``from``/``to`` filter covers, each bound a whole period.
 
     ``from`` starts on the first day of its period and ``to`` ends on the last day of
     its own: ``to=2024-03`` includes 31 March, ``to=2024`` all of December. Any period
     spelling is accepted; an empty bound is open. Every ``from``/``to`` filter in
-    Duiding goes through here, so that they all mean the same. Raises RangeError.
+    Duiding goes through here, so that they all mean the same. Raises Invalid at the
+    query parameter (``from`` or ``to``).
     """
     bounds: list[date | None] = []
     for name, text, side in (("from", start, "start"), ("to", end, "end")):
@@ -291,8 +291,9 @@ def period_range(start: str | None, end: str | None) -> tuple[date | None, date 
         try:
             bounds.append(getattr(parse_period(text), side))
         except PeriodError as error:
-            raise RangeError(name, error.template, **error.values) from None
+            raise error.at(name, part="query") from None
     first, last = bounds
     if first is not None and last is not None and first > last:
-        raise RangeError("from", N_("'%(start)s' lies after 'to' (%(end)s)"), start=start, end=end)
+        message = N_("'%(start)s' lies after 'to' (%(end)s)")
+        raise Invalid.at("from", message, part="query", start=start, end=end)
     return first, last

@@ -1,7 +1,8 @@
 """JSON API for themes, areas, indicators and observations (DESIGN.md, /api/v1).
 
 Handlers only translate HTTP to the domain (``app.figures.catalog`` and
-``app.figures.observations``) and the domain's errors to 404/409/422.
+``app.figures.observations``); the domain's Problems answer for themselves
+(``app.errors``).
 """
 
 import csv
@@ -9,7 +10,7 @@ import io
 from datetime import UTC, datetime
 from typing import Annotated, Generic, TypeVar
 
-from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import select
@@ -27,18 +28,16 @@ from app.figures import catalog
 from app.figures.catalog import (
     AreaIn,
     AreaOut,
-    Conflict,
     IndicatorIn,
     IndicatorOut,
     IndicatorPatch,
-    Invalid,
-    NotFound,
     ThemeIn,
     ThemeOut,
 )
 from app.figures.observations import ItemChecker, known_values, upsert_observations
-from app.figures.periods import RangeError, period_of, period_range
+from app.figures.periods import period_of, period_range
 from app.models import Area, AreaKind, Indicator
+from app.problems import FieldError, Invalid
 from app.security.small_numbers import Masked, Masking, shown
 from app.templating import request_language
 
@@ -49,21 +48,10 @@ router = APIRouter(prefix="/api/v1", tags=["figures"])
 
 def indicator_by_slug(slug: str, session: SessionDep) -> Indicator:
     """Look up the indicator named in the path, or answer 404."""
-    try:
-        return catalog.indicator_by_slug(session=session, slug=slug)
-    except NotFound as error:
-        raise HTTPException(404, detail=str(error)) from None
+    return catalog.indicator_by_slug(session=session, slug=slug)
 
 
 IndicatorDep = Annotated[Indicator, Depends(indicator_by_slug)]
-
-
-def _refused(error: Exception) -> HTTPException:
-    if isinstance(error, Conflict):
-        return HTTPException(409, detail=str(error))
-    if isinstance(error, Invalid):
-        return HTTPException(422, detail=[{"field": error.field, "message": error.message}])
-    raise error
 
 
 class Page(BaseModel, Generic[T]):
@@ -81,10 +69,7 @@ def list_themes(session: SessionDep, reader: Reader, limit: Limit = 100, offset:
 @router.post("/themes", response_model=ThemeOut, status_code=201)
 def create_theme(data: ThemeIn, session: WriteSessionDep, user: EditorUser):
     """Add a programme track."""
-    try:
-        return catalog.create_theme(session=session, data=data, user=user)
-    except (Conflict, Invalid) as error:
-        raise _refused(error) from None
+    return catalog.create_theme(session=session, data=data, user=user)
 
 
 @router.get("/areas", response_model=Page[AreaOut])
@@ -97,10 +82,7 @@ def list_areas(session: SessionDep, reader: Reader, limit: Limit = 100, offset: 
 @router.post("/areas", response_model=AreaOut, status_code=201)
 def create_area(data: AreaIn, session: WriteSessionDep, user: EditorUser):
     """Add an area; ``parent`` is the code of an existing area."""
-    try:
-        catalog.create_area(session=session, data=data, user=user)
-    except (Conflict, Invalid) as error:
-        raise _refused(error) from None
+    catalog.create_area(session=session, data=data, user=user)
     return data
 
 
@@ -114,10 +96,7 @@ def list_indicators(session: SessionDep, reader: Reader, limit: Limit = 100, off
 @router.post("/indicators", response_model=IndicatorOut, status_code=201)
 def create_indicator(data: IndicatorIn, session: WriteSessionDep, user: EditorUser):
     """Add an indicator (no target: ``direction`` only colours signals)."""
-    try:
-        indicator = catalog.create_indicator(session=session, data=data, user=user)
-    except (Conflict, Invalid) as error:
-        raise _refused(error) from None
+    indicator = catalog.create_indicator(session=session, data=data, user=user)
     return catalog.describe(session=session, indicators=[indicator])[0]
 
 
@@ -133,10 +112,7 @@ def update_indicator(
 ):
     """Change the fields given; lists (themes, breaks, related) are replaced whole."""
     indicator = indicator_by_slug(slug, session)
-    try:
-        catalog.update_indicator(session=session, indicator=indicator, changes=changes, user=user)
-    except Invalid as error:
-        raise _refused(error) from None
+    catalog.update_indicator(session=session, indicator=indicator, changes=changes, user=user)
     return catalog.describe(session=session, indicators=[indicator])[0]
 
 
@@ -195,7 +171,9 @@ class ObservationOut(BaseModel):
 @router.post(
     "/indicators/{slug}/observations",
     response_model=UpsertOut,
-    responses={422: {"description": "Every bad item: {index, field, message}; nothing stored."}},
+    responses={
+        422: {"description": "Every bad item, at loc [body, index, field]; nothing stored."}
+    },
 )
 def post_observations(
     slug: str,
@@ -217,29 +195,19 @@ def post_observations(
         inputs.append(checked)
         problems.extend(found)
     if problems:
-        raise HTTPException(
-            422,
-            detail=[{"index": p.where, "field": p.field, "message": p.message} for p in problems],
+        raise Invalid(
+            *(FieldError(p.field, p.template, p.values or {}, index=p.where) for p in problems)
         )
-    result = upsert_observations(
+    return upsert_observations(
         session=session, indicator=indicator, items=inputs, source="api", user=user
     )
-    session.commit()
-    return result
 
 
 def reader_values(session, indicator, area, start, end, as_of, masking: Masking):
     """Resolve the query parameters shared by the JSON and CSV listings, and hide the
     small district numbers this reader may not see."""
-    area_row = None
-    if area:
-        area_row = catalog.area_by_code(session=session, code=area)
-        if area_row is None:
-            raise HTTPException(404, detail=f"no area with code '{area}'")
-    try:
-        first, last = period_range(start, end)
-    except RangeError as error:
-        raise HTTPException(422, detail=str(error)) from None
+    area_row = catalog.existing_area(session=session, code=area) if area else None
+    first, last = period_range(start, end)
     if as_of is not None and as_of.tzinfo is None:
         as_of = as_of.replace(tzinfo=UTC)
     rows = known_values(

@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field
 
 from app.audit import record
 from app.deps import EditorUser, Limit, Offset, Reader, SessionDep, WriteSessionDep, has_role
-from app.figures.periods import RangeError, period_range
+from app.figures.periods import period_range
 from app.models import Narrative, Role
 from app.models.narrative import AuthorRole, LinkRelation, NarrativeSource, NarrativeStatus
 from app.narratives.export import list_stories, stories_data, story_data
@@ -86,10 +86,7 @@ def list_narratives(
     (``DUIDING_PUBLIC_READ``) only those whose submitters allowed public reach."""
     if not has_role(user, Role.editor):
         status = NarrativeStatus.published
-    try:
-        start, end = period_range(from_, to)
-    except RangeError as error:
-        raise HTTPException(status_code=422, detail=str(error)) from None
+    start, end = period_range(from_, to)
     stories, total = list_stories(
         session=session,
         status=status,

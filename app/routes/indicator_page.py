@@ -9,6 +9,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response
 from sqlmodel import Session, col, select
 
 from app.deps import Limit, MaskingDep, Offset, Reader, SessionDep
+from app.figures import catalog
 from app.figures.charts import chart_rows, context_datasets, indicator_chart, shares_chart
 from app.figures.context import (
     IndicatorContext,
@@ -20,7 +21,7 @@ from app.figures.context import (
     small_multiples,
     timeline,
 )
-from app.figures.periods import Period, RangeError, period_range
+from app.figures.periods import Period, period_range
 from app.figures.signals import SIGNAL_LABELS
 from app.figures.summary import summary
 from app.figures.svg import chart_svg
@@ -51,26 +52,15 @@ DIRECTION_LABELS = {
 
 
 def _indicator(session: Session, slug: str) -> Indicator:
-    indicator = session.exec(select(Indicator).where(Indicator.slug == slug)).first()
-    if indicator is None:
-        raise HTTPException(404, detail=f"Unknown indicator: {slug}")
-    return indicator
+    return catalog.indicator_by_slug(session=session, slug=slug)
 
 
 def _area(session: Session, code: str | None) -> Area | None:
-    if not code:
-        return None
-    area = session.exec(select(Area).where(Area.code == code)).first()
-    if area is None:
-        raise HTTPException(404, detail=f"Unknown area: {code}")
-    return area
+    return catalog.existing_area(session=session, code=code) if code else None
 
 
 def _range(start: str | None, end: str | None) -> tuple[date | None, date | None]:
-    try:
-        return period_range(start, end)
-    except RangeError as error:
-        raise HTTPException(422, detail=str(error)) from None
+    return period_range(start, end)
 
 
 def _query(**params: str | None) -> str:

@@ -12,25 +12,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import RedirectResponse
-from pydantic import ValidationError
 from sqlmodel import Session, select
 
 from app.deps import EditorUser, Reader, SessionDep, SettingsDep, WriteSessionDep, has_role
 from app.figures import catalog
-from app.figures.catalog import (
-    BreakIn,
-    Conflict,
-    IndicatorIn,
-    IndicatorPatch,
-    Invalid,
-    RelatedIn,
-)
+from app.figures.catalog import FIELD_HINTS, BreakIn, IndicatorIn, IndicatorPatch, RelatedIn
 from app.figures.csv_import import import_observations
 from app.figures.observations import Problem
 from app.figures.unexplained import latest_variations
-from app.forms import check_csrf
+from app.forms import check_csrf, choices, refused, validated
 from app.i18n import N_, gettext
 from app.models import Direction, Frequency, Indicator, Role, Theme
+from app.problems import Conflict, Invalid
 from app.templating import render, request_language
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -47,17 +40,6 @@ DIRECTIONS = {
     Direction.up: N_("Higher is better"),
     Direction.down: N_("Lower is better"),
     Direction.neutral: N_("Neither higher nor lower is better in itself"),
-}
-FIELD_MESSAGES = {
-    "slug": N_("Use lowercase letters, digits and hyphens (e.g. jeugdhulp-trajecten)."),
-    "name": N_("Enter a name of at most 200 characters."),
-    "unit": N_("Enter a unit of at most 60 characters."),
-    "description": N_("The reading guide is too long."),
-    "source": N_("Enter a source of at most 500 characters."),
-    "frequency": N_("Choose a frequency."),
-    "direction": N_("Choose a desired direction."),
-    "code": N_("Use letters, digits, - and _ (e.g. WK019301)."),
-    "kind": N_("Choose a kind of area."),
 }
 
 
@@ -76,11 +58,6 @@ def indicators_page(request: Request, session: SessionDep, user: Reader):
             "can_edit": has_role(user, Role.editor),
         },
     )
-
-
-def choices(lang: str, labels: dict) -> list[tuple[str, str]]:
-    """Return (value, translated label) pairs for a select."""
-    return [(key.value, gettext(lang, label)) for key, label in labels.items()]
 
 
 def _form_page(request, session: Session, form: dict, errors: dict, *, action: str, status=200):
@@ -126,20 +103,6 @@ def _parse_breaks(text: str) -> list[BreakIn]:
         if period:
             breaks.append(BreakIn(period=period, note=note.strip()[:500]))
     return breaks
-
-
-def field_errors(request: Request, error: Exception) -> dict[str, str]:
-    """Translate validation and domain errors into one Dutch message per form field."""
-    lang = request_language(request)
-    if isinstance(error, ValidationError):
-        fields = {str(e["loc"][0]) for e in error.errors() if e["loc"]}
-        return {
-            f: gettext(lang, FIELD_MESSAGES.get(f, N_("This value is not valid."))) for f in fields
-        }
-    field = error.field.split(".")[0]
-    # Values such as "a month" or "per quarter" are msgids themselves.
-    values = {name: gettext(lang, value) for name, value in error.values.items()}
-    return {field: gettext(lang, error.template, **values)}
 
 
 class IndicatorForm:
@@ -210,27 +173,21 @@ def create_indicator(
     """Add an indicator; on any error show the form again with every problem."""
     check_csrf(request, posted.csrf_token)
     try:
-        data = IndicatorIn(**posted.values, **posted.links())
+        data = validated(IndicatorIn, FIELD_HINTS, **posted.values, **posted.links())
         catalog.create_indicator(session=session, data=data, user=user)
-    except (ValidationError, Invalid, Conflict) as error:
-        errors = field_errors(request, error)
+    except (Invalid, Conflict) as problem:
+        errors = refused(request, session, problem)
         return _form_page(
             request, session, posted.form(), errors, action="/indicators/new", status=422
         )
     return RedirectResponse(f"/indicators/{data.slug}", status_code=303)
 
 
-def _indicator(session: Session, slug: str) -> Indicator:
-    try:
-        return catalog.indicator_by_slug(session=session, slug=slug)
-    except catalog.NotFound as error:
-        raise HTTPException(404, detail=str(error)) from None
-
-
 @router.get("/indicators/{slug}/edit")
 def edit_indicator_page(request: Request, session: SessionDep, user: EditorUser, slug: str):
     """Show the form filled with the indicator's current fields."""
-    described = catalog.describe(session=session, indicators=[_indicator(session, slug)])[0]
+    indicator = catalog.indicator_by_slug(session=session, slug=slug)
+    described = catalog.describe(session=session, indicators=[indicator])[0]
     return _form_page(request, session, _form_of(described), {}, action=f"/indicators/{slug}/edit")
 
 
@@ -244,16 +201,13 @@ def update_indicator(
 ):
     """Save changes to an indicator (its slug stays); on error show every problem."""
     check_csrf(request, posted.csrf_token)
-    indicator = _indicator(session, slug)
-    values = {**posted.values, "slug": slug}
+    indicator = catalog.indicator_by_slug(session=session, slug=slug)
+    values = {k: v for k, v in posted.values.items() if k != "slug"}
     try:
-        changes = IndicatorPatch(
-            **{k: v for k, v in values.items() if k != "slug"}, **posted.links()
-        )
+        changes = validated(IndicatorPatch, FIELD_HINTS, **values, **posted.links())
         catalog.update_indicator(session=session, indicator=indicator, changes=changes, user=user)
-    except (ValidationError, Invalid) as error:
-        session.rollback()
-        errors = field_errors(request, error)
+    except Invalid as problem:
+        errors = refused(request, session, problem)
         form = {**posted.form(), "slug": slug}
         return _form_page(
             request, session, form, errors, action=f"/indicators/{slug}/edit", status=422

@@ -9,7 +9,6 @@ from starlette.responses import RedirectResponse
 
 from app.config import Settings
 from app.deps import (
-    AuthRequired,
     OptionalUser,
     Reader,
     SessionDep,
@@ -38,6 +37,7 @@ from app.narratives.submission import (
     this_month,
     validate_story,
 )
+from app.problems import AuthRequired
 from app.templating import render, request_language
 
 router = APIRouter(tags=["pages"], include_in_schema=False)

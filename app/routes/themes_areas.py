@@ -6,18 +6,17 @@ within it...), saying what uses it, so that nothing is lost by accident.
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
-from pydantic import ValidationError
 from sqlmodel import Session
 
 from app.deps import EditorUser, Reader, SessionDep, WriteSessionDep, has_role
 from app.figures import catalog
-from app.figures.catalog import AreaIn, AreaPatch, Conflict, InUse, Invalid, ThemeIn, ThemePatch
-from app.forms import check_csrf
-from app.i18n import N_, gettext
+from app.figures.catalog import FIELD_HINTS, AreaIn, AreaPatch, ThemeIn, ThemePatch
+from app.forms import check_csrf, choices, refused, validated
+from app.i18n import N_
 from app.models import Area, AreaKind, Role, Theme
-from app.routes.indicators import choices, field_errors
+from app.problems import Conflict, Invalid
 from app.templating import render, request_language
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -28,7 +27,6 @@ AREA_KINDS = {
     AreaKind.district: N_("District"),
     AreaKind.neighbourhood: N_("Neighbourhood"),
 }
-IN_USE = N_("%(name)s is still in use: %(uses)s. Remove those links first; nothing was deleted.")
 
 
 def _area_names(errors: dict[str, str]) -> dict[str, str]:
@@ -56,12 +54,6 @@ def _list_page(request: Request, session: Session, user, form=None, errors=None,
     )
 
 
-def _in_use(request: Request, error: InUse) -> str:
-    lang = request_language(request)
-    uses = ", ".join(f"{gettext(lang, label)} ({count})" for label, count in error.uses.items())
-    return gettext(lang, IN_USE, name=error.name, uses=uses)
-
-
 @router.get(HOME)
 def catalog_page(request: Request, session: SessionDep, user: Reader):
     """List the themes and areas, with forms to add them for editors."""
@@ -82,10 +74,12 @@ def add_theme(
     check_csrf(request, csrf_token)
     form = {"theme_slug": slug.strip(), "theme_name": name.strip(), "description": description}
     try:
-        data = ThemeIn(slug=slug.strip(), name=name.strip(), description=description)
+        data = validated(
+            ThemeIn, FIELD_HINTS, slug=slug.strip(), name=name.strip(), description=description
+        )
         catalog.create_theme(session=session, data=data, user=user)
-    except (ValidationError, Conflict) as error:
-        errors = {f"theme_{k}": v for k, v in field_errors(request, error).items()}
+    except (Invalid, Conflict) as problem:
+        errors = {f"theme_{k}": v for k, v in refused(request, session, problem).items()}
         return _list_page(request, session, user, form, errors, status=422)
     return RedirectResponse(HOME, status_code=303)
 
@@ -105,19 +99,18 @@ def add_area(
     check_csrf(request, csrf_token)
     form = {"code": code.strip(), "area_name": name.strip(), "kind": kind, "parent": parent}
     try:
-        data = AreaIn(code=code.strip(), name=name.strip(), kind=kind, parent=parent or None)
+        values = {
+            "code": code.strip(),
+            "name": name.strip(),
+            "kind": kind,
+            "parent": parent or None,
+        }
+        data = validated(AreaIn, FIELD_HINTS, **values)
         catalog.create_area(session=session, data=data, user=user)
-    except (ValidationError, Conflict, Invalid) as error:
-        errors = _area_names(field_errors(request, error))
+    except (Invalid, Conflict) as problem:
+        errors = _area_names(refused(request, session, problem))
         return _list_page(request, session, user, form, errors, status=422)
     return RedirectResponse(HOME, status_code=303)
-
-
-def _theme(session: Session, slug: str) -> Theme:
-    try:
-        return catalog.theme_by_slug(session=session, slug=slug)
-    except catalog.NotFound as error:
-        raise HTTPException(404, detail=str(error)) from None
 
 
 def _theme_page(request: Request, theme: Theme, form: dict, errors=None, problem="", status=200):
@@ -132,7 +125,7 @@ def _theme_page(request: Request, theme: Theme, form: dict, errors=None, problem
 @router.get(f"{HOME}/themes/{{slug}}")
 def edit_theme_page(request: Request, session: SessionDep, user: EditorUser, slug: str):
     """Show a theme's form, with a button to delete it."""
-    theme = _theme(session, slug)
+    theme = catalog.theme_by_slug(session=session, slug=slug)
     return _theme_page(request, theme, {"name": theme.name, "description": theme.description})
 
 
@@ -148,13 +141,13 @@ def update_theme(
 ):
     """Save a theme's name and description; on error show the form again."""
     check_csrf(request, csrf_token)
-    theme = _theme(session, slug)
+    theme = catalog.theme_by_slug(session=session, slug=slug)
     form = {"name": name.strip(), "description": description}
     try:
-        changes = ThemePatch(**form)
-    except ValidationError as error:
-        return _theme_page(request, theme, form, field_errors(request, error), status=422)
-    catalog.update_theme(session=session, theme=theme, changes=changes, user=user)
+        changes = validated(ThemePatch, FIELD_HINTS, **form)
+        catalog.update_theme(session=session, theme=theme, changes=changes, user=user)
+    except Invalid as problem:
+        return _theme_page(request, theme, form, refused(request, session, problem), status=422)
     return RedirectResponse(HOME, status_code=303)
 
 
@@ -168,20 +161,14 @@ def delete_theme(
 ):
     """Delete a theme that nothing uses; otherwise say what uses it (409)."""
     check_csrf(request, csrf_token)
-    theme = _theme(session, slug)
+    theme = catalog.theme_by_slug(session=session, slug=slug)
     try:
         catalog.delete_theme(session=session, theme=theme, user=user)
-    except InUse as error:
+    except Conflict as problem:
+        said = refused(request, session, problem)[""]
         form = {"name": theme.name, "description": theme.description}
-        return _theme_page(request, theme, form, problem=_in_use(request, error), status=409)
+        return _theme_page(request, theme, form, problem=said, status=409)
     return RedirectResponse(HOME, status_code=303)
-
-
-def _area(session: Session, code: str) -> Area:
-    area = catalog.area_by_code(session=session, code=code)
-    if area is None:
-        raise HTTPException(404, detail=f"no area with code '{code}'")
-    return area
 
 
 def _area_page(
@@ -226,7 +213,7 @@ def _area_form(session: Session, area: Area) -> dict:
 @router.get(f"{HOME}/areas/{{code}}")
 def edit_area_page(request: Request, session: SessionDep, user: EditorUser, code: str):
     """Show an area's form (code, name, kind, parent), with a button to delete it."""
-    area = _area(session, code)
+    area = catalog.existing_area(session=session, code=code)
     return _area_page(request, session, area, _area_form(session, area))
 
 
@@ -244,14 +231,13 @@ def update_area(
 ):
     """Save an area's code, name, kind and parent; on error show the form again."""
     check_csrf(request, csrf_token)
-    area = _area(session, code)
+    area = catalog.existing_area(session=session, code=code)
     form = {"code": new_code.strip(), "name": name.strip(), "kind": kind, "parent": parent}
     try:
-        changes = AreaPatch(**{**form, "parent": parent or None})
+        changes = validated(AreaPatch, FIELD_HINTS, **{**form, "parent": parent or None})
         catalog.update_area(session=session, area=area, changes=changes, user=user)
-    except (ValidationError, Conflict, Invalid) as error:
-        session.rollback()
-        errors = field_errors(request, error)
+    except (Invalid, Conflict) as problem:
+        errors = refused(request, session, problem)
         return _area_page(request, session, area, form, errors, status=422)
     return RedirectResponse(HOME, status_code=303)
 
@@ -266,10 +252,11 @@ def delete_area(
 ):
     """Delete an area that nothing uses; otherwise say what uses it (409)."""
     check_csrf(request, csrf_token)
-    area = _area(session, code)
+    area = catalog.existing_area(session=session, code=code)
     try:
         catalog.delete_area(session=session, area=area, user=user)
-    except InUse as error:
+    except Conflict as problem:
+        said = refused(request, session, problem)[""]
         form = _area_form(session, area)
-        return _area_page(request, session, area, form, problem=_in_use(request, error), status=409)
+        return _area_page(request, session, area, form, problem=said, status=409)
     return RedirectResponse(HOME, status_code=303)
