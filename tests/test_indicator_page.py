@@ -90,7 +90,10 @@ def test_signals_api_for_an_area_and_unknown_names(client, session, settings, in
         "detail": "There is no indicator 'nope'."
     }
     unknown_area = client.get("/api/v1/indicators/meldingen/signals?area=XX")
-    assert (unknown_area.status_code, unknown_area.json()) == (404, {"detail": "There is no area with code 'XX'."})
+    assert (unknown_area.status_code, unknown_area.json()) == (
+        404,
+        {"detail": "There is no area with code 'XX'."},
+    )
 
 
 def test_signals_need_a_reader(client, indicator):

@@ -6,8 +6,8 @@ from datetime import date
 import pytest
 
 from app.figures.periods import period_range
-from app.problems import Invalid
 from app.models import NarrativeIndicator, Observation
+from app.problems import Invalid
 from tests.factories import bearer, make_indicator, make_narrative
 
 
