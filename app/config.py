@@ -77,6 +77,19 @@ class Settings(BaseSettings):
     login_lockout_minutes: int = Field(
         default=15, ge=1, description="How long login is throttled after too many failures."
     )
+    cbs_v3_url: str = Field(
+        default="https://opendata.cbs.nl/ODataApi/odata",
+        description="Address of CBS StatLine's OData v3 service (a proxy or mirror may stand in).",
+    )
+    cbs_v4_url: str = Field(
+        default="https://datasets.cbs.nl/odata/v1/CBS",
+        description="Address of CBS StatLine's OData v4 service (catalogue CBS).",
+    )
+    cbs_dataderden_url: str = Field(
+        default="https://dataderden.cbs.nl/ODataApi/odata",
+        description="Address of CBS's third-party service (dataderden: Iv3 finance, police "
+        "crime per district), read with --source dataderden.",
+    )
     consent_version: str = Field(
         default="2026-1",
         description="Version of the consent wording on the story form, stored with each story.",

@@ -152,11 +152,13 @@ def import_rows(
     dry_run: bool = False,
     outcome: ImportOutcome | None = None,
     noun: str = "line",
+    allow_empty: bool = False,
 ) -> ImportOutcome:
     """Check, stage and merge parsed rows; commit only when no row has a problem.
 
     ``dry_run`` checks and counts everything but writes nothing, for the preview.
-    ``outcome`` may carry what the reader found already (mapping, warnings).
+    ``outcome`` may carry what the reader found already (mapping, warnings);
+    ``allow_empty`` accepts no rows at all (the reader warned about it already).
     """
     outcome = outcome or ImportOutcome()
     try:
@@ -170,7 +172,7 @@ def import_rows(
             on_progress=on_progress,
         )
         _report_repeats(session=session, stage=stage, outcome=outcome, noun=noun)
-        if not outcome.problems and outcome.rows == 0:
+        if not outcome.problems and outcome.rows == 0 and not allow_empty:
             outcome.problems.append(Problem.of(2, "", N_("the file has a header but no rows")))
         if outcome.problems or dry_run:
             outcome.problems.sort(key=lambda problem: problem.where)
@@ -211,11 +213,13 @@ def import_observations(
     dry_run: bool = False,
     mapping: Mapping | None = None,
     sheet: str | None = None,
+    detect_layout: bool = True,
 ) -> ImportOutcome:
     """Import a CSV file or a workbook sheet of observations; all rows or, on a problem, none.
 
     ``mapping`` says what the user chose (layout, columns, one figure or period for
-    all, area names mapped by hand); the rest is detected from the header.
+    all, area names mapped by hand); the rest is detected from the header (the layout
+    too, unless ``detect_layout`` is False because the user chose it).
     ``on_progress`` receives how far into the file reading has come (bytes for CSV).
     """
     outcome = ImportOutcome()
@@ -223,7 +227,9 @@ def import_observations(
     try:
         table = open_table(stream, name=source, sheet=sheet)
         outcome.table = table
-        outcome.mapping = detect(table.header, indicators, mapping or Mapping())
+        outcome.mapping = detect(
+            table.header, indicators, mapping or Mapping(), layout=detect_layout
+        )
         matcher = AreaMatcher(ItemChecker(session=session).areas.values(), outcome.mapping.areas)
         rows = parsed_rows(table, outcome.mapping, indicators, matcher)
     except (ReadError, MappingError) as error:

@@ -112,8 +112,14 @@ def _is_period(text: str) -> bool:
     return True
 
 
-def detect(header: list[str], indicators: dict[str, Indicator], given: Mapping) -> Mapping:
-    """Fill in what ``given`` leaves open from the header; the user may correct it."""
+def detect(
+    header: list[str], indicators: dict[str, Indicator], given: Mapping, *, layout: bool = True
+) -> Mapping:
+    """Fill in what ``given`` leaves open from the header; the user may correct it.
+
+    Columns are recognised by name; with ``layout`` the layout is guessed too (when no
+    value column was named): periods as headers are wide-periods, figures wide-indicators.
+    """
     columns = dict(given.columns)
     taken = set(columns.values())
     for name in header:
@@ -122,7 +128,7 @@ def detect(header: list[str], indicators: dict[str, Indicator], given: Mapping) 
             columns[role] = name
             taken.add(name)
     mapping = Mapping(given.layout, columns, given.indicator, given.period, dict(given.areas))
-    if given.layout != Layout.long or "value" in given.columns:
+    if not layout or given.layout != Layout.long or "value" in given.columns:
         return mapping
     rest = [name for name in header if name and name not in taken]
     if "value" not in columns and rest:

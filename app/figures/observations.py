@@ -68,6 +68,7 @@ class KnownValue:
     area: str | None
     value: float
     recorded_at: datetime
+    status: str = ""  # an ObservationStatus: "provisional" shows as such beside the value
 
 
 def upsert_observations(
@@ -209,7 +210,11 @@ def known_values(
     if end is not None:
         filters.append(Observation.period_start <= end)
     current = select(
-        Observation.period_start, Area.code, Observation.value, Observation.recorded_at
+        Observation.period_start,
+        Area.code,
+        Observation.value,
+        Observation.recorded_at,
+        Observation.status,
     ).outerjoin(Area, Area.id == Observation.area_id)
     queries = [current.where(*filters)]
     if as_of is not None:
@@ -220,6 +225,7 @@ def known_values(
                 Area.code,
                 ObservationRevision.value,
                 ObservationRevision.recorded_at,
+                ObservationRevision.status,
             )
             .join(ObservationRevision, ObservationRevision.observation_id == Observation.id)
             .outerjoin(Area, Area.id == Observation.area_id)
