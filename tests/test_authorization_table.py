@@ -15,6 +15,7 @@ from starlette.routing import Route
 
 from app.models import (
     ConsentReach,
+    ContextEvent,
     NarrativeStatus,
     Partner,
     ReflectionSession,
@@ -72,6 +73,12 @@ MINIMUM = {
     "/api/v1/indicators/{slug}/signals": Need.reader,
     "/api/v1/narratives/{narrative_id}": Need.reader,
     "/api/v1/timeline": Need.reader,
+    "/context": Need.reader,
+    "/context/{event_id}": Need.reader,
+    "/context/new": Need.editor,
+    "/context/{event_id}/edit": Need.editor,
+    "/api/v1/context-events": Need.reader,
+    "/api/v1/context-events/{event_id}": Need.reader,
     "/reports": Need.reader,
     "/reports/{period}": Need.reader,
     "/reports/{period}.md": Need.reader,
@@ -154,6 +161,8 @@ def sample_values(session) -> dict[str, dict[str, str]]:
         session_id=reflection.id, indicator_id=indicator.id, snapshot=[seen | limits]
     )
     session.add(frozen)
+    event = ContextEvent(title="Pandemie", starts_on=date(2020, 3, 1))
+    session.add(event)
     session.commit()
     return {
         "*": {
@@ -164,6 +173,7 @@ def sample_values(session) -> dict[str, dict[str, str]]:
             "request_id": str(question.id),
             "period": "2024-H1",
             "figure_id": str(frozen.id),
+            "event_id": str(event.id),
         },
         "/moderation/{narrative_id}": {"narrative_id": str(pending.id)},
         "/themes-and-areas/themes/{slug}": {"slug": theme.slug},

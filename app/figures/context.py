@@ -401,7 +401,7 @@ def timeline(
             for meeting_id, day, title in session.exec(meetings).all()
         ),
         *(
-            TimelineItem("event", e.starts_on, e.title, None, e.id)
+            TimelineItem("event", e.starts_on, e.title, f"/context/{e.id}", e.id)
             for e in events_for(
                 session, indicators=indicators, area=area, start=low, end=high, theme=theme
             )

@@ -2,12 +2,14 @@
 
 from app.routes import (
     admin,
+    api_context_events,
     api_figures,
     api_narratives,
     api_partners,
     api_sessions,
     api_story_requests,
     auth,
+    context,
     dashboard,
     export,
     health,
@@ -44,6 +46,8 @@ ROUTERS = [
     api_partners.router,
     sessions.router,
     learning.router,
+    context.router,
+    api_context_events.router,
     api_sessions.router,
     api_figures.router,
     indicators.router,
