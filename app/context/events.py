@@ -1,11 +1,11 @@
 """External developments (context events): checking, storing, listing and describing them.
 
 The HTML form and the JSON API send the same :class:`EventIn`; :func:`resolve` checks it
-against the database and reports every problem per field (English msgids with values,
-translated where shown), so that nothing is stored from a half-valid event. Every change
-is audited. Signals need no separate recomputation: they are computed from the breaks
-``app.figures.signals.breaks_by_indicator`` reads, and the one cache of them (unexplained
-signals) fingerprints the event tables.
+against the database and raises one ``Invalid`` with every bad field, so that nothing is
+stored from a half-valid event. Functions flush, never commit (the request's write
+transaction does). Every change is audited. Signals need no separate recomputation:
+they are computed from the breaks ``app.figures.signals.breaks_by_indicator`` reads, and
+the one cache of them (unexplained signals) fingerprints the event tables.
 """
 
 from dataclasses import dataclass
@@ -32,6 +32,7 @@ from app.models import (
     Theme,
     User,
 )
+from app.problems import FieldError, Invalid, NotFound
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 10_000
@@ -48,6 +49,7 @@ UNKNOWN_THEME = N_("Unknown theme: %(slug)s.")
 UNKNOWN_INDICATOR = N_("Unknown indicator: %(slug)s.")
 UNKNOWN_AREA = N_("Unknown area: %(code)s.")
 UNKNOWN_SESSION = N_("Unknown reflection session: %(id)s.")
+NO_EVENT = N_("There is no development with id %(id)s.")
 BREAK_WITHOUT_DATA = N_(
     "%(name)s has no values yet: a new segment cannot start there. "
     "Leave the break off or choose other figures."
@@ -122,14 +124,6 @@ class EventOut(BaseModel):
     session: int | None
 
 
-class EventInvalid(Exception):
-    """The input has errors: ``errors`` maps a field to (msgid, values)."""
-
-    def __init__(self, errors: dict[str, tuple[str, dict]]):
-        super().__init__(errors)
-        self.errors = errors
-
-
 @dataclass
 class Resolved:
     data: EventIn
@@ -138,6 +132,14 @@ class Resolved:
     themes: list[Theme]
     indicators: list[Indicator]
     areas: list[Area]
+
+
+def get_event(*, session: Session, event_id: int) -> ContextEvent:
+    """The development with ``event_id``; raise NotFound when there is none."""
+    event = session.get(ContextEvent, event_id)
+    if event is None:
+        raise NotFound(NO_EVENT, id=str(event_id))
+    return event
 
 
 def _period(text: str, field: str, errors: dict) -> Period | None:
@@ -157,7 +159,7 @@ def _known(session: Session, model, column, wanted: list[str]) -> tuple[list, li
 
 
 def resolve(*, session: Session, data: EventIn) -> Resolved:
-    """Check ``data`` against the database; raise EventInvalid with every problem."""
+    """Check ``data`` against the database; raise Invalid naming every bad field."""
     errors: dict[str, tuple[str, dict]] = {}
     if not data.title.strip():
         errors["title"] = (TITLE_MISSING, {})
@@ -188,7 +190,7 @@ def resolve(*, session: Session, data: EventIn) -> Resolved:
                 errors["indicators"] = (BREAK_WITHOUT_DATA, {"name": indicator.name})
                 break
     if errors:
-        raise EventInvalid(errors)
+        raise Invalid(*(FieldError(name, msg, values) for name, (msg, values) in errors.items()))
     assert start is not None
     return Resolved(data, start, end, themes, indicators, areas)
 
@@ -227,7 +229,7 @@ def _detail(data: EventIn) -> dict:
 
 
 def create_event(*, session: Session, data: EventIn, user: User | None) -> ContextEvent:
-    """Record a development; raise EventInvalid (nothing stored) on bad input."""
+    """Record a development; raise Invalid (nothing stored) on bad input."""
     resolved = resolve(session=session, data=data)
     event = ContextEvent(title="", starts_on=resolved.start.start)
     _store(session, event, resolved)
@@ -239,8 +241,6 @@ def create_event(*, session: Session, data: EventIn, user: User | None) -> Conte
         user=user,
         detail=_detail(data),
     )
-    session.commit()
-    session.refresh(event)
     return event
 
 
@@ -253,7 +253,7 @@ def as_input(session: Session, event: ContextEvent) -> EventIn:
 def update_event(
     *, session: Session, event: ContextEvent, changes: EventPatch, user: User | None
 ) -> ContextEvent:
-    """Change the fields given; raise EventInvalid (nothing changed) on bad input."""
+    """Change the fields given; raise Invalid (nothing changed) on bad input."""
     before = as_input(session, event)
     data = EventIn(**{**before.model_dump(), **changes.model_dump(exclude_unset=True)})
     resolved = resolve(session=session, data=data)
@@ -271,8 +271,6 @@ def update_event(
         user=user,
         detail=changed,
     )
-    session.commit()
-    session.refresh(event)
     return event
 
 
@@ -287,7 +285,7 @@ def delete_event(*, session: Session, event: ContextEvent, user: User | None) ->
         detail=_detail(as_input(session, event)),
     )
     session.delete(event)
-    session.commit()
+    session.flush()
 
 
 def start_period(event: ContextEvent) -> Period:
@@ -352,14 +350,6 @@ def describe(*, session: Session, events: list[ContextEvent]) -> list[EventOut]:
     return result
 
 
-class FilterInvalid(ValueError):
-    """A list filter that names nothing or is no period: (field, msgid, values)."""
-
-    def __init__(self, field: str, template: str, **values: str) -> None:
-        self.field, self.template, self.values = field, template, values
-        super().__init__(f"{field}: {template % values}")
-
-
 def list_events(
     *,
     session: Session,
@@ -370,14 +360,15 @@ def list_events(
     offset: int = 0,
 ) -> tuple[list[ContextEvent], int]:
     """Developments, latest start first, that concern ``theme`` (naming it, naming none,
-    or naming one of its indicators) and overlap the periods [start, end]."""
+    or naming one of its indicators) and overlap the periods [start, end]; a bad filter
+    raises Invalid at its query parameter."""
     low = _bound(start, "from").start if start and start.strip() else None
     high = _bound(end, "to").end if end and end.strip() else None
     found: list[EventScope] = scopes(session, start=low, end=high)
     if theme and theme.strip():
         row = session.exec(select(Theme).where(Theme.slug == theme.strip())).first()
         if row is None:
-            raise FilterInvalid("theme", UNKNOWN_THEME, slug=theme.strip())
+            raise Invalid.at("theme", UNKNOWN_THEME, part="query", slug=theme.strip())
         in_theme = set(
             session.exec(
                 select(IndicatorTheme.indicator_id).where(IndicatorTheme.theme_id == row.id)
@@ -397,7 +388,7 @@ def _bound(text: str, field: str) -> Period:
     try:
         return parse_period(text)
     except PeriodError:
-        raise FilterInvalid(field, PERIOD_BAD, text=text) from None
+        raise Invalid.at(field, PERIOD_BAD, part="query", text=text) from None
 
 
 def events_between(*, session: Session, first: date, last: date) -> list[EventScope]:

@@ -1,12 +1,12 @@
 """JSON API for external developments (DESIGN.md: /api/v1/context-events).
 
-Handlers translate HTTP to ``app.context.events`` and its errors to 404 and 422; a 422
-lists every bad field as ``{"loc": ["body", field], "msg", "type"}``, nothing stored.
+Handlers translate HTTP to ``app.context.events``; its problems (``Invalid``: a 422 that
+lists every bad field, nothing stored) are answered by the one error handler.
 """
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, Query
 
 from app.context import events
 from app.context.events import EventIn, EventOut, EventPatch
@@ -19,22 +19,10 @@ router = APIRouter(prefix="/api/v1/context-events", tags=["context"])
 
 def event_by_id(event_id: int, session: SessionDep) -> ContextEvent:
     """Look up the development named in the path, or answer 404."""
-    event = session.get(ContextEvent, event_id)
-    if event is None:
-        raise HTTPException(404, detail=f"No development with id {event_id}.")
-    return event
+    return events.get_event(session=session, event_id=event_id)
 
 
 EventDep = Annotated[ContextEvent, Depends(event_by_id)]
-
-
-def invalid(errors: dict[str, tuple[str, dict]]) -> HTTPException:
-    """A 422 naming every bad field, in English like the rest of the API."""
-    detail = [
-        {"loc": ["body", name], "msg": message % values, "type": "value_error"}
-        for name, (message, values) in errors.items()
-    ]
-    return HTTPException(422, detail=detail)
 
 
 @router.get("", response_model=Page[EventOut])
@@ -52,23 +40,16 @@ def list_events(
     offset: Offset = 0,
 ):
     """List developments, latest start first, optionally of one theme and period range."""
-    try:
-        rows, total = events.list_events(
-            session=session, theme=theme, start=start, end=end, limit=limit, offset=offset
-        )
-    except events.FilterInvalid as error:
-        detail = [{"loc": ["query", error.field], "msg": str(error), "type": "value_error"}]
-        raise HTTPException(422, detail=detail) from None
+    rows, total = events.list_events(
+        session=session, theme=theme, start=start, end=end, limit=limit, offset=offset
+    )
     return {"items": events.describe(session=session, events=rows), "total": total}
 
 
 @router.post("", response_model=EventOut, status_code=201)
 def create_event(data: EventIn, session: WriteSessionDep, user: EditorUser):
     """Record a development; ``is_break`` starts a new segment for every figure it touches."""
-    try:
-        event = events.create_event(session=session, data=data, user=user)
-    except events.EventInvalid as error:
-        raise invalid(error.errors) from None
+    event = events.create_event(session=session, data=data, user=user)
     return events.describe(session=session, events=[event])[0]
 
 
@@ -82,11 +63,7 @@ def get_event(event: EventDep, session: SessionDep, reader: Reader):
 def update_event(event_id: int, changes: EventPatch, session: WriteSessionDep, user: EditorUser):
     """Change the fields given; lists (themes, indicators, areas) are replaced whole."""
     event = event_by_id(event_id, session)
-    try:
-        events.update_event(session=session, event=event, changes=changes, user=user)
-    except events.EventInvalid as error:
-        session.rollback()
-        raise invalid(error.errors) from None
+    events.update_event(session=session, event=event, changes=changes, user=user)
     return events.describe(session=session, events=[event])[0]
 
 

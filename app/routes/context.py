@@ -3,27 +3,24 @@ development, and new, edit and delete for editors. Readable wherever figures are
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 from sqlmodel import Session, col, select
 
 from app.context import events
 from app.context.events import EventIn
 from app.deps import EditorUser, Reader, SessionDep, WriteSessionDep, has_role
-from app.forms import check_csrf, posted_id
-from app.i18n import gettext
+from app.forms import check_csrf, posted_id, refused
 from app.models import Area, AreaKind, ContextEvent, Indicator, ReflectionSession, Role, Theme
 from app.narratives.rendering import render_markdown
-from app.templating import render, request_language
+from app.problems import Invalid
+from app.templating import render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
 
 def _event(session: Session, event_id: int) -> ContextEvent:
-    event = session.get(ContextEvent, event_id)
-    if event is None:
-        raise HTTPException(404, detail=f"No development with id {event_id}.")
-    return event
+    return events.get_event(session=session, event_id=event_id)
 
 
 def _names(session: Session) -> dict[str, dict[str, str]]:
@@ -73,8 +70,8 @@ def context_page(
             end=filters["to"],
             limit=1000,
         )
-    except events.FilterInvalid as error:
-        errors[error.field] = gettext(request_language(request), error.template, **error.values)
+    except Invalid as problem:
+        errors = refused(request, session, problem)
         rows, total = [], 0
     themes = session.exec(select(Theme.slug, Theme.name).order_by(Theme.name)).all()
     return render(
@@ -106,9 +103,7 @@ def _form_page(
     themes = session.exec(select(Theme.slug, Theme.name).order_by(Theme.name)).all()
     indicators = session.exec(select(Indicator.slug, Indicator.name).order_by(Indicator.name))
     areas = session.exec(
-        select(Area.code, Area.name)
-        .where(Area.kind != AreaKind.municipality)
-        .order_by(Area.name)
+        select(Area.code, Area.name).where(Area.kind != AreaKind.municipality).order_by(Area.name)
     ).all()
     meetings = session.exec(
         select(ReflectionSession).order_by(col(ReflectionSession.held_on).desc())
@@ -124,9 +119,7 @@ def _form_page(
             "theme_options": list(themes),
             "indicator_options": list(indicators.all()),
             "area_options": list(areas),
-            "session_options": [
-                (m.id, f"{m.held_on.isoformat()} {m.title}") for m in meetings
-            ],
+            "session_options": [(m.id, f"{m.held_on.isoformat()} {m.title}") for m in meetings],
         },
         status_code=status,
     )
@@ -168,11 +161,6 @@ class EventForm:
         )
 
 
-def _errors(request: Request, error: events.EventInvalid) -> dict[str, str]:
-    lang = request_language(request)
-    return {name: gettext(lang, msg, **values) for name, (msg, values) in error.errors.items()}
-
-
 @router.get("/context/new")
 def new_event_page(request: Request, session: SessionDep, user: EditorUser):
     """The form for a new development."""
@@ -193,8 +181,8 @@ def create_event(
     check_csrf(request, form.csrf_token)
     try:
         event = events.create_event(session=session, data=form.data(), user=user)
-    except events.EventInvalid as error:
-        errors = _errors(request, error)
+    except Invalid as problem:
+        errors = refused(request, session, problem)
         return _form_page(request, session, form.values, errors, action="/context", status=422)
     return RedirectResponse(f"/context/{event.id}", status_code=303)
 
@@ -238,9 +226,8 @@ def update_event(
     changes = events.EventPatch(**form.data().model_dump())
     try:
         events.update_event(session=session, event=event, changes=changes, user=user)
-    except events.EventInvalid as error:
-        session.rollback()
-        errors = _errors(request, error)
+    except Invalid as problem:
+        errors = refused(request, session, problem)
         action = f"/context/{event_id}"
         return _form_page(
             request, session, form.values, errors, action=action, event=event, status=422
