@@ -9,7 +9,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, func, select
 
 from app import db
-from app.models import Frequency, Indicator, Theme
+from app.models import AuditEntry, Frequency, Indicator, Theme
 from app.problems import Conflict, FieldError, Invalid, Message, NotFound
 from tests.factories import bearer, csrf, login, make_indicator, make_theme
 
@@ -167,3 +167,21 @@ def test_messages_are_said_with_their_values_in_the_readers_language():
     item = FieldError("breaks.0.period", "bad", index=3)
     assert item.loc == ["body", 3, "breaks", 0, "period"]
     assert str(Invalid(item)) == "3.breaks.0.period: bad"
+
+
+def test_partners_answer_in_the_one_shape_and_record_their_audit(client, session):
+    editor = bearer(session)
+    first = client.post("/api/v1/partners", json={"name": "Buurtteam"}, headers=editor)
+    assert first.status_code == 201
+    again = client.post("/api/v1/partners", json={"name": "Buurtteam"}, headers=editor)
+    assert (again.status_code, again.json()) == (
+        409,
+        {"detail": "A partner with this name already exists."},
+    )
+    unknown = client.post("/api/v1/partners/999/invites", json={}, headers=editor)
+    assert (unknown.status_code, unknown.json()) == (404, {"detail": "There is no partner 999."})
+    invite = client.post(f"/api/v1/partners/{first.json()['id']}/invites", json={}, headers=editor)
+    assert invite.status_code == 201
+    session.commit()
+    actions = session.exec(select(AuditEntry.action, AuditEntry.entity)).all()
+    assert sorted(actions) == [("create", "invite"), ("create", "partner")]

@@ -2,7 +2,8 @@
 
 The token only carries the invite's id, signed with the instance's secret key; whether
 the link still works (not revoked, not expired) is always read from the database, so
-revoking takes effect at once.
+revoking takes effect at once. Functions flush and record the audit; the caller's
+transaction commits.
 """
 
 from datetime import datetime
@@ -10,14 +11,17 @@ from datetime import datetime
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlmodel import Session, col, select
 
+from app import audit
 from app.config import get_settings
-from app.models import Invite, Partner, utcnow
+from app.i18n import N_
+from app.models import Invite, Partner, User, utcnow
+from app.problems import Conflict, Invalid, NotFound
 
 SALT = "duiding.invite"
-
-
-class PartnerExists(Exception):
-    """A partner with this name is already registered."""
+NAME_MISSING = N_("Give the organisation's name.")
+NAME_TAKEN = N_("A partner with this name already exists.")
+NO_PARTNER = N_("There is no partner %(id)s.")
+NO_INVITE = N_("Partner %(partner)s has no invite link %(id)s.")
 
 
 class InviteInvalid(Exception):
@@ -38,15 +42,36 @@ def invite_url(invite: Invite) -> str:
     return f"/stories/new?invite={invite_token(invite)}"
 
 
-def create_partner(*, session: Session, name: str) -> Partner:
-    """Add a partner organisation (the caller commits); names are unique."""
+def create_partner(*, session: Session, name: str, user: User | None = None) -> Partner:
+    """Add a partner organisation; names are unique (Conflict) and not empty (Invalid)."""
     name = name.strip()
+    if not name:
+        raise Invalid.at("name", NAME_MISSING)
     if session.exec(select(Partner).where(Partner.name == name)).first() is not None:
-        raise PartnerExists
+        raise Conflict(NAME_TAKEN, field="name")
     partner = Partner(name=name)
     session.add(partner)
     session.flush()
+    audit.record(
+        session=session, action="create", entity="partner", entity_id=partner.id, user=user
+    )
     return partner
+
+
+def get_partner(*, session: Session, partner_id: int) -> Partner:
+    """Return the partner with ``partner_id``; raise NotFound otherwise."""
+    partner = session.get(Partner, partner_id)
+    if partner is None:
+        raise NotFound(NO_PARTNER, id=partner_id)
+    return partner
+
+
+def get_invite(*, session: Session, partner_id: int, invite_id: int) -> Invite:
+    """Return the partner's invite ``invite_id``; raise NotFound otherwise."""
+    invite = session.get(Invite, invite_id)
+    if invite is None or invite.partner_id != partner_id:
+        raise NotFound(NO_INVITE, partner=partner_id, id=invite_id)
+    return invite
 
 
 def partners_with_invites(session: Session) -> list[tuple[Partner, list[Invite]]]:
@@ -65,19 +90,23 @@ def partners_with_invites(session: Session) -> list[tuple[Partner, list[Invite]]
     ]
 
 
-def create_invite(*, session: Session, partner: Partner, expires_at: datetime | None) -> Invite:
-    """Add a new invite for ``partner`` (the caller commits)."""
+def create_invite(
+    *, session: Session, partner: Partner, expires_at: datetime | None, user: User | None = None
+) -> Invite:
+    """Add a new invite for ``partner``."""
     invite = Invite(partner_id=partner.id, expires_at=expires_at)
     session.add(invite)
     session.flush()
+    audit.record(session=session, action="create", entity="invite", entity_id=invite.id, user=user)
     return invite
 
 
-def revoke_invite(*, session: Session, invite: Invite) -> None:
+def revoke_invite(*, session: Session, invite: Invite, user: User | None = None) -> None:
     """Revoke ``invite`` from now on; revoking twice keeps the first moment."""
     if invite.revoked_at is None:
         invite.revoked_at = utcnow()
         session.add(invite)
+    audit.record(session=session, action="revoke", entity="invite", entity_id=invite.id, user=user)
 
 
 def resolve_invite(*, session: Session, token: str) -> tuple[Invite, Partner]:

@@ -2,18 +2,18 @@
 
 from datetime import datetime
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter
 from pydantic import AwareDatetime, BaseModel, Field
 from sqlmodel import col, func, select
 from starlette.responses import Response
 
-from app.audit import record
 from app.deps import EditorUser, Limit, Offset, SessionDep, WriteSessionDep
 from app.models import Invite, Partner
 from app.narratives.invites import (
-    PartnerExists,
     create_invite,
     create_partner,
+    get_invite,
+    get_partner,
     invite_url,
     revoke_invite,
 )
@@ -46,13 +46,6 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
-def _get_partner(session, partner_id: int) -> Partner:
-    partner = session.get(Partner, partner_id)
-    if partner is None:
-        raise HTTPException(status_code=404, detail="Partner not found")
-    return partner
-
-
 @router.get("")
 def list_partners(
     session: SessionDep,
@@ -75,32 +68,21 @@ def list_partners(
 @router.post("", status_code=201)
 def add_partner(body: PartnerIn, session: WriteSessionDep, user: EditorUser):
     """Add a partner organisation; names are unique."""
-    try:
-        partner = create_partner(session=session, name=body.name)
-    except PartnerExists:
-        raise HTTPException(status_code=409, detail="A partner with this name exists") from None
-    record(session=session, action="create", entity="partner", entity_id=partner.id, user=user)
-    session.commit()
-    return _partner(partner)
+    return _partner(create_partner(session=session, name=body.name, user=user))
 
 
 @router.post("/{partner_id}/invites", status_code=201)
 def new_invite(partner_id: int, body: InviteIn, session: WriteSessionDep, user: EditorUser):
     """Create a signed invite link for the partner, optionally expiring."""
-    partner = _get_partner(session, partner_id)
-    invite = create_invite(session=session, partner=partner, expires_at=body.expires_at)
-    record(session=session, action="create", entity="invite", entity_id=invite.id, user=user)
-    session.commit()
-    return _invite(invite)
+    partner = get_partner(session=session, partner_id=partner_id)
+    return _invite(
+        create_invite(session=session, partner=partner, expires_at=body.expires_at, user=user)
+    )
 
 
 @router.delete("/{partner_id}/invites/{invite_id}", status_code=204)
 def delete_invite(partner_id: int, invite_id: int, session: WriteSessionDep, user: EditorUser):
     """Revoke an invite link; the form no longer opens from it."""
-    invite = session.get(Invite, invite_id)
-    if invite is None or invite.partner_id != partner_id:
-        raise HTTPException(status_code=404, detail="Invite not found")
-    revoke_invite(session=session, invite=invite)
-    record(session=session, action="revoke", entity="invite", entity_id=invite.id, user=user)
-    session.commit()
+    invite = get_invite(session=session, partner_id=partner_id, invite_id=invite_id)
+    revoke_invite(session=session, invite=invite, user=user)
     return Response(status_code=204)

@@ -4,28 +4,26 @@ from datetime import datetime, time
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse
 
-from app.audit import record
 from app.deps import EditorUser, SessionDep, WriteSessionDep
-from app.forms import check_csrf
-from app.i18n import N_, gettext
-from app.models import Invite, Partner
+from app.forms import check_csrf, refused
+from app.i18n import N_
 from app.narratives.invites import (
-    PartnerExists,
     create_invite,
     create_partner,
+    get_invite,
+    get_partner,
     invite_url,
     partners_with_invites,
     revoke_invite,
 )
-from app.templating import render, request_language
+from app.problems import Conflict, Invalid
+from app.templating import render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
-NAME_MISSING = N_("Give the organisation's name.")
-NAME_TAKEN = N_("A partner with this name already exists.")
 EXPIRY_BAD = N_("Give a date like 2026-12-31, or leave it empty.")
 LOCAL = ZoneInfo("Europe/Amsterdam")
 
@@ -54,16 +52,22 @@ def add_partner(
 ):
     """Add a partner organisation."""
     check_csrf(request, csrf_token)
-    lang = request_language(request)
-    if not name.strip():
-        return _page(request, session, {"name": gettext(lang, NAME_MISSING)}, name, 422)
     try:
-        partner = create_partner(session=session, name=name)
-    except PartnerExists:
-        return _page(request, session, {"name": gettext(lang, NAME_TAKEN)}, name, 422)
-    record(session=session, action="create", entity="partner", entity_id=partner.id, user=user)
-    session.commit()
+        create_partner(session=session, name=name, user=user)
+    except (Invalid, Conflict) as problem:
+        return _page(request, session, refused(request, session, problem), name, 422)
     return RedirectResponse("/partners", status_code=303)
+
+
+def _end_of(expires_on: str) -> datetime | None:
+    """The end of the day ``expires_on`` (YYYY-MM-DD) in local time; empty: never."""
+    if not expires_on.strip():
+        return None
+    try:
+        day = datetime.strptime(expires_on.strip(), "%Y-%m-%d").date()
+    except ValueError:
+        raise Invalid.at("expires_on", EXPIRY_BAD) from None
+    return datetime.combine(day, time.max, tzinfo=LOCAL)
 
 
 @router.post("/partners/{partner_id}/invites")
@@ -77,20 +81,13 @@ def add_invite(
 ):
     """Create an invite link; it expires at the end of ``expires_on`` (local time)."""
     check_csrf(request, csrf_token)
-    partner = session.get(Partner, partner_id)
-    if partner is None:
-        raise HTTPException(status_code=404, detail="Partner not found")
-    expires_at = None
-    if expires_on.strip():
-        try:
-            day = datetime.strptime(expires_on.strip(), "%Y-%m-%d").date()
-        except ValueError:
-            message = gettext(request_language(request), EXPIRY_BAD)
-            return _page(request, session, {f"expires_on-{partner_id}": message}, status=422)
-        expires_at = datetime.combine(day, time.max, tzinfo=LOCAL)
-    invite = create_invite(session=session, partner=partner, expires_at=expires_at)
-    record(session=session, action="create", entity="invite", entity_id=invite.id, user=user)
-    session.commit()
+    partner = get_partner(session=session, partner_id=partner_id)
+    try:
+        expires_at = _end_of(expires_on)
+    except Invalid as problem:
+        message = refused(request, session, problem)["expires_on"]
+        return _page(request, session, {f"expires_on-{partner_id}": message}, status=422)
+    create_invite(session=session, partner=partner, expires_at=expires_at, user=user)
     return RedirectResponse("/partners", status_code=303)
 
 
@@ -105,10 +102,6 @@ def revoke(
 ):
     """Revoke an invite link at once."""
     check_csrf(request, csrf_token)
-    invite = session.get(Invite, invite_id)
-    if invite is None or invite.partner_id != partner_id:
-        raise HTTPException(status_code=404, detail="Invite not found")
-    revoke_invite(session=session, invite=invite)
-    record(session=session, action="revoke", entity="invite", entity_id=invite.id, user=user)
-    session.commit()
+    invite = get_invite(session=session, partner_id=partner_id, invite_id=invite_id)
+    revoke_invite(session=session, invite=invite, user=user)
     return RedirectResponse("/partners", status_code=303)
