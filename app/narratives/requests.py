@@ -7,8 +7,8 @@ story with ``request_id`` set, already linked to the request's indicator (as
 "explains"), district and period, so that once it is published it explains the signal
 like any other story of that period.
 
-Validation returns per-field messages (English msgids, translated when shown) and never
-stores anything.
+Validation raises ``Invalid`` with a message per field (English msgids, translated
+when shown) and never stores anything.
 """
 
 from collections.abc import Mapping, Sequence
@@ -17,6 +17,7 @@ from datetime import date
 
 from sqlmodel import Session, col, func, or_, select
 
+from app import audit
 from app.figures.periods import Period, PeriodError, parse_period
 from app.forms import posted_id
 from app.i18n import N_
@@ -30,6 +31,7 @@ from app.models import (
     User,
 )
 from app.models.narrative import NarrativeStatus
+from app.problems import FieldError, Invalid, NotFound
 
 QUESTION_MAX = 1_000
 
@@ -51,6 +53,7 @@ MESSAGES = {
 NOT_FOUND = N_("This question no longer exists.")
 CLOSED = N_("This question is closed; answers are no longer accepted.")
 NOT_ADDRESSED = N_("This question was not asked to you.")
+NO_REQUEST = N_("There is no story request %(id)s.")
 
 
 class NotAnswerable(Exception):
@@ -110,8 +113,8 @@ def validate_request(
     session: Session,
     data: Mapping[str, object],
     partners: Sequence[object] = (),
-) -> tuple[RequestInput | None, dict[str, str]]:
-    """Check a request from the form or the API; return it, or messages keyed by field.
+) -> RequestInput:
+    """Check a request from the form or the API; return it, or raise Invalid per field.
 
     ``data`` holds ``question``, ``indicator`` (slug), ``area`` (code), ``period``,
     ``public`` and ``closes_on`` (ISO date); ``partners`` are partner ids.
@@ -152,7 +155,7 @@ def validate_request(
             if closes_on < date.today():
                 errors["closes_on"] = MESSAGES["closes_past"]
     if errors or indicator is None:
-        return None, errors
+        raise Invalid(*(FieldError(field, message) for field, message in errors.items()))
     return RequestInput(
         question=question,
         indicator_id=indicator.id,
@@ -161,7 +164,7 @@ def validate_request(
         partner_ids=partner_ids or [],
         public=truthy(data.get("public")),
         closes_on=closes_on,
-    ), {}
+    )
 
 
 def _partner_ids(session: Session, values: Sequence[object]) -> list[int] | None:
@@ -179,7 +182,7 @@ def _partner_ids(session: Session, values: Sequence[object]) -> list[int] | None
 
 
 def create_request(*, session: Session, request: RequestInput, user: User) -> StoryRequest:
-    """Store a request with its partners (the caller audits and commits)."""
+    """Store a request with its partners, and record it in the audit."""
     row = StoryRequest(
         question=request.question,
         indicator_id=request.indicator_id,
@@ -194,6 +197,17 @@ def create_request(*, session: Session, request: RequestInput, user: User) -> St
     for partner_id in request.partner_ids:
         session.add(StoryRequestPartner(request_id=row.id, partner_id=partner_id))
     session.flush()
+    audit.record(
+        session=session, action="create", entity="story_request", entity_id=row.id, user=user
+    )
+    return row
+
+
+def get_request(*, session: Session, request_id: int) -> StoryRequest:
+    """Return the story request ``request_id``; raise NotFound otherwise."""
+    row = session.get(StoryRequest, request_id)
+    if row is None:
+        raise NotFound(NO_REQUEST, id=request_id)
     return row
 
 

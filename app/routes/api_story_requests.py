@@ -2,17 +2,17 @@
 
 from datetime import date
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from app.audit import record
 from app.deps import EditorUser, Limit, Offset, SessionDep, ViewerUser, WriteSessionDep, has_role
-from app.models import Role, StoryRequest
+from app.models import Role
 from app.narratives.requests import (
     QUESTION_MAX,
     RequestView,
     answers,
     create_request,
+    get_request,
     list_requests,
     request_view,
     validate_request,
@@ -70,21 +70,15 @@ def list_story_requests(
 def create_story_request(body: StoryRequestIn, session: WriteSessionDep, user: EditorUser):
     """Ask partners for stories about a signal; 422 names each bad field."""
     data = body.model_dump(mode="json", exclude={"partners"})
-    valid, errors = validate_request(session=session, data=data, partners=body.partners)
-    if valid is None:
-        raise HTTPException(status_code=422, detail=errors)
+    valid = validate_request(session=session, data=data, partners=body.partners)
     row = create_request(session=session, request=valid, user=user)
-    record(session=session, action="create", entity="story_request", entity_id=row.id, user=user)
-    session.commit()
     return request_data(request_view(session, row))
 
 
 @router.get("/{request_id}")
 def get_story_request(request_id: int, session: SessionDep, user: ViewerUser):
     """One request with the ids of its answers (pending ones to editors only)."""
-    row = session.get(StoryRequest, request_id)
-    if row is None:
-        raise HTTPException(status_code=404, detail="Story request not found")
+    row = get_request(session=session, request_id=request_id)
     stories = answers(session, row, published_only=not has_role(user, Role.editor))
     return {
         **request_data(request_view(session, row)),

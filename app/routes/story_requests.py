@@ -2,23 +2,23 @@
 
 from datetime import date, timedelta
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from sqlmodel import Session, select
 from starlette.responses import RedirectResponse
 
-from app.audit import record
 from app.deps import EditorUser, SessionDep, ViewerUser, WriteSessionDep, has_role
-from app.forms import FormDep, check_csrf
-from app.i18n import gettext
-from app.models import Area, Indicator, Partner, Role, StoryRequest
+from app.forms import FormDep, check_csrf, refused
+from app.models import Area, Indicator, Partner, Role
 from app.narratives.requests import (
     answers,
     create_request,
+    get_request,
     list_requests,
     request_view,
     validate_request,
 )
-from app.templating import render, request_language
+from app.problems import Invalid
+from app.templating import render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -73,23 +73,19 @@ def add_request(request: Request, session: WriteSessionDep, user: EditorUser, fo
     check_csrf(request, form.get("csrf_token"))
     data = {k: v for k, v in form.items() if isinstance(v, str)}
     partners = form.getlist("partners")
-    valid, errors = validate_request(session=session, data=data, partners=partners)
-    if valid is None:
-        lang = request_language(request)
-        translated = {k: gettext(lang, v) for k, v in errors.items()}
-        return _form(request, session, {**data, "partners": partners}, translated, 422)
+    try:
+        valid = validate_request(session=session, data=data, partners=partners)
+    except Invalid as problem:
+        errors = refused(request, session, problem)
+        return _form(request, session, {**data, "partners": partners}, errors, 422)
     row = create_request(session=session, request=valid, user=user)
-    record(session=session, action="create", entity="story_request", entity_id=row.id, user=user)
-    session.commit()
     return RedirectResponse(f"/requests/{row.id}", status_code=303)
 
 
 @router.get("/requests/{request_id}")
 def show_request(request: Request, request_id: int, session: SessionDep, user: ViewerUser):
     """Show a request with its answers (pending ones to editors only)."""
-    row = session.get(StoryRequest, request_id)
-    if row is None:
-        raise HTTPException(status_code=404, detail="Story request not found")
+    row = get_request(session=session, request_id=request_id)
     editor = has_role(user, Role.editor)
     context = {
         "item": request_view(session, row),
