@@ -246,3 +246,23 @@ def test_indicator_page_shows_indicator_scoped_event(client, session):
     session.commit()
     assert "Nieuwe wet" in client.get("/indicators/aanmeldingen").text
     assert "Nieuwe wet" not in client.get("/indicators/wachtlijst").text
+
+
+def test_half_year_report_has_its_developments_section(client, session):
+    _setup(session)
+    headers = bearer(session, "editor")
+    session.commit()
+    body = {**BODY, "start": "2020-03", "end": "2021-06", "title": "Coronapandemie"}
+    client.post("/api/v1/context-events", json=body, headers=headers)
+    later = {**BODY, "start": "2022-03", "end": None, "title": "Komst van vluchtelingen"}
+    client.post("/api/v1/context-events", json=later, headers=headers)
+    login(client, session, "viewer")
+    session.commit()
+    page = client.get("/reports/2020-H1").text
+    section = page.split('id="developments-heading"')[1].split("</section>")[0]
+    assert "Ontwikkelingen in deze periode" in section
+    assert "Coronapandemie" in section and "Scholen <strong>dicht</strong>." in section
+    assert "Komst van vluchtelingen" not in page
+    assert "Komst van vluchtelingen" in client.get("/reports/2023-H2").text
+    markdown = client.get("/reports/2020-H1.md").text
+    assert "## Ontwikkelingen in deze periode" in markdown and "**Coronapandemie**" in markdown

@@ -12,12 +12,15 @@ from datetime import date
 from sqlalchemy import func
 from sqlmodel import Session, col, or_, select
 
+from app.context import events as developments
+from app.context import expectations
 from app.figures.periods import Period, PeriodError, parse_period
 from app.figures.signals import breaks_by_indicator, signals_for
 from app.models import (
     Action,
     ActionStatus,
     ConsentReach,
+    ContextEvent,
     Frequency,
     Indicator,
     IndicatorTheme,
@@ -40,11 +43,15 @@ from app.models import (
 from app.reports.charts import render_chart
 from app.reports.content import (
     ActionPart,
+    DevelopmentPart,
+    ExpectationPart,
     IndicatorPart,
     Point,
     QuestionPart,
     QuestionStep,
+    RecalibrationPart,
     Report,
+    ResultPart,
     SessionPart,
     StoryPart,
     ThemePart,
@@ -325,12 +332,64 @@ def _theme_part(session: Session, theme: Theme, half: Period) -> ThemePart:
         slug=theme.slug,
         name=theme.name,
         intro=intro or "",
+        expectations=_expectations(session, theme),
         indicators=[_indicator_part(session, i, half, breaks[i.id]) for i in indicators],
         stories=_stories(session, theme, ids, half),
         sessions=_sessions(session, ids, half),
         actions=_actions(session, ids, half),
         questions=_questions(session, theme, ids, half),
     )
+
+
+def _expectations(session: Session, theme: Theme) -> ExpectationPart | None:
+    """The opening of a theme's part: what it expects (None when nothing is written)."""
+    detail = expectations.describe(session=session, theme=theme)
+    if not (detail.problem or detail.end_picture or detail.results or detail.recalibrations):
+        return None
+    names = dict(session.exec(select(Indicator.slug, Indicator.name)).all())
+    titles = dict(session.exec(select(ContextEvent.id, ContextEvent.title)).all())
+    return ExpectationPart(
+        problem=detail.problem,
+        end_picture=detail.end_picture,
+        results=[
+            ResultPart(description=r.description, indicators=[names[s] for s in r.indicators])
+            for r in detail.results
+        ],
+        recalibrations=[
+            RecalibrationPart(
+                changed_on=r.changed_on,
+                what=r.what,
+                why=r.why,
+                development=titles.get(r.development, "") if r.development else "",
+            )
+            for r in detail.recalibrations
+        ],
+    )
+
+
+def _developments(session: Session, half: Period, theme: Theme | None) -> list[DevelopmentPart]:
+    """Ontwikkelingen in deze periode: the developments overlapping the half year (of the
+    theme when the report covers one), earliest first."""
+    rows, _ = developments.list_events(
+        session=session,
+        theme=theme.slug if theme else None,
+        start=half.label,
+        end=half.label,
+        limit=1000,
+    )
+    names = dict(session.exec(select(Theme.slug, Theme.name)).all())
+    return [
+        DevelopmentPart(
+            id=out.id,
+            title=out.title,
+            start=out.start,
+            end=out.end,
+            description=out.description,
+            is_break=out.is_break,
+            themes=[names[slug] for slug in out.themes],
+        )
+        for out in reversed(developments.describe(session=session, events=rows))
+    ]
 
 
 def build_report(*, session: Session, half: Period, theme: Theme | None = None) -> Report:
@@ -341,4 +400,5 @@ def build_report(*, session: Session, half: Period, theme: Theme | None = None) 
         theme=theme.slug if theme else None,
         built_at=utcnow(),
         themes=[_theme_part(session, each, half) for each in themes],
+        developments=_developments(session, half, theme),
     )

@@ -105,10 +105,44 @@ class QuestionPart(BaseModel):
     steps: list[QuestionStep]
 
 
+class ResultPart(BaseModel):
+    description: str
+    indicators: list[str] = Field(default=[], description="Names of the figures following it.")
+
+
+class RecalibrationPart(BaseModel):
+    changed_on: date
+    what: str
+    why: str
+    development: str = Field(default="", description="Title of the development behind it.")
+
+
+class ExpectationPart(BaseModel):
+    """What the theme expects, as the opening of its part of the report."""
+
+    problem: str = ""
+    end_picture: str = ""
+    results: list[ResultPart] = []
+    recalibrations: list[RecalibrationPart] = []
+
+
+class DevelopmentPart(BaseModel):
+    """An external development that overlaps the half year."""
+
+    id: int
+    title: str
+    start: str
+    end: str | None
+    description: str
+    is_break: bool
+    themes: list[str] = Field(default=[], description="Theme names; none: all themes.")
+
+
 class ThemePart(BaseModel):
     slug: str
     name: str
     intro: str = ""
+    expectations: ExpectationPart | None = None
     indicators: list[IndicatorPart] = []
     stories: list[StoryPart] = []
     sessions: list[SessionPart] = []
@@ -147,6 +181,9 @@ class Report(BaseModel):
     theme: str | None = Field(default=None, description="Slug when the report covers one theme.")
     built_at: datetime
     themes: list[ThemePart]
+    developments: list[DevelopmentPart] = Field(
+        default=[], description="Ontwikkelingen in deze periode: developments in the half year."
+    )
     previous: PreviousReport | None = None
     changes: list[Change] = []
 
