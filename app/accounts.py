@@ -1,4 +1,8 @@
-"""Staff accounts and API tokens: create, authenticate, look up by token."""
+"""Staff accounts and API tokens: create, authenticate, look up by token.
+
+Problems are raised as ``app.problems`` (a bad field: ``Invalid``); functions flush and
+record the audit, the caller's transaction (a request, a CLI command) commits.
+"""
 
 from datetime import timedelta
 
@@ -7,15 +11,16 @@ from sqlmodel import Session, select
 from app.audit import record
 from app.i18n import N_
 from app.models import ApiToken, Role, User, utcnow
+from app.problems import Conflict, FieldError, Invalid, NotFound
 from app.security.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
 from app.security.tokens import new_api_token, token_digest
 
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
 NOT_YOURSELF = N_("You cannot change your own role or deactivate your own account.")
-
-
-class AccountError(ValueError):
-    """A request about accounts that cannot be honoured; the message is for the user."""
+BAD_EMAIL = N_("%(email)s is not a valid email address.")
+TAKEN_EMAIL = N_("an account with email %(email)s already exists")
+SHORT_PASSWORD = N_("The password must be at least %(length)s characters long.")
+BAD_ROLE = N_("Choose a role.")
 
 
 def normalise_email(email: str) -> str:
@@ -23,38 +28,62 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+def get_user(*, session: Session, user_id: int) -> User:
+    """Return the account ``user_id``; raise NotFound otherwise."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(N_("There is no account %(id)s."), id=user_id)
+    return user
+
+
+def get_token(*, session: Session, user_id: int, token_id: int) -> ApiToken:
+    """Return account ``user_id``'s token ``token_id``; raise NotFound otherwise."""
+    token = session.get(ApiToken, token_id)
+    if token is None or token.user_id != user_id:
+        raise NotFound(N_("Account %(user)s has no token %(id)s."), user=user_id, id=token_id)
+    return token
+
+
 def get_by_email(*, session: Session, email: str) -> User | None:
     """Return the user with ``email``, if any."""
     return session.exec(select(User).where(User.email == normalise_email(email))).first()
 
 
-def _check_password(password: str) -> None:
+def _password_error(password: str) -> FieldError | None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
+        return FieldError("password", SHORT_PASSWORD, {"length": MIN_PASSWORD_LENGTH})
+    return None
 
 
-def create_user(*, session: Session, email: str, role: Role, password: str) -> User:
-    """Create a staff account; refuses duplicates, malformed emails and short passwords."""
+def create_user(*, session: Session, email: str, role: Role | str, password: str) -> User:
+    """Create a staff account; Invalid (every bad field at once) for a malformed or taken
+    email, an unknown role or a short password."""
     email = normalise_email(email)
-    if "@" not in email or email.startswith("@") or email.endswith("@") or len(email) > 254:
-        raise AccountError(f"not a valid email address: {email!r}")
-    _check_password(password)
-    if get_by_email(session=session, email=email):
-        raise AccountError(f"a user with email {email} already exists")
-    user = User(email=email, role=role, password_hash=hash_password(password))
+    local, _, domain = email.partition("@")
+    errors = []
+    if not local or not domain or " " in email or len(email) > 254:
+        errors.append(FieldError("email", BAD_EMAIL, {"email": email}))
+    elif get_by_email(session=session, email=email):
+        errors.append(FieldError("email", TAKEN_EMAIL, {"email": email}))
+    if role not in Role.__members__:
+        errors.append(FieldError("role", BAD_ROLE))
+    if problem := _password_error(password):
+        errors.append(problem)
+    if errors:
+        raise Invalid(*errors)
+    user = User(email=email, role=Role(role), password_hash=hash_password(password))
     session.add(user)
-    session.commit()
-    session.refresh(user)
+    session.flush()
     return user
 
 
 def set_password(*, session: Session, user: User, password: str, actor: str = "") -> None:
     """Give ``user`` a new password (accounts restored from an archive have none)."""
-    _check_password(password)
+    if problem := _password_error(password):
+        raise Invalid(problem)
     user.password_hash = hash_password(password)
     session.add(user)
     record(session=session, action="set_password", entity="user", entity_id=user.id, actor=actor)
-    session.commit()
 
 
 def authenticate(*, session: Session, email: str, password: str) -> User | None:
@@ -70,7 +99,7 @@ def create_token(*, session: Session, user: User, name: str = "") -> str:
     """Create an API token for ``user`` and return it; only its digest is stored."""
     token = new_api_token()
     session.add(ApiToken(user_id=user.id, token_hash=token_digest(token), name=name))
-    session.commit()
+    session.flush()
     return token
 
 
@@ -104,7 +133,7 @@ def list_tokens(*, session: Session, user: User) -> list[ApiToken]:
     return list(session.exec(query.order_by(ApiToken.created_at.desc(), ApiToken.id.desc())).all())
 
 
-def add_user(*, session: Session, by: User, email: str, role: Role, password: str) -> User:
+def add_user(*, session: Session, by: User, email: str, role: Role | str, password: str) -> User:
     """Create an account on behalf of admin ``by`` and audit it."""
     user = create_user(session=session, email=email, role=role, password=password)
     record(
@@ -115,7 +144,6 @@ def add_user(*, session: Session, by: User, email: str, role: Role, password: st
         user=by,
         detail={"email": user.email, "role": user.role.value},
     )
-    session.commit()
     return user
 
 
@@ -127,14 +155,14 @@ def _change_other(
     An admin cannot change their own account (no lock-out); a change to what is
     already there is not recorded."""
     if user.id == by.id:
-        raise AccountError(NOT_YOURSELF)
+        raise Conflict(NOT_YOURSELF)
     if all(getattr(user, name) == value for name, value in changes.items()):
         return
     record(session=session, action=action, entity="user", entity_id=user.id, user=by, detail=detail)
     for name, value in changes.items():
         setattr(user, name, value)
     session.add(user)
-    session.commit()
+    session.flush()
 
 
 def change_role(*, session: Session, by: User, user: User, role: Role) -> None:
@@ -174,7 +202,6 @@ def issue_token(*, session: Session, by: User, user: User, name: str) -> str:
         user=by,
         detail=detail,
     )
-    session.commit()
     return token
 
 
@@ -192,4 +219,4 @@ def revoke_token(*, session: Session, by: User, token: ApiToken) -> None:
         user=by,
         detail={"owner_id": token.user_id, "name": token.name},
     )
-    session.commit()
+    session.flush()

@@ -36,9 +36,11 @@ def _save(session: Session, row):
 
 def make_user(session: Session, role: Role | str = Role.editor, **overrides) -> User:
     email = overrides.pop("email", f"user{next(_counter)}@gemeente.example")
-    return accounts.create_user(
+    user = accounts.create_user(
         session=session, email=email, role=Role(role), password=overrides.pop("password", PASSWORD)
     )
+    session.commit()
+    return user
 
 
 def make_theme(session: Session, **overrides) -> Theme:
@@ -107,7 +109,9 @@ def login(client: TestClient, session: Session, role: Role | str = Role.editor) 
 def bearer(session: Session, role: Role | str = Role.editor) -> dict[str, str]:
     """Return an Authorization header for a new user with ``role``."""
     user = make_user(session, role=role)
-    return {"Authorization": f"Bearer {accounts.create_token(session=session, user=user)}"}
+    token = accounts.create_token(session=session, user=user)
+    session.commit()
+    return {"Authorization": f"Bearer {token}"}
 
 
 def story_form(token: str, n: int, body: str = "Tijdens de partnerbijeenkomst verstuurd.") -> dict:

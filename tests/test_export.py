@@ -53,6 +53,7 @@ def load_data(session: Session) -> None:
     """A little of everything: ids, enums, dates, timestamps, JSON, booleans, NULLs."""
     user = make_user(session, role="admin")
     accounts.create_token(session=session, user=user, name="script")
+    session.commit()
     theme = make_theme(session, name="Armoede & schulden")
     make_theme(session)
     area = make_area(session)

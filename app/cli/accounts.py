@@ -3,9 +3,8 @@
 import sys
 
 import typer
-from sqlmodel import Session
 
-from app.cli.console import console, fail, ok
+from app.cli.console import console, fail, ok, writing
 from app.models import Role
 
 users = typer.Typer(help="Staff accounts.", no_args_is_help=True)
@@ -32,14 +31,10 @@ def add_user(
 ) -> None:
     """Create a user with an argon2-hashed password."""
     from app import accounts
-    from app.db import get_write_engine
 
     password = _password(password_stdin)
-    with Session(get_write_engine()) as session:
-        try:
-            user = accounts.create_user(session=session, email=email, role=role, password=password)
-        except accounts.AccountError as error:
-            fail(str(error))
+    with writing() as session:
+        user = accounts.create_user(session=session, email=email, role=role, password=password)
     ok(f"added {user.email} as {user.role.value}")
 
 
@@ -50,18 +45,14 @@ def set_password(
 ) -> None:
     """Replace the password hash; accounts restored from an archive need this to sign in."""
     from app import accounts
-    from app.db import get_write_engine
 
     password = _password(password_stdin)
-    with Session(get_write_engine()) as session:
+    with writing() as session:
         user = accounts.get_by_email(session=session, email=email)
         if user is None:
             fail(f"no user with email {email}")
-        try:
-            accounts.set_password(session=session, user=user, password=password, actor="cli")
-        except accounts.AccountError as error:
-            fail(str(error))
-        ok(f"set a new password for {user.email}")
+        accounts.set_password(session=session, user=user, password=password, actor="cli")
+    ok(f"set a new password for {user.email}")
 
 
 @tokens.command("create", help="Create an API token for a user and print it once.")
@@ -71,9 +62,8 @@ def create_token(
 ) -> None:
     """Print a new bearer token; only its hash is stored."""
     from app import accounts
-    from app.db import get_write_engine
 
-    with Session(get_write_engine()) as session:
+    with writing() as session:
         user = accounts.get_by_email(session=session, email=email)
         if user is None:
             fail(f"no user with email {email}")

@@ -1,9 +1,14 @@
-"""Shared terminal output: one rich console, and a consistent way to fail."""
+"""Shared terminal output: one rich console, a consistent way to fail, one transaction."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import NoReturn
 
 import typer
 from rich.console import Console
+from sqlmodel import Session
+
+from app.problems import Problem
 
 # soft_wrap: messages are never broken mid-line (scripts and logs grep them).
 console = Console(soft_wrap=True)
@@ -19,3 +24,16 @@ def fail(message: str, code: int = 1) -> NoReturn:
     """Print an error in red on stderr and exit with ``code``."""
     errors.print(f"[red]error:[/red] {message}", highlight=False)
     raise typer.Exit(code)
+
+
+@contextmanager
+def writing() -> Iterator[Session]:
+    """A command's one transaction (``db.write_transaction``): committed when the command
+    succeeds, rolled back when it fails; a Problem is printed as an English error."""
+    from app.db import write_transaction
+
+    try:
+        with write_transaction() as session:
+            yield session
+    except Problem as problem:
+        fail(str(problem))

@@ -54,6 +54,7 @@ def load_demo(*, session: Session, reset: bool = False) -> str:
     for email, role in USERS:
         if get_by_email(session=session, email=email) is None:
             create_user(session=session, email=email, role=role, password=PASSWORD)
+    session.commit()
     accounts = ", ".join(f"{email} ({role})" for email, role in USERS)
     return (
         f"Loaded the demo municipality {MUNICIPALITY_NAME}. "

@@ -2,33 +2,22 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, Request
 from sqlmodel import Session, func, select
 from starlette.responses import RedirectResponse
 
 from app import accounts
 from app.deps import AdminUser, SessionDep, WriteSessionDep
-from app.forms import check_csrf
+from app.forms import check_csrf, refused
 from app.i18n import N_, gettext
-from app.models import ApiToken, AuditEntry, Role, User
-from app.security.passwords import MIN_PASSWORD_LENGTH
+from app.models import AuditEntry, Role, User
+from app.problems import Invalid
 from app.templating import render, request_language
 
 router = APIRouter(prefix="/admin", tags=["pages"], include_in_schema=False)
 
 AUDIT_PAGE_SIZE = 50
 ROLE_LABELS = {Role.viewer: N_("Viewer"), Role.editor: N_("Editor"), Role.admin: N_("Admin")}
-BAD_EMAIL = N_("Enter a valid email address.")
-SHORT_PASSWORD = N_("The password must be at least 10 characters long.")
-TAKEN_EMAIL = N_("There already is an account with this email address.")
-BAD_ROLE = N_("Choose a role.")
-
-
-def _user_or_404(session: Session, user_id: int) -> User:
-    user = session.get(User, user_id)
-    if user is None:
-        raise HTTPException(status_code=404, detail=f"no user with id {user_id}")
-    return user
 
 
 def _role_options(request: Request) -> list[tuple[str, str]]:
@@ -38,13 +27,12 @@ def _role_options(request: Request) -> list[tuple[str, str]]:
 
 
 def _users_page(request: Request, session: Session, form=None, errors=None, status_code=200):
-    lang = request_language(request)
     context = {
         "users": accounts.list_users(session=session),
         "roles": ROLE_LABELS,
         "role_options": _role_options(request),
         "form": form or {"email": "", "role": Role.viewer.value},
-        "errors": {name: gettext(lang, message) for name, message in (errors or {}).items()},
+        "errors": errors or {},
     }
     return render(request, "admin/users.html", context, status_code=status_code)
 
@@ -58,22 +46,6 @@ def _user_page(request: Request, session: Session, user: User, new_token: str | 
         "new_token": new_token,
     }
     return render(request, "admin/user.html", context)
-
-
-def _user_errors(session: Session, email: str, role: str, password: str) -> dict[str, str]:
-    """Check the add-user form; each message names what to fix."""
-    errors = {}
-    normal = accounts.normalise_email(email)
-    local, _, domain = normal.partition("@")
-    if not local or not domain or " " in normal or len(normal) > 254:
-        errors["email"] = BAD_EMAIL
-    elif accounts.get_by_email(session=session, email=normal):
-        errors["email"] = TAKEN_EMAIL
-    if role not in Role.__members__:
-        errors["role"] = BAD_ROLE
-    if len(password) < MIN_PASSWORD_LENGTH:
-        errors["password"] = SHORT_PASSWORD
-    return errors
 
 
 @router.get("/users")
@@ -94,24 +66,20 @@ def add_user(
 ):
     """Add a staff account; nothing is stored when a field is wrong."""
     check_csrf(request, csrf_token)
-    errors = _user_errors(session, email, role, password)
-    if errors:
-        form = {"email": email, "role": role}
-        return _users_page(request, session, form, errors, status_code=422)
-    user = accounts.add_user(
-        session=session, by=admin, email=email, role=Role(role), password=password
-    )
+    try:
+        user = accounts.add_user(
+            session=session, by=admin, email=email, role=role, password=password
+        )
+    except Invalid as problem:
+        errors = refused(request, session, problem)
+        return _users_page(request, session, {"email": email, "role": role}, errors, 422)
     return RedirectResponse(f"/admin/users/{user.id}", status_code=303)
 
 
 @router.get("/users/{user_id}")
 def user_page(request: Request, session: SessionDep, admin: AdminUser, user_id: int):
     """Show one account: its role, whether it is active, and its API tokens."""
-    return _user_page(request, session, _user_or_404(session, user_id))
-
-
-def _refused(error: accounts.AccountError) -> HTTPException:
-    return HTTPException(status_code=409, detail=str(error))
+    return _user_page(request, session, accounts.get_user(session=session, user_id=user_id))
 
 
 @router.post("/users/{user_id}/role")
@@ -125,11 +93,8 @@ def change_role(
 ):
     """Give an account another role (not one's own)."""
     check_csrf(request, csrf_token)
-    user = _user_or_404(session, user_id)
-    try:
-        accounts.change_role(session=session, by=admin, user=user, role=role)
-    except accounts.AccountError as error:
-        raise _refused(error) from error
+    user = accounts.get_user(session=session, user_id=user_id)
+    accounts.change_role(session=session, by=admin, user=user, role=role)
     return RedirectResponse(f"/admin/users/{user.id}", status_code=303)
 
 
@@ -144,11 +109,8 @@ def set_active(
 ):
     """Deactivate or reactivate an account (not one's own)."""
     check_csrf(request, csrf_token)
-    user = _user_or_404(session, user_id)
-    try:
-        accounts.set_active(session=session, by=admin, user=user, active=active)
-    except accounts.AccountError as error:
-        raise _refused(error) from error
+    user = accounts.get_user(session=session, user_id=user_id)
+    accounts.set_active(session=session, by=admin, user=user, active=active)
     return RedirectResponse(f"/admin/users/{user.id}", status_code=303)
 
 
@@ -163,7 +125,7 @@ def create_token(
 ):
     """Create an API token and show it on this response only; it is never shown again."""
     check_csrf(request, csrf_token)
-    user = _user_or_404(session, user_id)
+    user = accounts.get_user(session=session, user_id=user_id)
     token = accounts.issue_token(session=session, by=admin, user=user, name=name.strip())
     response = _user_page(request, session, user, new_token=token)
     response.headers["cache-control"] = "no-store"
@@ -181,9 +143,7 @@ def revoke_token(
 ):
     """Revoke one of the account's API tokens."""
     check_csrf(request, csrf_token)
-    token = session.get(ApiToken, token_id)
-    if token is None or token.user_id != user_id:
-        raise HTTPException(status_code=404, detail=f"user {user_id} has no token {token_id}")
+    token = accounts.get_token(session=session, user_id=user_id, token_id=token_id)
     accounts.revoke_token(session=session, by=admin, token=token)
     return RedirectResponse(f"/admin/users/{user_id}", status_code=303)
 
