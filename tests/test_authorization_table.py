@@ -79,6 +79,9 @@ MINIMUM = {
     "/context/{event_id}/edit": Need.editor,
     "/api/v1/context-events": Need.reader,
     "/api/v1/context-events/{event_id}": Need.reader,
+    "/themes/{slug}": Need.reader,
+    "/themes/{slug}/edit": Need.editor,
+    "/api/v1/themes/{slug}": Need.reader,
     "/reports": Need.reader,
     "/reports/{period}": Need.reader,
     "/reports/{period}.md": Need.reader,
@@ -177,6 +180,9 @@ def sample_values(session) -> dict[str, dict[str, str]]:
         },
         "/moderation/{narrative_id}": {"narrative_id": str(pending.id)},
         "/themes-and-areas/themes/{slug}": {"slug": theme.slug},
+        "/themes/{slug}": {"slug": theme.slug},
+        "/themes/{slug}/edit": {"slug": theme.slug},
+        "/api/v1/themes/{slug}": {"slug": theme.slug},
         "/themes-and-areas/areas/{code}": {"code": make_area(session).code},
     }
 

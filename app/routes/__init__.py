@@ -24,6 +24,7 @@ from app.routes import (
     sessions,
     stories,
     story_requests,
+    themes,
     themes_areas,
     vendor,
 )
@@ -52,6 +53,8 @@ ROUTERS = [
     api_figures.router,
     indicators.router,
     themes_areas.router,
+    themes.router,
+    themes.pages,
     indicator_values.router,
     indicator_page.router,  # /indicators/{slug}: after the fixed /indicators/... paths
 ]
