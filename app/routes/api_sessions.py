@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 from sqlmodel import select
 
@@ -119,21 +119,11 @@ def create_session(body: SessionIn, session: WriteSessionDep, user: EditorUser):
         narratives=body.narratives,
         actions=[service.ActionInput(a.description, a.owner, a.due_on) for a in body.actions],
     )
-    try:
-        reflection = service.create_session(session=session, data=data, user=user)
-    except service.SessionInvalid as invalid:
-        detail = [
-            {"loc": ["body", name], "msg": message % values, "type": "value_error"}
-            for name, (message, values) in invalid.errors.items()
-        ]
-        raise HTTPException(status_code=422, detail=detail) from None
+    reflection = service.create_session(session=session, data=data, user=user)
     return _detail(session, reflection)
 
 
 @router.get("/{session_id}")
 def get_session(session_id: int, session: SessionDep, user: ViewerUser):
     """One session with its frozen snapshot, stories and actions."""
-    reflection = session.get(ReflectionSession, session_id)
-    if reflection is None:
-        raise HTTPException(status_code=404, detail=f"No session with id {session_id}.")
-    return _detail(session, reflection)
+    return _detail(session, service.get_session(session=session, session_id=session_id))

@@ -3,7 +3,7 @@
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, Request, Response
+from fastapi import APIRouter, Form, Request, Response
 from sqlmodel import col, select
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse
@@ -14,7 +14,6 @@ from app.forms import FormDep, check_csrf, posted_id
 from app.i18n import N_, gettext
 from app.models import (
     Action,
-    ActionStatus,
     Area,
     AreaKind,
     Indicator,
@@ -28,6 +27,7 @@ from app.models import (
     Theme,
 )
 from app.narratives.rendering import render_markdown
+from app.problems import Invalid, NotFound
 from app.routes.indicator_page import chart_spec, chart_with_svg
 from app.sessions import actions, service, snapshot
 from app.templating import render, request_language
@@ -36,10 +36,7 @@ router = APIRouter(tags=["pages"], include_in_schema=False)
 
 ACTION_ROWS = 3
 DATE_INVALID = N_("Enter a date as YYYY-MM-DD.")
-ACTION_STATUS_INVALID = N_("Choose done or dropped.")
-CLOSED_BEFORE_AGREED = N_(
-    "An action can only be closed in a session on or after the one that agreed it."
-)
+NO_FIGURE = N_("Reflection session %(id)s has no figure %(figure)s.")
 
 FormList = Annotated[list[str], Form()]
 
@@ -80,6 +77,11 @@ def _choices(session) -> dict:
         "action_rows": range(ACTION_ROWS),
         "question_rows": range(QUESTION_ROWS),
     }
+
+
+def _by_field(invalid: Invalid) -> dict[str, tuple[str, dict]]:
+    """The problem's messages by form field, still to be renumbered and translated."""
+    return {error.field: (error.message_id, dict(error.values)) for error in invalid.errors}
 
 
 def _errors_for_page(request: Request, errors: dict) -> dict[str, str]:
@@ -245,8 +247,8 @@ def create_session(request: Request, session: WriteSessionDep, user: EditorUser,
     data, rows, errors = _parse(form)
     try:
         service.validate(session=session, data=data)
-    except service.SessionInvalid as invalid:
-        errors = {**_renumber(invalid.errors, rows), **errors}
+    except Invalid as invalid:
+        errors = {**_renumber(_by_field(invalid), rows), **errors}
     if errors:
         session.rollback()
         return _form_page(request, session, form, _errors_for_page(request, errors), 422)
@@ -255,10 +257,7 @@ def create_session(request: Request, session: WriteSessionDep, user: EditorUser,
 
 
 def _get(session, session_id: int) -> ReflectionSession:
-    reflection = session.get(ReflectionSession, session_id)
-    if reflection is None:
-        raise HTTPException(status_code=404, detail=f"No session with id {session_id}.")
-    return reflection
+    return service.get_session(session=session, session_id=session_id)
 
 
 @router.get("/sessions/{session_id}")
@@ -326,9 +325,7 @@ def snapshot_chart_svg(
     """A snapshot's chart as a static SVG, for readers without JavaScript."""
     frozen = session.get(SessionIndicator, figure_id)
     if frozen is None or frozen.session_id != session_id or not frozen.snapshot:
-        raise HTTPException(
-            status_code=404, detail=f"No figure {figure_id} in session {session_id}."
-        )
+        raise NotFound(NO_FIGURE, figure=figure_id, id=session_id)
     panel = snapshot.snapshot_panel(
         indicator=session.get(Indicator, frozen.indicator_id),
         area=session.get(Area, frozen.area_id) if frozen.area_id else None,
@@ -369,8 +366,8 @@ def edit_session(
     data = service.SessionInput(**_text_input(form))
     try:
         service.update_session(session=session, reflection=reflection, data=data, user=user)
-    except service.SessionInvalid as invalid:
-        errors = invalid.errors
+    except Invalid as invalid:
+        errors = _by_field(invalid)
         if form["held_on"].strip() and data.held_on is None:
             errors["held_on"] = (DATE_INVALID, {})
         context = {
@@ -394,17 +391,13 @@ def close_action(
 ):
     """Close or drop an action, linked to the (later) session that decided it."""
     check_csrf(request, csrf_token)
-    action = session.get(Action, action_id)
-    if action is None:
-        raise HTTPException(status_code=404, detail=f"No action with id {action_id}.")
-    if status not in (ActionStatus.done, ActionStatus.dropped):
-        raise HTTPException(status_code=422, detail=ACTION_STATUS_INVALID)
-    later = session.get(ReflectionSession, n) if (n := posted_id(closed_in)) else None
-    if closed_in and later is None:
-        raise HTTPException(status_code=422, detail=f"No session with id {closed_in}.")
-    if later is not None and later.held_on < _get(session, action.session_id).held_on:
-        raise HTTPException(status_code=422, detail=CLOSED_BEFORE_AGREED)
-    actions.close_action(
-        session=session, action=action, status=ActionStatus(status), closed_in=later, user=user
+    if closed_in.strip() and posted_id(closed_in) is None:
+        raise Invalid.at("closed_in", actions.NO_LATER_SESSION, id=closed_in)
+    action = actions.close_action(
+        session=session,
+        action_id=action_id,
+        status=status,
+        closed_in=posted_id(closed_in),
+        user=user,
     )
     return RedirectResponse(f"/sessions#action-{action.id}", status_code=303)

@@ -6,7 +6,16 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from app import audit
+from app.i18n import N_
 from app.models import Action, ActionStatus, ReflectionSession, User, utcnow
+from app.problems import Invalid, NotFound
+
+NO_ACTION = N_("There is no action %(id)s.")
+STATUS_INVALID = N_("Choose done or dropped.")
+NO_LATER_SESSION = N_("There is no reflection session %(id)s.")
+CLOSED_BEFORE_AGREED = N_(
+    "An action can only be closed in a session on or after the one that agreed it."
+)
 
 
 @dataclass(frozen=True)
@@ -33,14 +42,26 @@ def open_actions(*, session: Session, today: date) -> list[OpenAction]:
 def close_action(
     *,
     session: Session,
-    action: Action,
-    status: ActionStatus,
-    closed_in: ReflectionSession | None,
+    action_id: int,
+    status: str,
+    closed_in: int | None,
     user: User,
 ) -> Action:
-    """Mark an action done or dropped, linked to the session that decided so."""
-    action.status = status
-    action.closed_in_session_id = closed_in.id if closed_in else None
+    """Mark an action done or dropped, linked to the session (``closed_in``, on or after
+    the one that agreed it) that decided so."""
+    action = session.get(Action, action_id)
+    if action is None:
+        raise NotFound(NO_ACTION, id=action_id)
+    if status not in (ActionStatus.done, ActionStatus.dropped):
+        raise Invalid.at("status", STATUS_INVALID)
+    later = session.get(ReflectionSession, closed_in) if closed_in else None
+    if closed_in and later is None:
+        raise Invalid.at("closed_in", NO_LATER_SESSION, id=closed_in)
+    agreed = session.get(ReflectionSession, action.session_id)
+    if later is not None and agreed is not None and later.held_on < agreed.held_on:
+        raise Invalid.at("closed_in", CLOSED_BEFORE_AGREED)
+    action.status = ActionStatus(status)
+    action.closed_in_session_id = later.id if later else None
     action.closed_at = utcnow()
     session.add(action)
     audit.record(
@@ -51,6 +72,5 @@ def close_action(
         user=user,
         detail={"status": str(status), "closed_in": action.closed_in_session_id},
     )
-    session.commit()
-    session.refresh(action)
+    session.flush()
     return action

@@ -2,7 +2,8 @@
 
 Input arrives from the HTML form and the JSON API in the same shape
 (:class:`SessionInput`); :func:`validate` checks all of it against the database and
-reports every problem per field, so that nothing is stored from a half-valid session.
+raises ``Invalid`` with every problem per field, so that nothing is stored from a
+half-valid session. Functions flush and record the audit; the caller commits.
 """
 
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from app.models import (
     User,
     utcnow,
 )
+from app.problems import FieldError, Invalid, NotFound
 from app.sessions.snapshot import freeze
 
 TEXT_FIELDS = ("held_on", "title", "facilitator", "participants", "see", "mean", "do")
@@ -87,12 +89,23 @@ class SessionInput:
     questions: list[QuestionStep] = field(default_factory=list)
 
 
-class SessionInvalid(Exception):
-    """The input has errors: ``errors`` maps a field name to a message and its values."""
+NO_SESSION = N_("There is no reflection session %(id)s.")
 
-    def __init__(self, errors: dict[str, tuple[str, dict]]):
-        super().__init__(errors)
-        self.errors = errors
+
+def _refuse(errors: dict[str, tuple[str, dict]]) -> None:
+    """Raise Invalid when ``errors`` (field -> message and its values) holds any."""
+    if errors:
+        raise Invalid(
+            *(FieldError(name, message, values) for name, (message, values) in errors.items())
+        )
+
+
+def get_session(*, session: Session, session_id: int) -> ReflectionSession:
+    """Return the reflection session ``session_id``; raise NotFound otherwise."""
+    reflection = session.get(ReflectionSession, session_id)
+    if reflection is None:
+        raise NotFound(NO_SESSION, id=session_id)
+    return reflection
 
 
 @dataclass
@@ -119,7 +132,7 @@ def _check_text(data: SessionInput, errors: dict) -> None:
 
 
 def validate(*, session: Session, data: SessionInput) -> _Resolved:
-    """Check everything and look up what the input refers to; raise on any error."""
+    """Check everything and look up what the input refers to; raise Invalid on any error."""
     errors: dict[str, tuple[str, dict]] = {}
     _check_text(data, errors)
     indicators = []
@@ -160,8 +173,7 @@ def validate(*, session: Session, data: SessionInput) -> _Resolved:
         if step.status not in QuestionStatus.__members__:
             errors[f"question_status_{index}"] = (QUESTION_STATUS_REQUIRED, {})
         questions.append((question, step))
-    if errors:
-        raise SessionInvalid(errors)
+    _refuse(errors)
     return _Resolved(indicators, narratives, questions)
 
 
@@ -223,8 +235,7 @@ def create_session(*, session: Session, data: SessionInput, user: User) -> Refle
         user=user,
         detail={"title": reflection.title, "indicators": len(resolved.indicators)},
     )
-    session.commit()
-    session.refresh(reflection)
+    session.flush()
     return reflection
 
 
@@ -250,8 +261,7 @@ def update_session(
     """
     errors: dict[str, tuple[str, dict]] = {}
     _check_text(data, errors)
-    if errors:
-        raise SessionInvalid(errors)
+    _refuse(errors)
     session.add(
         SessionRevision(
             session_id=reflection.id, content=_text_of(reflection), edited_by_id=user.id
@@ -272,8 +282,7 @@ def update_session(
         user=user,
         detail={"title": reflection.title},
     )
-    session.commit()
-    session.refresh(reflection)
+    session.flush()
     return reflection
 
 
