@@ -117,6 +117,7 @@ MINIMUM = {
     "/indicators/new": Need.editor,
     "/indicators/{slug}/edit": Need.editor,
     "/indicators/import": Need.editor,
+    "/indicators/import/cbs": Need.editor,
     "/themes-and-areas": Need.reader,
     "/themes-and-areas/themes/{slug}": Need.editor,
     "/themes-and-areas/areas/{code}": Need.editor,

@@ -18,7 +18,7 @@ from typing import BinaryIO
 from sqlmodel import Session, select
 
 from app.figures.area_names import AreaMatcher
-from app.figures.layouts import Mapping, MappingError, detect, parsed_rows
+from app.figures.layouts import Mapping, MappingError, detect, parsed_rows, saved_mapping
 from app.figures.observations import (
     ItemChecker,
     ParsedRow,
@@ -54,6 +54,13 @@ class ImportOutcome:
     warnings: list[Problem] = field(default_factory=list)
     mapping: Mapping | None = None
     table: Table | None = None
+    # The columns did not fit the layout: choosing others may fix it.
+    unmapped: bool = False
+
+    @property
+    def mappable(self) -> bool:
+        """Whether a different mapping (columns, layout, area names) may fix the problems."""
+        return self.table is not None and (self.unmapped or bool(self.unknown_areas))
 
     def report(self, problem: Problem) -> bool:
         """Keep a problem; return False once there are enough to stop reading."""
@@ -214,12 +221,16 @@ def import_observations(
     mapping: Mapping | None = None,
     sheet: str | None = None,
     detect_layout: bool = True,
+    detect_columns: bool = True,
+    saved: bool = False,
 ) -> ImportOutcome:
     """Import a CSV file or a workbook sheet of observations; all rows or, on a problem, none.
 
     ``mapping`` says what the user chose (layout, columns, one figure or period for
     all, area names mapped by hand); the rest is detected from the header (the layout
-    too, unless ``detect_layout`` is False because the user chose it).
+    too, unless ``detect_layout`` is False because the user chose it; ``detect_columns``
+    False takes the columns as given). ``saved`` reads a file with a header seen before
+    with the mapping confirmed then.
     ``on_progress`` receives how far into the file reading has come (bytes for CSV).
     """
     outcome = ImportOutcome()
@@ -227,12 +238,20 @@ def import_observations(
     try:
         table = open_table(stream, name=source, sheet=sheet)
         outcome.table = table
+        if mapping is None and saved:
+            mapping = saved_mapping(session=session, table=table)
+            detect_layout = detect_columns = mapping is None
         outcome.mapping = detect(
-            table.header, indicators, mapping or Mapping(), layout=detect_layout
+            table.header,
+            indicators,
+            mapping or Mapping(),
+            layout=detect_layout,
+            columns=detect_columns,
         )
         matcher = AreaMatcher(ItemChecker(session=session).areas.values(), outcome.mapping.areas)
         rows = parsed_rows(table, outcome.mapping, indicators, matcher)
     except (ReadError, MappingError) as error:
+        outcome.unmapped = isinstance(error, MappingError)
         outcome.problems.append(Problem.of(1, "", error.template, **error.values))
         session.rollback()
         return outcome

@@ -11,16 +11,19 @@ them (preview or CLI options), and ``parsed_rows`` reads the table accordingly i
 ``ParsedRow`` items, with a Problem for a cell that is not a number.
 """
 
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
+
+from sqlmodel import Session, select
 
 from app.figures.area_names import AreaMatcher, normalised
 from app.figures.observations import ParsedRow, Problem
 from app.figures.periods import PeriodError, parse_period
 from app.figures.readers import Cell, Table, cell_text, parse_number
 from app.i18n import N_
-from app.models import Indicator
+from app.models import ImportMapping, Indicator, User, utcnow
 
 
 class Layout(StrEnum):
@@ -113,25 +116,33 @@ def _is_period(text: str) -> bool:
 
 
 def detect(
-    header: list[str], indicators: dict[str, Indicator], given: Mapping, *, layout: bool = True
+    header: list[str],
+    indicators: dict[str, Indicator],
+    given: Mapping,
+    *,
+    layout: bool = True,
+    columns: bool = True,
 ) -> Mapping:
     """Fill in what ``given`` leaves open from the header; the user may correct it.
 
-    Columns are recognised by name; with ``layout`` the layout is guessed too (when no
-    value column was named): periods as headers are wide-periods, figures wide-indicators.
+    With ``columns`` the roles left open are recognised by column name; with
+    ``layout`` the layout is guessed too (when no value column was named): periods as
+    headers are wide-periods, figures wide-indicators. A mapping the user confirmed
+    is taken as it is (both False).
     """
-    columns = dict(given.columns)
-    taken = set(columns.values())
-    for name in header:
+    found = dict(given.columns)
+    taken = set(found.values())
+    for name in header if columns else []:
         role = _ROLE_OF.get(normalised(name))
-        if role and role not in columns and name not in taken:
-            columns[role] = name
+        if role and role not in found and name not in taken:
+            found[role] = name
             taken.add(name)
-    mapping = Mapping(given.layout, columns, given.indicator, given.period, dict(given.areas))
+    columns_found = found
+    mapping = Mapping(given.layout, columns_found, given.indicator, given.period, dict(given.areas))
     if not layout or given.layout != Layout.long or "value" in given.columns:
         return mapping
     rest = [name for name in header if name and name not in taken]
-    if "value" not in columns and rest:
+    if "value" not in columns_found and rest:
         if all(_is_period(name) for name in rest):
             mapping.layout = Layout.wide_periods
         elif all(normalised(name) in _indicator_names(indicators) for name in rest):
@@ -262,3 +273,27 @@ def _row(line, slug, period, area, cell: Cell, delimiter, column) -> ParsedRow |
     except ValueError:
         return Problem.of(line, column, N_("'%(text)s' is not a number"), text=cell_text(cell))
     return ParsedRow(line, slug, period, area, value)
+
+
+def source_key(table: Table) -> str:
+    """The key a mapping is saved under: the sheet's name and its header, as a digest."""
+    text = "\x1f".join([table.sheet, *(normalised(name) for name in table.header)])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def saved_mapping(*, session: Session, table: Table) -> Mapping | None:
+    """The mapping confirmed for a file with this header before, if any."""
+    row = session.exec(select(ImportMapping).where(ImportMapping.source == source_key(table)))
+    found = row.first()
+    return Mapping.from_json(found.mapping) if found else None
+
+
+def save_mapping(*, session: Session, table: Table, mapping: Mapping, user: User | None) -> None:
+    """Keep the mapping for the next file with this header; does not commit."""
+    key = source_key(table)
+    row = session.exec(select(ImportMapping).where(ImportMapping.source == key)).first()
+    row = row or ImportMapping(source=key)
+    row.mapping = mapping.as_json()
+    row.updated_at = utcnow()
+    row.updated_by_id = user.id if user else None
+    session.add(row)

@@ -10,6 +10,7 @@ from app.models.context_event import (
     ContextEventTheme,
 )
 from app.models.expectation import ThemeRecalibration, ThemeResult, ThemeResultIndicator
+from app.models.import_mapping import ImportMapping
 from app.models.indicator import (
     Indicator,
     IndicatorBreak,
@@ -73,6 +74,7 @@ __all__ = [
     "ExpectedMovement",
     "Frequency",
     "FrozenReport",
+    "ImportMapping",
     "Indicator",
     "IndicatorBreak",
     "IndicatorRelation",

@@ -4,24 +4,18 @@ The detail page ``/indicators/{slug}`` lives in ``indicator_page``. The forms na
 their inputs as the API names its fields and go through the same domain functions.
 """
 
-import re
-import secrets
-import shutil
-from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 from sqlmodel import Session, select
 
-from app.deps import EditorUser, Reader, SessionDep, SettingsDep, WriteSessionDep, has_role
+from app.deps import EditorUser, Reader, SessionDep, WriteSessionDep, has_role
 from app.figures import catalog
 from app.figures.catalog import FIELD_HINTS, BreakIn, IndicatorIn, IndicatorPatch, RelatedIn
-from app.figures.csv_import import import_observations
-from app.figures.observations import Problem
 from app.figures.unexplained import latest_variations
 from app.forms import check_csrf, choices, refused, validated
-from app.i18n import N_, gettext
+from app.i18n import N_
 from app.models import Direction, Frequency, Indicator, Role, Theme
 from app.problems import Conflict, Invalid
 from app.templating import render, request_language
@@ -213,96 +207,3 @@ def update_indicator(
             request, session, form, errors, action=f"/indicators/{slug}/edit", status=422
         )
     return RedirectResponse(f"/indicators/{slug}", status_code=303)
-
-
-# CSV upload: the file is checked and counted in a dry run (preview), kept under the
-# data folder with a random name, and imported only when the editor confirms.
-UPLOAD_NAME = re.compile(r"^[A-Za-z0-9_-]{20,40}$")
-
-
-def _upload_dir(settings) -> Path:
-    folder = Path(settings.data_dir) / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _import_page(request: Request, context: dict, status: int = 200):
-    outcome = context.get("outcome")
-    if outcome and outcome.problems:
-        context["problems"] = _translated(request, outcome.problems)
-    return render(request, "indicators/import.html", context, status_code=status)
-
-
-def _translated(request: Request, problems: list[Problem]) -> list[tuple[int, str, str]]:
-    """Each problem as (line, column, message in the reader's language)."""
-    lang = request_language(request)
-    rows = []
-    for problem in problems:
-        message = problem.message
-        if problem.template:
-            # Values such as "a month" or "line" are msgids themselves.
-            values = {
-                name: gettext(lang, value) if isinstance(value, str) else value
-                for name, value in (problem.values or {}).items()
-            }
-            message = gettext(lang, problem.template, **values)
-        rows.append((problem.where, problem.field, message))
-    return rows
-
-
-@router.get("/indicators/import")
-def import_page(request: Request, user: EditorUser):
-    """Show the CSV upload form."""
-    return _import_page(request, {})
-
-
-@router.post("/indicators/import")
-def preview_import(
-    request: Request,
-    session: WriteSessionDep,
-    settings: SettingsDep,
-    user: EditorUser,
-    file: Annotated[UploadFile, File()],
-    csrf_token: Annotated[str, Form()] = "",
-):
-    """Check an uploaded CSV file and show every problem, or what importing it would do."""
-    check_csrf(request, csrf_token)
-    token = secrets.token_urlsafe(24)
-    stored = _upload_dir(settings) / token
-    with stored.open("wb") as target:
-        shutil.copyfileobj(file.file, target)
-    name = Path(file.filename or "upload.csv").name
-    with stored.open("rb") as stream:
-        outcome = import_observations(
-            session=session, stream=stream, source=name, user=user, dry_run=True
-        )
-    if outcome.problems:
-        stored.unlink()
-        return _import_page(request, {"outcome": outcome, "name": name}, status=422)
-    return _import_page(request, {"outcome": outcome, "name": name, "token": token})
-
-
-@router.post("/indicators/import/commit")
-def commit_import(
-    request: Request,
-    session: WriteSessionDep,
-    settings: SettingsDep,
-    user: EditorUser,
-    token: Annotated[str, Form(max_length=100)] = "",
-    name: Annotated[str, Form(max_length=300)] = "",
-    csrf_token: Annotated[str, Form()] = "",
-):
-    """Import a previewed file for real; it is checked again, all or nothing."""
-    check_csrf(request, csrf_token)
-    stored = _upload_dir(settings) / token
-    if not UPLOAD_NAME.fullmatch(token) or not stored.is_file():
-        raise HTTPException(404, detail=N_("This upload is no longer available; upload it again."))
-    try:
-        with stored.open("rb") as stream:
-            outcome = import_observations(
-                session=session, stream=stream, source=Path(name).name or "upload.csv", user=user
-            )
-    finally:
-        stored.unlink(missing_ok=True)
-    status = 422 if outcome.problems else 200
-    return _import_page(request, {"outcome": outcome, "name": name, "done": True}, status)
