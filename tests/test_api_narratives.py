@@ -62,11 +62,18 @@ def test_bad_story_is_refused_and_nothing_stored(client, session):
     body = {**STORY, "title": "x" * 201, "occurred": "maart", "themes": ["onbekend"]}
     response = client.post("/api/v1/narratives", json=body, headers=editor)
     assert response.status_code == 422
-    assert response.json()["detail"] == {
-        "title": "The title can be at most 200 characters.",
-        "occurred": "Give a month like 2024-03 or a day like 2024-03-15.",
-        "themes": "Choose themes from the list.",
-    }
+    assert response.json()["detail"] == [
+        {
+            "loc": ["body", field],
+            "msg": message,
+            "type": "value_error",
+        }
+        for field, message in [
+            ("title", "The title can be at most 200 characters."),
+            ("occurred", "Give a month like 2024-03 or a day like 2024-03-15."),
+            ("themes", "Choose themes from the list."),
+        ]
+    ]
     session.rollback()
     assert session.exec(select(Narrative)).all() == []
 

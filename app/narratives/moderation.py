@@ -117,7 +117,7 @@ def moderate(
     relation: LinkRelation,
     user: User,
 ) -> None:
-    """Apply the editor's redaction and links, then publish or hide; audited, committed."""
+    """Apply the editor's redaction and links, then publish or hide; audited; the caller commits."""
     changed = [
         name
         for name, old, new in (
@@ -150,4 +150,4 @@ def moderate(
         user=user,
         detail={"edited": changed, "indicators": len(edited.indicator_ids), "relation": relation},
     )
-    session.commit()
+    session.flush()

@@ -56,12 +56,11 @@ NOT_ADDRESSED = N_("This question was not asked to you.")
 NO_REQUEST = N_("There is no story request %(id)s.")
 
 
-class NotAnswerable(Exception):
-    """The request cannot be answered by this submitter; ``message`` says why (a msgid)."""
+class NotAnswerable(Invalid):
+    """The request cannot be answered by this submitter: a problem at field ``request``."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message_id: str) -> None:
+        super().__init__(FieldError("request", message_id))
 
 
 @dataclass

@@ -37,6 +37,7 @@ from app.models.narrative import (
     NarrativeStatus,
     NarrativeTheme,
 )
+from app.problems import FieldError, Invalid
 
 TITLE_MAX = 200
 BODY_MAX = 10_000
@@ -44,6 +45,9 @@ ORGANISATION_MAX = 200
 CONTACT_MAX = 300
 FORM_ROLES = (AuthorRole.resident, AuthorRole.partner, AuthorRole.professional)
 
+#: A story id that names no story this reader may see (pending ones count as none).
+NO_STORY = N_("There is no story %(id)s.")
+NO_PENDING_STORY = N_("There is no pending story %(id)s.")
 MESSAGES = {
     "title_missing": N_("Give your story a title."),
     "title_long": N_("The title can be at most 200 characters."),
@@ -125,8 +129,8 @@ def validate_story(
     indicators: Sequence[str] = (),
     require_consent: bool = True,
     roles: Sequence[AuthorRole] = FORM_ROLES,
-) -> tuple[StoryInput | None, dict[str, str]]:
-    """Check a submitted story; return it, or messages keyed by field name."""
+) -> StoryInput:
+    """Check a submitted story; return it, or raise Invalid with a message per field."""
     errors: dict[str, str] = {}
     title = (data.get("title") or "").strip()
     body = (data.get("body") or "").strip()
@@ -176,7 +180,7 @@ def validate_story(
         if request_id is None or session.get(StoryRequest, request_id) is None:
             errors["request"] = MESSAGES["request_bad"]
     if errors:
-        return None, errors
+        raise Invalid(*(FieldError(name, message) for name, message in errors.items()))
     return StoryInput(
         title=title,
         body=body,
@@ -192,7 +196,7 @@ def validate_story(
         consent_reach=ConsentReach(reach),
         contact=contact,
         request_id=request_id,
-    ), {}
+    )
 
 
 def client_hash(address: str, secret: str) -> str:
@@ -226,7 +230,8 @@ def store_story(
     client: str | None = None,
     relation: LinkRelation = LinkRelation.context,
 ) -> tuple[Narrative, bool]:
-    """Store ``story`` and commit; return it and whether it is new.
+    """Store ``story`` (flushed; the caller's transaction commits); return it and
+    whether it is new.
 
     A story whose ``submission_key`` was stored before (a resend, or a concurrent
     double submit losing the race on the unique column) returns the earlier one.
@@ -275,8 +280,7 @@ def store_story(
         )
     if story.contact:
         session.add(NarrativeContact(narrative_id=narrative.id, contact=story.contact))
-    session.commit()
-    session.refresh(narrative)
+    session.flush()
     return narrative, True
 
 

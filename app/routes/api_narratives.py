@@ -2,7 +2,7 @@
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from app.audit import record
@@ -13,7 +13,8 @@ from app.models.narrative import AuthorRole, LinkRelation, NarrativeSource, Narr
 from app.narratives.export import list_stories, stories_data, story_data
 from app.narratives.moderation import Decision, moderate, pending_story
 from app.narratives.reach import may_read
-from app.narratives.submission import format_period, store_story, validate_story
+from app.narratives.submission import NO_STORY, format_period, store_story, validate_story
+from app.problems import NotFound
 
 router = APIRouter(prefix="/api/v1/narratives", tags=["narratives"])
 
@@ -49,7 +50,7 @@ class NarrativePatch(BaseModel):
 
 
 def _validated(session, data: dict, themes: list[str], indicators: list[str]):
-    story, errors = validate_story(
+    return validate_story(
         session=session,
         data=data,
         themes=themes,
@@ -57,15 +58,12 @@ def _validated(session, data: dict, themes: list[str], indicators: list[str]):
         require_consent=False,
         roles=list(AuthorRole),
     )
-    if story is None:
-        raise HTTPException(status_code=422, detail=errors)
-    return story
 
 
 def _visible(session, narrative_id: int, user) -> Narrative:
     story = session.get(Narrative, narrative_id)
     if not may_read(story, user):
-        raise HTTPException(status_code=404, detail="Narrative not found")
+        raise NotFound(NO_STORY, id=narrative_id)
     return story
 
 
@@ -115,7 +113,6 @@ def create_narrative(body: NarrativeIn, session: WriteSessionDep, user: EditorUs
         relation=body.relation,
     )
     record(session=session, action="create", entity="narrative", entity_id=narrative.id, user=user)
-    session.commit()
     return story_data(session, narrative)
 
 

@@ -1,12 +1,12 @@
 """Moderation of pending stories at ``/moderation`` (editors only)."""
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from sqlmodel import Session
 from starlette.responses import RedirectResponse
 
 from app.deps import EditorUser, SessionDep, WriteSessionDep
-from app.forms import FormDep, check_csrf
-from app.i18n import N_, gettext
+from app.forms import FormDep, check_csrf, refused
+from app.i18n import N_
 from app.models import Narrative
 from app.models.narrative import AuthorRole, LinkRelation, NarrativeStatus
 from app.narratives.moderation import (
@@ -17,9 +17,10 @@ from app.narratives.moderation import (
     pending_story,
 )
 from app.narratives.rendering import render_markdown
-from app.narratives.submission import format_period, validate_story
+from app.narratives.submission import NO_PENDING_STORY, format_period, validate_story
+from app.problems import FieldError, Invalid, NotFound
 from app.routes.stories import choices
-from app.templating import render, request_language
+from app.templating import render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -30,7 +31,7 @@ RELATION_BAD = N_("Choose how the story relates to the figure.")
 def _pending_or_404(session: Session, narrative_id: int) -> PendingStory:
     story = session.get(Narrative, narrative_id)
     if story is None or story.status != NarrativeStatus.pending:
-        raise HTTPException(status_code=404, detail="No pending story with this id")
+        raise NotFound(NO_PENDING_STORY, id=narrative_id)
     return pending_story(session, story)
 
 
@@ -79,27 +80,30 @@ def decide(
     item = _pending_or_404(session, narrative_id)
     story = item.story
     data = {k: v for k, v in form.items() if isinstance(v, str)}
-    edited, errors = validate_story(
-        session=session,
-        data={**data, "author_role": story.author_role.value},
-        themes=form.getlist("themes"),
-        indicators=form.getlist("indicators"),
-        require_consent=False,
-        roles=list(AuthorRole),
-    )
+    problems: list[FieldError] = []
     if data.get("decision") not in Decision.__members__:
-        errors["decision"] = DECISION_BAD
+        problems.append(FieldError("decision", DECISION_BAD))
     if data.get("relation", "context") not in LinkRelation.__members__:
-        errors["relation"] = RELATION_BAD
-    if errors:
-        lang = request_language(request)
+        problems.append(FieldError("relation", RELATION_BAD))
+    try:
+        edited = validate_story(
+            session=session,
+            data={**data, "author_role": story.author_role.value},
+            themes=form.getlist("themes"),
+            indicators=form.getlist("indicators"),
+            require_consent=False,
+            roles=list(AuthorRole),
+        )
+    except Invalid as invalid:
+        problems = invalid.errors + problems
+    if problems:
         values = {
             **data,
             "themes": form.getlist("themes"),
             "indicators": form.getlist("indicators"),
         }
-        translated = {k: gettext(lang, v) for k, v in errors.items()}
-        return _form(request, session, item, values, translated, status=422)
+        errors = refused(request, session, Invalid(*problems))
+        return _form(request, session, item, values, errors, status=422)
     moderate(
         session=session,
         story=story,

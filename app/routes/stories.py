@@ -15,8 +15,8 @@ from app.deps import (
     SettingsDep,
     WriteSessionDep,
 )
-from app.forms import FormDep, check_csrf
-from app.i18n import N_, gettext
+from app.forms import FormDep, check_csrf, refused
+from app.i18n import N_
 from app.models import Area, Indicator, Narrative, Theme
 from app.models.narrative import ConsentReach, LinkRelation, NarrativeSource
 from app.narratives.invites import InviteInvalid, resolve_invite
@@ -31,14 +31,15 @@ from app.narratives.requests import (
     open_requests_for,
 )
 from app.narratives.submission import (
+    NO_STORY,
     client_hash,
     over_rate_limit,
     store_story,
     this_month,
     validate_story,
 )
-from app.problems import AuthRequired
-from app.templating import render, request_language
+from app.problems import AuthRequired, Invalid, NotFound
+from app.templating import render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -120,7 +121,7 @@ def new_story(
     try:
         answering = _answering(session, request.query_params.get("request", ""), partner, public)
     except NotAnswerable as refusal:
-        errors["request"] = gettext(request_language(request), refusal.message)
+        errors |= refused(request, session, refusal)
     if answering is not None:
         values |= {"request": str(answering.request.id), **answer_fields(answering)}
     context = _form_context(
@@ -166,27 +167,24 @@ def submit_story(
             return render(request, "stories/too_many.html", {}, status_code=429)
     data = {k: v for k, v in form.items() if isinstance(v, str)}
     indicators = form.getlist("indicators")
-    lang = request_language(request)
     answering = None
     try:
         answering = _answering(session, (data.get("request") or "").strip(), partner, public)
-    except NotAnswerable as refusal:
-        # Shown with the message; sending again stores an ordinary story.
-        story, errors = None, {"request": refusal.message}
-        data.pop("request", None)
-    else:
         if answering is not None:
             fixed = answer_fields(answering)
             indicators = list(fixed.pop("indicators"))
             data |= {name: value for name, value in fixed.items() if value}
-        story, errors = validate_story(
+        story = validate_story(
             session=session, data=data, themes=form.getlist("themes"), indicators=indicators
         )
-    if story is None:
+    except Invalid as problem:
+        if isinstance(problem, NotAnswerable):
+            # Shown with the message; sending again stores an ordinary story.
+            data.pop("request", None)
         context = _form_context(
             session,
             values={**data, "themes": form.getlist("themes"), "indicators": indicators},
-            errors={k: gettext(lang, v) for k, v in errors.items()},
+            errors=refused(request, session, problem),
             invite=token,
             partner=partner,
             public=public,
@@ -219,7 +217,7 @@ def show_story(request: Request, narrative_id: int, session: SessionDep, user: R
     """Show one published story; editors may also see one still pending."""
     narrative = session.get(Narrative, narrative_id)
     if not may_read(narrative, user):
-        raise HTTPException(status_code=404, detail="Story not found")
+        raise NotFound(NO_STORY, id=narrative_id)
     area = session.get(Area, narrative.area_id) if narrative.area_id else None
     context = {
         "story": narrative,
