@@ -16,6 +16,7 @@ from app.context import events as developments
 from app.context import expectations
 from app.figures.periods import Period, PeriodError, parse_period
 from app.figures.signals import breaks_by_indicator, signals_for
+from app.i18n import N_
 from app.models import (
     Action,
     ActionStatus,
@@ -40,6 +41,7 @@ from app.models import (
     Theme,
     utcnow,
 )
+from app.problems import NotFound
 from app.reports.charts import render_chart
 from app.reports.content import (
     ActionPart,
@@ -66,19 +68,18 @@ MOST_LINKED = 5
 COUNCIL_REACH = (ConsentReach.council, ConsentReach.public)
 
 
-class BadHalfYear(ValueError):
-    """Text that is not a half year such as ``2024-H1``."""
+BAD_HALF_YEAR = N_("A report covers a half year, written as 2024-H1 or 2024-H2.")
 
 
 def half_year(text: str) -> Period:
     """The half year a report's URL names: written as ``2024-H1`` (one URL per report)
-    and within the years 1900 to 2100."""
+    and within the years 1900 to 2100; any other text names no report (NotFound)."""
     try:
         period = parse_period(text, Frequency.half)
-    except PeriodError as error:
-        raise BadHalfYear(text) from error
+    except PeriodError:
+        raise NotFound(BAD_HALF_YEAR) from None
     if period.label != text or not FIRST_YEAR <= period.start.year <= LAST_YEAR:
-        raise BadHalfYear(text)
+        raise NotFound(BAD_HALF_YEAR)
     return period
 
 

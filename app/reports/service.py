@@ -9,7 +9,9 @@ from sqlmodel import Session, col, delete, select
 
 from app import audit
 from app.figures.periods import Period
+from app.i18n import N_
 from app.models import FrozenReport, ReportIntro, ReportStory, Theme, User, utcnow
+from app.problems import Invalid, NotFound
 from app.reports.build import build_report, candidate_stories
 from app.reports.changes import changes_since
 from app.reports.content import PreviousReport, Report
@@ -17,8 +19,8 @@ from app.reports.content import PreviousReport, Report
 INTRO_MAX = 20_000
 
 
-class UnknownVersion(LookupError):
-    """No frozen report with that id for that half year."""
+UNKNOWN_VERSION = N_("There is no frozen report with that number for this half year.")
+INTRO_TOO_LONG = N_("An introduction can be at most 20,000 characters.")
 
 
 def frozen_versions(*, session: Session, half: Period) -> list[FrozenReport]:
@@ -57,7 +59,7 @@ def frozen_report(*, session: Session, half: Period, version: int) -> Report:
     """A frozen report exactly as it was published."""
     row = session.get(FrozenReport, version)
     if row is None or row.period != half.label:
-        raise UnknownVersion(version)
+        raise NotFound(UNKNOWN_VERSION)
     return Report.model_validate(row.content)
 
 
@@ -74,8 +76,6 @@ def freeze(*, session: Session, half: Period, theme: Theme | None, user: User) -
     session.add(row)
     session.flush()
     audit.record(session=session, action="freeze", entity="report", entity_id=row.id, user=user)
-    session.commit()
-    session.refresh(row)
     return row
 
 
@@ -91,8 +91,10 @@ def save_theme(
     """Store the introduction of ``theme`` and the stories chosen to explain it.
 
     Only stories that may appear in the theme's report can be chosen; the choice
-    replaces the earlier one among those stories.
+    replaces the earlier one among those stories. A text over INTRO_MAX is Invalid.
     """
+    if len(intro) > INTRO_MAX:
+        raise Invalid.at("intro", INTRO_TOO_LONG)
     row = session.exec(
         select(ReportIntro).where(
             ReportIntro.period == half.label, ReportIntro.theme_id == theme.id
@@ -114,4 +116,3 @@ def save_theme(
     audit.record(
         session=session, action="update", entity="report_intro", entity_id=row.id, user=user
     )
-    session.commit()

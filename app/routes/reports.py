@@ -7,19 +7,19 @@ from functools import partial
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, Request
 from sqlalchemy import func
 from sqlmodel import Session, select
 from starlette.responses import RedirectResponse, Response
 
 from app.deps import EditorUser, Reader, SessionDep, WriteSessionDep, has_role
+from app.figures import catalog
 from app.figures.periods import Period, period_of
 from app.forms import FormDep, check_csrf, posted_id
-from app.i18n import N_
 from app.models import Frequency, Observation, Role, Theme, User
 from app.narratives.rendering import render_markdown as story_html
 from app.reports import service
-from app.reports.build import COUNCIL_REACH, BadHalfYear, candidate_stories, half_year
+from app.reports.build import COUNCIL_REACH, candidate_stories, half_year
 from app.reports.changes import describe
 from app.reports.content import Report
 from app.reports.pdf import report_pdf
@@ -27,28 +27,16 @@ from app.templating import render, render_text, request_language
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
-BAD_HALF_YEAR = N_("A report covers a half year, written as 2024-H1 or 2024-H2.")
-UNKNOWN_THEME = N_("There is no theme with that name.")
-UNKNOWN_VERSION = N_("There is no frozen report with that number for this half year.")
-INTRO_TOO_LONG = N_("An introduction can be at most 20,000 characters.")
 #: Half years listed on the reports page.
 LISTED = 10
 
 
 def _half(text: str) -> Period:
-    try:
-        return half_year(text)
-    except BadHalfYear as error:
-        raise HTTPException(404, detail=BAD_HALF_YEAR) from error
+    return half_year(text)
 
 
 def _theme(session: Session, slug: str) -> Theme | None:
-    if not slug:
-        return None
-    theme = session.exec(select(Theme).where(Theme.slug == slug)).first()
-    if theme is None:
-        raise HTTPException(404, detail=UNKNOWN_THEME)
-    return theme
+    return catalog.theme_by_slug(session=session, slug=slug) if slug else None
 
 
 def _report(
@@ -58,10 +46,7 @@ def _report(
     if version is None:
         report = service.live_report(session=session, half=half, theme=theme)
     else:
-        try:
-            report = service.frozen_report(session=session, half=half, version=version)
-        except service.UnknownVersion as error:
-            raise HTTPException(404, detail=UNKNOWN_VERSION) from error
+        report = service.frozen_report(session=session, half=half, version=version)
     # Anonymous readers (DUIDING_PUBLIC_READ) see only stories meant for the public.
     reaches = {str(reach) for reach in COUNCIL_REACH} if user else {"public"}
     return report.without_stories_beyond(reaches)
@@ -200,8 +185,6 @@ def save_theme(
     # Browsers send line breaks as CRLF but count them as one character for maxlength:
     # count them as the browser did, so a text the form accepted is not refused here.
     intro = str(form.get("intro", "")).replace("\r\n", "\n")
-    if len(intro) > service.INTRO_MAX:
-        raise HTTPException(422, detail=INTRO_TOO_LONG)
     story_ids = [n for v in form.getlist("stories") if (n := posted_id(v))]
     service.save_theme(
         session=session, half=half, theme=theme, intro=intro, story_ids=story_ids, user=user
