@@ -57,14 +57,13 @@ def login(
         return render(request, "auth/login.html", context | error, status_code=429)
     user = accounts.authenticate(session=session, email=email, password=password)
     if user is None:
+        # Answered normally (400), so the request's transaction stores the failure.
         throttle.record_failure(session=session, email=email, client=client)
-        session.commit()
         context["error"] = LOGIN_FAILED
         return render(request, "auth/login.html", context, status_code=400)
     throttle.clear_failures(session=session, settings=settings, email=email)
     user.last_login_at = utcnow()
     session.add(user)
-    session.commit()
     request.session.clear()
     request.session["user_id"] = user.id
     return RedirectResponse(safe_next(next), status_code=303)

@@ -31,7 +31,6 @@ def download_export(session: WriteSessionDep, admin: AdminUser, tasks: Backgroun
         user=admin,
         detail={"rows": sum(counts.values())},
     )
-    session.commit()
     tasks.add_task(_remove, folder)
     return FileResponse(folder / name, media_type="application/zip", filename=name)
 

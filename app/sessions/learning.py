@@ -153,6 +153,5 @@ def add_question(
         entity_id=question.id,
         user=user,
     )
-    session.commit()
-    session.refresh(question)
+    session.flush()
     return question
