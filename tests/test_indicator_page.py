@@ -199,7 +199,9 @@ def test_timeline_rejects_unknown_names_and_bad_periods(client, settings, indica
     assert client.get("/api/v1/timeline?indicator=nope").json() == {
         "detail": "There is no indicator 'nope'."
     }
-    assert client.get("/api/v1/timeline?theme=nope").json() == {"detail": "Unknown theme: nope"}
+    assert client.get("/api/v1/timeline?theme=nope").json() == {
+        "detail": "There is no theme 'nope'."
+    }
     assert client.get("/api/v1/timeline?from=2024-Q9").status_code == 422
     assert client.get("/timeline").status_code == 200
 

@@ -14,7 +14,7 @@ import shutil
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from sqlmodel import select
 
 from app.deps import EditorUser, SettingsDep, WriteSessionDep
@@ -25,6 +25,7 @@ from app.figures.observations import Problem
 from app.forms import check_csrf
 from app.i18n import N_, gettext
 from app.models import Area, Indicator
+from app.problems import NotFound
 from app.templating import render, request_language
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -53,7 +54,7 @@ def _upload_dir(settings) -> Path:
 def _stored(settings, token: str) -> Path:
     stored = _upload_dir(settings) / token
     if not UPLOAD_NAME.fullmatch(token) or not stored.is_file():
-        raise HTTPException(404, detail=N_("This upload is no longer available; upload it again."))
+        raise NotFound(N_("This upload is no longer available; upload it again."))
     return stored
 
 

@@ -5,7 +5,7 @@ from datetime import date
 from typing import Annotated, Literal
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from sqlmodel import Session, col, select
 
 from app.deps import Limit, MaskingDep, Offset, Reader, SessionDep
@@ -28,6 +28,7 @@ from app.figures.svg import chart_svg
 from app.i18n import N_, gettext
 from app.models import Area, Indicator, IndicatorTheme, Theme
 from app.narratives.rendering import render_markdown
+from app.problems import Invalid
 from app.security.small_numbers import Masking, plain, shown
 from app.templating import render, request_language
 
@@ -147,8 +148,9 @@ def _axis(text: str | None) -> tuple[date, date] | None:
         return None
     try:
         low, high = (date.fromisoformat(part) for part in text.split("/"))
-    except ValueError as error:
-        raise HTTPException(422, detail="axis: expected YYYY-MM-DD/YYYY-MM-DD") from error
+    except ValueError:
+        message = N_("expected YYYY-MM-DD/YYYY-MM-DD")
+        raise Invalid.at("axis", message, part="query") from None
     return low, high
 
 
@@ -294,11 +296,7 @@ def _timeline_query(
     start: str | None,
     end: str | None,
 ) -> TimelineQuery:
-    chosen_theme = None
-    if theme:
-        chosen_theme = session.exec(select(Theme).where(Theme.slug == theme)).first()
-        if chosen_theme is None:
-            raise HTTPException(404, detail=f"Unknown theme: {theme}")
+    chosen_theme = catalog.theme_by_slug(session=session, slug=theme) if theme else None
     if indicator:
         indicators = [_indicator(session, slug) for slug in dict.fromkeys(indicator)]
     else:
