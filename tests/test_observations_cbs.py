@@ -371,6 +371,8 @@ def test_a_provisional_value_shows_voorlopig_on_the_values_page(client, session,
     page = client.get("/indicators/bijstand/values?area=GM0193")
     assert page.status_code == 200
     assert page.text.count("voorlopig") == 1
+    api = client.get("/api/v1/indicators/bijstand/observations?area=GM0193").json()
+    assert [item["status"] for item in api["items"]] == ["definitive", "provisional"]
 
 
 def test_wrong_frequency_imports_nothing(session, cbs_responses):

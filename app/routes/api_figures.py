@@ -166,6 +166,12 @@ class ObservationOut(BaseModel):
     )
     area: str | None
     recorded_at: datetime
+    status: str = Field(
+        default="",
+        description="How final the publisher says the value is: provisional, "
+        "revised_provisional, definitive, or '' when not stated.",
+        examples=["provisional"],
+    )
 
 
 @router.post(
@@ -271,6 +277,7 @@ def list_observations(
                 **shown(row.value),
                 "area": row.area,
                 "recorded_at": row.recorded_at,
+                "status": row.status,
             }
             for row in rows[offset : offset + limit]
         ],
