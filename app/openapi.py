@@ -1,9 +1,11 @@
 """The OpenAPI document at ``/openapi.json``, made to say what the handlers really answer.
 
 FastAPI documents a 2xx and its own 422 shape (a list of ``{loc, msg, type}``). Duiding's
-handlers also answer 401, 403, 404 and 409, and their ``detail`` is a list of problems,
-one sentence, or a ``{field: message}`` object (the story API names each bad field).
-Clients generated from the document, and schemathesis in the test suite, rely on it.
+one error handler (``app.errors``) also answers 401, 403, 404 and 409, always as
+``{"detail": ...}``: for a 422 the same list FastAPI gives (the domain's ``Invalid``
+says each bad field, and each bad item of a list body at ``["body", index, field]``),
+for any other status one sentence. Clients generated from the document, and
+schemathesis in the test suite, rely on it.
 """
 
 from typing import Any
@@ -15,14 +17,13 @@ ERROR = "#/components/schemas/Error"
 PROBLEM = {
     "type": "object",
     "title": "Problem",
-    "description": "One bad item or field: FastAPI's {loc, msg, type} or {index?, field, message}.",
+    "description": "One bad field, as FastAPI reports request validation: where (``loc``: "
+    "body or query, the item's index in a list body, the field), the message, its kind.",
+    "required": ["loc", "msg", "type"],
     "properties": {
         "loc": {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]}},
         "msg": {"type": "string"},
         "type": {"type": "string"},
-        "index": {"type": "integer"},
-        "field": {"type": "string"},
-        "message": {"type": "string"},
     },
 }
 ERROR_SCHEMA = {
@@ -32,10 +33,10 @@ ERROR_SCHEMA = {
     "properties": {
         "detail": {
             "title": "Detail",
+            "description": "422: every bad field; any other status: one sentence.",
             "anyOf": [
                 {"type": "array", "items": {"$ref": "#/components/schemas/Problem"}},
                 {"type": "string"},
-                {"type": "object", "additionalProperties": {"type": "string"}},
             ],
         }
     },
@@ -51,7 +52,7 @@ WHY = {
     "404": "Something named in the path or a filter does not exist.",
     "409": "It exists already, or conflicts with what is stored.",
     "413": "The body is too large.",
-    "422": "Bad input: each problem, one message, or a message per field; nothing stored.",
+    "422": "Bad input: each bad field (and item) as {loc, msg, type}; nothing stored.",
 }
 WRITES = ("post", "patch", "put", "delete")
 FASTAPI_422 = "Validation Error"
