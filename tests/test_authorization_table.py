@@ -16,6 +16,7 @@ from starlette.routing import Route
 from app.models import (
     ConsentReach,
     ContextEvent,
+    LearningQuestion,
     NarrativeStatus,
     Partner,
     ReflectionSession,
@@ -94,6 +95,9 @@ MINIMUM = {
     "/sessions/new": Need.editor,
     "/sessions/{session_id}/edit": Need.editor,
     "/learning": Need.viewer,
+    "/learning/{question_id}": Need.viewer,
+    "/api/v1/learning-questions": Need.viewer,
+    "/api/v1/learning-questions/{question_id}": Need.viewer,
     "/search": Need.viewer,
     "/api/v1/sessions": Need.viewer,
     "/api/v1/sessions/{session_id}": Need.viewer,
@@ -167,6 +171,8 @@ def sample_values(session) -> dict[str, dict[str, str]]:
     session.add(frozen)
     event = ContextEvent(title="Pandemie", starts_on=date(2020, 3, 1))
     session.add(event)
+    hypothesis = LearningQuestion(text="Als we X doen, verwachten we Y.")
+    session.add(hypothesis)
     session.commit()
     return {
         "*": {
@@ -178,6 +184,7 @@ def sample_values(session) -> dict[str, dict[str, str]]:
             "period": "2024-H1",
             "figure_id": str(frozen.id),
             "event_id": str(event.id),
+            "question_id": str(hypothesis.id),
         },
         "/moderation/{narrative_id}": {"narrative_id": str(pending.id)},
         "/themes-and-areas/themes/{slug}": {"slug": theme.slug},

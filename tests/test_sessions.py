@@ -12,6 +12,7 @@ from app.models import (
     Action,
     ActionStatus,
     AuditEntry,
+    ContextEvent,
     LearningQuestion,
     QuestionStatusChange,
     ReflectionSession,
@@ -394,3 +395,18 @@ def test_one_session_moves_several_questions_and_errors_point_at_their_row(clien
         ("open", "Nog te vroeg"),
     ]
     assert _count(session, LearningQuestion) == 2
+    # The session's own page says what it changed: each question with its new status
+    # and reason, and a development noted in it.
+    reflection = _read(session).exec(select(ReflectionSession)).one()
+    session.add(
+        ContextEvent(
+            title="Nieuwe schuldenwet", starts_on=date(2024, 1, 1), session_id=reflection.id
+        )
+    )
+    session.commit()
+    page = client.get(stored.headers["location"]).text
+    moved = page.split("Leervragen die in deze sessie bewogen")[1].split("</ul>")[0]
+    assert f'href="/learning/{first.id}">Als we vroeg signaleren, dalen de schulden</a>' in moved
+    assert "<strong>ondersteund</strong>. Reden: Minder achterstanden" in moved
+    assert "Als we huisbezoeken doen, vallen minder ouderen" in moved
+    assert "Nieuwe schuldenwet" in page.split("Ontwikkelingen genoteerd in deze sessie")[1]

@@ -48,6 +48,7 @@ ROUTERS = [
     api_partners.router,
     sessions.router,
     learning.router,
+    learning.api,
     context.router,
     api_context_events.router,
     api_sessions.router,

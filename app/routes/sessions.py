@@ -16,6 +16,7 @@ from app.models import (
     Action,
     Area,
     AreaKind,
+    ContextEvent,
     Indicator,
     LearningQuestion,
     Narrative,
@@ -29,7 +30,7 @@ from app.models import (
 from app.narratives.rendering import render_markdown
 from app.problems import Invalid, NotFound
 from app.routes.indicator_page import chart_spec, chart_with_svg
-from app.sessions import actions, service, snapshot
+from app.sessions import actions, learning, service, snapshot
 from app.templating import render, request_language
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -282,7 +283,7 @@ def session_page(request: Request, session_id: int, session: SessionDep, user: V
                 "indicator": indicator,
                 "area": area,
                 "revised": revised,
-                "chart": _snapshot_chart(reflection, row, indicator, area, lang),
+                "chart": _snapshot_chart(session, reflection, row, indicator, area, lang),
             }
         )
     context = {
@@ -305,15 +306,23 @@ def session_page(request: Request, session_id: int, session: SessionDep, user: V
             select(Action).where(Action.closed_in_session_id == reflection.id).order_by(Action.id)
         ).all(),
         "revisions": service.revisions_of(session=session, reflection=reflection),
+        "questions_moved": learning.moved_in(session=session, session_id=reflection.id),
+        "events_noted": session.exec(
+            select(ContextEvent)
+            .where(ContextEvent.session_id == reflection.id)
+            .order_by(col(ContextEvent.starts_on))
+        ).all(),
     }
     return render(request, "sessions/detail.html", context)
 
 
-def _snapshot_chart(reflection, row: SessionIndicator, indicator, area, lang: str):
+def _snapshot_chart(session, reflection, row: SessionIndicator, indicator, area, lang: str):
     """The chart of one frozen figure, with its SVG twin; None when nothing was frozen."""
     if not row.snapshot:
         return None
-    panel = snapshot.snapshot_panel(indicator=indicator, area=area, snapshot=row.snapshot)
+    panel = snapshot.snapshot_panel(
+        session=session, indicator=indicator, area=area, snapshot=row.snapshot
+    )
     svg_url = f"/sessions/{reflection.id}/figures/{row.id}/chart.svg?lang={lang}"
     return chart_with_svg(panel, lang, svg_url)
 
@@ -327,6 +336,7 @@ def snapshot_chart_svg(
     if frozen is None or frozen.session_id != session_id or not frozen.snapshot:
         raise NotFound(NO_FIGURE, figure=figure_id, id=session_id)
     panel = snapshot.snapshot_panel(
+        session=session,
         indicator=session.get(Indicator, frozen.indicator_id),
         area=session.get(Area, frozen.area_id) if frozen.area_id else None,
         snapshot=frozen.snapshot,

@@ -23,6 +23,7 @@ from app.models import (
     NarrativeStatus,
     QuestionStatus,
     QuestionStatusChange,
+    QuestionVersion,
     ReflectionSession,
     SessionIndicator,
     SessionNarrative,
@@ -217,6 +218,14 @@ def create_session(*, session: Session, data: SessionInput, user: User) -> Refle
             question = LearningQuestion(text=step.text.strip())
             session.add(question)
             session.flush()
+            session.add(
+                QuestionVersion(
+                    question_id=question.id,
+                    text=question.text,
+                    session_id=reflection.id,
+                    changed_by=user.email,
+                )
+            )
         question.status = QuestionStatus(step.status)
         session.add(question)
         session.add(
@@ -225,6 +234,7 @@ def create_session(*, session: Session, data: SessionInput, user: User) -> Refle
                 status=question.status,
                 reason=step.reason.strip(),
                 session_id=reflection.id,
+                changed_by=user.email,
             )
         )
     audit.record(

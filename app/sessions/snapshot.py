@@ -10,7 +10,7 @@ from datetime import date
 
 from sqlmodel import Session
 
-from app.figures.context import IndicatorContext, PeriodRow
+from app.figures.context import IndicatorContext, PeriodRow, events_for
 from app.figures.observations import series
 from app.figures.periods import parse_period, period_of
 from app.figures.signals import SignalPoint, signals_for
@@ -40,9 +40,10 @@ def freeze(
 
 
 def snapshot_panel(
-    *, indicator: Indicator, area: Area | None, snapshot: list[dict]
+    *, session: Session, indicator: Indicator, area: Area | None, snapshot: list[dict]
 ) -> IndicatorContext:
-    """The frozen points as a chart panel, drawn like a live indicator chart.
+    """The frozen points as a chart panel, drawn like a live indicator chart, with the
+    developments of its range that touch this figure (and area) as bands.
 
     Snapshots taken before the limits were kept have only values and signals: their
     chart shows the points coloured by signal without the mean and limit lines.
@@ -65,7 +66,18 @@ def snapshot_panel(
                 ),
             )
         )
-    return IndicatorContext(indicator=indicator, area=area, rows=rows)
+    events = (
+        events_for(
+            session,
+            indicators=[indicator],
+            area=area,
+            start=rows[0].period.start,
+            end=rows[-1].period.end,
+        )
+        if rows
+        else []
+    )
+    return IndicatorContext(indicator=indicator, area=area, rows=rows, events=events)
 
 
 @dataclass(frozen=True)
