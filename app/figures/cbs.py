@@ -27,6 +27,7 @@ from app.figures.observations import ItemChecker, ParsedRow, Problem
 from app.figures.periods import PeriodError, parse_period
 from app.i18n import N_
 from app.models import Area, AreaKind, Indicator, ObservationStatus, User
+from app.problems import Problem as Refusal
 
 V3_URL = "https://opendata.cbs.nl/ODataApi/odata"
 V4_URL = "https://datasets.cbs.nl/odata/v1/CBS"
@@ -52,17 +53,25 @@ MAX_LISTED = 40
 Fetch = Callable[[str, dict[str, str]], list[dict]]
 
 
-class CbsError(Exception):
-    """CBS could not be reached, refused, or the table does not fit: template and values."""
+class CbsError(Refusal):
+    """CBS could not be reached, refused, or the table does not fit (nothing was stored).
+
+    One of ``app.problems``' problems; ``template`` and ``values`` are its message id
+    and values, for pages that list it among an import's problems.
+    """
+
+    status = 422
 
     def __init__(self, template: str, **values: object) -> None:
-        super().__init__(template % values)
+        super().__init__(template, **values)
         self.template = template
         self.values = values
 
 
 class CbsNotFound(CbsError):
     """CBS answered 404: no such table (or no such table in this API)."""
+
+    status = 404
 
 
 def _cbs_message(response: httpx.Response) -> str:

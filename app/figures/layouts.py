@@ -24,6 +24,7 @@ from app.figures.periods import PeriodError, parse_period
 from app.figures.readers import Cell, Table, cell_text, parse_number
 from app.i18n import N_
 from app.models import ImportMapping, Indicator, User, utcnow
+from app.problems import Problem as Refusal
 
 
 class Layout(StrEnum):
@@ -58,11 +59,13 @@ _NAMES = {
 _ROLE_OF = {normalised(name): role for role, names in _NAMES.items() for name in names}
 
 
-class MappingError(Exception):
+class MappingError(Refusal):
     """The columns do not fit the chosen layout: a message template and its values."""
 
+    status = 422
+
     def __init__(self, template: str, **values: object) -> None:
-        super().__init__(template % values)
+        super().__init__(template, **values)
         self.template = template
         self.values = values
 

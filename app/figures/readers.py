@@ -19,6 +19,7 @@ from datetime import date, datetime, time
 from typing import BinaryIO
 
 from app.i18n import N_
+from app.problems import Problem
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 # Enough of a file to tell its encoding and separator by.
@@ -28,11 +29,13 @@ HEADER = "indicator,period,area,value"
 _DUTCH_THOUSANDS = re.compile(r"-?\d{1,3}(\.\d{3})+")
 
 
-class ReadError(Exception):
+class ReadError(Problem):
     """The file cannot be read at all: a message template (msgid) and its values."""
 
+    status = 422
+
     def __init__(self, template: str, *, where: int = 1, **values: object) -> None:
-        super().__init__(template % values)
+        super().__init__(template, **values)
         self.template = template
         self.values = values
         self.where = where
