@@ -73,9 +73,10 @@ def observations(
     ),
 ) -> None:
     """Import observations from a file: all values or, on any problem, none."""
-    from app.db import get_write_engine
+    from app.db import get_engine
     from app.figures.csv_import import import_observations
     from app.figures.layouts import ROLES, Mapping
+    from app.figures.staging import ImportBusy
 
     if not file.is_file():
         fail(f"{file} is not a file")
@@ -94,17 +95,23 @@ def observations(
         console=console,
         transient=True,
     )
-    with progress, file.open("rb") as stream, Session(get_write_engine()) as session:
+    # A read session: the import stages on a connection of its own and takes the
+    # write lock only for its short final merge.
+    with progress, file.open("rb") as stream, Session(get_engine()) as session:
         task = progress.add_task(f"Reading {file.name}", total=file.stat().st_size)
-        outcome = import_observations(
-            session=session,
-            stream=stream,
-            source=file.name,
-            on_progress=lambda done: progress.update(task, completed=done),
-            mapping=mapping,
-            sheet=sheet,
-            detect_layout=layout is None,
-        )
+        try:
+            outcome = import_observations(
+                session=session,
+                stream=stream,
+                source=file.name,
+                on_progress=lambda done: progress.update(task, completed=done),
+                mapping=mapping,
+                sheet=sheet,
+                detect_layout=layout is None,
+            )
+        except ImportBusy:
+            progress.stop()
+            fail(f"another import is running; nothing of {file.name} was imported, try again later")
     _print_problems(outcome.problems, "line")
     if outcome.problems:
         count = len(outcome.problems)

@@ -575,6 +575,7 @@ def import_cbs(
         dry_run=dry_run,
         noun="row",
         allow_empty=bool(warnings),
+        within=True,  # the areas created above belong to the same transaction
     )
     if skipped:
         warnings.append(

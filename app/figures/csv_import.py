@@ -7,8 +7,8 @@ items (or a Problem for a cell that cannot be read), and ``import_rows`` is the 
 seam they all go through: each row is checked and staged in a temporary table
 (``app.figures.staging``), never held in memory, so a million rows fit in a small,
 steady footprint. Problems are collected with their line and column (up to
-``MAX_PROBLEMS``), and only an import without any problem is merged, in the same one
-transaction that staged it.
+``MAX_PROBLEMS``), and only an import without any problem is merged, in one short
+write transaction at the end: until then the import takes no write lock.
 """
 
 from collections.abc import Callable, Iterable
@@ -54,6 +54,7 @@ class ImportOutcome:
     warnings: list[Problem] = field(default_factory=list)
     mapping: Mapping | None = None
     table: Table | None = None
+    merge_seconds: float = 0.0  # how long the write lock was held (for the benchmark)
     # The columns did not fit the layout: choosing others may fix it.
     unmapped: bool = False
 
@@ -160,54 +161,79 @@ def import_rows(
     outcome: ImportOutcome | None = None,
     noun: str = "line",
     allow_empty: bool = False,
+    within: bool = False,
 ) -> ImportOutcome:
-    """Check, stage and merge parsed rows; commit only when no row has a problem.
+    """Check, stage and merge parsed rows; write only when no row has a problem.
 
-    ``dry_run`` checks and counts everything but writes nothing, for the preview.
-    ``outcome`` may carry what the reader found already (mapping, warnings);
-    ``allow_empty`` accepts no rows at all (the reader warned about it already).
+    ``session`` only reads (indicators, areas): give it one that takes no write lock.
+    Rows are staged and checked on a connection of the import's own, and merged in
+    one short write transaction at the end, so an import blocks no one. ``within``
+    does all of it in ``session``'s own transaction instead and commits it (CBS,
+    whose import first creates areas in it). ``dry_run`` checks and counts everything
+    but writes nothing, for the preview. ``outcome`` may carry what the reader found
+    already (mapping, warnings); ``allow_empty`` accepts no rows at all (the reader
+    warned about it already). Raises ``ImportBusy`` when another import runs.
     """
     outcome = outcome or ImportOutcome()
     try:
-        stage = ObservationStage(session)
-        stage_rows(
-            session=session,
-            rows=rows,
-            stage=stage,
-            outcome=outcome,
-            noun=noun,
-            on_progress=on_progress,
-        )
-        _report_repeats(session=session, stage=stage, outcome=outcome, noun=noun)
-        if not outcome.problems and outcome.rows == 0 and not allow_empty:
-            outcome.problems.append(Problem.of(2, "", N_("the file has a header but no rows")))
-        if outcome.problems or dry_run:
-            outcome.problems.sort(key=lambda problem: problem.where)
-        if outcome.problems:
-            session.rollback()
-            return outcome
-        counts = stage.counts()
-        for count in counts.values():
-            outcome.result.add(UpsertResult(count.inserted, count.updated, count.unchanged))
-        if dry_run:
-            session.rollback()
-            return outcome
-        stage.merge(now=utcnow(), source=source, user_id=user.id if user else None)
-        for indicator in session.exec(select(Indicator).where(Indicator.id.in_(counts))):
+        with ObservationStage(session.get_bind(), within=session if within else None) as stage:
+            _stage_and_merge(
+                session=session,
+                rows=rows,
+                stage=stage,
+                outcome=outcome,
+                noun=noun,
+                on_progress=on_progress,
+                source=source,
+                user=user,
+                merge=not dry_run,
+                allow_empty=allow_empty,
+            )
+    except BaseException:
+        session.rollback()
+        raise
+    if within and not outcome.problems and not dry_run:
+        session.commit()
+    else:
+        session.rollback()  # a read snapshot, or writes that must not stay
+    return outcome
+
+
+def _stage_and_merge(
+    *, session, rows, stage, outcome, noun, on_progress, source, user, merge, allow_empty
+) -> None:
+    """Check and stage every row, count what merging does, and merge when asked."""
+    stage_rows(
+        session=session, rows=rows, stage=stage, outcome=outcome, noun=noun, on_progress=on_progress
+    )
+    _report_repeats(session=session, stage=stage, outcome=outcome, noun=noun)
+    if not stage.within:
+        session.rollback()  # the checks are done: end this session's read snapshot
+    if not outcome.problems and outcome.rows == 0 and not allow_empty:
+        outcome.problems.append(Problem.of(2, "", N_("the file has a header but no rows")))
+    if outcome.problems:
+        outcome.problems.sort(key=lambda problem: problem.where)
+        return
+    counts = stage.counts()
+    for count in counts.values():
+        outcome.result.add(UpsertResult(count.inserted, count.updated, count.unchanged))
+    if not merge:
+        return
+
+    def audit(merging: Session) -> None:
+        for indicator in merging.exec(select(Indicator).where(Indicator.id.in_(counts))):
             count = counts[indicator.id]
             record_upsert(
-                session=session,
+                session=merging,
                 indicator=indicator,
                 result=UpsertResult(count.inserted, count.updated, count.unchanged),
                 source=source,
                 user=user,
                 actor="" if user else f"import:{source}",
             )
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
-    return outcome
+
+    stage.merge(now=utcnow(), source=source, user_id=user.id if user else None, then=audit)
+    outcome.merge_seconds = stage.merge_seconds
 
 
 def import_observations(

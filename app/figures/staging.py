@@ -1,21 +1,34 @@
-"""Bulk import of observations through a temporary table: the SQLite/PostgreSQL adapter.
+"""Bulk import of observations through a staging table: the SQLite/PostgreSQL adapter.
 
-A large CSV file must not be held in memory, yet stay all-or-nothing and keep every
-old value. So checked rows are streamed in batches into a temporary table (sqlite3
-``executemany`` on SQLite, ``COPY`` on PostgreSQL), and the database does the rest in
-a few set-based statements inside the caller's one transaction: it names rows that
-repeat (with the line they repeat), counts what a merge would do, moves changed values
-into ``observation_revision`` and inserts or updates ``observation``.
+A large CSV file must not be held in memory, yet stay all-or-nothing, keep every old
+value and never stop the rest of the application. So checked rows are streamed in
+batches into a temporary table (sqlite3 ``executemany`` on SQLite, ``COPY`` on
+PostgreSQL) on a connection of the import's own. A temporary table lives outside the
+main database (SQLite keeps it in a separate temporary file), so staging, naming rows
+that repeat and counting what a merge would do take no write lock: story submissions
+and API reads go on meanwhile. Only the merge itself (moving changed values into
+``observation_revision``, updating and inserting ``observation``: a few set-based
+statements) runs in one short write transaction, so the import stays all-or-nothing.
+A preview (dry run) never merges and so writes nothing to the main database.
+
+One import runs at a time (a file lock next to the SQLite database, an advisory lock
+on PostgreSQL): a second one is refused at once with ``ImportBusy`` instead of waiting.
 
 Every statement comes twice, once for rows with an area and once for the whole
 municipality (area NULL), because each case has its own partial unique index and a
 NULL never equals a NULL.
 """
 
+import contextlib
+import fcntl
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 
 from sqlalchemy import bindparam, text
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
 from app.models._base import UtcDateTime
@@ -28,6 +41,8 @@ _CREATE = (
     " area_id INTEGER, period_start DATE NOT NULL, value DOUBLE PRECISION NOT NULL,"
     " status VARCHAR(20))"
 )
+# Any constant: the key of the PostgreSQL advisory lock that one import holds at a time.
+POSTGRES_IMPORT_LOCK = 4_242_024
 # (staged rows, how an observation matches one): both engines know that
 # ``o.area_id = r.area_id`` implies ``area_id IS NOT NULL``, so the first case can use
 # the partial unique index of areas, the second that of the whole municipality.
@@ -61,23 +76,90 @@ class Counts:
     unchanged: int = 0
 
 
-class ObservationStage:
-    """The temporary table of checked rows for one import, on the session's connection.
+class ImportBusy(RuntimeError):
+    """Another import of observations is running; try again when it has finished."""
 
-    Rows are ``(line, indicator_id, area_id, period_start, value, status)``. The table lives
-    as long as the transaction: a rollback (or, on PostgreSQL, the commit) drops it.
+
+class ObservationStage:
+    """The temporary table of checked rows for one import, on a connection of its own.
+
+    Use it as a context manager: entering takes the import lock (or raises
+    ``ImportBusy``) and creates the table; leaving drops it and frees the lock. Rows
+    are ``(line, indicator_id, area_id, period_start, value, status)``.
+
+    With ``within`` the table lives instead on that session's connection, in its
+    transaction, which the caller commits: for an import that writes other rows
+    first (CBS creates areas), on small tables.
     """
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
-        self.postgres = session.get_bind().dialect.name == "postgresql"
+    def __init__(self, engine: Engine, *, within: Session | None = None) -> None:
+        self.engine = engine
+        self.within = within
+        self.postgres = engine.dialect.name == "postgresql"
         self.batch: list[tuple] = []
         self.rows = 0
-        session.execute(
-            text(f"DROP TABLE IF EXISTS {'pg_temp' if self.postgres else 'temp'}.{TABLE}")
-        )
-        session.execute(text(_CREATE + (" ON COMMIT DROP" if self.postgres else "")))
-        self.raw = session.connection().connection.driver_connection
+        self.merge_seconds = 0.0
+        self._lock_file = None
+
+    def __enter__(self) -> "ObservationStage":
+        if self.within is not None:
+            self.connection = self.within.connection()
+        else:
+            # Reads and staging take no write lock, even from a write engine's options.
+            self.connection = self.engine.connect().execution_options(sqlite_begin="")
+        self.raw = self.connection.connection.driver_connection
+        try:
+            self._lock()
+            self._run(f"DROP TABLE IF EXISTS {'pg_temp' if self.postgres else 'temp'}.{TABLE}")
+            self._run(_CREATE)
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        if self.within is not None:
+            with contextlib.suppress(Exception):  # a failed transaction drops it anyway
+                self._run(f"DROP TABLE IF EXISTS {'pg_temp' if self.postgres else 'temp'}.{TABLE}")
+            return
+        try:
+            if self.connection.in_transaction():
+                self.connection.rollback()
+            self._run(f"DROP TABLE IF EXISTS {'pg_temp' if self.postgres else 'temp'}.{TABLE}")
+            if self.postgres:
+                self._run(f"SELECT pg_advisory_unlock({POSTGRES_IMPORT_LOCK})")
+        finally:
+            self.connection.close()
+            if self._lock_file is not None:
+                self._lock_file.close()  # closing the file frees its lock
+
+    def _transaction(self):
+        """A transaction of its own, or nothing when working within the caller's."""
+        return contextlib.nullcontext() if self.within is not None else self.connection.begin()
+
+    def _lock(self) -> None:
+        if self.within is not None:
+            return
+        if self.postgres:
+            query = text(f"SELECT pg_try_advisory_lock({POSTGRES_IMPORT_LOCK})")
+            with self.connection.begin():
+                locked = self.connection.execute(query).scalar()
+            if not locked:
+                raise ImportBusy
+            return
+        database = self.engine.url.database
+        if not database or database == ":memory:":
+            return
+        self._lock_file = Path(f"{database}-import.lock").open("a")  # noqa: SIM115 (kept open)
+        try:
+            fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ImportBusy from None
+
+    def _run(self, sql: str) -> None:
+        """Run one statement in a transaction of its own, which touches no main table."""
+        with self._transaction():
+            self.connection.exec_driver_sql(sql)
 
     @property
     def staged(self) -> int:
@@ -112,21 +194,22 @@ class ObservationStage:
             self.flush()
 
     def flush(self) -> None:
-        """Write the pending batch into the temporary table."""
+        """Write the pending batch into the temporary table, in a transaction of its own."""
         if not self.batch:
             return
-        if self.postgres:
-            with (
-                self.raw.cursor() as cursor,
-                cursor.copy(f"COPY {TABLE} ({_COLUMNS}) FROM STDIN") as copy,
-            ):
-                for row in self.batch:
-                    copy.write_row(row)
-        else:
-            self.raw.executemany(
-                f"INSERT INTO {TABLE} ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",  # noqa: S608 (constants)
-                self.batch,
-            )
+        with self._transaction():
+            if self.postgres:
+                with (
+                    self.raw.cursor() as cursor,
+                    cursor.copy(f"COPY {TABLE} ({_COLUMNS}) FROM STDIN") as copy,
+                ):
+                    for row in self.batch:
+                        copy.write_row(row)
+            else:
+                self.raw.executemany(
+                    f"INSERT INTO {TABLE} ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",  # noqa: S608 (constants)
+                    self.batch,
+                )
         self.rows += len(self.batch)
         self.batch = []
 
@@ -140,40 +223,71 @@ class ObservationStage:
             f" FROM {TABLE}) AS numbered"
             " WHERE line <> first_line ORDER BY line LIMIT :limit"
         )
+        with self._transaction():
+            found = self.connection.execute(query, {"limit": limit}).all()
         return [
             Repeat(line, first, indicator_id, area_id, _date(start))
-            for line, first, indicator_id, area_id, start in self.session.execute(
-                query, {"limit": limit}
-            )
+            for line, first, indicator_id, area_id, start in found
         ]
 
     def counts(self) -> dict[int, Counts]:
-        """Return per indicator id how many staged rows are new, changed and unchanged."""
+        """Return per indicator id how many staged rows are new, changed and unchanged.
+
+        Read outside any write lock: the merge may find other numbers if someone
+        changed the same values meanwhile; what it writes is right either way.
+        """
         self.flush()
         counts: dict[int, Counts] = {}
-        for rows, area in _CASES:
-            query = text(
-                "SELECT r.indicator_id, COUNT(*), COUNT(o.id),"  # noqa: S608
-                f" SUM(CASE WHEN {_CHANGED} THEN 1 ELSE 0 END)"
-                f" FROM {TABLE} AS r LEFT JOIN observation AS o ON {_SAME}{area}"
-                f" WHERE {rows} GROUP BY r.indicator_id"
-            )
-            for indicator_id, total, found, changed in self.session.execute(query):
-                count = counts.setdefault(indicator_id, Counts())
-                count.inserted += total - found
-                count.updated += changed or 0
-                count.unchanged += found - (changed or 0)
+        with self._transaction():
+            for rows, area in _CASES:
+                query = text(
+                    "SELECT r.indicator_id, COUNT(*), COUNT(o.id),"  # noqa: S608
+                    f" SUM(CASE WHEN {_CHANGED} THEN 1 ELSE 0 END)"
+                    f" FROM {TABLE} AS r LEFT JOIN observation AS o ON {_SAME}{area}"
+                    f" WHERE {rows} GROUP BY r.indicator_id"
+                )
+                for indicator_id, total, found, changed in self.connection.execute(query):
+                    count = counts.setdefault(indicator_id, Counts())
+                    count.inserted += total - found
+                    count.updated += changed or 0
+                    count.unchanged += found - (changed or 0)
         return counts
 
-    def merge(self, *, now: datetime, source: str, user_id: int | None) -> None:
-        """Keep changed values as revisions, then update them and insert the new rows."""
+    def merge(
+        self,
+        *,
+        now: datetime,
+        source: str,
+        user_id: int | None,
+        then: Callable[[Session], None] = lambda _session: None,
+    ) -> None:
+        """Keep changed values as revisions, then update them and insert the new rows.
+
+        One write transaction, held only for these statements and for ``then`` (the
+        caller's audit entries, added to the session it is given); its length is kept
+        in ``merge_seconds`` for the benchmark.
+        """
         self.flush()
         values = {"now": now, "source": source, "user_id": user_id}
+        started = time.perf_counter()
+        if self.within is not None:
+            self._merge(self.connection, values)
+            then(self.within)
+            return
+        writer = self.connection.execution_options(sqlite_begin="IMMEDIATE")
+        with writer.begin():
+            self._merge(writer, values)
+            with Session(bind=writer) as session:
+                then(session)
+                session.flush()
+        self.merge_seconds = time.perf_counter() - started
+        writer.execution_options(sqlite_begin="")
+
+    @staticmethod
+    def _merge(connection: Connection, values: dict) -> None:
         for rows, area in _CASES:
             for statement in _merge_statements(rows, _SAME + area):
-                self.session.execute(statement, values)
-        if not self.postgres:
-            self.session.execute(text(f"DROP TABLE temp.{TABLE}"))
+                connection.execute(statement, values)
 
 
 def _merge_statements(rows: str, same: str) -> list:

@@ -3,25 +3,29 @@
 Both work the same way: a dry run shows every problem or exactly what would be
 inserted, changed and left alone; the editor confirms, and the import runs again for
 real, all or nothing. An uploaded file is kept under the data folder with a random
-name between preview and confirmation. The spreadsheet preview shows how the file was
-read (layout, which column is what) as a form the editor may correct and check
-again; the confirmed mapping is saved for the next file with the same header.
+name between preview and confirmation (``app.figures.uploads``), and deleted after
+the import, a cancel, a refusal or a day. Imports read through a read session: the
+import stages on a connection of its own and takes the write lock only for its short
+merge (``app.figures.staging``), so a large file stops no one. The spreadsheet
+preview shows how the file was read (layout, which column is what) as a form the
+editor may correct and check again; the confirmed mapping is saved for the next file
+with the same header.
 """
 
-import re
-import secrets
-import shutil
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import RedirectResponse
 from sqlmodel import select
 
-from app.deps import EditorUser, SettingsDep, WriteSessionDep
+from app.deps import EditorUser, SessionDep, SettingsDep, WriteSessionDep
+from app.figures import uploads
 from app.figures.cbs import CbsError, CbsRequest, base_url, import_cbs
 from app.figures.csv_import import ImportOutcome, import_observations
 from app.figures.layouts import ROLES, Layout, Mapping, save_mapping
 from app.figures.observations import Problem
+from app.figures.staging import ImportBusy
 from app.forms import check_csrf
 from app.i18n import N_, gettext
 from app.models import Area, Indicator
@@ -30,7 +34,10 @@ from app.templating import render, request_language
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
-UPLOAD_NAME = re.compile(r"^[A-Za-z0-9_-]{20,40}$")
+IMPORT_BUSY = N_(
+    "Another import of figures is running. Try again when it has finished; "
+    "nothing of this file was stored."
+)
 LAYOUTS = [
     (Layout.long.value, N_("a row per value")),
     (Layout.wide_periods.value, N_("periods as columns")),
@@ -45,17 +52,17 @@ ROLE_LABELS = {
 }
 
 
-def _upload_dir(settings) -> Path:
-    folder = Path(settings.data_dir) / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
 def _stored(settings, token: str) -> Path:
-    stored = _upload_dir(settings) / token
-    if not UPLOAD_NAME.fullmatch(token) or not stored.is_file():
+    stored = uploads.find(data_dir=settings.data_dir, name=token)
+    if stored is None:
         raise NotFound(N_("This upload is no longer available; upload it again."))
     return stored
+
+
+def _busy(request: Request, session, name: str, token: str):
+    """The page that says another import runs; a kept upload can be confirmed again."""
+    context = {"busy": IMPORT_BUSY, "name": name, "token": token}
+    return _import_page(request, session, context, status=409)
 
 
 def translated(request: Request, problems: list[Problem]) -> list[tuple[int, str, str]]:
@@ -113,7 +120,7 @@ def import_page(request: Request, session: WriteSessionDep, user: EditorUser):
 @router.post("/indicators/import")
 def preview_import(
     request: Request,
-    session: WriteSessionDep,
+    session: SessionDep,
     settings: SettingsDep,
     user: EditorUser,
     file: Annotated[UploadFile, File()],
@@ -121,18 +128,21 @@ def preview_import(
 ):
     """Read an uploaded file (with the mapping saved for its header) and preview it."""
     check_csrf(request, csrf_token)
-    token = secrets.token_urlsafe(24)
-    stored = _upload_dir(settings) / token
-    with stored.open("wb") as target:
-        shutil.copyfileobj(file.file, target)
+    token, stored = uploads.keep(data_dir=settings.data_dir, stream=file.file)
     name = Path(file.filename or "upload.csv").name
-    with stored.open("rb") as stream:
-        outcome = import_observations(
-            session=session, stream=stream, source=name, user=user, dry_run=True, saved=True
-        )
+    try:
+        with stored.open("rb") as stream:
+            outcome = import_observations(
+                session=session, stream=stream, source=name, user=user, dry_run=True, saved=True
+            )
+    except BaseException as error:
+        uploads.discard(data_dir=settings.data_dir, name=token)
+        if isinstance(error, ImportBusy):
+            return _busy(request, session, name, "")
+        raise
     keep = not outcome.problems or outcome.mappable
     if not keep:  # the file itself must be fixed: nothing to confirm or map
-        stored.unlink()
+        uploads.discard(data_dir=settings.data_dir, name=token)
     context = {"outcome": outcome, "name": name, "token": token if keep else ""}
     return _import_page(request, session, context, status=422 if outcome.problems else 200)
 
@@ -140,7 +150,7 @@ def preview_import(
 @router.post("/indicators/import/check")
 def check_import(
     request: Request,
-    session: WriteSessionDep,
+    session: SessionDep,
     settings: SettingsDep,
     user: EditorUser,
     token: Annotated[str, Form(max_length=100)] = "",
@@ -157,18 +167,21 @@ def check_import(
     """Read the uploaded file again with the mapping the editor chose; preview it."""
     check_csrf(request, csrf_token)
     mapping = _posted_mapping(layout, column, indicator, period, area_name, area_code)
-    with _stored(settings, token).open("rb") as stream:
-        outcome = import_observations(
-            session=session,
-            stream=stream,
-            source=Path(name).name or "upload.csv",
-            user=user,
-            dry_run=True,
-            mapping=mapping,
-            sheet=sheet or None,
-            detect_layout=not any(column),
-            detect_columns=not any(column),
-        )
+    try:
+        with _stored(settings, token).open("rb") as stream:
+            outcome = import_observations(
+                session=session,
+                stream=stream,
+                source=Path(name).name or "upload.csv",
+                user=user,
+                dry_run=True,
+                mapping=mapping,
+                sheet=sheet or None,
+                detect_layout=not any(column),
+                detect_columns=not any(column),
+            )
+    except ImportBusy:
+        return _busy(request, session, name, token)
     context = {"outcome": outcome, "name": name, "token": token}
     return _import_page(request, session, context, status=422 if outcome.problems else 200)
 
@@ -176,7 +189,8 @@ def check_import(
 @router.post("/indicators/import/commit")
 def commit_import(
     request: Request,
-    session: WriteSessionDep,
+    session: SessionDep,
+    writer: WriteSessionDep,
     settings: SettingsDep,
     user: EditorUser,
     token: Annotated[str, Form(max_length=100)] = "",
@@ -190,7 +204,11 @@ def commit_import(
     area_code: Annotated[list[str], Form(max_length=30)] = [],  # noqa: B006
     csrf_token: Annotated[str, Form()] = "",
 ):
-    """Import a previewed file for real with the confirmed mapping; all or nothing."""
+    """Import a previewed file for real with the confirmed mapping; all or nothing.
+
+    The import reads through ``session``; only after it is the mapping saved through
+    ``writer`` (which takes the write lock on first use). When another import runs,
+    the upload is kept so the editor can confirm again."""
     check_csrf(request, csrf_token)
     stored = _stored(settings, token)
     mapping = _posted_mapping(layout, column, indicator, period, area_name, area_code)
@@ -206,12 +224,30 @@ def commit_import(
                 detect_layout=not any(column),
                 detect_columns=not any(column),
             )
-        if not outcome.problems and outcome.table is not None:
-            save_mapping(session=session, table=outcome.table, mapping=mapping, user=user)
-    finally:
-        stored.unlink(missing_ok=True)
+    except ImportBusy:
+        return _busy(request, session, name, token)
+    except BaseException:
+        uploads.discard(data_dir=settings.data_dir, name=token)
+        raise
+    uploads.discard(data_dir=settings.data_dir, name=token)
+    if not outcome.problems and outcome.table is not None:
+        save_mapping(session=writer, table=outcome.table, mapping=mapping, user=user)
     status = 422 if outcome.problems else 200
     return _import_page(request, session, {"outcome": outcome, "name": name, "done": True}, status)
+
+
+@router.post("/indicators/import/cancel")
+def cancel_import(
+    request: Request,
+    settings: SettingsDep,
+    user: EditorUser,
+    token: Annotated[str, Form(max_length=100)] = "",
+    csrf_token: Annotated[str, Form()] = "",
+):
+    """Forget a previewed upload without importing it."""
+    check_csrf(request, csrf_token)
+    uploads.discard(data_dir=settings.data_dir, name=token)
+    return RedirectResponse("/indicators/import", status_code=303)
 
 
 def _cbs_request(session, form: dict) -> CbsRequest:
