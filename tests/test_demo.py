@@ -10,10 +10,12 @@ from typer.testing import CliRunner
 from app import db
 from app.cli import app as cli
 from app.figures.periods import parse_period
+from app.figures.signals import breaks_for
 from app.models import (
     Area,
     AreaKind,
     ContextEvent,
+    ExpectedMovement,
     Indicator,
     IndicatorRelation,
     LearningQuestion,
@@ -22,11 +24,13 @@ from app.models import (
     NarrativeStatus,
     Observation,
     QuestionStatusChange,
+    QuestionVersion,
     ReflectionSession,
     RelationKind,
     SessionIndicator,
+    ThemeRecalibration,
 )
-from tests.factories import login, make_theme
+from tests.factories import csrf, login, make_theme
 
 
 def run(*args: str):
@@ -170,3 +174,50 @@ def test_every_demo_session_shows_its_snapshot_charts(env, client):
         assert f'data-target="snapshot-{item.id}"' in page.text
         svg = client.get(f"/sessions/{item.session_id}/figures/{item.id}/chart.svg")
         assert svg.status_code == 200
+
+
+def test_demo_context_developments_expectations_and_adjusted_hypotheses(env, client):
+    assert run().exit_code == 0
+    with Session(db.get_engine()) as session:
+        refugees = session.exec(
+            select(ContextEvent).where(ContextEvent.title.startswith("Opvang van vluchtelingen"))
+        ).one()
+        assert refugees.is_break
+        bijstand = session.exec(
+            select(Indicator).where(Indicator.slug == "huishoudens-bijstand")
+        ).one()
+        canal = session.exec(select(Area).where(Area.name == "Kanaalzone")).one()
+        # A district break: only that district's series starts a new segment in April 2022.
+        assert date(2022, 4, 1) in breaks_for(session, bijstand, canal)
+        assert date(2022, 4, 1) not in breaks_for(session, bijstand)
+        adjusted = [
+            q
+            for q in session.exec(select(LearningQuestion)).all()
+            if len(
+                session.exec(
+                    select(QuestionVersion).where(QuestionVersion.question_id == q.id)
+                ).all()
+            )
+            == 2
+        ]
+        assert len(adjusted) == 2
+        assert all(
+            session.exec(select(ExpectedMovement).where(ExpectedMovement.question_id == q.id)).all()
+            for q in adjusted
+        )
+        assert len(session.exec(select(ThemeRecalibration)).all()) == 4
+    client.post(
+        "/login",
+        data={
+            "email": "lezer@wadderveen.example",
+            "password": "wadderveen-demo",
+            "csrf_token": csrf(client),
+        },
+    )
+    report = client.get("/reports/2020-H1").text
+    section = report.split('id="developments-heading"')[1].split("</section>")[0]
+    assert "Coronapandemie" in section
+    assert "Hoe merken we dat het lukt?" in report
+    page = client.get(f"/learning/{adjusted[0].id}").text
+    assert "we verwachten dat" in page and "Formulering door de tijd" in page
+    assert "Hulp op afstand" in client.get("/themes/jeugd").text

@@ -7,15 +7,16 @@ produces the same rows; ``make run`` calls it on every start, hence the idempote
 import random
 
 from sqlalchemy import delete, func
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, SQLModel, col, select
 
 from app import audit
 from app.accounts import create_user, get_by_email
+from app.demo.context import add_context
 from app.demo.figures import add_figures
 from app.demo.municipality import MUNICIPALITY_CODE, MUNICIPALITY_NAME, add_skeleton
 from app.demo.sessions import add_sessions
 from app.demo.stories import add_stories
-from app.models import Area, Indicator, Narrative, Role, Theme
+from app.models import Area, Indicator, Narrative, ReflectionSession, Role, Theme
 
 SEED = 9901
 PASSWORD = "wadderveen-demo"  # noqa: S105 - the documented, public demo password
@@ -49,6 +50,8 @@ def load_demo(*, session: Session, reset: bool = False) -> str:
     figures = add_figures(session, skeleton, rng)
     stories = add_stories(session, skeleton, figures, rng)
     add_sessions(session, skeleton, figures, stories)
+    held = list(session.exec(select(ReflectionSession).order_by(col(ReflectionSession.id))).all())
+    add_context(session, skeleton, figures, held)
     audit.record(session=session, action="create", entity="demo", actor="cli")
     session.commit()
     for email, role in USERS:

@@ -6,7 +6,15 @@ from datetime import date
 
 from sqlmodel import Session
 
-from app.models import Area, AreaKind, ContextEvent, ContextEventTheme, Partner, Theme
+from app.models import (
+    Area,
+    AreaKind,
+    ContextEvent,
+    ContextEventTheme,
+    Frequency,
+    Partner,
+    Theme,
+)
 
 MUNICIPALITY_CODE = "GM9901"
 MUNICIPALITY_NAME = "Wadderveen"
@@ -160,7 +168,9 @@ def add_skeleton(session: Session) -> Skeleton:
         event = ContextEvent(
             title=spec.title,
             starts_on=spec.starts_on,
+            start_frequency=Frequency.month,
             ends_on=spec.ends_on,
+            end_frequency=Frequency.month if spec.ends_on else None,
             description=spec.description,
             is_break=spec.is_break,
         )
