@@ -14,8 +14,11 @@ from fastapi.testclient import TestClient
 from starlette.routing import Route
 
 from app.models import (
+    AuthorRole,
     ConsentReach,
     ContextEvent,
+    Experiment,
+    Idea,
     LearningQuestion,
     NarrativeStatus,
     Partner,
@@ -74,6 +77,16 @@ MINIMUM = {
     "/api/v1/indicators/{slug}/signals": Need.reader,
     "/api/v1/narratives/{narrative_id}": Need.reader,
     "/api/v1/timeline": Need.reader,
+    "/ideas/new": Need.story_form,
+    "/ideas/mine": Need.story_form,
+    "/ideas/{idea_id}": Need.viewer,
+    "/api/v1/ideas": Need.viewer,
+    "/api/v1/ideas/{idea_id}": Need.viewer,
+    "/experiments": Need.viewer,
+    "/experiments/new": Need.editor,
+    "/experiments/{experiment_id}": Need.viewer,
+    "/api/v1/experiments": Need.viewer,
+    "/api/v1/experiments/{experiment_id}": Need.viewer,
     "/context": Need.reader,
     "/context/{event_id}": Need.reader,
     "/context/new": Need.editor,
@@ -173,6 +186,14 @@ def sample_values(session) -> dict[str, dict[str, str]]:
     session.add(event)
     hypothesis = LearningQuestion(text="Als we X doen, verwachten we Y.")
     session.add(hypothesis)
+    idea = Idea(title="Taalcafé", description="Oefenen", proposer_role=AuthorRole.partner)
+    experiment = Experiment(
+        title="Pilot",
+        hypothesis="Als ..., dan ...",
+        starts_on=date(2024, 1, 1),
+        review_on=date(2024, 7, 1),
+    )
+    session.add_all([idea, experiment])
     session.commit()
     return {
         "*": {
@@ -185,6 +206,8 @@ def sample_values(session) -> dict[str, dict[str, str]]:
             "figure_id": str(frozen.id),
             "event_id": str(event.id),
             "question_id": str(hypothesis.id),
+            "idea_id": str(idea.id),
+            "experiment_id": str(experiment.id),
         },
         "/moderation/{narrative_id}": {"narrative_id": str(pending.id)},
         "/themes-and-areas/themes/{slug}": {"slug": theme.slug},

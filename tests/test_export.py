@@ -151,7 +151,7 @@ def test_cli_export_writes_the_archive_and_never_overwrites(session, tmp_path):
     second = runner.invoke(cli, ["export", str(archive)])
 
     assert first.exit_code == 0, first.output
-    assert "exported 14 rows from 32 tables" in first.output
+    assert f"exported 14 rows from {len(exported_tables())} tables" in first.output
     assert zipfile.is_zipfile(archive)
     assert second.exit_code == 1
     assert "exists already" in second.output

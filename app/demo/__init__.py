@@ -12,6 +12,7 @@ from sqlmodel import Session, SQLModel, col, select
 from app import audit
 from app.accounts import create_user, get_by_email
 from app.demo.context import add_context
+from app.demo.experiments import add_experiments
 from app.demo.figures import add_figures
 from app.demo.municipality import MUNICIPALITY_CODE, MUNICIPALITY_NAME, add_skeleton
 from app.demo.sessions import add_sessions
@@ -52,6 +53,7 @@ def load_demo(*, session: Session, reset: bool = False) -> str:
     add_sessions(session, skeleton, figures, stories)
     held = list(session.exec(select(ReflectionSession).order_by(col(ReflectionSession.id))).all())
     add_context(session, skeleton, figures, held)
+    add_experiments(session, skeleton, figures)
     audit.record(session=session, action="create", entity="demo", actor="cli")
     session.commit()
     for email, role in USERS:

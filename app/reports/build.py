@@ -14,6 +14,7 @@ from sqlmodel import Session, col, or_, select
 
 from app.context import events as developments
 from app.context import expectations
+from app.experiments.report import experiments_in_half
 from app.figures.periods import Period, PeriodError, parse_period
 from app.figures.signals import breaks_by_indicator, signals_for
 from app.i18n import N_
@@ -339,6 +340,7 @@ def _theme_part(session: Session, theme: Theme, half: Period) -> ThemePart:
         sessions=_sessions(session, ids, half),
         actions=_actions(session, ids, half),
         questions=_questions(session, theme, ids, half),
+        experiments=experiments_in_half(session=session, theme=theme, half=half),
     )
 
 

@@ -138,6 +138,38 @@ class DevelopmentPart(BaseModel):
     themes: list[str] = Field(default=[], description="Theme names; none: all themes.")
 
 
+class ExperimentFigure(BaseModel):
+    """A figure an experiment follows: mean change since the start, pilot and comparison."""
+
+    name: str
+    direction: str
+    pilot_change: float | None = None
+    comparison_change: float | None = None
+
+
+class ExperimentDecisionPart(BaseModel):
+    decision: str
+    day: date
+    reason: str
+    areas: list[str] = []
+
+
+class ExperimentPart(BaseModel):
+    """An experiment started, reviewed or decided in the half year, with its evidence."""
+
+    id: int
+    title: str
+    hypothesis: str
+    status: str
+    starts_on: date
+    pilots: list[str] = []
+    comparisons: list[str] = []
+    figures: list[ExperimentFigure] = []
+    stories: int = 0
+    sessions: list[str] = []
+    decisions: list[ExperimentDecisionPart] = []
+
+
 class ThemePart(BaseModel):
     slug: str
     name: str
@@ -148,6 +180,7 @@ class ThemePart(BaseModel):
     sessions: list[SessionPart] = []
     actions: list[ActionPart] = []
     questions: list[QuestionPart] = []
+    experiments: list[ExperimentPart] = []
 
     @property
     def actions_done(self) -> list[ActionPart]:

@@ -1,0 +1,129 @@
+"""What an experiment's review looks at: pilot against comparison districts, and stories.
+
+For each figure the experiment expects to move, the values of the pilot districts and
+of the comparison districts are averaged per period, before and during the experiment,
+so a team sees whether the pilot moved differently from where nothing changed. The
+averages are plain means of district values: they describe, they do not test.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from statistics import fmean
+
+from sqlmodel import Session, col, select
+
+from app.experiments.experiments import ExperimentView
+from app.figures.periods import period_of
+from app.models import Area, Direction, Indicator, Narrative, NarrativeStatus, Observation
+
+
+@dataclass
+class ComparedPeriod:
+    period: str
+    starts_on: date
+    pilot: float | None
+    comparison: float | None
+    during: bool
+
+
+@dataclass
+class Comparison:
+    """One figure: pilot and comparison means per period, and the change since start."""
+
+    indicator: Indicator
+    direction: Direction
+    periods: list[ComparedPeriod] = field(default_factory=list)
+
+    def _change(self, side: str) -> float | None:
+        before = [
+            getattr(p, side) for p in self.periods if not p.during and getattr(p, side) is not None
+        ]
+        during = [
+            getattr(p, side) for p in self.periods if p.during and getattr(p, side) is not None
+        ]
+        if not before or not during:
+            return None
+        return fmean(during) - fmean(before)
+
+    @property
+    def pilot_change(self) -> float | None:
+        """Mean during minus mean before, in the pilot districts."""
+        return self._change("pilot")
+
+    @property
+    def comparison_change(self) -> float | None:
+        return self._change("comparison")
+
+
+def _means(rows: list[tuple[date, float]]) -> dict[date, float]:
+    grouped: dict[date, list[float]] = defaultdict(list)
+    for start, value in rows:
+        grouped[start].append(value)
+    return {start: fmean(values) for start, values in grouped.items()}
+
+
+def comparisons(*, session: Session, seen: ExperimentView, until: date) -> list[Comparison]:
+    """Pilot and comparison means of each followed figure, from a year before the start.
+
+    Only the districts it started in count as pilot: districts it was scaled to later
+    joined after the start and would blur the before and after.
+    """
+    experiment = seen.experiment
+    since = date(experiment.starts_on.year - 1, experiment.starts_on.month, 1)
+    pilot_ids = [area.id for area in seen.first_pilots]
+    comparison_ids = [area.id for area in seen.comparisons]
+    result = []
+    for indicator, link in seen.indicators:
+        rows = session.exec(
+            select(Observation.area_id, Observation.period_start, Observation.value).where(
+                Observation.indicator_id == indicator.id,
+                col(Observation.area_id).in_(pilot_ids + comparison_ids),
+                Observation.period_start >= since,
+                Observation.period_start <= until,
+            )
+        ).all()
+        pilot = _means([(start, value) for area, start, value in rows if area in pilot_ids])
+        other = _means([(start, value) for area, start, value in rows if area in comparison_ids])
+        starts = sorted(set(pilot) | set(other))
+        result.append(
+            Comparison(
+                indicator=indicator,
+                direction=link.direction,
+                periods=[
+                    ComparedPeriod(
+                        period=period_of(start, indicator.frequency).label,
+                        starts_on=start,
+                        pilot=pilot.get(start),
+                        comparison=other.get(start),
+                        during=start >= experiment.starts_on,
+                    )
+                    for start in starts
+                ],
+            )
+        )
+    return result
+
+
+def pilot_stories(*, session: Session, seen: ExperimentView, limit: int = 20) -> list[Narrative]:
+    """Published stories from the pilot districts since the experiment started."""
+    pilot_ids = [area.id for area in seen.pilots]
+    if not pilot_ids:
+        return []
+    return list(
+        session.exec(
+            select(Narrative)
+            .where(
+                Narrative.status == NarrativeStatus.published,
+                col(Narrative.area_id).in_(pilot_ids),
+                Narrative.occurred_on >= seen.experiment.starts_on,
+            )
+            .order_by(col(Narrative.occurred_on).desc())
+            .limit(limit)
+        )
+    )
+
+
+def area_names(areas: list[Area]) -> str:
+    """The districts' names as one readable list."""
+    return ", ".join(area.name for area in areas)

@@ -1,0 +1,165 @@
+"""The portfolio: every idea and experiment by state, with what needs attention.
+
+"Without drowning in initiatives": the portfolio warns where a theme runs more
+experiments at once than its limit (set by an admin), and marks reviews that are
+overdue, so that trying small never turns into a pile of pilots nobody decides on.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlmodel import Session, col, select
+
+from app.experiments.experiments import review_overdue
+from app.models import (
+    Area,
+    AreaRole,
+    Experiment,
+    ExperimentArea,
+    ExperimentStatus,
+    ExperimentTheme,
+    Idea,
+    IdeaArea,
+    IdeaState,
+    IdeaTheme,
+    PortfolioLimit,
+    Theme,
+)
+
+RUNNING = (ExperimentStatus.running, ExperimentStatus.scaled)
+
+
+@dataclass
+class ThemeLoad:
+    theme: Theme
+    running: int
+    limit: int | None
+
+    @property
+    def over(self) -> bool:
+        return self.limit is not None and self.running > self.limit
+
+
+@dataclass
+class ExperimentRow:
+    experiment: Experiment
+    themes: list[Theme]
+    areas: list[Area]
+    overdue: bool
+
+
+@dataclass
+class IdeaRow:
+    idea: Idea
+    themes: list[Theme]
+    areas: list[Area]
+
+
+@dataclass
+class Portfolio:
+    """The /experiments page: ideas by state, experiments by status, warnings."""
+
+    ideas: dict[IdeaState, list[IdeaRow]] = field(default_factory=dict)
+    experiments: dict[ExperimentStatus, list[ExperimentRow]] = field(default_factory=dict)
+    loads: list[ThemeLoad] = field(default_factory=list)
+    themes: list[Theme] = field(default_factory=list)
+    districts: list[Area] = field(default_factory=list)
+    theme: str | None = None
+    area: str | None = None
+
+    @property
+    def overdue(self) -> list[ExperimentRow]:
+        return [row for rows in self.experiments.values() for row in rows if row.overdue]
+
+    @property
+    def theme_options(self) -> list[tuple[str, str]]:
+        return [(theme.slug, theme.name) for theme in self.themes]
+
+    @property
+    def district_options(self) -> list[tuple[str, str]]:
+        return [(area.code, area.name) for area in self.districts]
+
+    @property
+    def over_limit(self) -> list[ThemeLoad]:
+        return [load for load in self.loads if load.over]
+
+
+def _links(session: Session, link, key: str, ids: list[int]) -> tuple[dict, dict]:
+    """Themes and areas of each row (``link``: the row's theme and area link tables);
+    of an experiment only the districts where it runs, not those it is compared with."""
+    theme_link, area_link = link
+    pilots_only = [area_link.role == AreaRole.pilot] if area_link is ExperimentArea else []
+    themes: dict[int, list[Theme]] = {}
+    areas: dict[int, list[Area]] = {}
+    if not ids:
+        return themes, areas
+    for owner, theme in session.exec(
+        select(getattr(theme_link, key), Theme)
+        .join(Theme, Theme.id == theme_link.theme_id)
+        .where(col(getattr(theme_link, key)).in_(ids))
+        .order_by(Theme.name)
+    ):
+        themes.setdefault(owner, []).append(theme)
+    for owner, area in session.exec(
+        select(getattr(area_link, key), Area)
+        .join(Area, Area.id == area_link.area_id)
+        .where(col(getattr(area_link, key)).in_(ids), *pilots_only)
+        .order_by(Area.name)
+    ):
+        areas.setdefault(owner, []).append(area)
+    return themes, areas
+
+
+def _matches(themes: list[Theme], areas: list[Area], theme: str | None, area: str | None) -> bool:
+    return (not theme or any(t.slug == theme for t in themes)) and (
+        not area or any(a.code == area for a in areas)
+    )
+
+
+def portfolio(
+    *, session: Session, today: date, theme: str | None = None, area: str | None = None
+) -> Portfolio:
+    """Build the portfolio, filtered to one theme and/or district when given."""
+    ideas = list(session.exec(select(Idea).order_by(col(Idea.created_at).desc())))
+    experiments = list(session.exec(select(Experiment).order_by(col(Experiment.review_on))))
+    idea_themes, idea_areas = _links(
+        session, (IdeaTheme, IdeaArea), "idea_id", [i.id for i in ideas if i.id]
+    )
+    exp_themes, exp_areas = _links(
+        session,
+        (ExperimentTheme, ExperimentArea),
+        "experiment_id",
+        [e.id for e in experiments if e.id],
+    )
+    result = Portfolio(
+        ideas={state: [] for state in IdeaState},
+        experiments={status: [] for status in ExperimentStatus},
+        themes=list(session.exec(select(Theme).order_by(Theme.name))),
+        districts=list(
+            session.exec(select(Area).where(col(Area.parent_id).is_not(None)).order_by(Area.name))
+        ),
+        theme=theme,
+        area=area,
+    )
+    for idea in ideas:
+        row = IdeaRow(idea, idea_themes.get(idea.id, []), idea_areas.get(idea.id, []))
+        if _matches(row.themes, row.areas, theme, area):
+            result.ideas[idea.state].append(row)
+    running: Counter[int] = Counter()
+    for experiment in experiments:
+        row = ExperimentRow(
+            experiment,
+            exp_themes.get(experiment.id, []),
+            exp_areas.get(experiment.id, []),
+            review_overdue(experiment, today),
+        )
+        if experiment.status in RUNNING:
+            running.update(t.id for t in row.themes if t.id is not None)
+        if _matches(row.themes, row.areas, theme, area):
+            result.experiments[experiment.status].append(row)
+    limits = {row.theme_id: row.max_running for row in session.exec(select(PortfolioLimit))}
+    result.loads = [
+        ThemeLoad(t, running.get(t.id or 0, 0), limits.get(t.id or 0)) for t in result.themes
+    ]
+    return result

@@ -1,0 +1,54 @@
+"""Look up the rows that a request names by slug or code, reporting every unknown one.
+
+Forms and the API name themes by slug, areas by CBS code and indicators by slug; a
+domain function resolves them all at once and reports each unknown name at its field,
+so that nothing is stored from a half-valid request.
+"""
+
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+from sqlmodel import Session, col, select
+
+from app.i18n import N_
+from app.models import Area, Indicator, Theme
+from app.problems import FieldError
+
+Row = TypeVar("Row", Area, Indicator, Theme)
+
+UNKNOWN = {
+    Theme: N_("Unknown theme: %(name)s."),
+    Area: N_("Unknown area: %(name)s."),
+    Indicator: N_("Unknown indicator: %(name)s."),
+}
+
+
+def _key(model: type[Any]) -> Any:
+    return Area.code if model is Area else model.slug
+
+
+def by_names(
+    session: Session,
+    model: type[Row],
+    names: Sequence[str],
+    *,
+    field: str,
+    errors: list[FieldError],
+) -> list[Row]:
+    """Return the rows of ``model`` named in ``names`` (in that order, once each).
+
+    Every unknown name adds a ``FieldError`` at ``field`` to ``errors``; the caller
+    raises ``Invalid(*errors)`` once everything is checked.
+    """
+    wanted = list(dict.fromkeys(name.strip() for name in names if name and name.strip()))
+    if not wanted:
+        return []
+    key = _key(model)
+    found = {
+        getattr(row, key.key): row
+        for row in session.exec(select(model).where(col(key).in_(wanted)))
+    }
+    for name in wanted:
+        if name not in found:
+            errors.append(FieldError(field, UNKNOWN[model], {"name": name}))
+    return [found[name] for name in wanted if name in found]
