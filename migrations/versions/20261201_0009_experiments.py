@@ -1,7 +1,7 @@
 """Ideas and experiments: the portfolio of what is tried small before it is scaled.
 
-Revision ID: 0008_experiments
-Revises: 0007_observation_status
+Revision ID: 0009_experiments
+Revises: 0008_import_mapping
 Create Date: 2026-12-01 21:32:49
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 import app.models._base
 
 
-revision: str = '0008_experiments'
-down_revision: str | None = '0007_observation_status'
+revision: str = '0009_experiments'
+down_revision: str | None = '0008_import_mapping'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
