@@ -3,10 +3,20 @@
 import pytest
 from sqlmodel import func, select
 
-from app.figures.catalog import AreaIn, IndicatorIn, IndicatorOut, IndicatorPatch, ThemeIn
 from app.figures.observations import ObservationInput, upsert_observations
 from app.figures.periods import parse_period
-from app.models import Frequency, Indicator, Observation, ObservationRevision, utcnow
+from app.models import (
+    AreaCreate,
+    Frequency,
+    Indicator,
+    IndicatorCreate,
+    IndicatorPublic,
+    IndicatorUpdate,
+    Observation,
+    ObservationRevision,
+    ThemeCreate,
+    utcnow,
+)
 from app.routes.api_figures import ObservationOut, UpsertOut
 from tests.factories import bearer, make_area, make_indicator, make_theme
 
@@ -328,7 +338,16 @@ def test_csv_download_is_documented_with_an_example(client):
 
 
 @pytest.mark.parametrize(
-    "model", [ThemeIn, AreaIn, IndicatorIn, IndicatorOut, IndicatorPatch, UpsertOut, ObservationOut]
+    "model",
+    [
+        ThemeCreate,
+        AreaCreate,
+        IndicatorCreate,
+        IndicatorPublic,
+        IndicatorUpdate,
+        UpsertOut,
+        ObservationOut,
+    ],
 )
 def test_schema_examples_are_valid_input_for_their_model(model):
     examples = model.model_json_schema()["examples"]

@@ -1,7 +1,8 @@
 """The catalogue of figures: themes, areas and indicators (with themes, breaks, relations).
 
 Plain domain functions shared by the JSON API and the editor pages. Input arrives as
-the pydantic models below (the API's bodies, also built from HTML forms); problems
+the aggregates' model families (``app.models``: ``ThemeCreate``, ``AreaUpdate``,
+``IndicatorCreate``..., the API's bodies, also built from HTML forms); problems
 are raised as ``app.problems`` (``NotFound``, ``Conflict``, ``Invalid`` per field). The
 functions flush and record the audit; the caller's transaction commits.
 """
@@ -10,7 +11,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session, SQLModel, col, delete, func, select
 
 from app import audit
@@ -18,16 +18,25 @@ from app.figures.periods import PeriodError, parse_period, period_of
 from app.i18n import N_
 from app.models import (
     Area,
-    AreaKind,
-    Direction,
+    AreaCreate,
+    AreaPublic,
+    AreaUpdate,
+    BreakCreate,
+    BreakPublic,
     Frequency,
     Indicator,
     IndicatorBreak,
+    IndicatorCreate,
+    IndicatorPublic,
     IndicatorRelation,
     IndicatorTheme,
+    IndicatorUpdate,
     Observation,
+    RelatedIndicator,
     RelationKind,
     Theme,
+    ThemeCreate,
+    ThemeUpdate,
     User,
     utcnow,
 )
@@ -88,160 +97,6 @@ def usage(*, session: Session, table: str, row_id: int) -> dict[str, int]:
     return uses
 
 
-class ThemeIn(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "slug": "jeugd",
-                    "name": "Jeugd",
-                    "description": "Opgroeien, jeugdhulp en onderwijs.",
-                }
-            ]
-        }
-    )
-
-    slug: str = Field(min_length=1, max_length=60, pattern=SLUG, examples=["jeugd"])
-    name: str = Field(min_length=1, max_length=200, examples=["Jeugd"])
-    description: str = Field(default="", max_length=10_000)
-
-
-class ThemeOut(ThemeIn):
-    model_config = ConfigDict(from_attributes=True)
-
-
-class ThemePatch(BaseModel):
-    """Fields of a theme that can change; its slug (in addresses) stays."""
-
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    description: str | None = Field(default=None, max_length=10_000)
-
-
-class AreaIn(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {"code": "WK019301", "name": "Binnenstad", "kind": "district", "parent": "GM0193"}
-            ]
-        }
-    )
-
-    code: str = Field(
-        min_length=1, max_length=20, pattern=r"^[A-Za-z0-9_-]+$", examples=["WK019301"]
-    )
-    name: str = Field(min_length=1, max_length=200, examples=["Centrum"])
-    kind: AreaKind = AreaKind.district
-    parent: str | None = Field(default=None, description="Code of the parent area.")
-
-
-class AreaOut(AreaIn):
-    pass
-
-
-class AreaPatch(BaseModel):
-    """Fields of an area that can change; ``parent`` None (when given) means no parent."""
-
-    code: str | None = Field(default=None, min_length=1, max_length=20, pattern=r"^[A-Za-z0-9_-]+$")
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    kind: AreaKind | None = None
-    parent: str | None = Field(default=None, description="Code of the parent area.")
-
-
-class BreakIn(BaseModel):
-    period: str = Field(
-        description="First period of the new segment, in the indicator's frequency.",
-        examples=["2020-03"],
-    )
-    note: str = Field(default="", max_length=500, examples=["Start of the pandemic"])
-
-
-class RelatedIn(BaseModel):
-    slug: str = Field(examples=["wmo-clients"])
-    kind: RelationKind = RelationKind.related
-
-
-class IndicatorPatch(BaseModel):
-    """Fields of an indicator that can be changed; absent fields stay as they are."""
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "unit": "trajecten",
-                    "breaks": [{"period": "2020-03", "note": "Start van de pandemie"}],
-                }
-            ]
-        }
-    )
-
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    unit: str | None = Field(default=None, max_length=60)
-    description: str | None = Field(
-        default=None, max_length=20_000, description="Reading guide in Markdown."
-    )
-    source: str | None = Field(default=None, max_length=500)
-    frequency: Frequency | None = None
-    direction: Direction | None = None
-    screen_outliers: bool | None = None
-    themes: list[str] | None = Field(default=None, description="Theme slugs.")
-    breaks: list[BreakIn] | None = None
-    related: list[RelatedIn] | None = None
-
-
-INDICATOR_EXAMPLE = {
-    "slug": "jeugdhulp-trajecten",
-    "name": "Jeugdhulptrajecten",
-    "unit": "aantal",
-    "description": "Lopende trajecten jeugdhulp aan het eind van de maand.",
-    "source": "CBS StatLine 85099NED",
-    "frequency": "month",
-    "direction": "down",
-    "screen_outliers": True,
-    "themes": ["jeugd"],
-    "breaks": [{"period": "2020-03", "note": "Start van de pandemie"}],
-    "related": [{"slug": "wmo-clients", "kind": "waterbed"}],
-}
-
-
-class IndicatorIn(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [INDICATOR_EXAMPLE]})
-
-    slug: str = Field(min_length=1, max_length=80, pattern=SLUG, examples=["jeugdhulp-trajecten"])
-    name: str = Field(min_length=1, max_length=200, examples=["Jeugdhulptrajecten"])
-    unit: str = Field(default="", max_length=60, examples=["aantal"])
-    description: str = Field(default="", max_length=20_000, description="Reading guide (Markdown).")
-    source: str = Field(default="", max_length=500, examples=["CBS StatLine 85099NED"])
-    frequency: Frequency = Frequency.month
-    direction: Direction = Field(
-        default=Direction.neutral, description="Desired movement; only colours signals."
-    )
-    screen_outliers: bool = True
-    themes: list[str] = Field(default=[], description="Theme slugs.", examples=[["jeugd"]])
-    breaks: list[BreakIn] = []
-    related: list[RelatedIn] = []
-
-
-class BreakOut(BaseModel):
-    period: str
-    note: str
-
-
-class IndicatorOut(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [INDICATOR_EXAMPLE]})
-
-    slug: str
-    name: str
-    unit: str
-    description: str
-    source: str
-    frequency: Frequency
-    direction: Direction
-    screen_outliers: bool
-    themes: list[str]
-    breaks: list[BreakOut]
-    related: list[RelatedIn]
-
-
 def _page(session: Session, query, limit: int, offset: int):
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     return list(session.exec(query.limit(limit).offset(offset))), total
@@ -252,7 +107,7 @@ def list_themes(*, session: Session, limit: int = 100, offset: int = 0) -> tuple
     return _page(session, select(Theme).order_by(Theme.name, Theme.id), limit, offset)
 
 
-def create_theme(*, session: Session, data: ThemeIn, user: User | None) -> Theme:
+def create_theme(*, session: Session, data: ThemeCreate, user: User | None) -> Theme:
     """Add a theme; raise Conflict when the slug is taken."""
     if session.exec(select(Theme.id).where(Theme.slug == data.slug)).first():
         raise Conflict(
@@ -274,7 +129,7 @@ def theme_by_slug(*, session: Session, slug: str) -> Theme:
 
 
 def update_theme(
-    *, session: Session, theme: Theme, changes: ThemePatch, user: User | None
+    *, session: Session, theme: Theme, changes: ThemeUpdate, user: User | None
 ) -> Theme:
     """Apply the fields present in ``changes``."""
     fields = changes.model_dump(exclude_unset=True, exclude_none=True)
@@ -348,10 +203,10 @@ def _parent_id(session: Session, area: Area | None, code: str | None) -> int | N
     return parent.id
 
 
-def area_out(area: Area, codes: dict[int, str]) -> AreaOut:
+def area_out(area: Area, codes: dict[int, str]) -> AreaPublic:
     """Describe ``area`` with its parent's code (``codes``: id -> code)."""
     parent = codes.get(area.parent_id) if area.parent_id else None
-    return AreaOut(code=area.code, name=area.name, kind=area.kind, parent=parent)
+    return AreaPublic(code=area.code, name=area.name, kind=area.kind, parent=parent)
 
 
 def list_areas(*, session: Session, limit: int = 100, offset: int = 0) -> tuple[list, int]:
@@ -361,7 +216,7 @@ def list_areas(*, session: Session, limit: int = 100, offset: int = 0) -> tuple[
     return [area_out(area, codes) for area in areas], total
 
 
-def create_area(*, session: Session, data: AreaIn, user: User | None) -> Area:
+def create_area(*, session: Session, data: AreaCreate, user: User | None) -> Area:
     """Add an area under an existing parent; Conflict for a taken code."""
     if area_by_code(session=session, code=data.code):
         raise Conflict(
@@ -375,7 +230,7 @@ def create_area(*, session: Session, data: AreaIn, user: User | None) -> Area:
     return area
 
 
-def update_area(*, session: Session, area: Area, changes: AreaPatch, user: User | None) -> Area:
+def update_area(*, session: Session, area: Area, changes: AreaUpdate, user: User | None) -> Area:
     """Apply the fields present in ``changes`` (a new code must be free)."""
     fields = changes.model_dump(exclude_unset=True)
     code = fields.get("code")
@@ -413,7 +268,7 @@ def indicator_by_slug(*, session: Session, slug: str) -> Indicator:
     return indicator
 
 
-def describe(*, session: Session, indicators: Sequence[Indicator]) -> list[IndicatorOut]:
+def describe(*, session: Session, indicators: Sequence[Indicator]) -> list[IndicatorPublic]:
     """Describe indicators with their themes, breaks and relations (three queries in all)."""
     ids = [indicator.id for indicator in indicators]
     themes, breaks, related = defaultdict(list), defaultdict(list), defaultdict(list)
@@ -436,16 +291,18 @@ def describe(*, session: Session, indicators: Sequence[Indicator]) -> list[Indic
         .where(col(IndicatorRelation.indicator_id).in_(ids))
         .order_by(Indicator.slug)
     ):
-        related[indicator_id].append(RelatedIn(slug=slug, kind=kind))
+        related[indicator_id].append(RelatedIndicator(slug=slug, kind=kind))
     return [
-        IndicatorOut(
+        IndicatorPublic(
             **indicator.model_dump(
                 include={"slug", "name", "unit", "description", "source", "frequency"}
                 | {"direction", "screen_outliers"}
             ),
             themes=themes[indicator.id],
             breaks=[
-                BreakOut(period=period_of(row.starts_on, indicator.frequency).label, note=row.note)
+                BreakPublic(
+                    period=period_of(row.starts_on, indicator.frequency).label, note=row.note
+                )
                 for row in breaks[indicator.id]
             ],
             related=related[indicator.id],
@@ -456,7 +313,7 @@ def describe(*, session: Session, indicators: Sequence[Indicator]) -> list[Indic
 
 def list_indicators(
     *, session: Session, limit: int = 100, offset: int = 0
-) -> tuple[list[IndicatorOut], int]:
+) -> tuple[list[IndicatorPublic], int]:
     """Return a page of indicators by name, described, and the total count."""
     rows, total = _page(
         session, select(Indicator).order_by(Indicator.name, Indicator.id), limit, offset
@@ -472,7 +329,7 @@ def _theme_ids(session: Session, slugs: list[str]) -> list[int]:
     return [found[slug] for slug in dict.fromkeys(slugs)]
 
 
-def _break_starts(breaks: list[BreakIn], frequency: Frequency) -> list[tuple[date, str]]:
+def _break_starts(breaks: list[BreakCreate], frequency: Frequency) -> list[tuple[date, str]]:
     starts: dict[date, str] = {}
     for index, item in enumerate(breaks):
         try:
@@ -487,7 +344,7 @@ def _break_starts(breaks: list[BreakIn], frequency: Frequency) -> list[tuple[dat
     return list(starts.items())
 
 
-def _related_ids(session: Session, indicator: Indicator, related: list[RelatedIn]):
+def _related_ids(session: Session, indicator: Indicator, related: list[RelatedIndicator]):
     slugs = [item.slug for item in related]
     found = dict(
         session.exec(
@@ -513,8 +370,8 @@ def _replace_links(
     indicator: Indicator,
     *,
     themes: list[str] | None,
-    breaks: list[BreakIn] | None,
-    related: list[RelatedIn] | None,
+    breaks: list[BreakCreate] | None,
+    related: list[RelatedIndicator] | None,
 ) -> None:
     """Replace the given link sets (None: leave as is), validating all before writing."""
     theme_ids = _theme_ids(session, themes) if themes is not None else None
@@ -542,7 +399,7 @@ def _replace_links(
 _LINKS = {"themes", "breaks", "related"}
 
 
-def create_indicator(*, session: Session, data: IndicatorIn, user: User | None) -> Indicator:
+def create_indicator(*, session: Session, data: IndicatorCreate, user: User | None) -> Indicator:
     """Add an indicator with its themes, breaks and relations (a Problem: write nothing)."""
     if session.exec(select(Indicator.id).where(Indicator.slug == data.slug)).first():
         raise Conflict(
@@ -560,7 +417,7 @@ def create_indicator(*, session: Session, data: IndicatorIn, user: User | None) 
 
 
 def update_indicator(
-    *, session: Session, indicator: Indicator, changes: IndicatorPatch, user: User | None
+    *, session: Session, indicator: Indicator, changes: IndicatorUpdate, user: User | None
 ) -> Indicator:
     """Apply the fields present in ``changes`` (a Problem: the caller's rollback undoes all)."""
     fields = changes.model_dump(exclude_unset=True)

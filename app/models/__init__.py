@@ -1,7 +1,7 @@
 """All tables, imported in one place so that Alembic and the app see the same metadata."""
 
 from app.models._base import Direction, Frequency, Role, utcnow
-from app.models.area import Area, AreaCreate, AreaKind, AreaPublic
+from app.models.area import Area, AreaCreate, AreaKind, AreaPublic, AreaUpdate
 from app.models.audit import AuditEntry
 from app.models.context_event import (
     ContextEvent,
@@ -48,10 +48,16 @@ from app.models.idea import (
 )
 from app.models.import_mapping import ImportMapping
 from app.models.indicator import (
+    BreakCreate,
+    BreakPublic,
     Indicator,
     IndicatorBreak,
+    IndicatorCreate,
+    IndicatorPublic,
     IndicatorRelation,
     IndicatorTheme,
+    IndicatorUpdate,
+    RelatedIndicator,
     RelationKind,
 )
 from app.models.learning import (
@@ -87,7 +93,7 @@ from app.models.reflection import (
 )
 from app.models.report import FrozenReport, ReportIntro, ReportStory
 from app.models.story_request import StoryRequest, StoryRequestPartner
-from app.models.theme import Theme, ThemeCreate, ThemePublic
+from app.models.theme import Theme, ThemeCreate, ThemePublic, ThemeUpdate
 from app.models.user import ApiToken, LoginFailure, User
 
 __all__ = [
@@ -99,9 +105,12 @@ __all__ = [
     "AreaKind",
     "AreaPublic",
     "AreaRole",
+    "AreaUpdate",
     "Assessment",
     "AuditEntry",
     "AuthorRole",
+    "BreakCreate",
+    "BreakPublic",
     "ConsentReach",
     "ContextEvent",
     "ContextEventArea",
@@ -142,8 +151,11 @@ __all__ = [
     "ImportMapping",
     "Indicator",
     "IndicatorBreak",
+    "IndicatorCreate",
+    "IndicatorPublic",
     "IndicatorRelation",
     "IndicatorTheme",
+    "IndicatorUpdate",
     "Invite",
     "LearningQuestion",
     "LearningQuestionIndicator",
@@ -166,6 +178,7 @@ __all__ = [
     "QuestionStatusChange",
     "QuestionVersion",
     "ReflectionSession",
+    "RelatedIndicator",
     "RelationKind",
     "ReportIntro",
     "ReportStory",
@@ -182,6 +195,7 @@ __all__ = [
     "ThemeRecalibration",
     "ThemeResult",
     "ThemeResultIndicator",
+    "ThemeUpdate",
     "User",
     "WeighingCriterion",
     "utcnow",

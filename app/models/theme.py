@@ -1,11 +1,21 @@
-"""Themes: the programme tracks (youth, home support, work and income, debts)."""
+"""Themes: the programme tracks (youth, home support, work and income, debts).
 
+One family, used by the editor pages and the API alike: ``ThemeBase`` (the fields and
+their constraints), the table ``Theme``, ``ThemeCreate`` (a new theme), ``ThemeUpdate``
+(the fields that may change) and ``ThemePublic`` (what the API answers).
+"""
+
+from pydantic import ConfigDict
 from sqlmodel import Field, SQLModel
 
 
 class ThemeBase(SQLModel):
     slug: str = Field(
-        min_length=1, max_length=60, regex=r"^[a-z0-9][a-z0-9-]*$", unique=True, index=True
+        min_length=1,
+        max_length=60,
+        schema_extra={"pattern": r"^[a-z0-9][a-z0-9-]*$"},
+        unique=True,
+        index=True,
     )
     name: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=10_000)
@@ -19,9 +29,23 @@ class Theme(ThemeBase, table=True):
     )
 
 
+THEME_EXAMPLE = {
+    "slug": "jeugd",
+    "name": "Jeugd",
+    "description": "Opgroeien, jeugdhulp en onderwijs.",
+}
+
+
 class ThemeCreate(ThemeBase):
-    pass
+    model_config = ConfigDict(json_schema_extra={"examples": [THEME_EXAMPLE]})  # type: ignore[assignment]
+
+
+class ThemeUpdate(SQLModel):
+    """Fields of a theme that can change; its slug (in addresses) stays."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    description: str | None = Field(default=None, max_length=10_000)
 
 
 class ThemePublic(ThemeBase):
-    id: int
+    model_config = ConfigDict(json_schema_extra={"examples": [THEME_EXAMPLE]})  # type: ignore[assignment]

@@ -25,18 +25,20 @@ from app.deps import (
     WriteSessionDep,
 )
 from app.figures import catalog
-from app.figures.catalog import (
-    AreaIn,
-    AreaOut,
-    IndicatorIn,
-    IndicatorOut,
-    IndicatorPatch,
-    ThemeIn,
-    ThemeOut,
-)
 from app.figures.observations import ItemChecker, known_values, upsert_observations
 from app.figures.periods import period_of, period_range
-from app.models import Area, AreaKind, Indicator
+from app.models import (
+    Area,
+    AreaCreate,
+    AreaKind,
+    AreaPublic,
+    Indicator,
+    IndicatorCreate,
+    IndicatorPublic,
+    IndicatorUpdate,
+    ThemeCreate,
+    ThemePublic,
+)
 from app.problems import FieldError, Invalid
 from app.security.small_numbers import Masked, Masking, shown
 from app.templating import request_language
@@ -59,56 +61,56 @@ class Page(BaseModel, Generic[T]):
     total: int = Field(description="All matching items, regardless of limit and offset.")
 
 
-@router.get("/themes", response_model=Page[ThemeOut])
+@router.get("/themes", response_model=Page[ThemePublic])
 def list_themes(session: SessionDep, reader: Reader, limit: Limit = 100, offset: Offset = 0):
     """List the programme tracks."""
     items, total = catalog.list_themes(session=session, limit=limit, offset=offset)
     return {"items": items, "total": total}
 
 
-@router.post("/themes", response_model=ThemeOut, status_code=201)
-def create_theme(data: ThemeIn, session: WriteSessionDep, user: EditorUser):
+@router.post("/themes", response_model=ThemePublic, status_code=201)
+def create_theme(data: ThemeCreate, session: WriteSessionDep, user: EditorUser):
     """Add a programme track."""
     return catalog.create_theme(session=session, data=data, user=user)
 
 
-@router.get("/areas", response_model=Page[AreaOut])
+@router.get("/areas", response_model=Page[AreaPublic])
 def list_areas(session: SessionDep, reader: Reader, limit: Limit = 100, offset: Offset = 0):
     """List the areas (municipality, districts, neighbourhoods) with their parents."""
     items, total = catalog.list_areas(session=session, limit=limit, offset=offset)
     return {"items": items, "total": total}
 
 
-@router.post("/areas", response_model=AreaOut, status_code=201)
-def create_area(data: AreaIn, session: WriteSessionDep, user: EditorUser):
+@router.post("/areas", response_model=AreaPublic, status_code=201)
+def create_area(data: AreaCreate, session: WriteSessionDep, user: EditorUser):
     """Add an area; ``parent`` is the code of an existing area."""
     catalog.create_area(session=session, data=data, user=user)
     return data
 
 
-@router.get("/indicators", response_model=Page[IndicatorOut])
+@router.get("/indicators", response_model=Page[IndicatorPublic])
 def list_indicators(session: SessionDep, reader: Reader, limit: Limit = 100, offset: Offset = 0):
     """List the indicators with their themes, breaks and related indicators."""
     items, total = catalog.list_indicators(session=session, limit=limit, offset=offset)
     return {"items": items, "total": total}
 
 
-@router.post("/indicators", response_model=IndicatorOut, status_code=201)
-def create_indicator(data: IndicatorIn, session: WriteSessionDep, user: EditorUser):
+@router.post("/indicators", response_model=IndicatorPublic, status_code=201)
+def create_indicator(data: IndicatorCreate, session: WriteSessionDep, user: EditorUser):
     """Add an indicator (no target: ``direction`` only colours signals)."""
     indicator = catalog.create_indicator(session=session, data=data, user=user)
     return catalog.describe(session=session, indicators=[indicator])[0]
 
 
-@router.get("/indicators/{slug}", response_model=IndicatorOut)
+@router.get("/indicators/{slug}", response_model=IndicatorPublic)
 def get_indicator(reader: Reader, indicator: IndicatorDep, session: SessionDep):
     """Describe one indicator."""
     return catalog.describe(session=session, indicators=[indicator])[0]
 
 
-@router.patch("/indicators/{slug}", response_model=IndicatorOut)
+@router.patch("/indicators/{slug}", response_model=IndicatorPublic)
 def update_indicator(
-    slug: str, changes: IndicatorPatch, session: WriteSessionDep, user: EditorUser
+    slug: str, changes: IndicatorUpdate, session: WriteSessionDep, user: EditorUser
 ):
     """Change the fields given; lists (themes, breaks, related) are replaced whole."""
     indicator = indicator_by_slug(slug, session)

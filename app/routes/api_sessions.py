@@ -20,7 +20,7 @@ from app.sessions import service
 router = APIRouter(prefix="/api/v1/sessions", tags=["sessions"])
 
 
-class IndicatorIn(BaseModel):
+class SessionIndicatorCreate(BaseModel):
     slug: str
     area: str | None = None
 
@@ -39,7 +39,7 @@ class SessionIn(BaseModel):
     see: str = Field(default="", max_length=20_000)
     mean: str = Field(default="", max_length=20_000)
     do: str = Field(default="", max_length=20_000)
-    indicators: list[IndicatorIn] = []
+    indicators: list[SessionIndicatorCreate] = []
     narratives: list[int] = []
     actions: list[ActionIn] = []
 

@@ -12,11 +12,22 @@ from sqlmodel import Session, select
 
 from app.deps import EditorUser, Reader, SessionDep, WriteSessionDep, has_role
 from app.figures import catalog
-from app.figures.catalog import FIELD_HINTS, BreakIn, IndicatorIn, IndicatorPatch, RelatedIn
+from app.figures.catalog import FIELD_HINTS
 from app.figures.unexplained import latest_variations
 from app.forms import check_csrf, choices, refused, validated
 from app.i18n import N_
-from app.models import Direction, Frequency, Indicator, Role, Theme
+from app.models import (
+    BreakCreate,
+    Direction,
+    Frequency,
+    Indicator,
+    IndicatorCreate,
+    IndicatorPublic,
+    IndicatorUpdate,
+    RelatedIndicator,
+    Role,
+    Theme,
+)
 from app.problems import Conflict, Invalid
 from app.templating import render, request_language
 
@@ -79,7 +90,7 @@ def _form_page(request, session: Session, form: dict, errors: dict, *, action: s
     )
 
 
-def _form_of(indicator: catalog.IndicatorOut) -> dict:
+def _form_of(indicator: IndicatorPublic) -> dict:
     data = indicator.model_dump(mode="json")
     return {
         **data,
@@ -89,13 +100,13 @@ def _form_of(indicator: catalog.IndicatorOut) -> dict:
     }
 
 
-def _parse_breaks(text: str) -> list[BreakIn]:
+def _parse_breaks(text: str) -> list[BreakCreate]:
     """One break a line: the period, then an optional note (``2020-03 pandemie``)."""
     breaks = []
     for line in text.splitlines():
         period, _, note = line.strip().partition(" ")
         if period:
-            breaks.append(BreakIn(period=period, note=note.strip()[:500]))
+            breaks.append(BreakCreate(period=period, note=note.strip()[:500]))
     return breaks
 
 
@@ -145,8 +156,8 @@ class IndicatorForm:
         """Return the breaks and relations as the API models them."""
         return {
             "breaks": _parse_breaks(self.breaks),
-            "related": [RelatedIn(slug=s) for s in self.related]
-            + [RelatedIn(slug=s, kind="waterbed") for s in self.waterbed],
+            "related": [RelatedIndicator(slug=s) for s in self.related]
+            + [RelatedIndicator(slug=s, kind="waterbed") for s in self.waterbed],
         }
 
 
@@ -167,7 +178,7 @@ def create_indicator(
     """Add an indicator; on any error show the form again with every problem."""
     check_csrf(request, posted.csrf_token)
     try:
-        data = validated(IndicatorIn, FIELD_HINTS, **posted.values, **posted.links())
+        data = validated(IndicatorCreate, FIELD_HINTS, **posted.values, **posted.links())
         catalog.create_indicator(session=session, data=data, user=user)
     except (Invalid, Conflict) as problem:
         errors = refused(request, session, problem)
@@ -198,7 +209,7 @@ def update_indicator(
     indicator = catalog.indicator_by_slug(session=session, slug=slug)
     values = {k: v for k, v in posted.values.items() if k != "slug"}
     try:
-        changes = validated(IndicatorPatch, FIELD_HINTS, **values, **posted.links())
+        changes = validated(IndicatorUpdate, FIELD_HINTS, **values, **posted.links())
         catalog.update_indicator(session=session, indicator=indicator, changes=changes, user=user)
     except Invalid as problem:
         errors = refused(request, session, problem)

@@ -12,10 +12,10 @@ from sqlmodel import Session
 
 from app.deps import EditorUser, Reader, SessionDep, WriteSessionDep, has_role
 from app.figures import catalog
-from app.figures.catalog import FIELD_HINTS, AreaIn, AreaPatch, ThemeIn, ThemePatch
+from app.figures.catalog import FIELD_HINTS
 from app.forms import check_csrf, choices, refused, validated
 from app.i18n import N_
-from app.models import Area, AreaKind, Role, Theme
+from app.models import Area, AreaCreate, AreaKind, AreaUpdate, Role, Theme, ThemeCreate, ThemeUpdate
 from app.problems import Conflict, Invalid
 from app.templating import render, request_language
 
@@ -75,7 +75,7 @@ def add_theme(
     form = {"theme_slug": slug.strip(), "theme_name": name.strip(), "description": description}
     try:
         data = validated(
-            ThemeIn, FIELD_HINTS, slug=slug.strip(), name=name.strip(), description=description
+            ThemeCreate, FIELD_HINTS, slug=slug.strip(), name=name.strip(), description=description
         )
         catalog.create_theme(session=session, data=data, user=user)
     except (Invalid, Conflict) as problem:
@@ -105,7 +105,7 @@ def add_area(
             "kind": kind,
             "parent": parent or None,
         }
-        data = validated(AreaIn, FIELD_HINTS, **values)
+        data = validated(AreaCreate, FIELD_HINTS, **values)
         catalog.create_area(session=session, data=data, user=user)
     except (Invalid, Conflict) as problem:
         errors = _area_names(refused(request, session, problem))
@@ -144,7 +144,7 @@ def update_theme(
     theme = catalog.theme_by_slug(session=session, slug=slug)
     form = {"name": name.strip(), "description": description}
     try:
-        changes = validated(ThemePatch, FIELD_HINTS, **form)
+        changes = validated(ThemeUpdate, FIELD_HINTS, **form)
         catalog.update_theme(session=session, theme=theme, changes=changes, user=user)
     except Invalid as problem:
         return _theme_page(request, theme, form, refused(request, session, problem), status=422)
@@ -234,7 +234,7 @@ def update_area(
     area = catalog.existing_area(session=session, code=code)
     form = {"code": new_code.strip(), "name": name.strip(), "kind": kind, "parent": parent}
     try:
-        changes = validated(AreaPatch, FIELD_HINTS, **{**form, "parent": parent or None})
+        changes = validated(AreaUpdate, FIELD_HINTS, **{**form, "parent": parent or None})
         catalog.update_area(session=session, area=area, changes=changes, user=user)
     except (Invalid, Conflict) as problem:
         errors = refused(request, session, problem)
