@@ -12,7 +12,7 @@ from app.context import events
 from app.context.events import EventIn, EventOut, EventPatch
 from app.deps import EditorUser, Limit, Offset, Reader, SessionDep, WriteSessionDep
 from app.models import ContextEvent
-from app.routes.api_figures import Page
+from app.models.page import Page
 
 router = APIRouter(prefix="/api/v1/context-events", tags=["context"])
 

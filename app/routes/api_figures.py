@@ -8,7 +8,7 @@ Handlers only translate HTTP to the domain (``app.figures.catalog`` and
 import csv
 import io
 from datetime import UTC, datetime
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import Response
@@ -39,11 +39,10 @@ from app.models import (
     ThemeCreate,
     ThemePublic,
 )
+from app.models.page import Page
 from app.problems import FieldError, Invalid
 from app.security.small_numbers import Masked, Masking, shown
 from app.templating import request_language
-
-T = TypeVar("T")
 
 router = APIRouter(prefix="/api/v1", tags=["figures"])
 
@@ -54,11 +53,6 @@ def indicator_by_slug(slug: str, session: SessionDep) -> Indicator:
 
 
 IndicatorDep = Annotated[Indicator, Depends(indicator_by_slug)]
-
-
-class Page(BaseModel, Generic[T]):
-    items: list[T]
-    total: int = Field(description="All matching items, regardless of limit and offset.")
 
 
 @router.get("/themes", response_model=Page[ThemePublic])

@@ -8,7 +8,8 @@ from sqlmodel import col, func, select
 from starlette.responses import Response
 
 from app.deps import EditorUser, Limit, Offset, SessionDep, WriteSessionDep
-from app.models import Invite, Partner
+from app.models import Invite, Partner, PartnerCreate
+from app.models.page import Page
 from app.narratives.invites import (
     create_invite,
     create_partner,
@@ -21,12 +22,24 @@ from app.narratives.invites import (
 router = APIRouter(prefix="/api/v1/partners", tags=["partners"])
 
 
-class PartnerIn(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
-
-
 class InviteIn(BaseModel):
     expires_at: AwareDatetime | None = None
+
+
+class InvitePublic(BaseModel):
+    id: int
+    url: str = Field(examples=["/stories/new?invite=..."])
+    expires_at: str | None = Field(description="ISO 8601 moment, or null: never.")
+    revoked_at: str | None
+
+
+class PartnerPublic(BaseModel):
+    id: int
+    name: str
+
+
+class PartnerWithInvites(PartnerPublic):
+    invites: list[InvitePublic]
 
 
 def _partner(partner: Partner) -> dict:
@@ -46,7 +59,7 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
-@router.get("")
+@router.get("", response_model=Page[PartnerWithInvites])
 def list_partners(
     session: SessionDep,
     user: EditorUser,
@@ -65,13 +78,13 @@ def list_partners(
     return {"items": items, "total": total}
 
 
-@router.post("", status_code=201)
-def add_partner(body: PartnerIn, session: WriteSessionDep, user: EditorUser):
+@router.post("", status_code=201, response_model=PartnerPublic)
+def add_partner(body: PartnerCreate, session: WriteSessionDep, user: EditorUser):
     """Add a partner organisation; names are unique."""
     return _partner(create_partner(session=session, name=body.name, user=user))
 
 
-@router.post("/{partner_id}/invites", status_code=201)
+@router.post("/{partner_id}/invites", status_code=201, response_model=InvitePublic)
 def new_invite(partner_id: int, body: InviteIn, session: WriteSessionDep, user: EditorUser):
     """Create a signed invite link for the partner, optionally expiring."""
     partner = get_partner(session=session, partner_id=partner_id)

@@ -10,8 +10,8 @@ from sqlmodel import Session, select
 from app.deps import EditorUser, Limit, Offset, SessionDep, ViewerUser, WriteSessionDep, has_role
 from app.forms import FormDep, check_csrf, refused
 from app.models import Area, AreaKind, Indicator, LearningQuestion, ReflectionSession, Role, Theme
+from app.models.page import Page
 from app.problems import Invalid
-from app.routes.api_figures import Page
 from app.sessions import learning
 from app.sessions.learning import MovementIn, QuestionIn, QuestionOut, QuestionPatch
 from app.templating import render, say
