@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 
 from app.deps import EditorUser, Limit, Offset, SessionDep, ViewerUser, WriteSessionDep, has_role
 from app.models import Role
+from app.models.page import Page
 from app.narratives.requests import (
     QUESTION_MAX,
     RequestView,
@@ -33,6 +34,28 @@ class StoryRequestIn(BaseModel):
     closes_on: date | None = Field(default=None, description="Last day answers are accepted.")
 
 
+class StoryRequestPublic(BaseModel):
+    """A story request as the API answers it."""
+
+    id: int
+    question: str
+    indicator: str = Field(description="Slug of the indicator.")
+    area: str | None = Field(description="Area code; null: the whole municipality.")
+    period: str | None
+    partners: list[int] = Field(description="Partner ids; empty: all partners.")
+    public: bool
+    closes_on: str | None
+    open: bool
+    answers: int = Field(description="Stories that answer it, pending ones included.")
+    published_answers: int
+    created_at: str
+    url: str
+
+
+class StoryRequestWithAnswers(StoryRequestPublic):
+    answer_ids: list[int] = Field(description="Its answers this reader may see.")
+
+
 def request_data(view: RequestView) -> dict:
     """The JSON shape of one request."""
     row = view.request
@@ -53,7 +76,7 @@ def request_data(view: RequestView) -> dict:
     }
 
 
-@router.get("")
+@router.get("", response_model=Page[StoryRequestPublic])
 def list_story_requests(
     session: SessionDep,
     user: ViewerUser,
@@ -66,7 +89,7 @@ def list_story_requests(
     return {"items": [request_data(v) for v in items], "total": total}
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, response_model=StoryRequestPublic)
 def create_story_request(body: StoryRequestIn, session: WriteSessionDep, user: EditorUser):
     """Ask partners for stories about a signal; 422 names each bad field."""
     data = body.model_dump(mode="json", exclude={"partners"})
@@ -75,7 +98,7 @@ def create_story_request(body: StoryRequestIn, session: WriteSessionDep, user: E
     return request_data(request_view(session, row))
 
 
-@router.get("/{request_id}")
+@router.get("/{request_id}", response_model=StoryRequestWithAnswers)
 def get_story_request(request_id: int, session: SessionDep, user: ViewerUser):
     """One request with the ids of its answers (pending ones to editors only)."""
     row = get_request(session=session, request_id=request_id)
