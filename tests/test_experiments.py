@@ -500,3 +500,35 @@ def test_a_revoked_invite_link_no_longer_opens_the_idea_form_or_the_partner_page
     assert client.get(f"/ideas/new?invite={token}").status_code == 410
     gone = client.get(f"/ideas/mine?invite={token}")
     assert gone.status_code == 410 and "ingetrokken of verlopen" in gone.text
+
+
+def test_decisions_appear_on_the_timeline_and_the_figure_page_of_their_districts(client, session):
+    login(client, session, "viewer")
+    session.commit()
+    make_area(session, code="WK990101", name="Noorderpark")
+    elsewhere = make_area(session, code="WK990105", name="Esch")
+    make_indicator(session, slug="verzuim", name="Meldingen schoolverzuim", frequency="month")
+    headers = bearer(session, "editor")
+    created = client.post(
+        "/api/v1/experiments",
+        json=_experiment_body(
+            title="Lichte hulp via school",
+            areas=["WK990101"],
+            indicators=[{"slug": "verzuim", "direction": "down"}],
+            prepared_for_success="Wijkteam",
+            status="running",
+        ),
+        headers=headers,
+    ).json()
+    client.post(
+        f"/api/v1/experiments/{created['id']}/decisions",
+        json={"decision": "stop", "reason": "Geen effect", "decided_on": "2026-01-15"},
+        headers=headers,
+    )
+    timeline = client.get("/timeline?indicator=verzuim").text
+    assert "Besluit over experiment" in timeline and "Lichte hulp via school" in timeline
+    other = client.get(f"/timeline?indicator=verzuim&area={elsewhere.code}").text
+    assert "Besluit over experiment" not in other
+    page = client.get("/indicators/verzuim").text
+    assert "Experimenten die dit cijfer willen laten bewegen" in page
+    assert "stoppen 15 jan 2026: Geen effect" in page

@@ -342,6 +342,63 @@ def decide(
     return decision
 
 
+def decisions_for(
+    *, session: Session, indicator_ids: list[int], area: Area | None, start: date, end: date
+) -> list[tuple[ExperimentDecision, Experiment]]:
+    """Decisions in [start, end] on experiments that follow one of the figures, and (with
+    ``area``) that run in or are compared with that district: the timeline shows them."""
+    if not indicator_ids:
+        return []
+    query = (
+        select(ExperimentDecision, Experiment)
+        .join(Experiment, Experiment.id == ExperimentDecision.experiment_id)
+        .where(
+            col(ExperimentDecision.decided_on).between(start, end),
+            col(Experiment.id).in_(
+                select(ExperimentIndicator.experiment_id).where(
+                    col(ExperimentIndicator.indicator_id).in_(indicator_ids)
+                )
+            ),
+        )
+    )
+    if area is not None:
+        query = query.where(
+            col(Experiment.id).in_(
+                select(ExperimentArea.experiment_id).where(ExperimentArea.area_id == area.id)
+            )
+        )
+    return list(session.exec(query.order_by(col(ExperimentDecision.decided_on))))
+
+
+def following(
+    *, session: Session, indicator: Indicator, area: Area | None
+) -> list[tuple[Experiment, list[ExperimentDecision]]]:
+    """The experiments that expect this figure to move (in ``area``, when given), each
+    with its decisions, for the figure's page."""
+    query = select(Experiment).where(
+        col(Experiment.id).in_(
+            select(ExperimentIndicator.experiment_id).where(
+                ExperimentIndicator.indicator_id == indicator.id
+            )
+        )
+    )
+    if area is not None:
+        query = query.where(
+            col(Experiment.id).in_(
+                select(ExperimentArea.experiment_id).where(ExperimentArea.area_id == area.id)
+            )
+        )
+    rows = list(session.exec(query.order_by(col(Experiment.starts_on))))
+    decisions: dict[int, list[ExperimentDecision]] = {}
+    for decision in session.exec(
+        select(ExperimentDecision)
+        .where(col(ExperimentDecision.experiment_id).in_([row.id for row in rows]))
+        .order_by(col(ExperimentDecision.decided_on))
+    ):
+        decisions.setdefault(decision.experiment_id, []).append(decision)
+    return [(row, decisions.get(row.id or 0, [])) for row in rows]
+
+
 def link_review(*, session: Session, experiment: Experiment, reflection: ReflectionSession) -> None:
     """Record that a reflection session reviewed the experiment (once)."""
     if session.get(SessionExperiment, (reflection.id, experiment.id)) is None:

@@ -11,6 +11,7 @@ from sqlalchemy import func, union
 from sqlmodel import Session, col, or_, select
 
 from app.context.scope import EventScope, scopes
+from app.experiments.experiments import decisions_for
 from app.figures.icons import Variation, latest_variation
 from app.figures.periods import Period, period_of
 from app.figures.signals import SignalPoint, breaks_by_indicator, breaks_for, signals_for
@@ -292,9 +293,9 @@ def indicator_context(
 
 @dataclass(frozen=True)
 class TimelineItem:
-    """A story, reflection session or context event on the timeline."""
+    """A story, reflection session, context event or experiment decision on the timeline."""
 
-    kind: Literal["story", "session", "event"]
+    kind: Literal["story", "session", "event", "decision"]
     day: date
     title: str
     url: str | None
@@ -404,6 +405,14 @@ def timeline(
             TimelineItem("event", e.starts_on, e.title, f"/context/{e.id}", e.id)
             for e in events_for(
                 session, indicators=indicators, area=area, start=low, end=high, theme=theme
+            )
+        ),
+        *(
+            TimelineItem(
+                "decision", d.decided_on, e.title, f"/experiments/{e.id}#decisions", d.id or 0
+            )
+            for d, e in decisions_for(
+                session=session, indicator_ids=ids, area=area, start=low, end=high
             )
         ),
     ]

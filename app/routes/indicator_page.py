@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 from sqlmodel import Session, col, select
 
 from app.deps import Limit, MaskingDep, Offset, Reader, SessionDep
+from app.experiments.experiments import following
 from app.figures import catalog
 from app.figures.charts import chart_rows, context_datasets, indicator_chart, shares_chart
 from app.figures.context import (
@@ -236,6 +237,10 @@ def indicator_page(
             "shares": shares,
             "shares_spec": shares_chart(shares, assessment_labels(lang)),
             "related": related,
+            # Experiments are staff reading (as sessions are), not for anonymous readers.
+            "experiments": (
+                following(session=session, indicator=indicator, area=chosen) if user else []
+            ),
             "area_options": [(a.code, a.name) for a in areas],
             "filters": {"area": area or "", "from": start or "", "to": end or ""},
         },
