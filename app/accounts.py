@@ -4,17 +4,22 @@ Problems are raised as ``app.problems`` (a bad field: ``Invalid``); functions fl
 record the audit, the caller's transaction (a request, a CLI command) commits.
 """
 
-from datetime import timedelta
+import logging
+from datetime import datetime, timedelta
 
+from sqlalchemy import or_, update
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
 from app.audit import record
+from app.db import impatient_write
 from app.i18n import N_
 from app.models import ApiToken, Role, User, utcnow
 from app.problems import Conflict, FieldError, Invalid, NotFound
 from app.security.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
 from app.security.tokens import new_api_token, token_digest
 
+log = logging.getLogger("duiding")
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
 NOT_YOURSELF = N_("You cannot change your own role or deactivate your own account.")
 BAD_EMAIL = N_("%(email)s is not a valid email address.")
@@ -78,12 +83,28 @@ def create_user(*, session: Session, email: str, role: Role | str, password: str
 
 
 def set_password(*, session: Session, user: User, password: str, actor: str = "") -> None:
-    """Give ``user`` a new password (accounts restored from an archive have none)."""
+    """Give ``user`` a new password (accounts restored from an archive have none).
+
+    Every session of the account ends: whoever knew the old password is signed out."""
     if problem := _password_error(password):
         raise Invalid(problem)
     user.password_hash = hash_password(password)
+    end_sessions(user=user)
     session.add(user)
     record(session=session, action="set_password", entity="user", entity_id=user.id, actor=actor)
+
+
+def end_sessions(*, user: User) -> None:
+    """End every session of ``user`` on the server: their cookies no longer sign in."""
+    user.session_generation = (user.session_generation or 0) + 1
+
+
+def signed_in(*, session: Session, user_id: int, generation: object) -> User | None:
+    """Return the active user a session cookie names, if its session has not ended."""
+    user = session.get(User, user_id)
+    if user is None or not user.is_active or generation != user.session_generation:
+        return None
+    return user
 
 
 def authenticate(*, session: Session, email: str, password: str) -> User | None:
@@ -113,10 +134,26 @@ def user_for_token(*, session: Session, token: str) -> User | None:
         return None
     now = utcnow()
     if row.last_used_at is None or now - row.last_used_at > TOKEN_TOUCH_INTERVAL:
-        row.last_used_at = now
-        session.add(row)
-        session.commit()
+        _note_use(engine=session.get_bind(), token_id=row.id, now=now)
     return user
+
+
+def _note_use(*, engine, token_id: int, now: datetime) -> None:
+    """Record that a token was used, at most once a minute, never failing the request.
+
+    A conditional UPDATE in a transaction of its own, so workers that race write it
+    once; when the write lock is taken (an import merging), it is skipped: a request
+    a minute later records the use."""
+    recent = ApiToken.last_used_at >= now - TOKEN_TOUCH_INTERVAL
+    try:
+        with impatient_write(engine) as connection:
+            connection.execute(
+                update(ApiToken)
+                .where(ApiToken.id == token_id, or_(ApiToken.last_used_at.is_(None), ~recent))
+                .values(last_used_at=now)
+            )
+    except DBAPIError:
+        log.info("token use not recorded: the database is busy")
 
 
 # Administration: every change is written to the audit log in the same transaction.
@@ -186,6 +223,7 @@ def set_active(*, session: Session, by: User, user: User, active: bool) -> None:
         action="reactivate" if active else "deactivate",
         detail={"email": user.email},
         is_active=active,
+        session_generation=user.session_generation + (1 if user.is_active and not active else 0),
     )
 
 

@@ -1,8 +1,9 @@
 """Engine and sessions. Everything that differs between SQLite and PostgreSQL starts here.
 
 On SQLite each connection gets WAL journaling (readers never block the writer),
-foreign keys (off by default in SQLite) and a busy timeout, so that concurrent story
-submissions wait for the write lock instead of failing.
+foreign keys (off by default in SQLite), a busy timeout, so that concurrent story
+submissions wait for the write lock instead of failing, and synchronous=FULL, so an
+acknowledged write survives a power failure. The file is created private (0600).
 """
 
 import errno
@@ -45,7 +46,7 @@ def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            _private_file(Path(parsed.database))
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
@@ -56,6 +57,18 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
+def _private_file(path: Path) -> None:
+    """Create the database's folder (0700) and file (0600) readable by the owner only.
+
+    Stories and contact details live in it; SQLite would otherwise create it 0644.
+    Its -wal and -shm files take the database file's mode. Existing files are left."""
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not path.exists():
+        path.touch(mode=0o600)
+        path.chmod(0o600)  # touch's mode is reduced by the umask, never widened
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     # Let SQLAlchemy control transactions; pysqlite's own BEGIN handling would
     # defer the write lock and turn concurrent writers into "database is locked".
@@ -64,7 +77,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    # FULL: a commit is on disk (the WAL synced) before a story or sign-in is
+    # acknowledged; NORMAL could lose the last commits on a power failure.
+    cursor.execute("PRAGMA synchronous=FULL")
     cursor.close()
 
 
@@ -122,6 +137,28 @@ def get_write_session() -> Iterator[Session]:
     """
     with write_transaction() as session:
         yield session
+
+
+@contextmanager
+def impatient_write(engine: Engine, *, wait_ms: int = 100) -> Iterator[Connection]:
+    """A write transaction that gives up after ``wait_ms`` instead of queueing for the lock.
+
+    For bookkeeping no request may wait or fail for (when a token was last used):
+    while an import merges, the write is refused at once and the caller skips it.
+    """
+    sqlite = is_sqlite(engine)
+    with engine.connect() as connection:
+        raw = connection.connection.driver_connection
+        if sqlite:
+            raw.execute(f"PRAGMA busy_timeout={int(wait_ms)}")
+        try:
+            with connection.execution_options(sqlite_begin="IMMEDIATE").begin():
+                if not sqlite:
+                    connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{int(wait_ms)}ms'")
+                yield connection
+        finally:
+            if sqlite:
+                raw.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
 
 
 def is_sqlite(engine: Engine) -> bool:

@@ -66,16 +66,24 @@ class HttpMiddleware:
         raise NotImplementedError
 
 
+# Sent only when cookies are Secure, i.e. the site is served over https: a browser
+# then refuses plain http to it for a year.
+HSTS = "max-age=31536000; includeSubDomains"
+
+
 class SecurityHeadersMiddleware(HttpMiddleware):
-    """Add the security headers to every response."""
+    """Add the security headers to every response (HSTS too behind https)."""
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        secure = get_settings().secure_cookies
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 for name, value in SECURITY_HEADERS.items():
                     headers.setdefault(name, value)
+                if secure:
+                    headers.setdefault("strict-transport-security", HSTS)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -109,28 +117,29 @@ class AuthMiddleware(HttpMiddleware):
     """Find the signed-in user: a bearer token, else the session cookie.
 
     Runs inside SessionMiddleware. The user is looked up on every request, so a
-    deactivated account or a changed role takes effect at once.
+    deactivated account or a changed role takes effect at once; a cookie from a
+    session that ended (a sign-out, a new password) signs no one in, even when copied.
     """
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         connection = HTTPConnection(scope)
         authorization = connection.headers.get("authorization", "")
         token = authorization[7:].strip() if authorization.lower().startswith("bearer ") else None
-        user_id = connection.session.get("user_id") if "session" in scope else None
+        cookie = connection.session if "session" in scope else {}
+        user_id = cookie.get("user_id")
         user = None
         if token or user_id:
-            user = await run_in_threadpool(_lookup_user, token, user_id)
+            user = await run_in_threadpool(_lookup_user, token, user_id, cookie.get("generation"))
         scope.setdefault("state", {})["user"] = user
         scope["state"]["auth_by_token"] = bool(token)
         await self.app(scope, receive, send)
 
 
-def _lookup_user(token: str | None, user_id: int | None) -> User | None:
+def _lookup_user(token: str | None, user_id: int | None, generation: object) -> User | None:
     with Session(get_engine(), expire_on_commit=False) as session:
         if token:
             return accounts.user_for_token(session=session, token=token)
-        user = session.get(User, user_id)
-        return user if user is not None and user.is_active else None
+        return accounts.signed_in(session=session, user_id=user_id, generation=generation)
 
 
 class BodySizeLimitMiddleware(HttpMiddleware):

@@ -9,7 +9,7 @@ from app import accounts
 from app.deps import SettingsDep, WriteSessionDep
 from app.forms import check_csrf, safe_next
 from app.i18n import N_
-from app.models import utcnow
+from app.models import User, utcnow
 from app.security import throttle
 from app.templating import render
 
@@ -66,12 +66,19 @@ def login(
     session.add(user)
     request.session.clear()
     request.session["user_id"] = user.id
+    request.session["generation"] = user.session_generation
     return RedirectResponse(safe_next(next), status_code=303)
 
 
 @router.post("/logout")
-def logout(request: Request, csrf_token: Annotated[str, Form()] = ""):
-    """Sign out and forget the session."""
+def logout(request: Request, session: WriteSessionDep, csrf_token: Annotated[str, Form()] = ""):
+    """Sign out: end every session of this account on the server and forget the cookie."""
     check_csrf(request, csrf_token)
+    signed_in = request.state.user
+    if signed_in is not None and not request.state.auth_by_token:
+        user = session.get(User, signed_in.id)
+        if user is not None:
+            accounts.end_sessions(user=user)
+            session.add(user)
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
