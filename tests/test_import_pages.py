@@ -168,3 +168,28 @@ def test_cbs_refusals_are_said_in_dutch_and_change_nothing(client, session, cbs_
         data={**cbs_form(table="00000NED", indicator="bevolking"), "csrf_token": token},
     )
     assert "CBS does not know table 00000NED" in english.text
+
+
+def test_an_unknown_area_name_can_be_created_with_the_import(client, session):
+    make_indicator(session, slug="wmo", frequency=Frequency.year)
+    login(client, session, "editor")
+    first = upload(
+        client, "nieuw.csv", b"indicator;period;area;value\nwmo;2024;Stadshagen-Noord;5\n"
+    )
+    assert first.status_code == 422
+    fields = form_of(first.text)
+    fields.update(area_code=["+new"], csrf_token=[csrf_from(first.text)])
+    preview = client.post("/indicators/import/check", data=fields)
+    assert preview.status_code == 200, preview.text
+    assert "Nieuwe gebieden: Stadshagen-Noord" in preview.text
+    assert counts(session) == (0, 0)  # the preview stores nothing, not even the area
+    done = client.post(
+        "/indicators/import/commit",
+        data=form_of(preview.text) | {"csrf_token": [csrf_from(preview.text)]},
+    )
+    assert done.status_code == 200, done.text
+    session.rollback()
+    assert session.exec(select(Area.code, Area.name)).all() == [
+        ("Stadshagen-Noord", "Stadshagen-Noord")
+    ]
+    assert counts(session) == (1, 1)

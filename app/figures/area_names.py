@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from app.models import Area
+from app.models import Area, AreaKind
 
 # Official name -> the names people use for it (all compared after normalising).
 ALIASES = {
@@ -74,3 +74,28 @@ class AreaMatcher:
         if found is None:
             self.unknown[cell] = self.unknown.get(cell, 0) + 1
         return found
+
+
+NEW = "+new"  # in a mapping: create an area with this name instead of matching one
+
+
+def new_areas(mapped: dict[str, str], known: Iterable[Area]) -> list[Area]:
+    """Areas for the names a user chose to create: their name, a code made from it.
+
+    The code is the name in plain letters and digits (``Nieuwe-Wijk``), made unique
+    among the known codes; the kind is district, the editor can change both later.
+    """
+    codes = {area.code.upper() for area in known}
+    created = []
+    for name, choice in mapped.items():
+        if choice != NEW:
+            continue
+        plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+        base = re.sub(r"[^A-Za-z0-9]+", "-", plain).strip("-")[:16] or "gebied"
+        code, number = base, 1
+        while code.upper() in codes:
+            number += 1
+            code = f"{base}-{number}"
+        codes.add(code.upper())
+        created.append(Area(code=code, name=name.strip()[:200], kind=AreaKind.district))
+    return created

@@ -17,7 +17,7 @@ from typing import BinaryIO
 
 from sqlmodel import Session, select
 
-from app.figures.area_names import AreaMatcher
+from app.figures.area_names import NEW, AreaMatcher, new_areas
 from app.figures.layouts import Mapping, MappingError, detect, parsed_rows, saved_mapping
 from app.figures.observations import (
     ItemChecker,
@@ -57,6 +57,8 @@ class ImportOutcome:
     merge_seconds: float = 0.0  # how long the write lock was held (for the benchmark)
     # The columns did not fit the layout: choosing others may fix it.
     unmapped: bool = False
+    # Areas made for names the user chose to create (stored only with the import).
+    created_areas: list = field(default_factory=list)
 
     @property
     def mappable(self) -> bool:
@@ -274,7 +276,19 @@ def import_observations(
             layout=detect_layout,
             columns=detect_columns,
         )
-        matcher = AreaMatcher(ItemChecker(session=session).areas.values(), outcome.mapping.areas)
+        known = list(ItemChecker(session=session).areas.values())
+        outcome.created_areas = new_areas(outcome.mapping.areas, known)
+        session.add_all(outcome.created_areas)
+        session.flush()
+        mapped = {
+            name: area.code
+            for name, area in zip(
+                [name for name, choice in outcome.mapping.areas.items() if choice == NEW],
+                outcome.created_areas,
+                strict=True,
+            )
+        }
+        matcher = AreaMatcher([*known, *outcome.created_areas], {**outcome.mapping.areas, **mapped})
         rows = parsed_rows(table, outcome.mapping, indicators, matcher)
     except (ReadError, MappingError) as error:
         outcome.unmapped = isinstance(error, MappingError)
@@ -296,6 +310,8 @@ def import_observations(
         on_progress=progress,
         dry_run=dry_run,
         outcome=outcome,
+        # Areas created for names the user chose belong to the import's transaction.
+        within=bool(outcome.created_areas),
     )
 
 
