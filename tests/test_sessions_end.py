@@ -129,3 +129,34 @@ def test_token_reads_answer_while_the_write_lock_is_taken_and_record_use_later(c
     assert client.get("/api/v1/indicators", headers=headers).status_code == 200
     session.rollback()
     assert session.exec(select(ApiToken.last_used_at)).one() == first  # once a minute
+
+
+def test_a_story_refused_while_the_database_is_busy_comes_back_as_typed(settings, env, session):
+    from app import db
+    from tests.conftest import reset_caches
+    from tests.factories import csrf_from, story_form
+
+    settings(public_stories=True)
+    engine_probe = db.get_engine()
+    if not db.is_sqlite(engine_probe):
+        return  # PostgreSQL has no database-wide write lock to be refused
+    env.setattr(db, "SQLITE_BUSY_TIMEOUT_MS", 200)
+    reset_caches()
+    from app.main import create_app
+
+    with TestClient(create_app()) as client:
+        form = story_form(csrf_from(client.get("/stories/new").text), 7)
+        form["body"] = "Wat ik typte: <b>niet</b> verloren.\nTweede regel."
+        with db.get_engine().connect() as holder:
+            raw = holder.connection.driver_connection
+            raw.execute("BEGIN IMMEDIATE")  # as a long write holds it
+            try:
+                page = client.post("/stories/new", data=form, follow_redirects=False)
+            finally:
+                raw.execute("ROLLBACK")
+        assert page.status_code == 503
+        assert "Uw verhaal kon zojuist niet worden opgeslagen" in page.text
+        assert "Gelijktijdig verhaal 7" in page.text
+        assert "Wat ik typte: &lt;b&gt;niet&lt;/b&gt; verloren.\nTweede regel." in page.text
+        again = client.post("/stories/new", data=form, follow_redirects=False)
+        assert again.status_code == 303

@@ -4,10 +4,12 @@ import secrets
 from datetime import timedelta
 
 from fastapi import APIRouter, HTTPException, Request
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 from starlette.responses import RedirectResponse
 
 from app.config import Settings
+from app.db import UNAVAILABLE, storage_failure
 from app.deps import (
     OptionalUser,
     Reader,
@@ -38,8 +40,8 @@ from app.narratives.submission import (
     this_month,
     validate_story,
 )
-from app.problems import AuthRequired, Invalid, NotFound
-from app.templating import render
+from app.problems import AuthRequired, Invalid, Message, NotFound
+from app.templating import render, say
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -67,6 +69,12 @@ def _access(request: Request, session: Session, settings: Settings, user, token:
     if user is None and not settings.public_stories:
         raise AuthRequired
     return None, None
+
+
+STORE_LATER = N_(
+    "Your story could not be saved just now because the system is busy. Nothing you "
+    "typed is lost: check it below and send it again."
+)
 
 
 def _form_page(request, session, context, status_code=200):
@@ -141,6 +149,7 @@ def new_story(
 def submit_story(
     request: Request,
     session: WriteSessionDep,
+    reader: SessionDep,
     settings: SettingsDep,
     user: OptionalUser,
     form: FormDep,
@@ -149,8 +158,36 @@ def submit_story(
 
     An answer to a story request is checked against the request (it exists, is open and
     was asked to this submitter) and is fixed to the request's figure, district and period.
+    When the database cannot take the story now (busy), the form comes back (503) with
+    everything as typed and a message to send it again: nothing typed is lost.
     """
     check_csrf(request, form.get("csrf_token"))
+    try:
+        return _submit(request, session, settings, user, form)
+    except DBAPIError as error:
+        if storage_failure(error) != UNAVAILABLE:
+            raise
+        session.rollback()
+    token = form.get("invite") or ""
+    invite, partner = _access(request, reader, settings, user, token)
+    data = {k: v for k, v in form.items() if isinstance(v, str)}
+    context = _form_context(
+        reader,
+        values={**data, "themes": form.getlist("themes"), "indicators": form.getlist("indicators")},
+        errors={"": say(request, Message(STORE_LATER))},
+        invite=token,
+        partner=partner,
+        public=invite is None and user is None,
+        submission_key=data.get("submission_key") or secrets.token_urlsafe(24),
+        answering=None,
+    )
+    response = _form_page(request, reader, context, status_code=503)
+    response.headers["Retry-After"] = "10"
+    return response
+
+
+def _submit(request: Request, session: Session, settings: Settings, user, form):
+    """Store the story the form sent, or show the form again with what is wrong."""
     token = form.get("invite") or ""
     invite, partner = _access(request, session, settings, user, token)
     public = invite is None and user is None
