@@ -13,6 +13,7 @@ from jinja2 import pass_context
 from starlette.responses import HTMLResponse
 
 from app.config import get_settings
+from app.context.events import event_period
 from app.figures.icons import variation_icon
 from app.i18n import LANGUAGES, format_day, translations
 from app.problems import Message
@@ -45,6 +46,7 @@ def _variation_icon(context, kind: str | None, label: bool = True) -> str:
 
 templates.env.filters["number"] = _number
 templates.env.filters["day"] = _day
+templates.env.filters["event_period"] = event_period
 templates.env.globals["variation_icon"] = _variation_icon
 
 

@@ -300,6 +300,12 @@ def end_period(event: ContextEvent) -> Period | None:
     return period_of(event.ends_on, event.end_frequency or event.start_frequency)
 
 
+def event_period(event: ContextEvent) -> str:
+    """The event's periods as typed: start, a dash, and the end (nothing while it lasts)."""
+    end = end_period(event)
+    return f"{start_period(event).label} \u2013 {end.label if end else ''}".rstrip()
+
+
 def describe(*, session: Session, events: list[ContextEvent]) -> list[EventOut]:
     """The API shape of ``events``, their links read in three queries."""
     ids = [event.id for event in events]
