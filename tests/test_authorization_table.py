@@ -84,6 +84,7 @@ MINIMUM = {
     "/api/v1/ideas/{idea_id}": Need.viewer,
     "/experiments": Need.viewer,
     "/experiments/new": Need.editor,
+    "/experiments/settings": Need.admin,
     "/experiments/{experiment_id}": Need.viewer,
     "/api/v1/experiments": Need.viewer,
     "/api/v1/experiments/{experiment_id}": Need.viewer,

@@ -532,3 +532,29 @@ def test_decisions_appear_on_the_timeline_and_the_figure_page_of_their_districts
     page = client.get("/indicators/verzuim").text
     assert "Experimenten die dit cijfer willen laten bewegen" in page
     assert "stoppen 15 jan 2026: Geen effect" in page
+
+
+def test_an_admin_sets_the_criteria_and_the_theme_limits(client, session):
+    login(client, session, "admin")
+    session.commit()
+    theme = make_theme(session, slug="schulden", name="Schulden")
+    token = csrf(client, "/experiments/settings")
+    added = client.post(
+        "/experiments/settings",
+        data={"csrf_token": token, "name": "Kosten", "description": "5 = goedkoop", "active": "on"},
+        follow_redirects=False,
+    )
+    assert added.status_code == 303
+    twice = client.post("/experiments/settings", data={"csrf_token": token, "name": "Kosten"})
+    assert twice.status_code == 422 and "Er is al een criterium met de naam Kosten." in twice.text
+    limit = f"limit-{theme.id}"
+    limits = {"csrf_token": token, "do": "limits"}
+    bad = client.post("/experiments/settings", data={**limits, limit: "0"})
+    assert bad.status_code == 422 and "heel getal van 1 tot 100" in bad.text
+    client.post("/experiments/settings", data={"csrf_token": token, "do": "limits", limit: "3"})
+    session.commit()
+    assert session.get(PortfolioLimit, theme.id).max_running == 3
+    assert session.exec(select(WeighingCriterion.name)).all() == ["Kosten"]
+    client.post("/experiments/settings", data={"csrf_token": token, "do": "limits", limit: ""})
+    session.commit()
+    assert session.get(PortfolioLimit, theme.id) is None

@@ -41,6 +41,8 @@ UNKNOWN_CRITERION = N_("Unknown criterion.")
 SCORE_RANGE = N_("Give a score from 1 to 5.")
 OBJECTION_REQUIRED = N_("Describe the objection.")
 UNKNOWN_OBJECTION = N_("Unknown objection.")
+CRITERION_NAME = N_("Give the criterion a name of at most 100 characters.")
+CRITERION_TAKEN = N_("There is a criterion named %(name)s already.")
 
 # Which state may follow which; "proposed" is only ever the first step.
 NEXT_STATES: dict[IdeaState, set[IdeaState]] = {
@@ -293,3 +295,25 @@ def criteria(*, session: Session, active_only: bool = True) -> list[WeighingCrit
     if active_only:
         query = query.where(WeighingCriterion.active == True)  # noqa: E712 - SQL
     return list(session.exec(query.order_by(WeighingCriterion.position, WeighingCriterion.name)))
+
+
+def save_criterion(
+    *, session: Session, criterion_id: int | None, name: str, description: str, active: bool
+) -> WeighingCriterion:
+    """Add a weighing criterion, or rename, describe or (de)activate one; names are unique."""
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise Invalid.at("name", CRITERION_NAME)
+    row = session.get(WeighingCriterion, criterion_id) if criterion_id else None
+    if criterion_id and row is None:
+        raise Invalid.at("name", UNKNOWN_CRITERION)
+    clash = session.exec(select(WeighingCriterion).where(WeighingCriterion.name == name)).first()
+    if clash is not None and clash is not row:
+        raise Invalid.at("name", CRITERION_TAKEN, name=name)
+    if row is None:
+        count = session.exec(select(func.count()).select_from(WeighingCriterion)).one()
+        row = WeighingCriterion(position=count)
+    row.name, row.description, row.active = name, description.strip()[:1_000], active
+    session.add(row)
+    session.flush()
+    return row

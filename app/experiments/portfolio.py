@@ -12,6 +12,7 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from app.experiments.experiments import review_overdue
+from app.i18n import N_
 from app.models import (
     Area,
     AreaRole,
@@ -26,7 +27,9 @@ from app.models import (
     PortfolioLimit,
     Theme,
 )
+from app.problems import FieldError, Invalid
 
+LIMIT_RANGE = N_("A limit is a whole number from 1 to 100, or empty for none.")
 RUNNING = (ExperimentStatus.running, ExperimentStatus.scaled)
 
 
@@ -163,3 +166,25 @@ def portfolio(
         ThemeLoad(t, running.get(t.id or 0, 0), limits.get(t.id or 0)) for t in result.themes
     ]
     return result
+
+
+def set_limits(*, session: Session, limits: dict[int, int | None]) -> None:
+    """Set (or, with None, lift) each theme's limit of experiments running at once."""
+    errors = [
+        FieldError(f"limit-{theme_id}", LIMIT_RANGE)
+        for theme_id, value in limits.items()
+        if value is not None and not 1 <= value <= 100
+    ]
+    if errors:
+        raise Invalid(*errors)
+    for theme_id, value in limits.items():
+        row = session.get(PortfolioLimit, theme_id)
+        if value is None:
+            if row is not None:
+                session.delete(row)
+        elif row is None:
+            session.add(PortfolioLimit(theme_id=theme_id, max_running=value))
+        else:
+            row.max_running = value
+            session.add(row)
+    session.flush()

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Query, Request
 from sqlmodel import Session, col, select
 from starlette.responses import RedirectResponse
 
-from app.deps import EditorUser, Limit, Offset, SessionDep, ViewerUser, WriteSessionDep
-from app.experiments import evidence, experiments, portfolio
+from app.deps import AdminUser, EditorUser, Limit, Offset, SessionDep, ViewerUser, WriteSessionDep
+from app.experiments import evidence, experiments, ideas, portfolio
 from app.experiments.public import decision_public, experiment_public
 from app.forms import FormDep, check_csrf, posted_id, refused, validated
 from app.i18n import N_
@@ -98,6 +98,47 @@ def portfolio_page(
         session=session, today=_today(), theme=theme or None, area=area or None
     )
     return render(request, "experiments/portfolio.html", {"portfolio": seen})
+
+
+def _settings_page(request, session, errors=None, status_code=200):
+    context = {
+        "criteria": ideas.criteria(session=session, active_only=False),
+        "loads": portfolio.portfolio(session=session, today=_today()).loads,
+        "errors": errors or {},
+    }
+    return render(request, "experiments/settings.html", context, status_code=status_code)
+
+
+@pages.get("/experiments/settings")
+def portfolio_settings(request: Request, session: SessionDep, user: AdminUser):
+    """Show the weighing criteria and each theme's limit of running experiments."""
+    return _settings_page(request, session)
+
+
+@pages.post("/experiments/settings")
+def save_portfolio_settings(
+    request: Request, session: WriteSessionDep, user: AdminUser, form: FormDep
+):
+    """Save a criterion (new or changed) or the themes' limits."""
+    check_csrf(request, form.get("csrf_token"))
+    try:
+        if form.get("do") == "limits":
+            limits = {}
+            for theme in session.exec(select(Theme)):
+                text = str(form.get(f"limit-{theme.id}") or "").strip()
+                limits[theme.id or 0] = int(text) if text.isdecimal() else (None if not text else 0)
+            portfolio.set_limits(session=session, limits=limits)
+        else:
+            ideas.save_criterion(
+                session=session,
+                criterion_id=posted_id(form.get("criterion_id")),
+                name=str(form.get("name") or ""),
+                description=str(form.get("description") or ""),
+                active=form.get("active") == "on",
+            )
+    except Problem as problem:
+        return _settings_page(request, session, refused(request, session, problem), 422)
+    return RedirectResponse("/experiments/settings", status_code=303)
 
 
 def _new_page(request, session, values, errors=None, status_code=200):
