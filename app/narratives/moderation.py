@@ -1,7 +1,8 @@
 """Moderation: editors publish or hide pending stories, after redacting them.
 
 An edit replaces the submitted text; the original is not kept, so a redacted name is
-really gone. Every decision is written to the audit log in the same transaction.
+really gone. Every decision is written to the audit log in the same transaction. Hiding a story
+that was published withdraws it from the frozen reports that hold it.
 """
 
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from app.models.narrative import (
     NarrativeTheme,
 )
 from app.narratives.submission import StoryInput
+from app.reports.service import withdraw_story
 
 
 class Decision(StrEnum):
@@ -142,6 +144,8 @@ def moderate(
         indicator_ids=edited.indicator_ids,
         relation=relation,
     )
+    if decision is Decision.hide:
+        withdraw_story(session=session, story_id=story.id)
     record(
         session=session,
         action=decision.value,

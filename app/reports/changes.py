@@ -48,7 +48,13 @@ def _other_changes(theme: ThemePart, before: ThemePart) -> list[Change]:
     changes = []
     known = {story.id for story in before.stories}
     changes += [
-        Change(kind="story", theme=theme.name, subject=s.title, consent_reach=s.consent_reach)
+        Change(
+            kind="story",
+            theme=theme.name,
+            subject=s.title,
+            consent_reach=s.consent_reach,
+            story_id=s.id,
+        )
         for s in theme.stories
         if s.id not in known
     ]
@@ -92,6 +98,8 @@ STATUS_NAMES = {
     "adjusted": N_("adjusted"),
     "closed": N_("closed"),
 }
+#: What stands in a frozen report where a story was withdrawn after it was frozen.
+STORY_WITHDRAWN = N_("story withdrawn")
 SENTENCES = {
     "revised": N_("%(subject)s, %(period)s: revised from %(before)s to %(after)s"),
     "signal": N_("%(subject)s, %(period)s: now %(after)s (was %(before)s)"),
@@ -112,7 +120,7 @@ def describe(change: Change, lang: str) -> str:
     sentence = gettext(
         lang,
         SENTENCES[change.kind],
-        subject=change.subject,
+        subject=gettext(lang, STORY_WITHDRAWN) if change.withdrawn else change.subject,
         period=change.period,
         before=name(change.before),
         after=name(change.after),

@@ -74,6 +74,25 @@ class StoryPart(BaseModel):
     consent_reach: str
     links: int = Field(description="Figures and sessions the story is linked to.")
     chosen: bool = Field(description="Chosen by an editor rather than by number of links.")
+    withdrawn: bool = Field(
+        default=False, description="Hidden after the report was frozen: its place, no text."
+    )
+
+    def as_withdrawn(self) -> "StoryPart":
+        """The story's place in a frozen report once it is withdrawn: nothing of its text."""
+        return StoryPart(
+            id=self.id,
+            title="",
+            occurred="",
+            author_role="",
+            organisation="",
+            assessment=None,
+            body="",
+            consent_reach=self.consent_reach,
+            links=0,
+            chosen=self.chosen,
+            withdrawn=True,
+        )
 
 
 class SessionPart(BaseModel):
@@ -201,6 +220,8 @@ class Change(BaseModel):
     before: str = ""
     after: str = ""
     consent_reach: str = Field(default="", description="For a story: how far it may travel.")
+    story_id: int | None = Field(default=None, description="For a story: which one.")
+    withdrawn: bool = Field(default=False, description="For a story: withdrawn since.")
 
 
 class PreviousReport(BaseModel):
@@ -226,4 +247,25 @@ class Report(BaseModel):
         for theme in copy.themes:
             theme.stories = [s for s in theme.stories if s.consent_reach in reaches]
         copy.changes = [c for c in copy.changes if c.kind != "story" or c.consent_reach in reaches]
+        return copy
+
+    def story_ids(self) -> set[int]:
+        return {story.id for theme in self.themes for story in theme.stories}
+
+    def without_withdrawn(self, withdrawn: set[int]) -> "Report":
+        """A copy in which each story of ``withdrawn`` keeps its place and loses its text,
+        also in the list of changes (which older reports name by title only)."""
+        copy = self.model_copy(deep=True)
+        titles = set()
+        for theme in copy.themes:
+            for index, story in enumerate(theme.stories):
+                if story.id in withdrawn and not story.withdrawn:
+                    titles.add((theme.name, story.title))
+                    theme.stories[index] = story.as_withdrawn()
+        for change in copy.changes:
+            if change.kind == "story" and (
+                change.story_id in withdrawn
+                or (change.story_id is None and (change.theme, change.subject) in titles)
+            ):
+                change.subject, change.withdrawn = "", True
         return copy

@@ -3,6 +3,10 @@
 A frozen report is the complete report data (charts included) stored as JSON at the
 moment an editor froze it; the changes since the previous frozen report of the same
 scope (all themes, or one theme) are computed then and frozen with it.
+
+A story hidden later is withdrawn from every frozen report: ``withdraw_story`` removes
+its text from the stored JSON (its place stays, read as "verhaal ingetrokken"), and
+``frozen_report`` withdraws any story that is no longer published when it is read.
 """
 
 from sqlmodel import Session, col, delete, select
@@ -10,7 +14,16 @@ from sqlmodel import Session, col, delete, select
 from app import audit
 from app.figures.periods import Period
 from app.i18n import N_
-from app.models import FrozenReport, ReportIntro, ReportStory, Theme, User, utcnow
+from app.models import (
+    FrozenReport,
+    Narrative,
+    NarrativeStatus,
+    ReportIntro,
+    ReportStory,
+    Theme,
+    User,
+    utcnow,
+)
 from app.problems import Invalid, NotFound
 from app.reports.build import build_report, candidate_stories
 from app.reports.changes import changes_since
@@ -60,7 +73,24 @@ def frozen_report(*, session: Session, half: Period, version: int) -> Report:
     row = session.get(FrozenReport, version)
     if row is None or row.period != half.label:
         raise NotFound(UNKNOWN_VERSION)
-    return Report.model_validate(row.content)
+    report = Report.model_validate(row.content)
+    ids = report.story_ids()
+    published = session.exec(
+        select(Narrative.id).where(
+            col(Narrative.id).in_(ids), Narrative.status == NarrativeStatus.published
+        )
+    ).all()
+    return report.without_withdrawn(ids - set(published))
+
+
+def withdraw_story(*, session: Session, story_id: int) -> None:
+    """Remove a hidden story's text from every frozen report that holds it (not
+    committed: the caller hides the story in the same transaction)."""
+    for row in session.exec(select(FrozenReport)).all():
+        report = Report.model_validate(row.content)
+        if story_id in report.story_ids():
+            row.content = report.without_withdrawn({story_id}).model_dump(mode="json")
+            session.add(row)
 
 
 def freeze(*, session: Session, half: Period, theme: Theme | None, user: User) -> FrozenReport:

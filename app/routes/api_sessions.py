@@ -11,6 +11,8 @@ from app.models import (
     Action,
     Area,
     Indicator,
+    Narrative,
+    NarrativeStatus,
     ReflectionSession,
     SessionIndicator,
     SessionNarrative,
@@ -63,7 +65,10 @@ def _detail(session, reflection: ReflectionSession) -> dict:
         .order_by(SessionIndicator.id)
     ).all()
     narratives = session.exec(
-        select(SessionNarrative.narrative_id).where(SessionNarrative.session_id == reflection.id)
+        select(SessionNarrative.narrative_id)
+        .join(Narrative)
+        .where(SessionNarrative.session_id == reflection.id)
+        .where(Narrative.status == NarrativeStatus.published)  # withdrawn ones never
     ).all()
     actions = session.exec(
         select(Action).where(Action.session_id == reflection.id).order_by(Action.id)

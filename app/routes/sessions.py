@@ -297,6 +297,7 @@ def session_page(request: Request, session_id: int, session: SessionDep, user: V
             select(Narrative)
             .join(SessionNarrative)
             .where(SessionNarrative.session_id == reflection.id)
+            .where(Narrative.status == NarrativeStatus.published)  # withdrawn ones never
             .order_by(col(Narrative.occurred_on).desc())
         ).all(),
         "actions": session.exec(
