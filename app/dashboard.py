@@ -86,15 +86,9 @@ def build_dashboard(*, session: Session, public_only: bool = False) -> Dashboard
 
 
 def asked(signal: UnexplainedSignal, requests: list[RequestView]) -> RequestView | None:
-    """The open request already asking about ``signal``: its indicator for the whole
-    municipality, about one of the periods of its run."""
-    starts = {period.start for period in signal.run.periods}
+    """The open request already asking about ``signal`` (app/figures/explained.py found
+    which requests cover it), as the dashboard lists it."""
     for view in requests:
-        row = view.request
-        if (
-            row.indicator_id == signal.run.indicator_id
-            and row.area_id is None
-            and row.period_start in starts
-        ):
+        if view.request.id in signal.run.requests:
             return view
     return None

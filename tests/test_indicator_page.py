@@ -22,6 +22,7 @@ from app.models import (
     ReflectionSession,
     SessionIndicator,
 )
+from app.models.narrative import LinkRelation
 from app.routes.indicator_page import ITEMS_PER_PAGE
 from tests.factories import make_area, make_indicator, make_narrative, make_theme
 
@@ -68,6 +69,7 @@ def test_signals_api_shape(client, session, settings, indicator):
         "upl": pytest.approx(10.8 + 5.32),
         "signal": "concern",
         "rules": ["outside_limits"],
+        "baseline": True,
     }
     assert body["points"][0]["signal"] == "common"
 
@@ -111,7 +113,10 @@ def test_page_shows_guide_chart_table_and_unexplained_signal(client, session, se
     )
     assert html.count('<tr id="period-') == 25
     assert html.count(">onverklaard<") == 1
-    assert "Meldingen steeg in januari 2026 boven de gewone variatie uit: zorgwekkend." in html
+    assert (
+        "Meldingen, januari 2026: boven de bovengrens van de gewone variatie; zorgwekkend, "
+        "want lager is beter; nog niet verklaard." in html
+    )
     assert "Voorlopige grenzen" not in html
 
 
@@ -123,7 +128,11 @@ def test_a_story_or_session_explains_a_signal(client, session, settings, indicat
     make_narrative(
         session, title="Nog niet gepubliceerd", occurred_on=date(2026, 1, 1), status="pending"
     )
-    session.add(NarrativeIndicator(narrative_id=story.id, indicator_id=indicator.id))
+    session.add(
+        NarrativeIndicator(
+            narrative_id=story.id, indicator_id=indicator.id, relation=LinkRelation.explains
+        )
+    )
     meeting = ReflectionSession(held_on=date(2024, 2, 10), title="Reflectie februari")
     session.add(meeting)
     session.flush()
@@ -294,7 +303,10 @@ def test_chart_draws_breaks_sessions_and_story_markers(client, session, settings
 def test_summary_sentences_in_both_languages(client, session, settings, indicator):
     settings(public_read=True)
     english = client.get("/indicators/meldingen?lang=en").text
-    assert "Meldingen rose above usual variation in January 2026: concern." in english
+    assert (
+        "Meldingen, January 2026: above the upper limit of usual variation; a concern, as "
+        "lower is better; not explained yet." in english
+    )
     steady = client.get("/indicators/meldingen?to=2025-12&lang=en").text
     assert "Meldingen stayed within usual variation from January 2024 to December 2025." in steady
 
@@ -308,10 +320,12 @@ def test_summary_joins_neighbouring_periods_of_one_signal(session, indicator):
     )
     rows = [PeriodRow(Period(p.period_start, Frequency.month), p) for p in points]
     context = IndicatorContext(indicator, None, rows)
-    labels = {"improvement": "better", "concern": "worse", "neither": "?", "common": "-"}
-    assert summary(context, labels, "en") == [
-        "Meldingen fell below usual variation from January 2026 to February 2026: better.",
-        "Meldingen rose above usual variation in May 2026: worse.",
+    # a panel without looked-up signals (a session snapshot) says nothing of explanations
+    assert summary(context, "en") == [
+        "Meldingen, January 2026 to February 2026: below the lower limit of usual variation; "
+        "an improvement, as lower is better.",
+        "Meldingen, May 2026: above the upper limit of usual variation; a concern, as lower "
+        "is better.",
     ]
 
 
@@ -320,7 +334,10 @@ def test_without_javascript_the_chart_is_an_svg(client, session, settings, indic
     html = client.get("/indicators/meldingen?from=2024-06&lang=en").text
     src = re.search(r'<noscript><img class="chart-svg" src="([^"]+)" alt="([^"]+)"', html)
     assert src is not None
-    assert src.group(2) == "Meldingen rose above usual variation in January 2026: concern."
+    assert src.group(2) == (
+        "Meldingen, January 2026: above the upper limit of usual variation; a concern, as "
+        "lower is better; not explained yet."
+    )
     url = src.group(1).replace("&amp;", "&")
     assert url == "/indicators/meldingen/chart.svg?from=2024-06&lang=en"
     first = client.get(url)

@@ -19,6 +19,7 @@ from app.models import (
     StoryRequest,
     StoryRequestPartner,
 )
+from app.models.narrative import LinkRelation
 from app.narratives.invites import invite_url
 from tests.factories import bearer, csrf_from, login, make_area, make_indicator
 
@@ -438,7 +439,12 @@ def test_dashboard_follows_new_figures_and_stories(client, session):
     )
     session.commit()
     story = session.exec(select(Narrative)).one()
-    session.add(NarrativeIndicator(narrative_id=story.id, indicator_id=indicator.id))
+    link = NarrativeIndicator(narrative_id=story.id, indicator_id=indicator.id)
+    session.add(link)
+    session.commit()
+    assert LISTED in flat(client.get("/").text)  # a "context" link does not explain
+    link.relation = LinkRelation.explains
+    session.add(link)
     session.commit()
     assert "Geen onverklaarde signalen." in flat(client.get("/").text)
 

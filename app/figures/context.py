@@ -12,6 +12,7 @@ from sqlmodel import Session, col, or_, select
 
 from app.context.scope import EventScope, scopes
 from app.experiments.experiments import decisions_for
+from app.figures.explained import SignalRun, runs_by_period, signal_runs, with_states
 from app.figures.icons import Variation, latest_variation
 from app.figures.periods import Period, period_of
 from app.figures.signals import SignalPoint, breaks_by_indicator, breaks_for, signals_for
@@ -34,7 +35,6 @@ from app.models.narrative import Assessment
 from app.narratives.reach import published_for
 from app.security.small_numbers import SHOW_ALL, Masking, is_district
 
-SPECIAL = ("improvement", "concern", "neither")
 #: The figures of a signal point that small-number masking may hide.
 POINT_NUMBERS = ("value", "mean", "lpl", "upl")
 #: Stories listed per period; a period's own page (from = to = that period) lists all.
@@ -60,11 +60,13 @@ class PeriodRow:
     stories: list[StoryRef] = field(default_factory=list)
     story_count: int = 0
     sessions: list[ReflectionSession] = field(default_factory=list)
+    #: The signal (app/figures/explained.py) this period belongs to, if any.
+    run: SignalRun | None = None
 
     @property
     def unexplained(self) -> bool:
-        """A signal that no published story or session of its period explains."""
-        return self.point.signal in SPECIAL and not self.story_count and not self.sessions
+        """A period of a signal that nothing explains yet (it may have been asked about)."""
+        return self.run is not None and self.run.state != "explained"
 
 
 @dataclass
@@ -76,6 +78,8 @@ class IndicatorContext:
     breaks: list[date] = field(default_factory=list)
     #: (day, assessment, how many) of every story counted in the rows.
     tally: list[tuple[date, str | None, int]] = field(default_factory=list)
+    #: The signals of the whole series (also beyond the range shown), with their state.
+    runs: list[SignalRun] = field(default_factory=list)
 
     @property
     def provisional(self) -> bool:
@@ -237,6 +241,7 @@ def indicator_context(
     masking: Masking = SHOW_ALL,
     public_only: bool = False,
     breaks: list[date] | None = None,
+    explain: bool = True,
 ) -> IndicatorContext:
     """Signals (computed on the full series) shown for [start, end], with per period the
     stories and sessions of that period and the breaks and context events of the range.
@@ -247,19 +252,30 @@ def indicator_context(
     A period lists its first STORIES_SHOWN stories, unless it is the only one shown.
     ``details=False`` leaves stories and context events out, as small multiples do: a
     theme can hold thousands of stories, and their own list is elsewhere on the page.
-    ``breaks`` saves looking them up when the caller has them for several panels."""
+    ``breaks`` saves looking them up when the caller has them for several panels;
+    ``explain=False`` leaves the signals' states to the caller, who looks up those of
+    several panels at once."""
     if breaks is None:
         breaks = breaks_for(session, indicator, area)
-    points = [
-        p
-        for p in shown_signals(
-            session=session, indicator=indicator, area=area, masking=masking, breaks=breaks
-        )
+    every = shown_signals(
+        session=session, indicator=indicator, area=area, masking=masking, breaks=breaks
+    )
+    runs = signal_runs(
+        every,
+        indicator.frequency,
+        indicator_id=indicator.id or 0,
+        area_id=area.id if area else None,
+    )
+    if explain:
+        runs = with_states(session, runs, public_only=public_only)
+    of_period = runs_by_period(runs)
+    rows = [
+        PeriodRow(Period(p.period_start, indicator.frequency), p, run=of_period.get(p.period_start))
+        for p in every
         if (start is None or p.period_start >= start) and (end is None or p.period_start <= end)
     ]
-    rows = [PeriodRow(Period(p.period_start, indicator.frequency), p) for p in points]
     if not rows:
-        return IndicatorContext(indicator, area, rows)
+        return IndicatorContext(indicator, area, rows, runs=runs)
     first, last = rows[0].period.start, rows[-1].period.end
     shown = [day for day in breaks if first < day <= last]
     starts = [row.period.start for row in rows]
@@ -288,7 +304,7 @@ def indicator_context(
         if details
         else []
     )
-    return IndicatorContext(indicator, area, rows, events, shown, counted)
+    return IndicatorContext(indicator, area, rows, events, shown, counted, runs)
 
 
 @dataclass(frozen=True)
@@ -316,11 +332,12 @@ def small_multiples(
     start: date | None = None,
     end: date | None = None,
     masking: Masking = SHOW_ALL,
+    public_only: bool = False,
 ) -> list[IndicatorContext]:
     """Panels of several indicators without their stories and events, as small multiples
-    show them: the breaks of all of them are looked up at once."""
+    show them: the breaks and the signals' states of all of them are looked up at once."""
     breaks = breaks_by_indicator(session, indicators, area=area)
-    return [
+    panels = [
         indicator_context(
             session=session,
             indicator=indicator,
@@ -329,10 +346,21 @@ def small_multiples(
             end=end,
             details=False,
             masking=masking,
+            public_only=public_only,
             breaks=breaks[indicator.id],
+            explain=False,
         )
         for indicator in indicators
     ]
+    explained = iter(
+        with_states(session, [run for p in panels for run in p.runs], public_only=public_only)
+    )
+    for panel in panels:
+        panel.runs = [next(explained) for _ in panel.runs]
+        of_period = runs_by_period(panel.runs)
+        for row in panel.rows:
+            row.run = of_period.get(row.period.start)
+    return panels
 
 
 def timeline(
@@ -353,7 +381,13 @@ def timeline(
     published stories when nothing is chosen); sessions those about one of the indicators.
     """
     panels = small_multiples(
-        session=session, indicators=indicators, area=area, start=start, end=end, masking=masking
+        session=session,
+        indicators=indicators,
+        area=area,
+        start=start,
+        end=end,
+        masking=masking,
+        public_only=public_only,
     )
     low, high = start or date.min, end or date.max
     stories = select(Narrative.id, Narrative.occurred_on, Narrative.title).where(

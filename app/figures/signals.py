@@ -65,6 +65,14 @@ class SignalPoint:
     #: The side the first applying rule found (a trend's side is its direction); None
     #: for common cause and for points restored from snapshots that did not keep it.
     side: Side | None = None
+    #: Which segment (0, 1, ... from the first break on) the point belongs to.
+    segment: int = 0
+    #: Whether the point is one of those its segment's mean and limits are computed on:
+    #: every point, unless the indicator fixes them on its first ``baseline_points``.
+    baseline: bool = True
+    #: The side each applying rule found, in ``rules`` order: a point rising below the
+    #: mean is a trend high and a shift low at once.
+    sides: tuple[Side, ...] = ()
 
 
 def compute_signals(
@@ -74,6 +82,7 @@ def compute_signals(
     screen_outliers: bool = True,
     breaks: Sequence[date] = (),
     consecutive: Callable[[date, date], bool] | None = None,
+    baseline_points: int | None = None,
 ) -> list[SignalPoint]:
     """Compute the XmR chart of a series, segment by segment.
 
@@ -81,11 +90,19 @@ def compute_signals(
     across a break. ``consecutive(a, b)`` says whether period ``b`` directly follows
     ``a``: a missing period means no moving range between its neighbours. Without it
     every pair of neighbouring points counts as consecutive.
+
+    ``baseline_points`` fixes each segment's mean and limits on its first that many
+    points (NHSRplotthedots' ``fix_after_n_points``): later points are judged against
+    that baseline instead of moving it. A segment shorter than that uses all its points.
     """
     ordered = sorted(points)
     result: list[SignalPoint] = []
-    for segment in _segments(ordered, sorted(breaks)):
-        result.extend(_segment_signals(segment, direction, screen_outliers, consecutive))
+    for index, segment in enumerate(_segments(ordered, sorted(breaks))):
+        result.extend(
+            _segment_signals(
+                segment, direction, screen_outliers, consecutive, baseline_points, index
+            )
+        )
     return result
 
 
@@ -146,11 +163,14 @@ def _segment_signals(
     direction: Direction,
     screen_outliers: bool,
     consecutive: Callable[[date, date], bool] | None,
+    baseline_points: int | None = None,
+    segment: int = 0,
 ) -> list[SignalPoint]:
     values = [v for _, v in points]
     n = len(values)
-    mean = fmean(values)
-    amr = _average_moving_range(points, screen_outliers, consecutive)
+    fixed = min(n, baseline_points) if baseline_points else n
+    mean = fmean(values[:fixed])
+    amr = _average_moving_range(points[:fixed], screen_outliers, consecutive)
     upl, lpl = mean + LIMIT_FACTOR * amr, mean - LIMIT_FACTOR * amr
     two_high, two_low = mean + 2 / 3 * LIMIT_FACTOR * amr, mean - 2 / 3 * LIMIT_FACTOR * amr
     found: list[dict[str, Side]] = [{} for _ in range(n)]
@@ -272,4 +292,5 @@ def signals_for(
         screen_outliers=indicator.screen_outliers,
         breaks=breaks_for(session, indicator, area) if breaks is None else breaks,
         consecutive=lambda a, b: Period(a, frequency).next().start == b,
+        baseline_points=indicator.baseline_points,
     )

@@ -1,29 +1,91 @@
-"""A chart in words: one sentence per stretch of special-cause variation.
+"""A chart in words: one sentence per signal, made from the signal objects.
 
 Every chart carries this text (under it, and as the alternative text of its SVG), so a
-reader without sight or without JavaScript learns what the picture shows.
+reader without sight or without JavaScript learns what the picture shows. A sentence
+says what happened in plain words per rule ("zeven maanden op rij boven het
+gemiddelde"), what that means given the desired direction, and whether something
+explains it (app/figures/explained.py decides that, for every page alike).
 """
 
 from babel.dates import format_date
 
-from app.figures.context import IndicatorContext, PeriodRow
+from app.figures.context import IndicatorContext
+from app.figures.explained import SignalRun, signal_runs
 from app.figures.periods import Period
 from app.i18n import LOCALES, N_, gettext
 from app.models import Direction, Frequency
 
-SENTENCES = {
-    ("high", True): N_("%(name)s rose above usual variation in %(period)s: %(signal)s."),
-    ("low", True): N_("%(name)s fell below usual variation in %(period)s: %(signal)s."),
-    ("high", False): N_(
-        "%(name)s rose above usual variation from %(first)s to %(last)s: %(signal)s."
-    ),
-    ("low", False): N_(
-        "%(name)s fell below usual variation from %(first)s to %(last)s: %(signal)s."
-    ),
-    ("out", True): N_("%(name)s left usual variation in %(period)s: %(signal)s."),
-    ("out", False): N_("%(name)s left usual variation from %(first)s to %(last)s: %(signal)s."),
-}
 STEADY = N_("%(name)s stayed within usual variation from %(first)s to %(last)s.")
+ONE_PERIOD = N_("%(name)s, %(period)s: %(what)s.")
+PERIODS = N_("%(name)s, %(first)s to %(last)s: %(what)s.")
+
+#: The rule ids in a few words, for tables and legends.
+RULE_LABELS = {
+    "outside_limits": N_("outside the limits"),
+    "trend": N_("trend"),
+    "two_of_three": N_("two of three near a limit"),
+    "shift": N_("run on one side of the mean"),
+}
+
+#: What each rule saw, per side, in words; %(count)s is a number in words.
+RULE_WORDS = {
+    ("outside_limits", "high"): N_("above the upper limit of usual variation"),
+    ("outside_limits", "low"): N_("below the lower limit of usual variation"),
+    ("trend", "high"): N_("rose %(count)s %(units)s in a row"),
+    ("trend", "low"): N_("fell %(count)s %(units)s in a row"),
+    ("two_of_three", "high"): N_("two of three %(units)s close to the upper limit"),
+    ("two_of_three", "low"): N_("two of three %(units)s close to the lower limit"),
+    ("shift", "high"): N_("%(count)s %(units)s in a row above the mean"),
+    ("shift", "low"): N_("%(count)s %(units)s in a row below the mean"),
+}
+#: Plural units per frequency: (singular, plural).
+UNITS = {
+    Frequency.year: (N_("year"), N_("years")),
+    Frequency.half: (N_("half year"), N_("half years")),
+    Frequency.quarter: (N_("quarter"), N_("quarters")),
+    Frequency.month: (N_("month"), N_("months")),
+    Frequency.week: (N_("week"), N_("weeks")),
+    Frequency.day: (N_("day"), N_("days")),
+}
+NUMBER_WORDS = {
+    "nl": (
+        "nul",
+        "een",
+        "twee",
+        "drie",
+        "vier",
+        "vijf",
+        "zes",
+        "zeven",
+        "acht",
+        "negen",
+        "tien",
+        "elf",
+        "twaalf",
+    ),
+    "en": (
+        "zero",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+    ),
+}
+MEANINGS = {
+    ("improvement", Direction.up): N_("an improvement, as higher is better"),
+    ("improvement", Direction.down): N_("an improvement, as lower is better"),
+    ("concern", Direction.up): N_("a concern, as higher is better"),
+    ("concern", Direction.down): N_("a concern, as lower is better"),
+}
+NEITHER = N_("special cause variation; neither higher nor lower is better in itself")
 
 
 def period_words(period: Period, lang: str) -> str:
@@ -33,59 +95,113 @@ def period_words(period: Period, lang: str) -> str:
     return period.label
 
 
-def _side(row: PeriodRow, direction: Direction) -> str:
-    """Which way a special-cause period went: "high", "low", or "out" when a hidden small
-    number (app/security/small_numbers.py) and a neutral direction leave it unsaid."""
-    value, mean = row.point.value, row.point.mean
-    if isinstance(value, int | float) and isinstance(mean, int | float):
-        return "high" if value > mean else "low"
-    good = {Direction.up: "high", Direction.down: "low"}.get(direction)
-    bad = {Direction.up: "low", Direction.down: "high"}.get(direction)
-    return {"improvement": good, "concern": bad}.get(row.point.signal) or "out"
+def plural(lang: str, one: str, many: str, n: int, **values) -> str:
+    """``one`` or ``many`` by ``n``, translated (each form is its own message id: Dutch
+    and English both have one plural form)."""
+    return gettext(lang, one if n == 1 else many, num=n, **values)
 
 
-def summary(context: IndicatorContext, labels: dict[str, str], lang: str) -> list[str]:
-    """Sentences for the chart: each stretch of neighbouring special-cause periods with
-    the same signal on the same side, or that all of it stayed within usual variation."""
-    name = context.indicator.name
-    direction = context.indicator.direction
+def number_words(n: int, lang: str) -> str:
+    """Small numbers as words ("zeven"), larger ones as digits."""
+    words = NUMBER_WORDS[lang]
+    return words[n] if 0 <= n < len(words) else str(n)
+
+
+def rule_words(run: SignalRun, rule: str, frequency: Frequency, lang: str) -> str:
+    """What ``rule`` saw in this signal, in plain words."""
+    count = len(run.periods)
+    if rule == "trend":
+        count = max(count - 1, 1)  # seven rising points are six rises
+    singular, many = UNITS[frequency]
+    units = plural(lang, singular, many, 3 if rule == "two_of_three" else count)
+    side = run.side or "high"
+    return gettext(lang, RULE_WORDS[rule, side], count=number_words(count, lang), units=units)
+
+
+def meaning_words(run: SignalRun, direction: Direction, lang: str) -> str:
+    """What the signal means given the desired direction."""
+    if run.meaning == "neither":
+        return gettext(lang, NEITHER)
+    return gettext(lang, MEANINGS[run.meaning, direction])
+
+
+def state_words(run: SignalRun, lang: str) -> str:
+    """Whether something explains the signal: "nog niet verklaard", "verklaard door 2
+    verhalen", "verklaard door 1 verhaal en 1 reflectiesessie"."""
+    if run.state != "explained":
+        if run.state == "asked":
+            return gettext(lang, N_("not explained yet; partners have been asked"))
+        return gettext(lang, N_("not explained yet"))
+    parts = []
+    if run.stories:
+        parts.append(plural(lang, N_("%(num)d story"), N_("%(num)d stories"), run.stories))
+    if run.sessions:
+        parts.append(
+            plural(
+                lang,
+                N_("%(num)d reflection session"),
+                N_("%(num)d reflection sessions"),
+                run.sessions,
+            )
+        )
+    return gettext(lang, N_("explained by %(what)s"), what=gettext(lang, N_(" and ")).join(parts))
+
+
+def sentence(
+    run: SignalRun, *, name: str, direction: Direction, frequency: Frequency, lang: str, state: bool
+) -> str:
+    """One signal in words: when, what each of its rules saw, what it means, and (when
+    ``state``) whether something explains it."""
+    rules = [rule_words(run, rule, frequency, lang) for rule in run.rules]
+    what = gettext(lang, N_(" and ")).join(rules) + "; " + meaning_words(run, direction, lang)
+    if state:
+        what += "; " + state_words(run, lang)
+    if len(run.periods) == 1:
+        return gettext(lang, ONE_PERIOD, name=name, period=period_words(run.first, lang), what=what)
+    return gettext(
+        lang,
+        PERIODS,
+        name=name,
+        first=period_words(run.first, lang),
+        last=period_words(run.last, lang),
+        what=what,
+    )
+
+
+def summary(context: IndicatorContext, lang: str) -> list[str]:
+    """Sentences for the chart: one per signal in the periods shown, or that all of it
+    stayed within usual variation. A panel without looked-up signals (a frozen session
+    snapshot) is read from its points, without saying what explains them."""
+    indicator = context.indicator
     rows = context.rows
     if not rows:
         return []
-    stretches: list[list[PeriodRow]] = []
-    for before, row in zip([None, *rows], rows, strict=False):
-        if row.point.signal == "common":
-            continue
-        same = (
-            before is not None
-            and stretches
-            and stretches[-1][-1] is before
-            and before.point.signal == row.point.signal
-            and _side(before, direction) == _side(row, direction)
+    runs, state = context.runs, True
+    if not runs and any(row.point.signal != "common" for row in rows):
+        runs = signal_runs(
+            [row.point for row in rows], indicator.frequency, indicator_id=indicator.id or 0
         )
-        if same:
-            stretches[-1].append(row)
-        else:
-            stretches.append([row])
-    if not stretches:
+        state = False
+    first, last = rows[0].period.start, rows[-1].period.start
+    shown = [run for run in runs if run.last.start >= first and run.first.start <= last]
+    if not shown:
         return [
             gettext(
                 lang,
                 STEADY,
-                name=name,
+                name=indicator.name,
                 first=period_words(rows[0].period, lang),
                 last=period_words(rows[-1].period, lang),
             )
         ]
     return [
-        gettext(
-            lang,
-            SENTENCES[_side(stretch[0], direction), len(stretch) == 1],
-            name=name,
-            period=period_words(stretch[0].period, lang),
-            first=period_words(stretch[0].period, lang),
-            last=period_words(stretch[-1].period, lang),
-            signal=labels[stretch[0].point.signal],
+        sentence(
+            run,
+            name=indicator.name,
+            direction=indicator.direction,
+            frequency=indicator.frequency,
+            lang=lang,
+            state=state,
         )
-        for stretch in stretches
+        for run in shown
     ]

@@ -32,6 +32,12 @@ class IndicatorBase(SQLModel):
     frequency: Frequency = Field(sa_type=enum_type(Frequency), default=Frequency.month)
     direction: Direction = Field(sa_type=enum_type(Direction), default=Direction.neutral)
     screen_outliers: bool = Field(default=True)
+    baseline_points: int | None = Field(
+        default=None,
+        ge=2,
+        description="Fix each segment's mean and limits on its first this many points "
+        "(none: all points).",
+    )
 
 
 class Indicator(IndicatorBase, table=True):

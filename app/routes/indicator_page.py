@@ -18,13 +18,12 @@ from app.figures.context import (
     assessment_shares,
     indicator_context,
     related_indicators,
-    shown_signals,
     small_multiples,
     timeline,
 )
-from app.figures.periods import Period, period_range
+from app.figures.periods import period_range
 from app.figures.signals import SIGNAL_LABELS
-from app.figures.summary import summary
+from app.figures.summary import RULE_LABELS, state_words, summary
 from app.figures.svg import chart_svg
 from app.i18n import N_, gettext
 from app.models import Area, Indicator, IndicatorTheme, Theme
@@ -141,7 +140,7 @@ def chart_with_svg(
 ) -> Chart:
     """A chart whose static SVG twin is served at ``svg_url``, with its summary."""
     spec = chart_spec(panel, lang, small=small, domain=domain)
-    return Chart(panel, spec, svg_url, summary(panel, signal_labels(lang), lang))
+    return Chart(panel, spec, svg_url, summary(panel, lang))
 
 
 def _axis(text: str | None) -> tuple[date, date] | None:
@@ -163,26 +162,36 @@ def signals_api(
 
     For anonymous readers a district value below the small-numbers threshold is
     ``null`` with ``fewer_than`` set to the threshold, and a mean or limit below it is
-    ``null``; signals are computed on the true values."""
+    ``null``; signals are computed on the true values. ``baseline`` says whether a point
+    is one its segment's limits are computed on; ``signals`` are the runs of special
+    cause with their state (app/figures/explained.py)."""
     indicator = _indicator(session, slug)
     chosen = _area(session, area)
+    context = indicator_context(
+        session=session,
+        indicator=indicator,
+        area=chosen,
+        details=False,
+        masking=masking,
+        public_only=user is None,
+    )
     return {
         "indicator": indicator.slug,
         "area": chosen.code if chosen else None,
         "points": [
             {
-                "period": Period(p.period_start, indicator.frequency).label,
-                **shown(p.value),
-                "mean": plain(p.mean),
-                "lpl": plain(p.lpl),
-                "upl": plain(p.upl),
-                "signal": p.signal,
-                "rules": p.rules,
+                "period": row.period.label,
+                **shown(row.point.value),
+                "mean": plain(row.point.mean),
+                "lpl": plain(row.point.lpl),
+                "upl": plain(row.point.upl),
+                "signal": row.point.signal,
+                "rules": row.point.rules,
+                "baseline": row.point.baseline,
             }
-            for p in shown_signals(
-                session=session, indicator=indicator, area=chosen, masking=masking
-            )
+            for row in context.rows
         ],
+        "signals": [run.api() for run in context.runs],
     }
 
 
@@ -219,6 +228,7 @@ def indicator_page(
             indicators=related_indicators(session, indicator),
             area=chosen,
             masking=masking,
+            public_only=user is None,
         )
     ]
     areas = session.exec(select(Area).order_by(col(Area.code))).all()
@@ -232,6 +242,8 @@ def indicator_page(
             "guide": render_markdown(indicator.description),
             "direction": DIRECTION_LABELS[indicator.direction],
             "signal_labels": SIGNAL_LABELS,
+            "rule_labels": RULE_LABELS,
+            "state_words": lambda run: state_words(run, lang),
             "chart": make_chart(context, lang, {"area": area_code, "from": start, "to": end}),
             "period_url": lambda row: period_url(context, row),
             "shares": shares,
