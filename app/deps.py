@@ -9,13 +9,13 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 from sqlmodel import Session
 
+from app.audience import has_role
 from app.config import Settings, get_settings
 from app.db import get_session, get_write_session
-from app.models import Role, User
+from app.figures import catalog
+from app.models import Indicator, Role, User
 from app.problems import AuthRequired, Forbidden
 from app.security.small_numbers import Masking
-
-ROLE_RANK = {Role.viewer: 1, Role.editor: 2, Role.admin: 3}
 
 # DESIGN.md: every list takes ``limit`` (default 100, at most 1000) and ``offset``.
 Limit = Annotated[int, Query(ge=1, le=1000, description="At most this many items.")]
@@ -32,11 +32,6 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 def optional_user(request: Request) -> User | None:
     """Return the user the auth middleware found for this request, if any."""
     return getattr(request.state, "user", None)
-
-
-def has_role(user: User | None, role: Role) -> bool:
-    """Tell whether ``user`` holds ``role`` or a stronger one."""
-    return user is not None and ROLE_RANK[user.role] >= ROLE_RANK[role]
 
 
 def require_role(role: Role):
@@ -79,3 +74,11 @@ ViewerUser = Annotated[User, Depends(require_role(Role.viewer))]
 EditorUser = Annotated[User, Depends(require_role(Role.editor))]
 AdminUser = Annotated[User, Depends(require_role(Role.admin))]
 MaskingDep = Annotated[Masking, Depends(masking)]
+
+
+def indicator_by_slug(slug: str, session: SessionDep) -> Indicator:
+    """Look up the indicator named in the path, or answer 404."""
+    return catalog.indicator_by_slug(session=session, slug=slug)
+
+
+IndicatorDep = Annotated[Indicator, Depends(indicator_by_slug)]

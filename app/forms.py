@@ -63,22 +63,6 @@ def refused(request: Request, session: Session, problem: Problem) -> dict[str, s
     return messages
 
 
-#: The largest id a database integer column holds (BIGINT); anything above is no id.
-MAX_ID = 2**63 - 1
-
-
-def posted_id(value: object) -> int | None:
-    """A posted id as an int, or None when the text is not one.
-
-    Only ASCII digits count: ``str.isdigit`` also accepts "²", which ``int`` refuses.
-    A number beyond what the database stores is no id either, rather than an error."""
-    text = str(value or "").strip()
-    if not (text.isascii() and text.isdigit()):
-        return None
-    number = int(text)
-    return number if 0 < number <= MAX_ID else None
-
-
 def safe_next(target: str | None) -> str:
     """Return ``target`` if it is a path on this site, else ``/`` (no open redirects)."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:

@@ -10,15 +10,17 @@ caller can make a whole import all-or-nothing.
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import insert, update
 from sqlmodel import Session, col, select
 
 from app import audit
-from app.figures.periods import Period, PeriodError, parse_period
+from app.figures.catalog import existing_area
+from app.figures.periods import Period, PeriodError, parse_period, period_range
 from app.i18n import N_
-from app.models import Area, Indicator, Observation, ObservationRevision, User, utcnow
+from app.models import Area, AreaKind, Indicator, Observation, ObservationRevision, User, utcnow
+from app.security.small_numbers import Masking
 
 
 @dataclass(frozen=True, slots=True)
@@ -356,3 +358,39 @@ class ItemChecker:
         if problems:
             return None, problems
         return ObservationInput(parsed, float(value), area_row), []
+
+
+def reader_values(
+    session: Session,
+    indicator: Indicator,
+    area: str | None,
+    start: str | None,
+    end: str | None,
+    as_of: datetime | None,
+    masking: Masking,
+) -> list:
+    """The values a reader asked for (one area by code or all, a period range, as known
+    at ``as_of``), the small district numbers this reader may not see hidden.
+
+    Shared by the JSON and CSV listings and the values page; an unknown area is
+    ``NotFound``, a bad range ``Invalid``."""
+    area_row = existing_area(session=session, code=area) if area else None
+    first, last = period_range(start, end)
+    if as_of is not None and as_of.tzinfo is None:
+        as_of = as_of.replace(tzinfo=UTC)
+    rows = known_values(
+        session=session,
+        indicator=indicator,
+        area=area_row,
+        all_areas=area_row is None,
+        start=first,
+        end=last,
+        as_of=as_of,
+    )
+    if not masking.hides_districts:
+        return list(rows)
+    whole = set(session.exec(select(Area.code).where(Area.kind == AreaKind.municipality)).all())
+    return [
+        masking.numbers(row, ("value",), area_level=row.area is not None and row.area not in whole)
+        for row in rows
+    ]

@@ -8,7 +8,7 @@ report module). Pending and hidden stories reach editors in moderation only.
 
 from sqlalchemy import ColumnElement
 
-from app.deps import has_role
+from app.audience import has_role
 from app.models import ConsentReach, Narrative, NarrativeStatus, Role, User
 
 

@@ -19,8 +19,8 @@ from sqlmodel import Session, col, func, or_, select
 
 from app import audit
 from app.figures.periods import Period, PeriodError, parse_period
-from app.forms import posted_id
 from app.i18n import N_
+from app.ids import posted_id
 from app.models import (
     Area,
     Indicator,

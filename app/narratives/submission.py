@@ -15,8 +15,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
-from app.forms import posted_id
 from app.i18n import N_
+from app.ids import posted_id
 from app.models import (
     Area,
     Frequency,
@@ -286,3 +286,14 @@ def store_story(
 
 def _by_key(session: Session, key: str) -> Narrative | None:
     return session.exec(select(Narrative).where(Narrative.submission_key == key)).first()
+
+
+def choices(session: Session) -> dict:
+    """Districts, themes and figures to choose from, as (value, label) pairs."""
+    return {
+        "areas": [(a.code, a.name) for a in session.exec(select(Area).order_by(Area.name))],
+        "themes": [(t.slug, t.name) for t in session.exec(select(Theme).order_by(Theme.name))],
+        "indicators": [
+            (i.slug, i.name) for i in session.exec(select(Indicator).order_by(Indicator.name))
+        ],
+    }

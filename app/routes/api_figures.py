@@ -7,32 +7,30 @@ Handlers only translate HTTP to the domain (``app.figures.catalog`` and
 
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
-from sqlmodel import select
 
 from app.deps import (
     EditorUser,
+    IndicatorDep,
     Limit,
     MaskingDep,
     Offset,
     Reader,
     SessionDep,
     WriteSessionDep,
+    indicator_by_slug,
 )
 from app.figures import catalog
-from app.figures.observations import ItemChecker, known_values, upsert_observations
-from app.figures.periods import period_of, period_range
+from app.figures.observations import ItemChecker, reader_values, upsert_observations
+from app.figures.periods import period_of
 from app.models import (
-    Area,
     AreaCreate,
-    AreaKind,
     AreaPublic,
-    Indicator,
     IndicatorCreate,
     IndicatorPublic,
     IndicatorUpdate,
@@ -41,18 +39,10 @@ from app.models import (
 )
 from app.models.page import Page
 from app.problems import FieldError, Invalid
-from app.security.small_numbers import Masked, Masking, shown
+from app.security.small_numbers import Masked, shown
 from app.templating import request_language
 
 router = APIRouter(prefix="/api/v1", tags=["figures"])
-
-
-def indicator_by_slug(slug: str, session: SessionDep) -> Indicator:
-    """Look up the indicator named in the path, or answer 404."""
-    return catalog.indicator_by_slug(session=session, slug=slug)
-
-
-IndicatorDep = Annotated[Indicator, Depends(indicator_by_slug)]
 
 
 @router.get("/themes", response_model=Page[ThemePublic])
@@ -203,31 +193,6 @@ def post_observations(
     return upsert_observations(
         session=session, indicator=indicator, items=inputs, source="api", user=user
     )
-
-
-def reader_values(session, indicator, area, start, end, as_of, masking: Masking):
-    """Resolve the query parameters shared by the JSON and CSV listings, and hide the
-    small district numbers this reader may not see."""
-    area_row = catalog.existing_area(session=session, code=area) if area else None
-    first, last = period_range(start, end)
-    if as_of is not None and as_of.tzinfo is None:
-        as_of = as_of.replace(tzinfo=UTC)
-    rows = known_values(
-        session=session,
-        indicator=indicator,
-        area=area_row,
-        all_areas=area_row is None,
-        start=first,
-        end=last,
-        as_of=as_of,
-    )
-    if not masking.hides_districts:
-        return list(rows)
-    whole = set(session.exec(select(Area.code).where(Area.kind == AreaKind.municipality)).all())
-    return [
-        masking.numbers(row, ("value",), area_level=row.area is not None and row.area not in whole)
-        for row in rows
-    ]
 
 
 AreaQuery = Annotated[

@@ -10,7 +10,8 @@ from sqlmodel import Session, col, select
 from app.context import events
 from app.context.events import EventIn
 from app.deps import EditorUser, Reader, SessionDep, WriteSessionDep, has_role
-from app.forms import check_csrf, posted_id, refused
+from app.forms import check_csrf, refused
+from app.ids import posted_id
 from app.models import Area, AreaKind, ContextEvent, Indicator, ReflectionSession, Role, Theme
 from app.narratives.rendering import render_markdown
 from app.problems import Invalid

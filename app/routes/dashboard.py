@@ -4,7 +4,7 @@ from fastapi import APIRouter, Request
 
 from app.dashboard import build_dashboard
 from app.deps import Reader, SessionDep
-from app.routes.indicator_page import SIGNAL_LABELS
+from app.figures.signals import SIGNAL_LABELS
 from app.templating import render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)

@@ -11,8 +11,9 @@ from starlette.responses import RedirectResponse
 from app.deps import AdminUser, EditorUser, Limit, Offset, SessionDep, ViewerUser, WriteSessionDep
 from app.experiments import evidence, experiments, ideas, portfolio
 from app.experiments.public import decision_public, experiment_public
-from app.forms import FormDep, check_csrf, posted_id, refused, validated
+from app.forms import FormDep, check_csrf, refused, validated
 from app.i18n import N_
+from app.ids import posted_id
 from app.models import (
     Area,
     DecisionCreate,

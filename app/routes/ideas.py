@@ -21,8 +21,9 @@ from app.deps import (
 )
 from app.experiments import ideas
 from app.experiments.public import idea_public
-from app.forms import FormDep, check_csrf, posted_id, refused, validated
+from app.forms import FormDep, check_csrf, refused, validated
 from app.i18n import N_
+from app.ids import posted_id
 from app.models import (
     Area,
     AuthorRole,

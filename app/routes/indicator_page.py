@@ -3,7 +3,6 @@
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Literal
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request, Response
 from sqlmodel import Session, col, select
@@ -11,21 +10,20 @@ from sqlmodel import Session, col, select
 from app.deps import Limit, MaskingDep, Offset, Reader, SessionDep
 from app.experiments.experiments import following
 from app.figures import catalog
-from app.figures.charts import chart_rows, context_datasets, indicator_chart, shares_chart
+from app.figures.charts import shares_chart
 from app.figures.context import (
-    IndicatorContext,
-    PeriodRow,
     assessment_shares,
     indicator_context,
     related_indicators,
     small_multiples,
     timeline,
 )
+from app.figures.page_charts import assessment_labels, chart_spec, make_chart, period_url
 from app.figures.periods import period_range
 from app.figures.signals import SIGNAL_LABELS
-from app.figures.summary import RULE_LABELS, state_words, summary
+from app.figures.summary import RULE_LABELS, state_words
 from app.figures.svg import chart_svg
-from app.i18n import N_, gettext
+from app.i18n import N_
 from app.models import Area, Indicator, IndicatorTheme, Theme
 from app.narratives.rendering import render_markdown
 from app.problems import Invalid
@@ -39,12 +37,6 @@ MAX_PANELS = 6
 #: Stories, sessions and events per page of the timeline (the API pages the same way).
 ITEMS_PER_PAGE = 100
 
-ASSESSMENT_LABELS = {
-    "better": N_("better"),
-    "worse": N_("worse"),
-    "mixed": N_("mixed"),
-    "unclear": N_("unclear"),
-}
 DIRECTION_LABELS = {
     "up": N_("Higher is better"),
     "down": N_("Lower is better"),
@@ -62,85 +54,6 @@ def _area(session: Session, code: str | None) -> Area | None:
 
 def _range(start: str | None, end: str | None) -> tuple[date | None, date | None]:
     return period_range(start, end)
-
-
-def _query(**params: str | None) -> str:
-    return urlencode({key: value for key, value in params.items() if value})
-
-
-def period_url(panel: IndicatorContext, row: PeriodRow) -> str:
-    """The indicator page narrowed to one period: it lists all of that period's stories."""
-    label = row.period.label
-    query = _query(area=panel.area.code if panel.area else None, **{"from": label, "to": label})
-    return f"/indicators/{panel.indicator.slug}?{query}"
-
-
-def assessment_labels(lang: str) -> dict[str, str]:
-    return {key: gettext(lang, label) for key, label in ASSESSMENT_LABELS.items()}
-
-
-def signal_labels(lang: str) -> dict[str, str]:
-    return {key: gettext(lang, label) for key, label in SIGNAL_LABELS.items()}
-
-
-def chart_spec(
-    panel: IndicatorContext,
-    lang: str,
-    *,
-    small: bool = False,
-    width: int | str = "container",
-    domain: tuple[date, date] | None = None,
-) -> dict:
-    """The Vega-Lite spec of a panel, in the reader's language."""
-    return indicator_chart(
-        chart_rows(panel, signal_labels(lang), lambda row: period_url(panel, row), lang),
-        context_datasets(panel, gettext(lang, N_("break: usual variation recalculated"))),
-        title=panel.indicator.name,
-        value_title=panel.indicator.unit or panel.indicator.name,
-        width=width,
-        height=120 if small else 260,
-        domain=domain,
-    )
-
-
-@dataclass
-class Chart:
-    """One chart on a page: its spec for vega-embed, the URL of its SVG, its summary.
-
-    Templates embed the spec with Jinja's ``tojson``, which escapes ``<``, ``>``, ``&``
-    and ``'``, so no text in it can end or comment out its script element."""
-
-    panel: IndicatorContext
-    spec: dict
-    svg_url: str
-    summary: list[str]
-
-
-def make_chart(
-    panel: IndicatorContext,
-    lang: str,
-    svg_query: dict[str, str | None],
-    *,
-    small: bool = False,
-    domain: tuple[date, date] | None = None,
-) -> Chart:
-    """A chart with its SVG twin (``svg_query`` selects the same panel) and its summary."""
-    query = _query(**svg_query, size="small" if small else None, lang=lang)
-    svg_url = f"/indicators/{panel.indicator.slug}/chart.svg?{query}"
-    return chart_with_svg(panel, lang, svg_url, small=small, domain=domain)
-
-
-def chart_with_svg(
-    panel: IndicatorContext,
-    lang: str,
-    svg_url: str,
-    *,
-    small: bool = False,
-    domain: tuple[date, date] | None = None,
-) -> Chart:
-    """A chart whose static SVG twin is served at ``svg_url``, with its summary."""
-    spec = chart_spec(panel, lang, small=small, domain=domain)
-    return Chart(panel, spec, svg_url, summary(panel, lang))
 
 
 def _axis(text: str | None) -> tuple[date, date] | None:

@@ -11,10 +11,10 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from sqlmodel import select
 
-from app.deps import MaskingDep, Reader, SessionDep
+from app.deps import IndicatorDep, MaskingDep, Reader, SessionDep
+from app.figures.observations import reader_values
 from app.figures.periods import period_of
 from app.models import Area
-from app.routes.api_figures import IndicatorDep, reader_values
 from app.templating import render
 
 router = APIRouter(include_in_schema=False)

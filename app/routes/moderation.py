@@ -17,9 +17,8 @@ from app.narratives.moderation import (
     pending_story,
 )
 from app.narratives.rendering import render_markdown
-from app.narratives.submission import NO_PENDING_STORY, format_period, validate_story
+from app.narratives.submission import NO_PENDING_STORY, choices, format_period, validate_story
 from app.problems import FieldError, Invalid, NotFound
-from app.routes.stories import choices
 from app.templating import render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)

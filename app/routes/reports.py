@@ -15,7 +15,8 @@ from starlette.responses import RedirectResponse, Response
 from app.deps import EditorUser, Reader, SessionDep, WriteSessionDep, has_role
 from app.figures import catalog
 from app.figures.periods import Period, period_of
-from app.forms import FormDep, check_csrf, posted_id
+from app.forms import FormDep, check_csrf
+from app.ids import posted_id
 from app.models import Frequency, Observation, Role, Theme, User
 from app.narratives.rendering import render_markdown as story_html
 from app.reports import service

@@ -9,9 +9,11 @@ from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse
 
 from app.deps import EditorUser, SessionDep, ViewerUser, WriteSessionDep
+from app.figures.page_charts import chart_spec, chart_with_svg
 from app.figures.svg import chart_svg
-from app.forms import FormDep, check_csrf, posted_id
+from app.forms import FormDep, check_csrf
 from app.i18n import N_, gettext
+from app.ids import posted_id
 from app.models import (
     Action,
     Area,
@@ -29,7 +31,6 @@ from app.models import (
 )
 from app.narratives.rendering import render_markdown
 from app.problems import Invalid, NotFound
-from app.routes.indicator_page import chart_spec, chart_with_svg
 from app.sessions import actions, learning, service, snapshot
 from app.templating import render, request_language
 

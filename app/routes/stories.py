@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from fastapi import APIRouter, HTTPException, Request
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import Session, select
+from sqlmodel import Session
 from starlette.responses import RedirectResponse
 
 from app.config import Settings
@@ -19,7 +19,7 @@ from app.deps import (
 )
 from app.forms import FormDep, check_csrf, refused
 from app.i18n import N_
-from app.models import Area, Indicator, Narrative, Theme
+from app.models import Area, Narrative
 from app.models.narrative import ConsentReach, LinkRelation, NarrativeSource
 from app.narratives.invites import InviteInvalid, resolve_invite
 from app.narratives.moderation import linked_figures
@@ -34,6 +34,7 @@ from app.narratives.requests import (
 )
 from app.narratives.submission import (
     NO_STORY,
+    choices,
     client_hash,
     over_rate_limit,
     store_story,
@@ -46,17 +47,6 @@ from app.templating import render, say
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
 INVITE_GONE = N_("This invite link has been revoked or has expired.")
-
-
-def choices(session: Session) -> dict:
-    """Districts, themes and figures to choose from, as (value, label) pairs."""
-    return {
-        "areas": [(a.code, a.name) for a in session.exec(select(Area).order_by(Area.name))],
-        "themes": [(t.slug, t.name) for t in session.exec(select(Theme).order_by(Theme.name))],
-        "indicators": [
-            (i.slug, i.name) for i in session.exec(select(Indicator).order_by(Indicator.name))
-        ],
-    }
 
 
 def _access(request: Request, session: Session, settings: Settings, user, token: str):

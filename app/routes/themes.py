@@ -11,7 +11,8 @@ from app.context import events, expectations
 from app.context.expectations import ExpectationsPatch, RecalibrationIn, ResultIn, ThemeDetail
 from app.deps import EditorUser, Reader, SessionDep, WriteSessionDep, has_role
 from app.figures import catalog
-from app.forms import FormDep, check_csrf, posted_id
+from app.forms import FormDep, check_csrf
+from app.ids import posted_id
 from app.models import ContextEvent, Indicator, IndicatorTheme, Role, Theme
 from app.narratives.rendering import render_markdown
 from app.problems import Invalid

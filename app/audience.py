@@ -1,0 +1,15 @@
+"""Who reads: the roles' order and what each may see (DESIGN.md, "Who may do what").
+
+A plain module: domain code asks it about a reader without importing the web framework;
+``app.deps`` builds it for a request.
+"""
+
+from app.models import Role, User
+
+#: Staff roles, weakest first: each may do what the ones before it may.
+ROLE_RANK = {Role.viewer: 1, Role.editor: 2, Role.admin: 3}
+
+
+def has_role(user: User | None, role: Role) -> bool:
+    """Tell whether ``user`` holds ``role`` or a stronger one."""
+    return user is not None and ROLE_RANK[user.role] >= ROLE_RANK[role]

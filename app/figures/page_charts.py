@@ -1,0 +1,107 @@
+"""Charts as pages show them: a panel's Vega-Lite spec in the reader's language, the URL
+of its static SVG twin and its summary in words.
+
+Shared by the indicator page, the timeline and the session page (each route module
+imports this rather than another route module).
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import urlencode
+
+from app.figures.charts import chart_rows, context_datasets, indicator_chart
+from app.figures.context import IndicatorContext, PeriodRow
+from app.figures.signals import SIGNAL_LABELS
+from app.figures.summary import summary
+from app.i18n import N_, gettext
+
+ASSESSMENT_LABELS = {
+    "better": N_("better"),
+    "worse": N_("worse"),
+    "mixed": N_("mixed"),
+    "unclear": N_("unclear"),
+}
+
+
+def query_string(**params: str | None) -> str:
+    """A URL query of the parameters that have a value."""
+    return urlencode({key: value for key, value in params.items() if value})
+
+
+def period_url(panel: IndicatorContext, row: PeriodRow) -> str:
+    """The indicator page narrowed to one period: it lists all of that period's stories."""
+    label = row.period.label
+    query = query_string(
+        area=panel.area.code if panel.area else None, **{"from": label, "to": label}
+    )
+    return f"/indicators/{panel.indicator.slug}?{query}"
+
+
+def assessment_labels(lang: str) -> dict[str, str]:
+    """The self-assessments' names in the reader's language."""
+    return {key: gettext(lang, label) for key, label in ASSESSMENT_LABELS.items()}
+
+
+def signal_labels(lang: str) -> dict[str, str]:
+    """The signals' names in the reader's language."""
+    return {key: gettext(lang, label) for key, label in SIGNAL_LABELS.items()}
+
+
+def chart_spec(
+    panel: IndicatorContext,
+    lang: str,
+    *,
+    small: bool = False,
+    width: int | str = "container",
+    domain: tuple[date, date] | None = None,
+) -> dict:
+    """The Vega-Lite spec of a panel, in the reader's language."""
+    return indicator_chart(
+        chart_rows(panel, signal_labels(lang), lambda row: period_url(panel, row), lang),
+        context_datasets(panel, gettext(lang, N_("break: usual variation recalculated"))),
+        title=panel.indicator.name,
+        value_title=panel.indicator.unit or panel.indicator.name,
+        width=width,
+        height=120 if small else 260,
+        domain=domain,
+    )
+
+
+@dataclass
+class Chart:
+    """One chart on a page: its spec for vega-embed, the URL of its SVG, its summary.
+
+    Templates embed the spec with Jinja's ``tojson``, which escapes ``<``, ``>``, ``&``
+    and ``'``, so no text in it can end or comment out its script element."""
+
+    panel: IndicatorContext
+    spec: dict
+    svg_url: str
+    summary: list[str]
+
+
+def make_chart(
+    panel: IndicatorContext,
+    lang: str,
+    svg_query: dict[str, str | None],
+    *,
+    small: bool = False,
+    domain: tuple[date, date] | None = None,
+) -> Chart:
+    """A chart with its SVG twin (``svg_query`` selects the same panel) and its summary."""
+    query = query_string(**svg_query, size="small" if small else None, lang=lang)
+    svg_url = f"/indicators/{panel.indicator.slug}/chart.svg?{query}"
+    return chart_with_svg(panel, lang, svg_url, small=small, domain=domain)
+
+
+def chart_with_svg(
+    panel: IndicatorContext,
+    lang: str,
+    svg_url: str,
+    *,
+    small: bool = False,
+    domain: tuple[date, date] | None = None,
+) -> Chart:
+    """A chart whose static SVG twin is served at ``svg_url``, with its summary."""
+    spec = chart_spec(panel, lang, small=small, domain=domain)
+    return Chart(panel, spec, svg_url, summary(panel, lang))
