@@ -1,9 +1,19 @@
-"""Altair chart specs for an indicator in context (pure: rows in, Vega-Lite dict out).
+"""The one chart builder: every XmR chart of the app (indicator page, related figures,
+timeline panels, session snapshots, the half-year report and its PDF, the SVG for readers
+without JavaScript) is built here, so that a fix reaches all of them.
 
 Building a chart with Altair costs tens of milliseconds, so the layout (layers,
 encodings, colours) is built once per set of options and cached; each request only
-fills in the titles and attaches its rows as named datasets. The spec is then a pure
+fills in the axis title and attaches its rows as named datasets. The spec is then a pure
 function of the data, which is what the SVG cache (app/figures/svg.py) keys on.
+
+Everything a reader sees as text is data, never part of a Vega expression: tooltips are
+objects of translated labels and values formatted as in the table (vega-tooltip shows an
+object as a table), and the number and date locale is carried in the spec's config, so
+the browser, vl-convert's SVG and the PDF all write "jan 2024", "1.000" and "26,3".
+A layer is only added when it has data (an empty dataset makes Vega warn about an
+"Infinite extent"), and marks are hidden from assistive technology: the chart's
+description is its summary sentence, and the table beside it says the rest.
 
 User text (titles, units, labels) reaches a spec only where Vega reads text, never as
 expression source: ``expression_safe`` rewrites every encoding title, the one place
@@ -15,7 +25,8 @@ target line: only the mean and the process limits of the data itself.
 """
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -23,7 +34,9 @@ from typing import Any
 import altair as alt
 
 from app.figures.context import AssessmentShare, IndicatorContext, PeriodRow
-from app.security.small_numbers import Masked, plain
+from app.figures.signals import SIGNAL_LABELS
+from app.i18n import N_, format_number, gettext
+from app.security.small_numbers import Masked, display, plain
 
 SIGNAL_COLOURS = {
     "improvement": "#005eb8",
@@ -31,12 +44,93 @@ SIGNAL_COLOURS = {
     "neither": "#6d3f9c",
     "common": "#5f6b76",
 }
+#: A signal is told by its shape as well as its colour (colour-blind readers, print).
+SIGNAL_SHAPES = {
+    "improvement": "square",
+    "concern": "triangle-down",
+    "neither": "cross",
+    "common": "circle",
+}
 INK = "#1d2731"
 GREY = "#5f6b76"
+STORY_GLYPH, SESSION_GLYPH = "▲", "◆"
+MEAN_DASH, LIMIT_DASH, BREAK_DASH = [2, 2], [6, 3], [4, 4]
 #: Story titles shown in a marker's tooltip; the period's page lists them all.
 TITLES_IN_TOOLTIP = 5
-#: Placeholders in the cached layout, replaced per chart.
-TITLE, VALUE_TITLE = "\0title", "\0value-title"
+#: Placeholder in the cached layout, replaced per chart.
+VALUE_TITLE = "\0value-title"
+
+#: d3-format and d3-time-format locales (as vl_convert.get_format_locale("nl-NL") gives
+#: them), kept here so that a page never loads vl-convert to learn its month names.
+NUMBER_LOCALES = {
+    "nl": {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["€\xa0", ""]},
+    "en": {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["€", ""]},
+}
+TIME_LOCALES = {
+    "nl": {
+        "dateTime": "%a %e %B %Y %X",
+        "date": "%d-%m-%Y",
+        "time": "%H:%M:%S",
+        "periods": ["AM", "PM"],
+        "days": ["zondag", "maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag"],
+        "shortDays": ["zo", "ma", "di", "wo", "do", "vr", "za"],
+        "months": [
+            *("januari", "februari", "maart", "april", "mei", "juni", "juli"),
+            *("augustus", "september", "oktober", "november", "december"),
+        ],
+        "shortMonths": [
+            *("jan", "feb", "mrt", "apr", "mei", "jun"),
+            *("jul", "aug", "sep", "okt", "nov", "dec"),
+        ],
+    },
+    "en": {
+        "dateTime": "%a %e %b %X %Y",
+        "date": "%d/%m/%Y",
+        "time": "%H:%M:%S",
+        "periods": ["AM", "PM"],
+        "days": ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"],
+        "shortDays": ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"],
+        "months": [
+            *("January", "February", "March", "April", "May", "June", "July"),
+            *("August", "September", "October", "November", "December"),
+        ],
+        "shortMonths": [
+            *("Jan", "Feb", "Mar", "Apr", "May", "Jun"),
+            *("Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+        ],
+    },
+}
+
+TIP_PERIOD = N_("Period")
+TIP_VALUE = N_("Value")
+TIP_SIGNAL = N_("Signal")
+TIP_MEAN = N_("Mean")
+TIP_LIMITS = N_("Limits of usual variation")
+TIP_STORIES = N_("Stories")
+TIP_SESSION = N_("Reflection session")
+TIP_DEVELOPMENT = N_("Development")
+BREAK_LABEL = N_("break: usual variation recalculated")
+
+#: What each legend entry says, in the order the legend lists them.
+LEGEND_LABELS = {
+    **SIGNAL_LABELS,
+    "mean": N_("mean"),
+    "limits": N_("limits of usual variation"),
+    "masked": N_("value hidden (small number)"),
+    "story": N_("stories of the period"),
+    "session": N_("reflection session"),
+    "event": N_("development"),
+    "highlight": N_("period shown"),
+    "break": N_("break: usual variation recalculated"),
+}
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    """One mark of a chart and what it means, in the reader's language."""
+
+    kind: str
+    label: str
 
 
 #: Channels whose encoding title Vega-Lite also shows in a guide (axis, legend, header).
@@ -83,64 +177,131 @@ def expression_safe(spec: Any) -> Any:
 
 def story_href(row: PeriodRow, period_url: Callable[[PeriodRow], str]) -> str | None:
     """Where a story marker leads: the story itself, or the period listing all of them."""
-    if row.story_count == 1:
+    if row.story_count == 1 and row.stories:
         return f"/stories/{row.stories[0].id}"
     return period_url(row) if row.story_count else None
 
 
+def _limits_text(lpl: Any, upl: Any, lang: str) -> str | None:
+    if lpl is None and upl is None:
+        return None
+    return f"{display(lpl, lang)} \u2013 {display(upl, lang)}"
+
+
+def _tip(lang: str, pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
+    """A tooltip as {translated label: text}; empty values are left out."""
+    return {gettext(lang, label): text for label, text in pairs if text not in (None, "")}
+
+
+def _phases(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows with their stretches of the same mean and limits numbered: those lines
+    are drawn one stretch at a time, so that they step at a break instead of sloping
+    across it."""
+    numbered, phase, before = [], 0, None
+    for row in rows:
+        key = (row["mean"], row["lpl"], row["upl"])
+        if before is not None and key != before:
+            phase += 1
+        numbered.append({**row, "phase": phase})
+        before = key
+    return numbered
+
+
 def chart_rows(
     context: IndicatorContext,
-    labels: dict[str, str],
+    lang: str,
     period_url: Callable[[PeriodRow], str],
-    lang: str = "nl",
+    value_title: str = "",
 ) -> list[dict[str, Any]]:
-    """One row per period with what the chart needs; ``labels`` translates signals.
+    """One row per period with what the chart needs.
 
-    A masked small number has no value (no point is drawn, the line breaks) and
-    ``masked`` says "minder dan 5" in ``lang``, shown as a tick at the foot of the chart."""
+    A masked small number has no value (no point is drawn, the line breaks) and shows
+    as a tick at the foot of the chart whose tooltip says "minder dan 5"."""
     rows = []
     for row in context.rows:
+        point = row.point
         titles = [story.title for story in row.stories[:TITLES_IN_TOOLTIP]]
-        if row.story_count > len(titles):
+        if row.story_count > len(titles) and titles:
             titles.append("…")
+        signal = gettext(lang, SIGNAL_LABELS[point.signal])
         rows.append(
             {
                 "period": row.period.start.isoformat(),
                 "label": row.period.label,
-                "value": plain(row.point.value),
-                "mean": plain(row.point.mean),
-                "lpl": plain(row.point.lpl),
-                "upl": plain(row.point.upl),
-                "masked": (
-                    row.point.value.text(lang) if isinstance(row.point.value, Masked) else None
-                ),
-                "signal": row.point.signal,
-                "signal_label": labels[row.point.signal],
+                "value": plain(point.value),
+                "mean": plain(point.mean),
+                "lpl": plain(point.lpl),
+                "upl": plain(point.upl),
+                "masked": isinstance(point.value, Masked),
+                "signal": point.signal,
                 "stories": row.story_count,
-                "titles": "; ".join(titles),
                 "href": story_href(row, period_url),
+                "tip": _tip(
+                    lang,
+                    [
+                        (TIP_PERIOD, row.period.label),
+                        (TIP_VALUE, display(point.value, lang)),
+                        (TIP_SIGNAL, signal),
+                        (TIP_MEAN, display(point.mean, lang) if point.mean is not None else None),
+                        (TIP_LIMITS, _limits_text(point.lpl, point.upl, lang)),
+                    ],
+                ),
+                "story_tip": _tip(
+                    lang,
+                    [
+                        (TIP_PERIOD, row.period.label),
+                        (TIP_STORIES, format_number(row.story_count, lang)),
+                        *((f"{n}.", title) for n, title in enumerate(titles, start=1)),
+                    ],
+                ),
             }
         )
     return rows
 
 
-def context_datasets(context: IndicatorContext, break_label: str) -> dict[str, list[dict]]:
+def report_rows(points: Iterable[Any], lang: str) -> list[dict[str, Any]]:
+    """Chart rows of a report's points (app/reports/content.Point): no stories, no masks."""
+    rows = [
+        {
+            "period": point.start.isoformat(),
+            "label": point.period,
+            "value": point.value,
+            "mean": point.mean,
+            "lpl": point.lpl,
+            "upl": point.upl,
+            "masked": False,
+            "signal": point.signal,
+            "stories": 0,
+            "href": None,
+            "tip": {},
+            "story_tip": {},
+        }
+        for point in points
+    ]
+    return rows
+
+
+def context_datasets(context: IndicatorContext, lang: str) -> dict[str, list[dict]]:
     """Context events as bands, breaks as rules and reflection sessions as markers."""
+    break_label = gettext(lang, BREAK_LABEL)
     return {
         "events": [
             {
-                "title": e.title,
                 "start": e.starts_on.isoformat(),
                 "end": (e.ends_on or e.starts_on).isoformat(),
+                "tip": _tip(lang, [(TIP_DEVELOPMENT, e.title)]),
             }
             for e in context.events
         ],
-        "breaks": [{"day": day.isoformat(), "label": break_label} for day in context.breaks],
+        "breaks": [
+            {"day": day.isoformat(), "tip": _tip(lang, [(TIP_PERIOD, break_label)])}
+            for day in context.breaks
+        ],
         "sessions": [
             {
                 "day": meeting.held_on.isoformat(),
-                "title": meeting.title,
                 "href": f"/sessions/{meeting.id}",
+                "tip": _tip(lang, [(TIP_SESSION, meeting.title)]),
             }
             for row in context.rows
             for meeting in row.sessions
@@ -159,89 +320,277 @@ def _fill(node: Any, values: dict[str, Any]) -> Any:
     return node
 
 
-@lru_cache(maxsize=64)
-def _layout(width: int | str, height: int, domain: tuple[date, date] | None) -> dict[str, Any]:
-    """The XmR chart without data: event bands, breaks, values coloured by signal, mean
-    and limits, story and session markers, reading the named datasets ``points``,
-    ``events``, ``breaks`` and ``sessions``. Bands, rules and small-number ticks are
-    hidden from screen readers (an empty layer would be an unlabelled image): the page
-    says the same in text."""
+TIP = alt.Tooltip("tip:N")
+#: Marks, axes and legends stay out of the accessibility tree: the chart is one image
+#: named by its description (app/static/charts.js), and the table beside it says what
+#: each mark would.
+HIDDEN_FROM_ASSISTIVE_TECHNOLOGY = {
+    "aria": False,
+    "mark": {"aria": False},
+    "view": {"stroke": None},
+}
+
+
+@lru_cache(maxsize=256)
+def _layout(
+    width: int | str,
+    height: int,
+    domain: tuple[date, date] | None,
+    layers: frozenset[str],
+    time_format: str,
+) -> dict[str, Any]:
+    """The XmR chart without data, with only the ``layers`` that have data: event bands,
+    breaks, highlighted periods, values coloured and shaped by signal, mean and limits
+    (one line per phase), small-number ticks, story and session markers, reading the
+    named datasets ``points``, ``events``, ``breaks``, ``highlight`` and ``sessions``."""
     scale = alt.Scale(domain=[d.isoformat() for d in domain]) if domain else alt.Undefined
-    x = alt.X("period:T", title=None, scale=scale)
+    axis = alt.Axis(
+        format=time_format,
+        labelOverlap="greedy",
+        labelFlush=True,
+        tickCount={"expr": "ceil(width / 90)"},  # type: ignore[arg-type]
+        grid=False,
+    )
+    x = alt.X("period:T", title=None, scale=scale, axis=axis)
     base = alt.Chart(alt.NamedData("points")).encode(x=x)
     value = alt.Y("value:Q", title=VALUE_TITLE, scale=alt.Scale(zero=False))
-    layers = [
-        alt.Chart(alt.NamedData("events"))
-        .mark_rect(opacity=0.15, color=GREY, aria=False)
-        .encode(x="start:T", x2="end:T", tooltip=[alt.Tooltip("title:N", title=None)]),
-        alt.Chart(alt.NamedData("breaks"))
-        .mark_rule(strokeDash=[4, 4], color=INK, strokeWidth=1.5, aria=False)
-        .encode(x="day:T", tooltip=[alt.Tooltip("label:N", title=None)]),
-        base.mark_line(color=GREY).encode(y=value),
-        base.mark_line(strokeDash=[2, 2], color=INK).encode(y="mean:Q"),
-        base.mark_line(strokeDash=[6, 3], color=GREY).encode(y="upl:Q"),
-        base.mark_line(strokeDash=[6, 3], color=GREY).encode(y="lpl:Q"),
-        base.mark_point(filled=True, size=60).encode(
+    charts = []
+    if "events" in layers:
+        charts.append(
+            alt.Chart(alt.NamedData("events"))
+            .mark_rect(opacity=0.15, color=GREY)
+            .encode(x="start:T", x2="end:T", tooltip=TIP)
+        )
+    if "highlight" in layers:
+        charts.append(
+            alt.Chart(alt.NamedData("highlight"))
+            .mark_rect(opacity=0.25, color=SIGNAL_COLOURS["improvement"])
+            .encode(x="start:T", x2="end:T", tooltip=TIP)
+        )
+    if "breaks" in layers:
+        charts.append(
+            alt.Chart(alt.NamedData("breaks"))
+            .mark_rule(strokeDash=BREAK_DASH, color=INK, strokeWidth=1.5)
+            .encode(x="day:T", tooltip=TIP)
+        )
+    charts.append(base.mark_line(color=GREY).encode(y=value))
+    if "mean" in layers:
+        charts.append(
+            base.mark_line(strokeDash=MEAN_DASH, color=INK).encode(y="mean:Q", detail="phase:N")
+        )
+    if "limits" in layers:
+        for field in ("upl", "lpl"):
+            charts.append(
+                base.mark_line(strokeDash=LIMIT_DASH, color=GREY).encode(
+                    y=f"{field}:Q", detail="phase:N"
+                )
+            )
+    charts.append(
+        base.transform_filter("isValid(datum.value)")
+        .mark_point(filled=True, size=60, opacity=1)
+        .encode(
             y="value:Q",
             color=alt.Color(
                 "signal:N",
                 scale=alt.Scale(domain=list(SIGNAL_COLOURS), range=list(SIGNAL_COLOURS.values())),
                 legend=None,
             ),
-            shape=alt.Shape("signal:N", legend=None),
-            tooltip=[
-                alt.Tooltip("label:N", title=None),
-                alt.Tooltip("value:Q", title=VALUE_TITLE),
-                alt.Tooltip("signal_label:N", title=None),
-            ],
-        ),
-        base.transform_filter("datum.masked != null")
-        .mark_tick(color=GREY, thickness=2, aria=False)
-        .encode(
-            y=alt.value(height - 6),
-            tooltip=[alt.Tooltip("label:N", title=None), alt.Tooltip("masked:N", title=None)],
-        ),
-        base.transform_filter("datum.stories > 0")
-        .mark_text(text="▲", dy=-14, fontSize=14, color=INK, cursor="pointer")
-        .encode(
-            y="value:Q",
-            href="href:N",
-            tooltip=[alt.Tooltip("titles:N", title=None), alt.Tooltip("stories:Q", title="#")],
-        ),
-        alt.Chart(alt.NamedData("sessions"))
-        .mark_text(text="◆", fontSize=14, color=INK, cursor="pointer", baseline="top")
-        .encode(
-            x="day:T",
-            y=alt.value(0),
-            href="href:N",
-            tooltip=[alt.Tooltip("title:N", title=None)],
-        ),
+            shape=alt.Shape(
+                "signal:N",
+                scale=alt.Scale(domain=list(SIGNAL_SHAPES), range=list(SIGNAL_SHAPES.values())),
+                legend=None,
+            ),
+            tooltip=TIP,
+        )
+    )
+    if "masked" in layers:
+        charts.append(
+            base.transform_filter("datum.masked")
+            .mark_tick(color=GREY, thickness=2)
+            .encode(y=alt.value(height - 6), tooltip=TIP)
+        )
+    if "story" in layers:
+        charts.append(
+            base.transform_filter("datum.stories > 0")
+            .mark_text(text=STORY_GLYPH, dy=-14, fontSize=14, color=INK, cursor="pointer")
+            .encode(
+                y=alt.value(8) if "value" not in layers else "value:Q",
+                href="href:N",
+                tooltip=alt.Tooltip("story_tip:N"),
+            )
+        )
+    if "session" in layers:
+        charts.append(
+            alt.Chart(alt.NamedData("sessions"))
+            .mark_text(text=SESSION_GLYPH, fontSize=14, color=INK, cursor="pointer", baseline="top")
+            .encode(x="day:T", y=alt.value(0), href="href:N", tooltip=TIP)
+        )
+    chart = alt.layer(*charts).properties(width=width, height=height)
+    spec = chart.to_dict(validate=False)
+    spec["config"] = HIDDEN_FROM_ASSISTIVE_TECHNOLOGY
+    return spec
+
+
+def layers_in_use(rows: list[dict[str, Any]], datasets: dict[str, list[dict]]) -> frozenset[str]:
+    """The layers (and legend entries) that have something to draw."""
+    used = {name for name in ("events", "breaks", "highlight") if datasets.get(name)}
+    if datasets.get("sessions"):
+        used.add("session")
+    if any(row["value"] is not None for row in rows):
+        used.add("value")
+    if any(row["mean"] is not None for row in rows):
+        used.add("mean")
+    if any(row["lpl"] is not None or row["upl"] is not None for row in rows):
+        used.add("limits")
+    if any(row["masked"] for row in rows):
+        used.add("masked")
+    if any(row["stories"] for row in rows):
+        used.add("story")
+    used.update(row["signal"] for row in rows if row["value"] is not None)
+    return frozenset(used)
+
+
+def legend(
+    rows: list[dict[str, Any]], datasets: dict[str, list[dict]], lang: str
+) -> list[LegendEntry]:
+    """What each mark in use means: signal colours, mean, limits, markers, bands, breaks."""
+    used = layers_in_use(rows, datasets)
+    renamed = {"events": "event", "breaks": "break"}
+    used = frozenset(renamed.get(name, name) for name in used)
+    return [
+        LegendEntry(kind, gettext(lang, label))
+        for kind, label in LEGEND_LABELS.items()
+        if kind in used
     ]
-    chart = alt.layer(*layers).properties(title=TITLE, width=width, height=height)
-    return chart.to_dict(validate=False)
+
+
+def locale_config(lang: str) -> dict[str, Any]:
+    """Vega's locale config for ``lang``: month names and number separators."""
+    return {"number": NUMBER_LOCALES[lang], "time": TIME_LOCALES[lang]}
 
 
 def indicator_chart(
     rows: list[dict[str, Any]],
     datasets: dict[str, list[dict[str, Any]]],
     *,
-    title: str,
+    lang: str,
     value_title: str,
+    description: str,
     width: int | str = "container",
     height: int = 260,
     domain: tuple[date, date] | None = None,
+    yearly: bool = False,
+    title: str = "",
+    legend_below: bool = False,
 ) -> dict[str, Any]:
-    """The XmR chart of ``rows`` with the ``events``, ``breaks`` and ``sessions`` of
-    ``datasets`` (each may be missing). ``domain`` fixes the time axis, so that small
-    multiples share one."""
-    spec = expression_safe(
-        _fill(_layout(width, height, domain), {TITLE: title, VALUE_TITLE: value_title})
-    )
+    """The XmR chart of ``rows`` with the ``events``, ``breaks``, ``highlight`` and
+    ``sessions`` of ``datasets`` (each may be missing), in ``lang``.
+
+    ``domain`` fixes the time axis, so that small multiples share one; ``description``
+    (the summary sentence) names the chart for assistive technology; ``legend_below``
+    draws the legend inside the chart, for an SVG that stands alone (report, PDF); pages
+    show the same entries as HTML (see ``legend``)."""
+    used = layers_in_use(rows, datasets).difference(SIGNAL_COLOURS)
+    time_format = "%Y" if yearly else "%b %Y"
+    layout = _layout(width, height, domain, used, time_format)
+    spec = expression_safe(_fill(layout, {VALUE_TITLE: value_title}))
+    spec["description"] = description
     spec["datasets"] = {
-        "points": rows,
-        **{name: datasets.get(name, []) for name in ("events", "breaks", "sessions")},
+        "points": _phases(rows),
+        **{
+            name: datasets.get(name, [])
+            for name in ("events", "breaks", "sessions", "highlight")
+            if datasets.get(name)
+        },
     }
+    if title:
+        spec["title"] = title
+    if legend_below and isinstance(width, int):
+        spec = _with_legend(spec, legend(rows, datasets, lang), width)
+    spec["config"] = {**spec["config"], "locale": locale_config(lang)}
     return spec
+
+
+LEGEND_ROW = 16
+
+
+def _legend_rows(entries: list[LegendEntry], width: int) -> list[dict[str, Any]]:
+    columns = 2 if width < 480 else 3
+    step = width // columns
+    return [
+        {
+            "kind": entry.kind,
+            "label": entry.label,
+            "x": (n % columns) * step + 6,
+            "y": (n // columns) * LEGEND_ROW + 8,
+            "colour": SIGNAL_COLOURS.get(entry.kind, INK),
+            "shape": SIGNAL_SHAPES.get(entry.kind, "circle"),
+        }
+        for n, entry in enumerate(entries)
+    ]
+
+
+@lru_cache(maxsize=32)
+def _legend_layout(width: int, height: int) -> dict[str, Any]:
+    """A legend drawn with the chart's own marks, one entry per slot of a grid."""
+    base = alt.Chart(alt.NamedData("legend")).encode(
+        x=alt.X("x:Q", scale=None, axis=None), y=alt.Y("y:Q", scale=None, axis=None)
+    )
+
+    def only(*kinds: str) -> str:
+        return " || ".join(f"datum.kind == '{kind}'" for kind in kinds)
+
+    def line(kind: str, dash: list[int], colour: str) -> alt.LayerChart:
+        return (
+            base.transform_filter(only(kind))
+            .transform_calculate(x2="datum.x + 12")
+            .mark_rule(strokeDash=dash, color=colour, strokeWidth=1.5)
+            .encode(x2="x2:Q")
+        )
+
+    layers = [
+        base.transform_filter(only(*SIGNAL_COLOURS, "masked"))
+        .mark_point(filled=True, size=40, opacity=1)
+        .encode(color=alt.Color("colour:N", scale=None), shape=alt.Shape("shape:N", scale=None)),
+        base.transform_filter(only("story"))
+        .mark_text(text=STORY_GLYPH, fontSize=11, color=INK)
+        .encode(),
+        base.transform_filter(only("session"))
+        .mark_text(text=SESSION_GLYPH, fontSize=11, color=INK)
+        .encode(),
+        base.transform_filter(only("event", "highlight"))
+        .transform_calculate(x2="datum.x + 12", y1="datum.y - 5", y2="datum.y + 5")
+        .mark_rect(opacity=0.25, color=GREY)
+        .encode(x2="x2:Q", y=alt.Y("y1:Q", scale=None), y2="y2:Q"),
+        line("mean", MEAN_DASH, INK),
+        line("limits", LIMIT_DASH, GREY),
+        line("break", BREAK_DASH, INK),
+        base.transform_calculate(tx="datum.x + 14")
+        .mark_text(align="left", baseline="middle", fontSize=10, color=INK)
+        .encode(x=alt.X("tx:Q", scale=None), text="label:N"),
+    ]
+    return alt.layer(*layers).properties(width=width, height=height).to_dict(validate=False)
+
+
+def _with_legend(spec: dict[str, Any], entries: list[LegendEntry], width: int) -> dict[str, Any]:
+    """``spec`` with its legend below it, in one vertically concatenated chart."""
+    rows = _legend_rows(entries, width)
+    height = (max((row["y"] for row in rows), default=0)) + LEGEND_ROW // 2
+    legend_spec = dict(_legend_layout(width, height))
+    datasets = {**spec.pop("datasets"), **legend_spec.pop("datasets", {}), "legend": rows}
+    config = spec.pop("config")
+    description = spec.pop("description")
+    legend_spec.pop("$schema", None)
+    spec.pop("$schema", None)
+    legend_spec.pop("config", None)
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
+        "description": description,
+        "datasets": datasets,
+        "config": config,
+        "vconcat": [spec, legend_spec],
+        "spacing": 6,
+    }
 
 
 ASSESSMENT_COLOURS = {
@@ -250,6 +599,7 @@ ASSESSMENT_COLOURS = {
     "mixed": SIGNAL_COLOURS["neither"],
     "unclear": SIGNAL_COLOURS["common"],
 }
+TIP_QUARTER = N_("Quarter")
 
 
 @lru_cache(maxsize=4)
@@ -259,7 +609,7 @@ def _shares_layout() -> dict[str, Any]:
         alt.Chart(alt.NamedData("shares"))
         .mark_bar()
         .encode(
-            x=alt.X("quarter:O", title=None, axis=alt.Axis(labelAngle=0)),
+            x=alt.X("quarter:O", title=None, axis=alt.Axis(labelAngle=0, labelOverlap="greedy")),
             y=alt.Y("count:Q", stack="normalize", title=None, axis=alt.Axis(format="%")),
             color=alt.Color(
                 "label:N",
@@ -270,22 +620,24 @@ def _shares_layout() -> dict[str, Any]:
                 legend=alt.Legend(title=None, orient="bottom"),
             ),
             order=alt.Order("rank:Q"),
-            tooltip=[
-                alt.Tooltip("quarter:N", title=None),
-                alt.Tooltip("label:N", title=None),
-                alt.Tooltip("count:Q", title="#"),
-            ],
+            tooltip=TIP,
         )
         .properties(width="container", height=140)
     )
-    return chart.to_dict(validate=False)
+    spec = chart.to_dict(validate=False)
+    spec["config"] = HIDDEN_FROM_ASSISTIVE_TECHNOLOGY
+    return spec
 
 
-def shares_chart(shares: list[AssessmentShare], labels: dict[str, str]) -> dict[str, Any]:
+def shares_chart(
+    shares: list[AssessmentShare], labels: dict[str, str], lang: str, description: str
+) -> dict[str, Any]:
     """What the stories say, drawn: ``labels`` translates better, worse, mixed, unclear."""
     spec = expression_safe(
         _fill(_shares_layout(), {f"\0{key}": text for key, text in labels.items()})
     )
+    spec["description"] = description
+    spec["config"] = {**spec["config"], "locale": locale_config(lang)}
     spec["datasets"] = {
         "shares": [
             {
@@ -293,6 +645,11 @@ def shares_chart(shares: list[AssessmentShare], labels: dict[str, str]) -> dict[
                 "label": labels[key],
                 "count": share.counts[key],
                 "rank": rank,
+                "tip": {
+                    gettext(lang, TIP_QUARTER): share.quarter,
+                    labels[key]: f"{share.percent(key)}%" if share.total else "",
+                    gettext(lang, TIP_STORIES): format_number(share.counts[key], lang),
+                },
             }
             for share in shares
             for rank, key in enumerate(ASSESSMENT_COLOURS)

@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlencode
 
-from app.figures.charts import chart_rows, context_datasets, indicator_chart
+from app.figures.charts import LegendEntry, chart_rows, context_datasets, indicator_chart, legend
 from app.figures.context import IndicatorContext, PeriodRow
 from app.figures.signals import SIGNAL_LABELS
 from app.figures.summary import summary
 from app.i18n import N_, gettext
+from app.models import Frequency
 
 ASSESSMENT_LABELS = {
     "better": N_("better"),
@@ -47,29 +48,10 @@ def signal_labels(lang: str) -> dict[str, str]:
     return {key: gettext(lang, label) for key, label in SIGNAL_LABELS.items()}
 
 
-def chart_spec(
-    panel: IndicatorContext,
-    lang: str,
-    *,
-    small: bool = False,
-    width: int | str = "container",
-    domain: tuple[date, date] | None = None,
-) -> dict:
-    """The Vega-Lite spec of a panel, in the reader's language."""
-    return indicator_chart(
-        chart_rows(panel, signal_labels(lang), lambda row: period_url(panel, row), lang),
-        context_datasets(panel, gettext(lang, N_("break: usual variation recalculated"))),
-        title=panel.indicator.name,
-        value_title=panel.indicator.unit or panel.indicator.name,
-        width=width,
-        height=120 if small else 260,
-        domain=domain,
-    )
-
-
 @dataclass
 class Chart:
-    """One chart on a page: its spec for vega-embed, the URL of its SVG, its summary.
+    """One chart on a page: its spec for vega-embed, the URL of its SVG, its summary and
+    the legend of the marks it uses.
 
     Templates embed the spec with Jinja's ``tojson``, which escapes ``<``, ``>``, ``&``
     and ``'``, so no text in it can end or comment out its script element."""
@@ -78,6 +60,50 @@ class Chart:
     spec: dict
     svg_url: str
     summary: list[str]
+    legend: list[LegendEntry]
+
+
+def chart_parts(
+    panel: IndicatorContext,
+    lang: str,
+    *,
+    small: bool = False,
+    width: int | str = "container",
+    domain: tuple[date, date] | None = None,
+    highlight: list[dict] | None = None,
+    title: bool = False,
+) -> tuple[dict, list[str], list[LegendEntry]]:
+    """The Vega-Lite spec of a panel in the reader's language, its summary sentences and
+    its legend; ``highlight`` marks periods (a story's own page)."""
+    rows = chart_rows(panel, lang, lambda row: period_url(panel, row))
+    datasets = {**context_datasets(panel, lang), "highlight": highlight or []}
+    sentences = summary(panel, lang)
+    spec = indicator_chart(
+        rows,
+        datasets,
+        lang=lang,
+        value_title=panel.indicator.unit or panel.indicator.name,
+        description=" ".join(sentences) or panel.indicator.name,
+        width=width,
+        height=120 if small else 260,
+        domain=domain,
+        yearly=panel.indicator.frequency == Frequency.year,
+        title=panel.indicator.name if title else "",
+    )
+    return spec, sentences, legend(rows, datasets, lang)
+
+
+def chart_spec(
+    panel: IndicatorContext,
+    lang: str,
+    *,
+    small: bool = False,
+    width: int | str = "container",
+    domain: tuple[date, date] | None = None,
+) -> dict:
+    """The Vega-Lite spec of a panel as an SVG that stands alone: titled, in the reader's
+    language."""
+    return chart_parts(panel, lang, small=small, width=width, domain=domain, title=True)[0]
 
 
 def make_chart(
@@ -101,7 +127,10 @@ def chart_with_svg(
     *,
     small: bool = False,
     domain: tuple[date, date] | None = None,
+    highlight: list[dict] | None = None,
 ) -> Chart:
     """A chart whose static SVG twin is served at ``svg_url``, with its summary."""
-    spec = chart_spec(panel, lang, small=small, domain=domain)
-    return Chart(panel, spec, svg_url, summary(panel, lang))
+    spec, sentences, entries = chart_parts(
+        panel, lang, small=small, domain=domain, highlight=highlight
+    )
+    return Chart(panel, spec, svg_url, sentences, entries)

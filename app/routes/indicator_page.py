@@ -23,7 +23,7 @@ from app.figures.periods import period_range
 from app.figures.signals import SIGNAL_LABELS
 from app.figures.summary import RULE_LABELS, state_words
 from app.figures.svg import chart_svg
-from app.i18n import N_
+from app.i18n import N_, gettext
 from app.models import Area, Indicator, IndicatorTheme, Theme
 from app.narratives.rendering import render_markdown
 from app.problems import Invalid
@@ -160,7 +160,9 @@ def indicator_page(
             "chart": make_chart(context, lang, {"area": area_code, "from": start, "to": end}),
             "period_url": lambda row: period_url(context, row),
             "shares": shares,
-            "shares_spec": shares_chart(shares, assessment_labels(lang)),
+            "shares_spec": shares_chart(
+                shares, assessment_labels(lang), lang, gettext(lang, N_("What the stories say"))
+            ),
             "related": related,
             # Experiments are staff reading (as sessions are), not for anonymous readers.
             "experiments": (

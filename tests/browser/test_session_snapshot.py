@@ -45,7 +45,7 @@ def test_session_shows_frozen_value_and_revision_notice(page, session, live_serv
     frozen = page.locator("table tbody tr").filter(has_text="2024-03")
     assert frozen.locator("td").nth(1).inner_text() == "11"
     page.wait_for_selector(".snapshot .chart.chart-ready svg")
-    assert page.locator(".snapshot .chart svg path[aria-roledescription=point]").count() == 3
+    assert page.locator(".snapshot .chart svg g.mark-symbol path").count() == 3
     assert axe_violations(page) == []
 
 
