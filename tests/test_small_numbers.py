@@ -81,7 +81,7 @@ def test_anonymous_readers_see_fewer_than_5_in_the_district_table_and_chart(clie
     assert cells.count("minder dan 5") == 3  # 3, 4 and 4
     assert not {"3", "4"} & set(cells)
     # The chart's text summary names no value, nor on which side a hidden one lies.
-    assert "Meldingen viel in februari 2024 buiten de gewone variatie" in html
+    assert "Meldingen, januari 2024 t/m november 2024: buiten de gewone variatie;" in html
     rows = _chart_values(html)
     hidden = [row for row in rows if row["masked"]]
     assert [row["label"] for row in hidden] == ["2024-02", "2024-05", "2024-08"]
@@ -99,7 +99,7 @@ def test_staff_see_the_real_district_values(client, session, figures):
     html = client.get("/indicators/meldingen?area=WK019301").text
     assert "minder dan 5" not in html
     assert {"3", "4"} <= set(_cells(html))
-    assert "Meldingen lag van januari 2024 tot en met november 2024 onder de gewone" in html
+    assert "januari 2024 t/m november 2024: elf maanden op rij onder het gemiddelde;" in html
     assert [row["value"] for row in _chart_values(html)] == DISTRICT
 
 

@@ -148,11 +148,22 @@ def state_words(run: SignalRun, lang: str) -> str:
 
 
 def sentence(
-    run: SignalRun, *, name: str, direction: Direction, frequency: Frequency, lang: str, state: bool
+    run: SignalRun,
+    *,
+    name: str,
+    direction: Direction,
+    frequency: Frequency,
+    lang: str,
+    state: bool,
+    hidden: bool = False,
 ) -> str:
     """One signal in words: when, what each of its rules saw, what it means, and (when
     ``state``) whether something explains it."""
-    rules = [rule_words(run, rule, frequency, lang) for rule in run.rules]
+    if hidden and run.meaning == "neither":
+        # a hidden small number of a neutral figure: its side would tell its value
+        rules = [gettext(lang, N_("outside usual variation"))]
+    else:
+        rules = [rule_words(run, rule, frequency, lang) for rule in run.rules]
     what = gettext(lang, N_(" and ")).join(rules) + "; " + meaning_words(run, direction, lang)
     if state:
         what += "; " + state_words(run, lang)
@@ -202,6 +213,11 @@ def summary(context: IndicatorContext, lang: str) -> list[str]:
             frequency=indicator.frequency,
             lang=lang,
             state=state,
+            hidden=any(
+                not isinstance(row.point.value, int | float)
+                for row in rows
+                if row.run is not None and row.run.first == run.first
+            ),
         )
         for run in shown
     ]
