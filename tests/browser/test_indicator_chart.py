@@ -118,5 +118,6 @@ def test_without_javascript_the_chart_is_a_server_rendered_svg(page_without_js, 
     assert response.status == 200
     assert response.headers["content-type"].startswith("image/svg+xml")
     image = page_without_js.locator("#indicator-chart img.chart-svg")
-    assert image.get_attribute("alt").startswith("Meldingen steeg in januari 2026")
+    alt = image.get_attribute("alt")
+    assert alt.startswith("Meldingen, januari 2026: boven de bovengrens van de gewone variatie")
     assert image.bounding_box()["width"] > 300
