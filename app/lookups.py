@@ -52,3 +52,9 @@ def by_names(
         if name not in found:
             errors.append(FieldError(field, UNKNOWN[model], {"name": name}))
     return [found[name] for name in wanted if name in found]
+
+
+def district_options(session: Session) -> list[tuple[str, str]]:
+    """Every area below the municipality as (code, name), by name, for a form's choices."""
+    rows = session.exec(select(Area).where(col(Area.parent_id).is_not(None)).order_by(Area.name))
+    return [(area.code, area.name) for area in rows]

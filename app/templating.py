@@ -15,6 +15,7 @@ from starlette.responses import HTMLResponse
 from app.config import get_settings
 from app.context.events import event_period
 from app.figures.icons import variation_icon
+from app.figures.summary import period_words
 from app.i18n import LANGUAGES, format_day, translations
 from app.problems import Message
 from app.security.small_numbers import display
@@ -44,7 +45,14 @@ def _variation_icon(context, kind: str | None, label: bool = True) -> str:
     return variation_icon(kind, context["lang"], label=label) if kind else ""
 
 
+@pass_context
+def _period(context, period) -> str:
+    """A period in the reader's words ("maart 2024"), never a bare code where words exist."""
+    return period_words(period, context["lang"])
+
+
 templates.env.filters["number"] = _number
+templates.env.filters["period"] = _period
 templates.env.filters["day"] = _day
 templates.env.filters["event_period"] = event_period
 templates.env.globals["variation_icon"] = _variation_icon

@@ -35,6 +35,7 @@ from app.models import (
     PortfolioLimit,
     ReflectionSession,
     SessionExperiment,
+    SessionIndicator,
     WeighingCriterion,
 )
 
@@ -206,7 +207,7 @@ EXPERIMENTS = [
             ("lopende-jeugdhulptrajecten", Direction.down),
         ),
         date(2024, 1, 1),
-        date(2024, 9, 1),
+        date(2024, 6, 1),
         "Leerkrachten bespreken zorgen met de jeugdprofessional in plaats van door te "
         "verwijzen naar de huisarts.",
         "Het wijkteam neemt het over in de scholen die meedoen: 0,4 fte per school, "
@@ -215,7 +216,7 @@ EXPERIMENTS = [
         (
             (
                 DecisionKind.scale,
-                date(2024, 10, 1),
+                date(2024, 6, 11),
                 "Lichte ondersteuning steeg in Noorderpark duidelijk meer dan in Weideveld; "
                 "scholen en ouders zijn positief. Opschalen naar twee wijken met de langste "
                 "wachtlijst.",
@@ -364,10 +365,23 @@ def _apply_effect(
     )
 
 
+def _reviewing_session(
+    session: Session, indicator_ids: list, day: date
+) -> ReflectionSession | None:
+    """The demo session on the day of a decision that discussed one of its figures, if any:
+    a review is only linked where the session really looked at the experiment's figures."""
+    return session.exec(
+        select(ReflectionSession)
+        .join(SessionIndicator, SessionIndicator.session_id == ReflectionSession.id)
+        .where(
+            ReflectionSession.held_on == day, col(SessionIndicator.indicator_id).in_(indicator_ids)
+        )
+    ).first()
+
+
 def add_experiments(session: Session, skeleton: Skeleton, figures: Figures) -> None:
     """Add the ideas, the four experiments, their decisions and the sessions that reviewed them."""
     ideas = _add_ideas(session, skeleton)
-    sessions = {row.held_on: row for row in session.exec(select(ReflectionSession))}
     for spec in EXPERIMENTS:
         experiment = Experiment(
             title=spec.title,
@@ -407,7 +421,9 @@ def add_experiments(session: Session, skeleton: Skeleton, figures: Figures) -> N
             session, figures.indicators[spec.figures[0][0]].id, pilots, spec.effect, spec.starts_on
         )
         for kind, day, reason, districts, hypothesis, review_on in spec.decisions:
-            reviewed = sessions.get(day)
+            reviewed = _reviewing_session(
+                session, [figures.indicators[f].id for f, _ in spec.figures], day
+            )
             decision = ExperimentDecision(
                 experiment_id=experiment.id,
                 decision=kind,

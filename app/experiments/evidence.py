@@ -14,13 +14,13 @@ from statistics import fmean
 from sqlmodel import Session, col, select
 
 from app.experiments.experiments import ExperimentView
-from app.figures.periods import period_of
+from app.figures.periods import Period, period_of
 from app.models import Area, Direction, Indicator, Narrative, NarrativeStatus, Observation
 
 
 @dataclass
 class ComparedPeriod:
-    period: str
+    period: Period
     starts_on: date
     pilot: float | None
     comparison: float | None
@@ -92,7 +92,7 @@ def comparisons(*, session: Session, seen: ExperimentView, until: date) -> list[
                 direction=link.direction,
                 periods=[
                     ComparedPeriod(
-                        period=period_of(start, indicator.frequency).label,
+                        period=period_of(start, indicator.frequency),
                         starts_on=start,
                         pilot=pilot.get(start),
                         comparison=other.get(start),

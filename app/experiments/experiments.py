@@ -426,6 +426,11 @@ class ExperimentView:
     idea: Idea | None
     question: LearningQuestion | None
 
+    def area_names(self, codes: list[str]) -> list[str]:
+        """The names of districts a decision names by code (scaled ones are pilots now)."""
+        names = {area.code: area.name for area in self.pilots + self.comparisons}
+        return [names.get(code, code) for code in codes]
+
 
 def view(*, session: Session, experiment: Experiment) -> ExperimentView:
     """Gather the rows an experiment names."""

@@ -14,8 +14,8 @@ from app.experiments.public import decision_public, experiment_public
 from app.forms import FormDep, check_csrf, refused, validated
 from app.i18n import N_
 from app.ids import posted_id
+from app.lookups import district_options
 from app.models import (
-    Area,
     DecisionCreate,
     DecisionPublic,
     ExperimentCreate,
@@ -64,12 +64,7 @@ def _form_choices(session: Session) -> dict:
         "theme_options": [
             (t.slug, t.name) for t in session.exec(select(Theme).order_by(Theme.name))
         ],
-        "area_options": [
-            (a.code, a.name)
-            for a in session.exec(
-                select(Area).where(col(Area.parent_id).is_not(None)).order_by(Area.name)
-            )
-        ],
+        "area_options": district_options(session),
         "indicator_options": [
             (i.slug, i.name) for i in session.exec(select(Indicator).order_by(Indicator.name))
         ],
@@ -225,12 +220,7 @@ def _experiment_page(request, session, experiment, errors=None, values=None, sta
                 select(ReflectionSession).order_by(col(ReflectionSession.held_on).desc()).limit(50)
             )
         ],
-        "area_options": [
-            (a.code, a.name)
-            for a in session.exec(
-                select(Area).where(col(Area.parent_id).is_not(None)).order_by(Area.name)
-            )
-        ],
+        "area_options": district_options(session),
         "errors": errors or {},
         "values": values or {},
     }

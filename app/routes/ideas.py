@@ -24,8 +24,8 @@ from app.experiments.public import idea_public
 from app.forms import FormDep, check_csrf, refused, validated
 from app.i18n import N_
 from app.ids import posted_id
+from app.lookups import district_options
 from app.models import (
-    Area,
     AuthorRole,
     IdeaCreate,
     IdeaList,
@@ -82,10 +82,7 @@ def _choices(session: Session) -> dict:
         "theme_options": [
             (t.slug, t.name) for t in session.exec(select(Theme).order_by(Theme.name))
         ],
-        "area_options": [
-            (a.code, a.name)
-            for a in session.exec(select(Area).where(Area.parent_id != None).order_by(Area.name))  # noqa: E711
-        ],
+        "area_options": district_options(session),
     }
 
 
