@@ -558,3 +558,20 @@ def test_an_admin_sets_the_criteria_and_the_theme_limits(client, session):
     client.post("/experiments/settings", data={"csrf_token": token, "do": "limits", limit: ""})
     session.commit()
     assert session.get(PortfolioLimit, theme.id) is None
+
+
+def test_the_ideas_list_gives_each_idea_its_own_themes_areas_and_steps(client, session):
+    headers = bearer(session, "editor")
+    make_theme(session, slug="jeugd")
+    make_theme(session, slug="schulden")
+    make_area(session, code="WK990101")
+    first = _idea(client, headers, title="Eerste", themes=["jeugd"], areas=["WK990101"])
+    _idea(client, headers, title="Tweede", themes=["schulden"])
+    client.patch(
+        f"/api/v1/ideas/{first['id']}", json={"state": "parked", "reason": "Later"}, headers=headers
+    )
+    items = {i["title"]: i for i in client.get("/api/v1/ideas", headers=headers).json()["items"]}
+    assert (items["Eerste"]["themes"], items["Eerste"]["areas"]) == (["jeugd"], ["WK990101"])
+    assert (items["Tweede"]["themes"], items["Tweede"]["areas"]) == (["schulden"], [])
+    assert [s["state"] for s in items["Eerste"]["steps"]] == ["proposed", "parked"]
+    assert [s["state"] for s in items["Tweede"]["steps"]] == ["proposed"]

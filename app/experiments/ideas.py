@@ -266,27 +266,70 @@ class IdeaView:
 
 def view(*, session: Session, idea: Idea) -> IdeaView:
     """Gather an idea's themes, areas, steps, scores and objections."""
-    themes = session.exec(
-        select(Theme).join(IdeaTheme).where(IdeaTheme.idea_id == idea.id).order_by(Theme.name)
-    ).all()
-    areas = session.exec(
-        select(Area).join(IdeaArea).where(IdeaArea.idea_id == idea.id).order_by(Area.name)
-    ).all()
-    steps = session.exec(
-        select(IdeaStep).where(IdeaStep.idea_id == idea.id).order_by(col(IdeaStep.id))
-    ).all()
-    scores = session.exec(
-        select(WeighingCriterion, IdeaScore)
-        .join(IdeaScore)
-        .where(IdeaScore.idea_id == idea.id)
-        .order_by(WeighingCriterion.position, col(IdeaScore.id))
-    ).all()
-    objections = session.exec(
-        select(IdeaObjection)
-        .where(IdeaObjection.idea_id == idea.id)
-        .order_by(col(IdeaObjection.id))
-    ).all()
-    return IdeaView(idea, list(themes), list(areas), list(steps), list(scores), list(objections))
+    return views(session=session, ideas=[idea])[0]
+
+
+def views(*, session: Session, ideas: list[Idea]) -> list[IdeaView]:
+    """The views of a page of ideas in five queries, whatever the page's length."""
+    ids = [idea.id for idea in ideas]
+    themes = _grouped(
+        session.exec(
+            select(IdeaTheme.idea_id, Theme)
+            .join(Theme, Theme.id == IdeaTheme.theme_id)
+            .where(col(IdeaTheme.idea_id).in_(ids))
+            .order_by(Theme.name)
+        )
+    )
+    areas = _grouped(
+        session.exec(
+            select(IdeaArea.idea_id, Area)
+            .join(Area, Area.id == IdeaArea.area_id)
+            .where(col(IdeaArea.idea_id).in_(ids))
+            .order_by(Area.name)
+        )
+    )
+    steps = _grouped(
+        (step.idea_id, step)
+        for step in session.exec(
+            select(IdeaStep).where(col(IdeaStep.idea_id).in_(ids)).order_by(col(IdeaStep.id))
+        )
+    )
+    scores = _grouped(
+        (score.idea_id, (criterion, score))
+        for criterion, score in session.exec(
+            select(WeighingCriterion, IdeaScore)
+            .join(IdeaScore)
+            .where(col(IdeaScore.idea_id).in_(ids))
+            .order_by(WeighingCriterion.position, col(IdeaScore.id))
+        )
+    )
+    objections = _grouped(
+        (row.idea_id, row)
+        for row in session.exec(
+            select(IdeaObjection)
+            .where(col(IdeaObjection.idea_id).in_(ids))
+            .order_by(col(IdeaObjection.id))
+        )
+    )
+    return [
+        IdeaView(
+            idea,
+            themes.get(idea.id, []),
+            areas.get(idea.id, []),
+            steps.get(idea.id, []),
+            scores.get(idea.id, []),
+            objections.get(idea.id, []),
+        )
+        for idea in ideas
+    ]
+
+
+def _grouped(pairs) -> dict:
+    """(owner id, item) pairs as owner id -> [items], in the order they came."""
+    grouped: dict = {}
+    for owner, item in pairs:
+        grouped.setdefault(owner, []).append(item)
+    return grouped
 
 
 def criteria(*, session: Session, active_only: bool = True) -> list[WeighingCriterion]:

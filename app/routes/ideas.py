@@ -145,7 +145,7 @@ def my_ideas(request: Request, session: SessionDep, user: OptionalUser, invite: 
     if partner is None and user is None:
         raise AuthRequired
     rows = ideas.proposed_from_outside(session=session, partner_id=partner.id if partner else None)
-    views = [ideas.view(session=session, idea=row) for row in rows]
+    views = ideas.views(session=session, ideas=rows)
     context = {"partner": partner, "ideas": views, "invite": invite}
     return render(request, "ideas/mine.html", context)
 
@@ -227,7 +227,7 @@ def list_ideas_api(
         session=session, state=state, theme=theme, area=area, limit=limit, offset=offset
     )
     return IdeaList(
-        items=[idea_public(ideas.view(session=session, idea=row)) for row in rows], total=total
+        items=[idea_public(seen) for seen in ideas.views(session=session, ideas=rows)], total=total
     )
 
 
