@@ -220,7 +220,12 @@ def _experiment_page(request, session, experiment, errors=None, values=None, sta
                 select(ReflectionSession).order_by(col(ReflectionSession.held_on).desc()).limit(50)
             )
         ],
-        "area_options": district_options(session),
+        # only districts it is not in yet can be scaled to
+        "area_options": [
+            option
+            for option in district_options(session)
+            if option[0] not in {area.code for area in seen.pilots + seen.comparisons}
+        ],
         "errors": errors or {},
         "values": values or {},
     }
