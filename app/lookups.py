@@ -5,7 +5,7 @@ domain function resolves them all at once and reports each unknown name at its f
 so that nothing is stored from a half-valid request.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
 from sqlmodel import Session, col, select
@@ -58,3 +58,12 @@ def district_options(session: Session) -> list[tuple[str, str]]:
     """Every area below the municipality as (code, name), by name, for a form's choices."""
     rows = session.exec(select(Area).where(col(Area.parent_id).is_not(None)).order_by(Area.name))
     return [(area.code, area.name) for area in rows]
+
+
+def grouped(pairs: Iterable[tuple[Any, Any]]) -> dict[Any, list[Any]]:
+    """(owner id, item) pairs as owner id -> [items], in the order they came: how a page
+    of rows gathers its links in one query each instead of one per row."""
+    result: dict[Any, list[Any]] = {}
+    for owner, item in pairs:
+        result.setdefault(owner, []).append(item)
+    return result

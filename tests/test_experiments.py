@@ -575,3 +575,35 @@ def test_the_ideas_list_gives_each_idea_its_own_themes_areas_and_steps(client, s
     assert (items["Tweede"]["themes"], items["Tweede"]["areas"]) == (["schulden"], [])
     assert [s["state"] for s in items["Eerste"]["steps"]] == ["proposed", "parked"]
     assert [s["state"] for s in items["Tweede"]["steps"]] == ["proposed"]
+
+
+def test_the_experiments_list_gives_each_experiment_its_own_districts_and_decisions(
+    client, session
+):
+    headers = bearer(session, "editor")
+    for n in (1, 2, 3):
+        make_area(session, code=f"WK99010{n}")
+    first = client.post(
+        "/api/v1/experiments",
+        json=_experiment_body(title="Een", areas=["WK990101"]),
+        headers=headers,
+    ).json()
+    client.post(
+        "/api/v1/experiments",
+        json=_experiment_body(title="Twee", areas=["WK990102"], comparison_areas=["WK990103"]),
+        headers=headers,
+    )
+    client.post(
+        f"/api/v1/experiments/{first['id']}/decisions",
+        json={"decision": "stop", "reason": "Klaar"},
+        headers=headers,
+    )
+    listed = client.get("/api/v1/experiments", headers=headers).json()["items"]
+    items = {i["title"]: i for i in listed}
+    assert (items["Een"]["areas"], items["Een"]["comparison_areas"]) == (["WK990101"], [])
+    assert (items["Twee"]["areas"], items["Twee"]["comparison_areas"]) == (
+        ["WK990102"],
+        ["WK990103"],
+    )
+    assert [d["decision"] for d in items["Een"]["decisions"]] == ["stop"]
+    assert items["Twee"]["decisions"] == []

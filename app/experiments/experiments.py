@@ -15,7 +15,7 @@ from sqlmodel import Session, col, func, select
 
 from app import audit
 from app.i18n import N_
-from app.lookups import by_names
+from app.lookups import by_names, grouped
 from app.models import (
     Area,
     AreaRole,
@@ -434,54 +434,82 @@ class ExperimentView:
 
 def view(*, session: Session, experiment: Experiment) -> ExperimentView:
     """Gather the rows an experiment names."""
-    areas = session.exec(
-        select(Area, ExperimentArea.role, ExperimentArea.added_by_decision_id)
-        .join(ExperimentArea)
-        .where(ExperimentArea.experiment_id == experiment.id)
-        .order_by(Area.name)
-    ).all()
-    return ExperimentView(
-        experiment=experiment,
-        themes=list(
-            session.exec(
-                select(Theme)
-                .join(ExperimentTheme)
-                .where(ExperimentTheme.experiment_id == experiment.id)
-                .order_by(Theme.name)
-            )
-        ),
-        pilots=[area for area, role, _ in areas if role == AreaRole.pilot],
-        comparisons=[area for area, role, _ in areas if role == AreaRole.comparison],
-        first_pilots=[
-            area for area, role, decision in areas if role == AreaRole.pilot and decision is None
-        ],
-        indicators=list(
-            session.exec(
-                select(Indicator, ExperimentIndicator)
-                .join(ExperimentIndicator)
-                .where(ExperimentIndicator.experiment_id == experiment.id)
-                .order_by(Indicator.name)
-            )
-        ),
-        decisions=list(
-            session.exec(
-                select(ExperimentDecision)
-                .where(ExperimentDecision.experiment_id == experiment.id)
-                .order_by(col(ExperimentDecision.decided_on), col(ExperimentDecision.id))
-            )
-        ),
-        sessions=list(
-            session.exec(
-                select(ReflectionSession)
-                .join(SessionExperiment)
-                .where(SessionExperiment.experiment_id == experiment.id)
-                .order_by(col(ReflectionSession.held_on))
-            )
-        ),
-        idea=session.get(Idea, experiment.idea_id) if experiment.idea_id else None,
-        question=(
-            session.get(LearningQuestion, experiment.learning_question_id)
-            if experiment.learning_question_id
-            else None
-        ),
+    return views(session=session, experiments=[experiment])[0]
+
+
+def views(*, session: Session, experiments: list[Experiment]) -> list[ExperimentView]:
+    """The views of a page of experiments in a fixed number of queries, not per row."""
+    ids = [experiment.id for experiment in experiments]
+    areas = grouped(
+        (link.experiment_id, (area, link.role, link.added_by_decision_id))
+        for area, link in session.exec(
+            select(Area, ExperimentArea)
+            .join(ExperimentArea)
+            .where(col(ExperimentArea.experiment_id).in_(ids))
+            .order_by(Area.name)
+        )
     )
+    themes = grouped(
+        session.exec(
+            select(ExperimentTheme.experiment_id, Theme)
+            .join(Theme, Theme.id == ExperimentTheme.theme_id)
+            .where(col(ExperimentTheme.experiment_id).in_(ids))
+            .order_by(Theme.name)
+        )
+    )
+    indicators = grouped(
+        (link.experiment_id, (indicator, link))
+        for indicator, link in session.exec(
+            select(Indicator, ExperimentIndicator)
+            .join(ExperimentIndicator)
+            .where(col(ExperimentIndicator.experiment_id).in_(ids))
+            .order_by(Indicator.name)
+        )
+    )
+    decisions = grouped(
+        (decision.experiment_id, decision)
+        for decision in session.exec(
+            select(ExperimentDecision)
+            .where(col(ExperimentDecision.experiment_id).in_(ids))
+            .order_by(col(ExperimentDecision.decided_on), col(ExperimentDecision.id))
+        )
+    )
+    reviews = grouped(
+        session.exec(
+            select(SessionExperiment.experiment_id, ReflectionSession)
+            .join(ReflectionSession, ReflectionSession.id == SessionExperiment.session_id)
+            .where(col(SessionExperiment.experiment_id).in_(ids))
+            .order_by(col(ReflectionSession.held_on))
+        )
+    )
+    ideas = _by_id(session, Idea, {e.idea_id for e in experiments})
+    questions = _by_id(session, LearningQuestion, {e.learning_question_id for e in experiments})
+    result = []
+    for experiment in experiments:
+        placed = areas.get(experiment.id, [])
+        result.append(
+            ExperimentView(
+                experiment=experiment,
+                themes=themes.get(experiment.id, []),
+                pilots=[area for area, role, _ in placed if role == AreaRole.pilot],
+                comparisons=[area for area, role, _ in placed if role == AreaRole.comparison],
+                first_pilots=[
+                    area
+                    for area, role, decision in placed
+                    if role == AreaRole.pilot and decision is None
+                ],
+                indicators=indicators.get(experiment.id, []),
+                decisions=decisions.get(experiment.id, []),
+                sessions=reviews.get(experiment.id, []),
+                idea=ideas.get(experiment.idea_id),
+                question=questions.get(experiment.learning_question_id),
+            )
+        )
+    return result
+
+
+def _by_id(session: Session, model, ids: set) -> dict:
+    wanted = [key for key in ids if key is not None]
+    if not wanted:
+        return {}
+    return {row.id: row for row in session.exec(select(model).where(col(model.id).in_(wanted)))}

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, func, select
 
 from app import audit
 from app.i18n import N_
-from app.lookups import by_names
+from app.lookups import by_names, grouped
 from app.models import (
     Area,
     AuthorRole,
@@ -272,7 +272,7 @@ def view(*, session: Session, idea: Idea) -> IdeaView:
 def views(*, session: Session, ideas: list[Idea]) -> list[IdeaView]:
     """The views of a page of ideas in five queries, whatever the page's length."""
     ids = [idea.id for idea in ideas]
-    themes = _grouped(
+    themes = grouped(
         session.exec(
             select(IdeaTheme.idea_id, Theme)
             .join(Theme, Theme.id == IdeaTheme.theme_id)
@@ -280,7 +280,7 @@ def views(*, session: Session, ideas: list[Idea]) -> list[IdeaView]:
             .order_by(Theme.name)
         )
     )
-    areas = _grouped(
+    areas = grouped(
         session.exec(
             select(IdeaArea.idea_id, Area)
             .join(Area, Area.id == IdeaArea.area_id)
@@ -288,13 +288,13 @@ def views(*, session: Session, ideas: list[Idea]) -> list[IdeaView]:
             .order_by(Area.name)
         )
     )
-    steps = _grouped(
+    steps = grouped(
         (step.idea_id, step)
         for step in session.exec(
             select(IdeaStep).where(col(IdeaStep.idea_id).in_(ids)).order_by(col(IdeaStep.id))
         )
     )
-    scores = _grouped(
+    scores = grouped(
         (score.idea_id, (criterion, score))
         for criterion, score in session.exec(
             select(WeighingCriterion, IdeaScore)
@@ -303,7 +303,7 @@ def views(*, session: Session, ideas: list[Idea]) -> list[IdeaView]:
             .order_by(WeighingCriterion.position, col(IdeaScore.id))
         )
     )
-    objections = _grouped(
+    objections = grouped(
         (row.idea_id, row)
         for row in session.exec(
             select(IdeaObjection)
@@ -322,14 +322,6 @@ def views(*, session: Session, ideas: list[Idea]) -> list[IdeaView]:
         )
         for idea in ideas
     ]
-
-
-def _grouped(pairs) -> dict:
-    """(owner id, item) pairs as owner id -> [items], in the order they came."""
-    grouped: dict = {}
-    for owner, item in pairs:
-        grouped.setdefault(owner, []).append(item)
-    return grouped
 
 
 def criteria(*, session: Session, active_only: bool = True) -> list[WeighingCriterion]:

@@ -294,7 +294,8 @@ def list_experiments_api(
     today = _today()
     return ExperimentList(
         items=[
-            experiment_public(experiments.view(session=session, experiment=r), today) for r in rows
+            experiment_public(seen, today)
+            for seen in experiments.views(session=session, experiments=rows)
         ],
         total=total,
     )
