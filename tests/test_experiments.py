@@ -17,7 +17,8 @@ from app.models import (
     WeighingCriterion,
     utcnow,
 )
-from app.narratives.invites import create_invite, create_partner, invite_token
+from app.narratives.invites import create_invite, invite_token
+from app.narratives.partners import create_partner
 from tests.factories import (
     bearer,
     csrf,

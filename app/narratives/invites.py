@@ -1,5 +1,7 @@
 """Signed, revocable invite links that open the story form for one partner.
 
+The partners themselves are in ``app/narratives/partners.py``.
+
 The token only carries the invite's id, signed with the instance's secret key; whether
 the link still works (not revoked, not expired) is always read from the database, so
 revoking takes effect at once. Functions flush and record the audit; the caller's
@@ -9,18 +11,15 @@ transaction commits.
 from datetime import datetime
 
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from app import audit
 from app.config import get_settings
 from app.i18n import N_
 from app.models import Invite, Partner, User, utcnow
-from app.problems import Conflict, Invalid, NotFound
+from app.problems import NotFound
 
 SALT = "duiding.invite"
-NAME_MISSING = N_("Give the organisation's name.")
-NAME_TAKEN = N_("A partner with this name already exists.")
-NO_PARTNER = N_("There is no partner %(id)s.")
 NO_INVITE = N_("Partner %(partner)s has no invite link %(id)s.")
 
 
@@ -42,52 +41,12 @@ def invite_url(invite: Invite) -> str:
     return f"/stories/new?invite={invite_token(invite)}"
 
 
-def create_partner(*, session: Session, name: str, user: User | None = None) -> Partner:
-    """Add a partner organisation; names are unique (Conflict) and not empty (Invalid)."""
-    name = name.strip()
-    if not name:
-        raise Invalid.at("name", NAME_MISSING)
-    if session.exec(select(Partner).where(Partner.name == name)).first() is not None:
-        raise Conflict(NAME_TAKEN, field="name")
-    partner = Partner(name=name)
-    session.add(partner)
-    session.flush()
-    audit.record(
-        session=session, action="create", entity="partner", entity_id=partner.id, user=user
-    )
-    return partner
-
-
-def get_partner(*, session: Session, partner_id: int) -> Partner:
-    """Return the partner with ``partner_id``; raise NotFound otherwise."""
-    partner = session.get(Partner, partner_id)
-    if partner is None:
-        raise NotFound(NO_PARTNER, id=partner_id)
-    return partner
-
-
 def get_invite(*, session: Session, partner_id: int, invite_id: int) -> Invite:
     """Return the partner's invite ``invite_id``; raise NotFound otherwise."""
     invite = session.get(Invite, invite_id)
     if invite is None or invite.partner_id != partner_id:
         raise NotFound(NO_INVITE, partner=partner_id, id=invite_id)
     return invite
-
-
-def partners_with_invites(session: Session) -> list[tuple[Partner, list[Invite]]]:
-    """Every partner, by name, with its invite links (oldest first)."""
-    partners = session.exec(select(Partner).order_by(Partner.name)).all()
-    return [
-        (
-            partner,
-            list(
-                session.exec(
-                    select(Invite).where(Invite.partner_id == partner.id).order_by(col(Invite.id))
-                )
-            ),
-        )
-        for partner in partners
-    ]
 
 
 def create_invite(

@@ -10,14 +10,8 @@ from starlette.responses import Response
 from app.deps import EditorUser, Limit, Offset, SessionDep, WriteSessionDep
 from app.models import Invite, Partner, PartnerCreate
 from app.models.page import Page
-from app.narratives.invites import (
-    create_invite,
-    create_partner,
-    get_invite,
-    get_partner,
-    invite_url,
-    revoke_invite,
-)
+from app.narratives.invites import create_invite, get_invite, invite_url, revoke_invite
+from app.narratives.partners import create_partner, get_partner
 
 router = APIRouter(prefix="/api/v1/partners", tags=["partners"])
 

@@ -10,15 +10,8 @@ from starlette.responses import RedirectResponse
 from app.deps import EditorUser, SessionDep, WriteSessionDep
 from app.forms import check_csrf, refused
 from app.i18n import N_
-from app.narratives.invites import (
-    create_invite,
-    create_partner,
-    get_invite,
-    get_partner,
-    invite_url,
-    partners_with_invites,
-    revoke_invite,
-)
+from app.narratives.invites import create_invite, get_invite, invite_url, revoke_invite
+from app.narratives.partners import create_partner, get_partner, partners_with_invites
 from app.problems import Conflict, Invalid
 from app.templating import render
 
