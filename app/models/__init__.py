@@ -92,6 +92,7 @@ from app.models.reflection import (
     SessionRevision,
 )
 from app.models.report import FrozenReport, ReportIntro, ReportStory
+from app.models.significance import ChangeDomain, SignificantChoice
 from app.models.story_request import StoryRequest, StoryRequestPartner
 from app.models.theme import Theme, ThemeCreate, ThemePublic, ThemeUpdate
 from app.models.user import ApiToken, LoginFailure, User
@@ -111,6 +112,7 @@ __all__ = [
     "AuthorRole",
     "BreakCreate",
     "BreakPublic",
+    "ChangeDomain",
     "ConsentReach",
     "ContextEvent",
     "ContextEventArea",
@@ -187,6 +189,7 @@ __all__ = [
     "SessionIndicator",
     "SessionNarrative",
     "SessionRevision",
+    "SignificantChoice",
     "StoryRequest",
     "StoryRequestPartner",
     "Theme",

@@ -77,6 +77,12 @@ class Narrative(SQLModel, table=True):
         default=None, foreign_key="area.id", index=True, ondelete="SET NULL"
     )
     assessment: Assessment | None = Field(default=None, sa_type=enum_type(Assessment))
+    significance: str = Field(
+        default="", max_length=2_000, description="Why this is important to the submitter."
+    )
+    domain_id: int | None = Field(
+        default=None, foreign_key="change_domain.id", index=True, ondelete="SET NULL"
+    )
     status: NarrativeStatus = Field(
         sa_type=enum_type(NarrativeStatus), default=NarrativeStatus.pending, index=True
     )
@@ -109,6 +115,11 @@ class Narrative(SQLModel, table=True):
     )
     moderated_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     moderated_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    moderation_note: str = Field(
+        default="",
+        max_length=2_000,
+        description="The editor's word to the submitter: why it was (not) published.",
+    )
 
 
 class NarrativeTheme(SQLModel, table=True):
