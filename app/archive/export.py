@@ -3,6 +3,12 @@
 Contact details (``narrative_contact``) never leave the instance, and neither do
 secrets: ``user.password_hash`` and the ``api_token`` table are left out, so an
 archive can be handed to an analyst or a successor system without risk.
+
+The archive is such a hand-over, not the backup (``duiding backup`` copies the database
+file whole, for disaster recovery): a story that is hidden (withdrawn by its submitter
+or refused by moderation) keeps its row, so that what refers to it (themes, figure
+links, sessions, frozen reports, the audit log) still restores, but none of its text:
+its title reads "verhaal ingetrokken" and its body and organisation are empty.
 """
 
 import csv
@@ -27,6 +33,13 @@ EXCLUDED_TABLES = {
 }
 EXCLUDED_COLUMNS = {
     "user": {"password_hash": "password hashes (secrets: restored users must set a new password)"},
+}
+#: What a hidden story's text columns read in an archive (its row stays).
+WITHDRAWN_TITLE = "verhaal ingetrokken"
+WITHDRAWN = {"title": WITHDRAWN_TITLE, "body": "", "organisation": ""}
+SCRUBBED_ROWS = {
+    "narrative": "a hidden story (withdrawn or refused) keeps its row but none of its text: "
+    f"title '{WITHDRAWN_TITLE}', body and organisation empty",
 }
 
 
@@ -63,10 +76,13 @@ def read_rows(connection: Connection, table: Table) -> list[dict[str, Any]]:
     """Every row of ``table`` as JSON-ready dicts, in primary-key order."""
     columns = exported_columns(table)
     query = select(*columns).order_by(*table.primary_key.columns)
-    return [
+    rows = [
         {column.name: to_json_value(value) for column, value in zip(columns, row, strict=True)}
         for row in connection.execute(query)
     ]
+    if table.name == "narrative":
+        rows = [{**row, **WITHDRAWN} if row["status"] == "hidden" else row for row in rows]
+    return rows
 
 
 def alembic_revision(connection: Connection) -> str | None:
@@ -127,6 +143,7 @@ def readme() -> str:
         for table, columns in EXCLUDED_COLUMNS.items()
         for column, why in columns.items()
     ]
+    lines += [f"- rows of `{table}`: {why}" for table, why in SCRUBBED_ROWS.items()]
     lines += ["", "## Tables", ""]
     for table in exported_tables():
         lines += [f"### {table.name}", "", "| column | type | null | notes |", "|---|---|---|---|"]
