@@ -36,7 +36,7 @@ class AreaBase(SQLModel):
 
 
 class Area(AreaBase, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     parent_id: int | None = Field(default=None, foreign_key="area.id", ondelete="SET NULL")
 
 

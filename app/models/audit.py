@@ -11,7 +11,7 @@ from app.models._base import UtcDateTime, utcnow
 class AuditEntry(SQLModel, table=True):
     __tablename__ = "audit_entry"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime, index=True)
     user_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
     actor: str = Field(default="", max_length=300, description="Email, 'cli', 'invite:<id>'.")

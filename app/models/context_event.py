@@ -16,7 +16,7 @@ from app.models._base import Frequency, enum_type
 class ContextEvent(SQLModel, table=True):
     __tablename__ = "context_event"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     title: str = Field(max_length=200)
     starts_on: date
     ends_on: date | None = None

@@ -12,7 +12,7 @@ class ThemeResult(SQLModel, table=True):
 
     __tablename__ = "theme_result"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     theme_id: int = Field(foreign_key="theme.id", index=True, ondelete="CASCADE")
     position: int = 0
     description: str = Field(max_length=2_000)
@@ -33,7 +33,7 @@ class ThemeRecalibration(SQLModel, table=True):
 
     __tablename__ = "theme_recalibration"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     theme_id: int = Field(foreign_key="theme.id", index=True, ondelete="CASCADE")
     changed_on: date
     what: str = Field(max_length=5_000)

@@ -34,7 +34,7 @@ class DecisionKind(StrEnum):
 
 
 class Experiment(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     title: str = Field(min_length=1, max_length=200)
     hypothesis: str = Field(min_length=1, max_length=2_000)
     idea_id: int | None = Field(
@@ -93,7 +93,7 @@ class ExperimentDecision(SQLModel, table=True):
 
     __tablename__ = "experiment_decision"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     experiment_id: int = Field(foreign_key="experiment.id", index=True, ondelete="CASCADE")
     decision: DecisionKind = Field(sa_type=enum_type(DecisionKind))
     reason: str = Field(min_length=1, max_length=5_000)

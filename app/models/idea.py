@@ -34,7 +34,7 @@ class IdeaBase(SQLModel):
 
 
 class Idea(IdeaBase, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     state: IdeaState = Field(sa_type=enum_type(IdeaState), default=IdeaState.proposed, index=True)
     proposer_role: AuthorRole = Field(sa_type=enum_type(AuthorRole))
     proposer_name: str = Field(default="", max_length=200)
@@ -64,7 +64,7 @@ class IdeaStep(SQLModel, table=True):
 
     __tablename__ = "idea_step"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     idea_id: int = Field(foreign_key="idea.id", index=True, ondelete="CASCADE")
     state: IdeaState = Field(sa_type=enum_type(IdeaState))
     reason: str = Field(default="", max_length=5_000)
@@ -77,7 +77,7 @@ class WeighingCriterion(SQLModel, table=True):
 
     __tablename__ = "weighing_criterion"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     name: str = Field(min_length=1, max_length=100, unique=True)
     description: str = Field(default="", max_length=1_000)
     position: int = Field(default=0)
@@ -90,7 +90,7 @@ class IdeaScore(SQLModel, table=True):
     __tablename__ = "idea_score"
     __table_args__ = (UniqueConstraint("idea_id", "criterion_id", "by_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     idea_id: int = Field(foreign_key="idea.id", index=True, ondelete="CASCADE")
     criterion_id: int = Field(foreign_key="weighing_criterion.id", ondelete="CASCADE")
     score: int = Field(ge=1, le=5)
@@ -104,7 +104,7 @@ class IdeaObjection(SQLModel, table=True):
 
     __tablename__ = "idea_objection"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     idea_id: int = Field(foreign_key="idea.id", index=True, ondelete="CASCADE")
     objection: str = Field(min_length=1, max_length=2_000)
     resolution: str = Field(default="", max_length=2_000)

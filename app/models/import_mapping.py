@@ -17,7 +17,7 @@ from app.models._base import UtcDateTime, utcnow
 class ImportMapping(SQLModel, table=True):
     __tablename__ = "import_mapping"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     source: str = Field(
         max_length=64, unique=True, index=True, description="Digest of the sheet and its header."
     )

@@ -41,7 +41,7 @@ class IndicatorBase(SQLModel):
 
 
 class Indicator(IndicatorBase, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
 
@@ -59,7 +59,7 @@ class IndicatorBreak(SQLModel, table=True):
     __tablename__ = "indicator_break"
     __table_args__ = (UniqueConstraint("indicator_id", "starts_on"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     indicator_id: int = Field(foreign_key="indicator.id", index=True, ondelete="CASCADE")
     starts_on: date
     note: str = Field(default="", max_length=500)

@@ -20,7 +20,7 @@ class QuestionStatus(StrEnum):
 class LearningQuestion(SQLModel, table=True):
     __tablename__ = "learning_question"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     text: str = Field(max_length=2_000, description="'If we do X we expect Y because Z'.")
     status: QuestionStatus = Field(
         sa_type=enum_type(QuestionStatus), default=QuestionStatus.open, index=True
@@ -51,7 +51,7 @@ class QuestionStatusChange(SQLModel, table=True):
 
     __tablename__ = "question_status_change"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     question_id: int = Field(foreign_key="learning_question.id", index=True, ondelete="CASCADE")
     status: QuestionStatus = Field(sa_type=enum_type(QuestionStatus))
     reason: str = Field(default="", max_length=5_000)
@@ -72,7 +72,7 @@ class QuestionVersion(SQLModel, table=True):
 
     __tablename__ = "question_version"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     question_id: int = Field(foreign_key="learning_question.id", index=True, ondelete="CASCADE")
     text: str = Field(max_length=2_000)
     reason: str = Field(default="", max_length=5_000)
@@ -89,7 +89,7 @@ class ExpectedMovement(SQLModel, table=True):
 
     __tablename__ = "expected_movement"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     question_id: int = Field(foreign_key="learning_question.id", index=True, ondelete="CASCADE")
     indicator_id: int = Field(foreign_key="indicator.id", index=True, ondelete="CASCADE")
     area_id: int | None = Field(default=None, foreign_key="area.id", ondelete="CASCADE")

@@ -66,7 +66,7 @@ class Narrative(SQLModel, table=True):
         Index("ix_narrative_status_reach_occurred", "status", "consent_reach", "occurred_on"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     title: str = Field(max_length=200)
     body: str = Field(max_length=10_000)
     occurred_on: date = Field(index=True, description="Start of the period the story is about.")

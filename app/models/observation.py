@@ -54,7 +54,7 @@ class Observation(SQLModel, table=True):
         ),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     indicator_id: int = Field(foreign_key="indicator.id", ondelete="CASCADE")
     area_id: int | None = Field(default=None, foreign_key="area.id", ondelete="RESTRICT")
     period_start: date = Field(description="First day of the period.")
@@ -75,7 +75,7 @@ class ObservationRevision(SQLModel, table=True):
 
     __tablename__ = "observation_revision"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     observation_id: int = Field(foreign_key="observation.id", index=True, ondelete="CASCADE")
     value: float
     recorded_at: datetime = Field(sa_type=UtcDateTime)

@@ -12,7 +12,7 @@ class PartnerBase(SQLModel):
 
 
 class Partner(PartnerBase, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
 
 
@@ -23,7 +23,7 @@ class PartnerCreate(PartnerBase):
 class Invite(SQLModel, table=True):
     """A signed link that opens the story form for one partner; revocable, may expire."""
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     partner_id: int = Field(foreign_key="partner.id", index=True, ondelete="CASCADE")
     name: str = Field(default="", max_length=200, description="What the link is for.")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)

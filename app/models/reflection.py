@@ -16,7 +16,7 @@ from app.models._base import UtcDateTime, enum_type, utcnow
 class ReflectionSession(SQLModel, table=True):
     __tablename__ = "reflection_session"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     held_on: date = Field(index=True)
     title: str = Field(max_length=200)
     facilitator: str = Field(default="", max_length=200)
@@ -34,7 +34,7 @@ class SessionIndicator(SQLModel, table=True):
 
     __tablename__ = "session_indicator"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     session_id: int = Field(foreign_key="reflection_session.id", index=True, ondelete="CASCADE")
     indicator_id: int = Field(foreign_key="indicator.id", index=True, ondelete="CASCADE")
     area_id: int | None = Field(default=None, foreign_key="area.id", ondelete="SET NULL")
@@ -58,7 +58,7 @@ class SessionRevision(SQLModel, table=True):
 
     __tablename__ = "session_revision"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     session_id: int = Field(foreign_key="reflection_session.id", index=True, ondelete="CASCADE")
     content: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     edited_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
@@ -72,7 +72,7 @@ class ActionStatus(StrEnum):
 
 
 class Action(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     session_id: int = Field(foreign_key="reflection_session.id", index=True, ondelete="CASCADE")
     description: str = Field(max_length=2_000)
     owner: str = Field(default="", max_length=200)

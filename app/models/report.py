@@ -14,7 +14,7 @@ class ReportIntro(SQLModel, table=True):
     __tablename__ = "report_intro"
     __table_args__ = (UniqueConstraint("period", "theme_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     period: str = Field(max_length=7, description="'2024-H1'.")
     theme_id: int = Field(foreign_key="theme.id", ondelete="CASCADE")
     text: str = Field(default="", max_length=20_000)
@@ -37,7 +37,7 @@ class FrozenReport(SQLModel, table=True):
 
     __tablename__ = "frozen_report"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     period: str = Field(max_length=7, index=True)
     theme_slug: str | None = Field(default=None, max_length=60)
     content: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -10,7 +10,7 @@ from app.models._base import UtcDateTime, utcnow
 class StoryRequest(SQLModel, table=True):
     __tablename__ = "story_request"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     question: str = Field(max_length=1_000)
     indicator_id: int = Field(foreign_key="indicator.id", index=True, ondelete="CASCADE")
     area_id: int | None = Field(default=None, foreign_key="area.id", ondelete="SET NULL")

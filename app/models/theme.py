@@ -22,7 +22,7 @@ class ThemeBase(SQLModel):
 
 
 class Theme(ThemeBase, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     problem: str = Field(default="", max_length=10_000, description="The problem it addresses.")
     end_picture: str = Field(
         default="", max_length=10_000, description="How we notice that it works."

@@ -8,7 +8,7 @@ from app.models._base import Role, UtcDateTime, enum_type, utcnow
 
 
 class User(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     email: str = Field(max_length=254, unique=True, index=True)
     role: Role = Field(sa_type=enum_type(Role), default=Role.viewer)
     password_hash: str = Field(max_length=300)
@@ -25,7 +25,7 @@ class ApiToken(SQLModel, table=True):
 
     __tablename__ = "api_token"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
     token_hash: str = Field(max_length=64, unique=True, index=True)
     name: str = Field(default="", max_length=200)
@@ -39,7 +39,7 @@ class LoginFailure(SQLModel, table=True):
 
     __tablename__ = "login_failure"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     email: str = Field(max_length=254, index=True)
     client: str = Field(max_length=100, index=True)
     at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime, index=True)
