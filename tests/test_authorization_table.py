@@ -132,6 +132,7 @@ MINIMUM = {
     "/admin/audit": Need.admin,
     "/admin/export": Need.admin,
     "/partners": Need.editor,
+    "/partners/{partner_id}/invites/{invite_id}/qr.svg": Need.editor,
     "/indicators/new": Need.editor,
     "/indicators/{slug}/edit": Need.editor,
     "/indicators/import": Need.editor,
@@ -274,6 +275,7 @@ def check_table(app, session, public_read: bool = False) -> list[str]:
     invite = create_invite(session=session, partner=partner, expires_at=None)
     session.commit()
     invite_query = f"invite={invite_token(invite)}"
+    values["*"] |= {"partner_id": str(partner.id), "invite_id": str(invite.id)}
     actors = clients(app, session)
     mismatches = []
     for pattern in get_routes(app):

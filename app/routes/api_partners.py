@@ -10,7 +10,15 @@ from starlette.responses import Response
 from app.deps import EditorUser, Limit, Offset, SessionDep, WriteSessionDep
 from app.models import Invite, Partner, PartnerCreate
 from app.models.page import Page
-from app.narratives.invites import create_invite, get_invite, invite_url, revoke_invite
+from app.narratives.invites import (
+    InviteUse,
+    create_invite,
+    get_invite,
+    invite_url,
+    invite_uses,
+    partner_page_url,
+    revoke_invite,
+)
 from app.narratives.partners import create_partner, get_partner
 
 router = APIRouter(prefix="/api/v1/partners", tags=["partners"])
@@ -18,13 +26,22 @@ router = APIRouter(prefix="/api/v1/partners", tags=["partners"])
 
 class InviteIn(BaseModel):
     expires_at: AwareDatetime | None = None
+    name: str = Field(default="", max_length=200, description="What the link is for.")
 
 
 class InvitePublic(BaseModel):
     id: int
+    name: str = ""
     url: str = Field(examples=["/stories/new?invite=..."])
+    page_url: str = Field(
+        default="", description="The partner's own page, opened with the same token."
+    )
     expires_at: str | None = Field(description="ISO 8601 moment, or null: never.")
     revoked_at: str | None
+    stories: int = Field(default=0, description="Stories sent with this link.")
+    last_used_at: str | None = Field(
+        default=None, description="When the last story came with this link, or null."
+    )
 
 
 class PartnerPublic(BaseModel):
@@ -40,12 +57,17 @@ def _partner(partner: Partner) -> dict:
     return {"id": partner.id, "name": partner.name}
 
 
-def _invite(invite: Invite) -> dict:
+def _invite(invite: Invite, use: InviteUse | None = None) -> dict:
+    use = use or InviteUse()
     return {
         "id": invite.id,
+        "name": invite.name,
         "url": invite_url(invite),
+        "page_url": partner_page_url(invite),
         "expires_at": _iso(invite.expires_at),
         "revoked_at": _iso(invite.revoked_at),
+        "stories": use.stories,
+        "last_used_at": _iso(use.last_used_at),
     }
 
 
@@ -65,10 +87,13 @@ def list_partners(
     partners = session.exec(select(Partner).order_by(Partner.name).offset(offset).limit(limit))
     items = []
     for partner in partners:
-        invites = session.exec(
-            select(Invite).where(Invite.partner_id == partner.id).order_by(col(Invite.id))
+        invites = list(
+            session.exec(
+                select(Invite).where(Invite.partner_id == partner.id).order_by(col(Invite.id))
+            )
         )
-        items.append({**_partner(partner), "invites": [_invite(i) for i in invites]})
+        uses = invite_uses(session, [i.id for i in invites])
+        items.append({**_partner(partner), "invites": [_invite(i, uses[i.id]) for i in invites]})
     return {"items": items, "total": total}
 
 
@@ -83,7 +108,13 @@ def new_invite(partner_id: int, body: InviteIn, session: WriteSessionDep, user: 
     """Create a signed invite link for the partner, optionally expiring."""
     partner = get_partner(session=session, partner_id=partner_id)
     return _invite(
-        create_invite(session=session, partner=partner, expires_at=body.expires_at, user=user)
+        create_invite(
+            session=session,
+            partner=partner,
+            expires_at=body.expires_at,
+            name=body.name,
+            user=user,
+        )
     )
 
 

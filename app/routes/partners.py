@@ -5,27 +5,57 @@ from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request
-from starlette.responses import RedirectResponse
+from starlette.responses import RedirectResponse, Response
 
 from app.deps import EditorUser, SessionDep, WriteSessionDep
 from app.forms import check_csrf, refused
 from app.i18n import N_
-from app.narratives.invites import create_invite, get_invite, invite_url, revoke_invite
+from app.narratives.invites import (
+    create_invite,
+    get_invite,
+    invite_qr_svg,
+    invite_url,
+    invite_uses,
+    partner_page_url,
+    revoke_invite,
+)
 from app.narratives.partners import create_partner, get_partner, partners_with_invites
-from app.problems import Conflict, Invalid
+from app.problems import Conflict, Invalid, NotFound
 from app.templating import render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
 EXPIRY_BAD = N_("Give a date like 2026-12-31, or leave it empty.")
+INVITE_REVOKED = N_("Invite link %(id)s has been revoked.")
 LOCAL = ZoneInfo("Europe/Amsterdam")
 
 
-def _page(request, session, errors=None, name="", status=200):
+def _absolute(request: Request, path: str) -> str:
+    """The address a partner types or scans: this site's origin plus ``path``."""
+    return str(request.base_url).rstrip("/") + path
+
+
+def _page(request, session, errors=None, name="", status=200, typed=None):
+    """The partners page; ``typed`` keeps what was typed in one partner's link form."""
+    listed = partners_with_invites(session)
+    uses = invite_uses(session, [i.id for _, invites in listed for i in invites])
     rows = [
-        (p, [(i, invite_url(i)) for i in invites]) for p, invites in partners_with_invites(session)
+        (
+            p,
+            [
+                (i, _absolute(request, invite_url(i)), partner_page_url(i), uses[i.id])
+                for i in invites
+            ],
+        )
+        for p, invites in listed
     ]
-    context = {"rows": rows, "errors": errors or {}, "name": name}
+    context = {
+        "rows": rows,
+        "errors": errors or {},
+        "name": name,
+        "typed": typed or {},
+        "today": datetime.now(LOCAL).date().isoformat(),
+    }
     return render(request, "stories/partners.html", context, status_code=status)
 
 
@@ -58,7 +88,7 @@ def _end_of(expires_on: str) -> datetime | None:
         return None
     try:
         day = datetime.strptime(expires_on.strip(), "%Y-%m-%d").date()
-    except ValueError:
+    except (ValueError, OverflowError):
         raise Invalid.at("expires_on", EXPIRY_BAD) from None
     return datetime.combine(day, time.max, tzinfo=LOCAL)
 
@@ -69,19 +99,44 @@ def add_invite(
     partner_id: int,
     session: WriteSessionDep,
     user: EditorUser,
-    expires_on: Annotated[str, Form(max_length=10)] = "",
+    expires_on: Annotated[str, Form(max_length=40)] = "",
+    name: Annotated[str, Form(max_length=400)] = "",
     csrf_token: Annotated[str, Form()] = "",
 ):
-    """Create an invite link; it expires at the end of ``expires_on`` (local time)."""
+    """Create a named invite link; it expires at the end of ``expires_on`` (local time)."""
     check_csrf(request, csrf_token)
     partner = get_partner(session=session, partner_id=partner_id)
     try:
-        expires_at = _end_of(expires_on)
+        invite = create_invite(
+            session=session,
+            partner=partner,
+            expires_at=_end_of(expires_on),
+            name=name,
+            user=user,
+        )
     except Invalid as problem:
-        message = refused(request, session, problem)["expires_on"]
-        return _page(request, session, {f"expires_on-{partner_id}": message}, status=422)
-    create_invite(session=session, partner=partner, expires_at=expires_at, user=user)
-    return RedirectResponse("/partners", status_code=303)
+        messages = refused(request, session, problem)
+        errors = {f"{field}-{partner_id}": message for field, message in messages.items()}
+        typed = {partner_id: {"name": name, "expires_on": expires_on}}
+        return _page(request, session, errors, status=422, typed=typed)
+    return RedirectResponse(f"/partners#invite-{invite.id}", status_code=303)
+
+
+@router.get("/partners/{partner_id}/invites/{invite_id}/qr.svg")
+def invite_qr(
+    request: Request, partner_id: int, invite_id: int, session: SessionDep, user: EditorUser
+):
+    """The link as a QR code (SVG) to print for a meeting; a revoked link has none."""
+    invite = get_invite(session=session, partner_id=partner_id, invite_id=invite_id)
+    partner = get_partner(session=session, partner_id=partner_id)
+    if invite.revoked_at is not None:
+        raise NotFound(INVITE_REVOKED, id=invite_id)
+    svg = invite_qr_svg(_absolute(request, invite_url(invite)), f"{partner.name}: {invite.name}")
+    return Response(
+        svg,
+        media_type="image/svg+xml",
+        headers={"Content-Disposition": f'inline; filename="invite-{invite.id}.svg"'},
+    )
 
 
 @router.post("/partners/{partner_id}/invites/{invite_id}/revoke")
