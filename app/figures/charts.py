@@ -284,6 +284,7 @@ def report_rows(points: Iterable[Any], lang: str) -> list[dict[str, Any]]:
 def context_datasets(context: IndicatorContext, lang: str) -> dict[str, list[dict]]:
     """Context events as bands, breaks as rules and reflection sessions as markers."""
     break_label = gettext(lang, BREAK_LABEL)
+    last = context.rows[-1] if context.rows else None
     return {
         "events": [
             {
@@ -299,7 +300,10 @@ def context_datasets(context: IndicatorContext, lang: str) -> dict[str, list[dic
         ],
         "sessions": [
             {
-                "day": meeting.held_on.isoformat(),
+                # A session held after the last period sits on it (it read those figures).
+                "day": min(
+                    meeting.held_on, row.period.start if row is last else date.max
+                ).isoformat(),
                 "href": f"/sessions/{meeting.id}",
                 "tip": _tip(lang, [(TIP_SESSION, meeting.title)]),
             }

@@ -159,22 +159,19 @@ def _stories(
 
 
 def _sessions(
-    session: Session, indicator: Indicator, start: date, end: date
+    session: Session, indicator: Indicator, start: date, end: date | None
 ) -> list[ReflectionSession]:
+    """Sessions that discussed the indicator held in [start, end] (``end`` None: also
+    every session held after the last period, which reads the latest figures)."""
     linked = select(SessionIndicator.session_id).where(
         SessionIndicator.indicator_id == indicator.id
     )
-    return list(
-        session.exec(
-            select(ReflectionSession)
-            .where(
-                col(ReflectionSession.id).in_(linked),
-                col(ReflectionSession.held_on) >= start,
-                col(ReflectionSession.held_on) <= end,
-            )
-            .order_by(col(ReflectionSession.held_on))
-        ).all()
+    query = select(ReflectionSession).where(
+        col(ReflectionSession.id).in_(linked), col(ReflectionSession.held_on) >= start
     )
+    if end is not None:
+        query = query.where(col(ReflectionSession.held_on) <= end)
+    return list(session.exec(query.order_by(col(ReflectionSession.held_on))).all())
 
 
 def events_for(
@@ -242,6 +239,7 @@ def indicator_context(
     public_only: bool = False,
     breaks: list[date] | None = None,
     explain: bool = True,
+    markers: bool = False,
 ) -> IndicatorContext:
     """Signals (computed on the full series) shown for [start, end], with per period the
     stories and sessions of that period and the breaks and context events of the range.
@@ -250,8 +248,12 @@ def indicator_context(
     submitters allowed public reach: both for anonymous readers.
 
     A period lists its first STORIES_SHOWN stories, unless it is the only one shown.
-    ``details=False`` leaves stories and context events out, as small multiples do: a
-    theme can hold thousands of stories, and their own list is elsewhere on the page.
+    ``details=False`` leaves the stories' list and context events out: a theme can hold
+    thousands of stories, and their own list is elsewhere on the page; with ``markers``
+    a panel still counts the stories per period (one of each day kept, for a marker's
+    link) and has its context events, as small multiples draw them.
+    A session held after the series' last period is listed with that period (it read
+    the latest figures) when the range shown reaches it.
     ``breaks`` saves looking them up when the caller has them for several panels;
     ``explain=False`` leaves the signals' states to the caller, who looks up those of
     several panels at once."""
@@ -296,12 +298,27 @@ def indicator_context(
             if (row := row_of(day)) is not None:
                 row.story_count += n
                 counted.append((day, assessment, n))
-    for meeting in _sessions(session, indicator, first, last):
-        if (row := row_of(meeting.held_on)) is not None:
+    elif markers:
+        # Counts only (and one story per day for a marker's tooltip and link): a panel's
+        # marker opens its period, which lists them all.
+        found, tally = _stories(session, indicator, area, first, last, 1, public_only)
+        for story in found:
+            row = row_of(story.occurred_on)
+            if row is not None and not row.stories:
+                row.stories.append(story)
+        for day, _assessment, n in tally:
+            if (row := row_of(day)) is not None:
+                row.story_count += n
+    # A session held after the series' last period read its latest figures: it belongs
+    # to that period, when the range shown reaches it.
+    later = rows[-1] if rows[-1].point is every[-1] else None
+    for meeting in _sessions(session, indicator, first, None if later else last):
+        row = row_of(meeting.held_on) or (later if meeting.held_on > last else None)
+        if row is not None:
             row.sessions.append(meeting)
     events = (
         events_for(session, indicators=[indicator], area=area, start=first, end=last)
-        if details
+        if details or markers
         else []
     )
     return IndicatorContext(indicator, area, rows, events, shown, counted, runs)
@@ -334,8 +351,9 @@ def small_multiples(
     masking: Masking = SHOW_ALL,
     public_only: bool = False,
 ) -> list[IndicatorContext]:
-    """Panels of several indicators without their stories and events, as small multiples
-    show them: the breaks and the signals' states of all of them are looked up at once."""
+    """Panels of several indicators as small multiples show them: story counts per
+    period (not their list), sessions and context events; the breaks and the signals'
+    states of all of them are looked up at once."""
     breaks = breaks_by_indicator(session, indicators, area=area)
     panels = [
         indicator_context(
@@ -349,6 +367,7 @@ def small_multiples(
             public_only=public_only,
             breaks=breaks[indicator.id],
             explain=False,
+            markers=True,
         )
         for indicator in indicators
     ]

@@ -9,12 +9,17 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlencode
 
+from sqlmodel import Session
+
 from app.figures.charts import LegendEntry, chart_rows, context_datasets, indicator_chart, legend
-from app.figures.context import IndicatorContext, PeriodRow
+from app.figures.context import IndicatorContext, PeriodRow, small_multiples
+from app.figures.periods import Period, period_of
 from app.figures.signals import SIGNAL_LABELS
 from app.figures.summary import summary
 from app.i18n import N_, gettext
-from app.models import Frequency
+from app.models import Frequency, Narrative
+from app.narratives.moderation import linked_figures
+from app.security.small_numbers import SHOW_ALL, Masking
 
 ASSESSMENT_LABELS = {
     "better": N_("better"),
@@ -100,10 +105,13 @@ def chart_spec(
     small: bool = False,
     width: int | str = "container",
     domain: tuple[date, date] | None = None,
+    highlight: list[dict] | None = None,
 ) -> dict:
     """The Vega-Lite spec of a panel as an SVG that stands alone: titled, in the reader's
     language."""
-    return chart_parts(panel, lang, small=small, width=width, domain=domain, title=True)[0]
+    return chart_parts(
+        panel, lang, small=small, width=width, domain=domain, highlight=highlight, title=True
+    )[0]
 
 
 def make_chart(
@@ -134,3 +142,43 @@ def chart_with_svg(
         panel, lang, small=small, domain=domain, highlight=highlight
     )
     return Chart(panel, spec, svg_url, sentences, entries)
+
+
+TIP_STORY_PERIOD = N_("Period of this story")
+
+
+def period_band(period: Period, lang: str) -> dict:
+    """A highlighted band over one period (the period of a story)."""
+    return {
+        "start": period.start.isoformat(),
+        "end": period.end.isoformat(),
+        "tip": {gettext(lang, TIP_STORY_PERIOD): period.label},
+    }
+
+
+def story_charts(
+    *,
+    session: Session,
+    story: Narrative,
+    lang: str,
+    masking: Masking = SHOW_ALL,
+    public_only: bool = False,
+) -> list[Chart]:
+    """The figures a story is linked to, each with the story's period marked, as small
+    multiples (story, session and development markers included)."""
+    indicators = [indicator for indicator, _relation in linked_figures(session, story)]
+    charts = []
+    for panel in small_multiples(
+        session=session,
+        indicators=indicators,
+        area=None,
+        masking=masking,
+        public_only=public_only,
+    ):
+        period = period_of(story.occurred_on, panel.indicator.frequency)
+        query = query_string(size="small", period=period.label, lang=lang)
+        svg_url = f"/indicators/{panel.indicator.slug}/chart.svg?{query}"
+        charts.append(
+            chart_with_svg(panel, lang, svg_url, small=True, highlight=[period_band(period, lang)])
+        )
+    return charts

@@ -18,8 +18,14 @@ from app.figures.context import (
     small_multiples,
     timeline,
 )
-from app.figures.page_charts import assessment_labels, chart_spec, make_chart, period_url
-from app.figures.periods import period_range
+from app.figures.page_charts import (
+    assessment_labels,
+    chart_spec,
+    make_chart,
+    period_band,
+    period_url,
+)
+from app.figures.periods import Period, PeriodError, parse_period, period_range
 from app.figures.signals import SIGNAL_LABELS
 from app.figures.summary import RULE_LABELS, state_words
 from app.figures.svg import chart_svg
@@ -54,6 +60,13 @@ def _area(session: Session, code: str | None) -> Area | None:
 
 def _range(start: str | None, end: str | None) -> tuple[date | None, date | None]:
     return period_range(start, end)
+
+
+def _period(text: str, indicator: Indicator) -> Period:
+    try:
+        return parse_period(text, indicator.frequency)
+    except PeriodError as error:
+        raise error.at("period", part="query") from None
 
 
 def _axis(text: str | None) -> tuple[date, date] | None:
@@ -186,10 +199,14 @@ def indicator_chart_svg(
     end: Annotated[str | None, Query(alias="to")] = None,
     size: Literal["full", "small"] = "full",
     axis: str | None = None,
+    period: str | None = None,
 ) -> Response:
     """The chart as a static SVG for readers without JavaScript (see app/figures/svg.py);
-    ``axis`` (YYYY-MM-DD/YYYY-MM-DD) shows and scales one stretch, as the timeline does."""
+    ``axis`` (YYYY-MM-DD/YYYY-MM-DD) shows and scales one stretch, as the timeline does;
+    ``period`` marks one period (a story's, on the story's page)."""
     indicator = _indicator(session, slug)
+    lang = request_language(request)
+    highlight = [period_band(_period(period, indicator), lang)] if period else None
     domain = _axis(axis)
     low, high = domain or (None, None)
     small = size == "small"
@@ -201,11 +218,12 @@ def indicator_chart_svg(
         start=first or low,
         end=last or high,
         details=not small,
+        markers=small,
         masking=masking,
         public_only=user is None,
     )
-    lang = request_language(request)
-    spec = chart_spec(panel, lang, small=small, width=560 if small else 720, domain=domain)
+    width = 560 if small else 720
+    spec = chart_spec(panel, lang, small=small, width=width, domain=domain, highlight=highlight)
     return Response(chart_svg(spec), media_type="image/svg+xml")
 
 

@@ -11,12 +11,14 @@ from starlette.responses import RedirectResponse
 from app.config import Settings
 from app.db import UNAVAILABLE, storage_failure
 from app.deps import (
+    MaskingDep,
     OptionalUser,
     Reader,
     SessionDep,
     SettingsDep,
     WriteSessionDep,
 )
+from app.figures.page_charts import story_charts
 from app.forms import FormDep, check_csrf, refused
 from app.i18n import N_
 from app.models import Area, Narrative
@@ -42,7 +44,7 @@ from app.narratives.submission import (
     validate_story,
 )
 from app.problems import AuthRequired, Invalid, Message, NotFound
-from app.templating import render, say
+from app.templating import render, request_language, say
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -240,8 +242,11 @@ def story_sent(request: Request):
 
 
 @router.get("/stories/{narrative_id}")
-def show_story(request: Request, narrative_id: int, session: SessionDep, user: Reader):
-    """Show one published story; editors may also see one still pending."""
+def show_story(
+    request: Request, narrative_id: int, session: SessionDep, user: Reader, masking: MaskingDep
+):
+    """Show one published story; editors may also see one still pending. Each figure it
+    is linked to is drawn with the story's period marked."""
     narrative = session.get(Narrative, narrative_id)
     if not may_read(narrative, user):
         raise NotFound(NO_STORY, id=narrative_id)
@@ -250,6 +255,13 @@ def show_story(request: Request, narrative_id: int, session: SessionDep, user: R
         "story": narrative,
         "area": area,
         "figures": linked_figures(session, narrative),
+        "charts": story_charts(
+            session=session,
+            story=narrative,
+            lang=request_language(request),
+            masking=masking,
+            public_only=user is None,
+        ),
         "body_html": render_markdown(narrative.body),
     }
     return render(request, "stories/show.html", context)
