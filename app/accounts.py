@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import or_, update
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.audit import record
 from app.db import impatient_write
@@ -149,7 +149,9 @@ def _note_use(*, engine, token_id: int, now: datetime) -> None:
         with impatient_write(engine) as connection:
             connection.execute(
                 update(ApiToken)
-                .where(ApiToken.id == token_id, or_(ApiToken.last_used_at.is_(None), ~recent))
+                .where(
+                    col(ApiToken.id) == token_id, or_(col(ApiToken.last_used_at).is_(None), ~recent)
+                )
                 .values(last_used_at=now)
             )
     except DBAPIError:
@@ -161,13 +163,17 @@ def _note_use(*, engine, token_id: int, now: datetime) -> None:
 
 def list_users(*, session: Session) -> list[User]:
     """Return all staff accounts, active first, then by email."""
-    return list(session.exec(select(User).order_by(User.is_active.desc(), User.email)).all())
+    return list(
+        session.exec(select(User).order_by(col(User.is_active).desc(), col(User.email))).all()
+    )
 
 
 def list_tokens(*, session: Session, user: User) -> list[ApiToken]:
     """Return ``user``'s tokens, newest first (revoked ones too, for the record)."""
     query = select(ApiToken).where(ApiToken.user_id == user.id)
-    return list(session.exec(query.order_by(ApiToken.created_at.desc(), ApiToken.id.desc())).all())
+    return list(
+        session.exec(query.order_by(col(ApiToken.created_at).desc(), col(ApiToken.id).desc())).all()
+    )
 
 
 def add_user(*, session: Session, by: User, email: str, role: Role | str, password: str) -> User:

@@ -357,9 +357,9 @@ def _apply_effect(
     session.exec(  # type: ignore[call-overload]
         update(Observation)
         .where(
-            Observation.indicator_id == indicator_id,
+            col(Observation.indicator_id) == indicator_id,
             col(Observation.area_id).in_([area.id for area in areas]),
-            Observation.period_start >= since,
+            col(Observation.period_start) >= since,
         )
         .values(value=Observation.value * (1 + effect))
     )
@@ -372,7 +372,7 @@ def _reviewing_session(
     a review is only linked where the session really looked at the experiment's figures."""
     return session.exec(
         select(ReflectionSession)
-        .join(SessionIndicator, SessionIndicator.session_id == ReflectionSession.id)
+        .join(SessionIndicator, col(SessionIndicator.session_id) == col(ReflectionSession.id))
         .where(
             ReflectionSession.held_on == day, col(SessionIndicator.indicator_id).in_(indicator_ids)
         )

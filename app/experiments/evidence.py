@@ -76,11 +76,13 @@ def comparisons(*, session: Session, seen: ExperimentView, until: date) -> list[
     result = []
     for indicator, link in seen.indicators:
         rows = session.exec(
-            select(Observation.area_id, Observation.period_start, Observation.value).where(
-                Observation.indicator_id == indicator.id,
+            select(
+                col(Observation.area_id), col(Observation.period_start), col(Observation.value)
+            ).where(
+                col(Observation.indicator_id) == indicator.id,
                 col(Observation.area_id).in_(pilot_ids + comparison_ids),
-                Observation.period_start >= since,
-                Observation.period_start <= until,
+                col(Observation.period_start) >= since,
+                col(Observation.period_start) <= until,
             )
         ).all()
         pilot = _means([(start, value) for area, start, value in rows if area in pilot_ids])

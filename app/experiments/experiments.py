@@ -351,7 +351,7 @@ def decisions_for(
         return []
     query = (
         select(ExperimentDecision, Experiment)
-        .join(Experiment, Experiment.id == ExperimentDecision.experiment_id)
+        .join(Experiment, col(Experiment.id) == col(ExperimentDecision.experiment_id))
         .where(
             col(ExperimentDecision.decided_on).between(start, end),
             col(Experiment.id).in_(
@@ -452,7 +452,7 @@ def views(*, session: Session, experiments: list[Experiment]) -> list[Experiment
     themes = grouped(
         session.exec(
             select(ExperimentTheme.experiment_id, Theme)
-            .join(Theme, Theme.id == ExperimentTheme.theme_id)
+            .join(Theme, col(Theme.id) == col(ExperimentTheme.theme_id))
             .where(col(ExperimentTheme.experiment_id).in_(ids))
             .order_by(Theme.name)
         )
@@ -477,7 +477,7 @@ def views(*, session: Session, experiments: list[Experiment]) -> list[Experiment
     reviews = grouped(
         session.exec(
             select(SessionExperiment.experiment_id, ReflectionSession)
-            .join(ReflectionSession, ReflectionSession.id == SessionExperiment.session_id)
+            .join(ReflectionSession, col(ReflectionSession.id) == col(SessionExperiment.session_id))
             .where(col(SessionExperiment.experiment_id).in_(ids))
             .order_by(col(ReflectionSession.held_on))
         )

@@ -275,7 +275,7 @@ def views(*, session: Session, ideas: list[Idea]) -> list[IdeaView]:
     themes = grouped(
         session.exec(
             select(IdeaTheme.idea_id, Theme)
-            .join(Theme, Theme.id == IdeaTheme.theme_id)
+            .join(Theme, col(Theme.id) == col(IdeaTheme.theme_id))
             .where(col(IdeaTheme.idea_id).in_(ids))
             .order_by(Theme.name)
         )
@@ -283,7 +283,7 @@ def views(*, session: Session, ideas: list[Idea]) -> list[IdeaView]:
     areas = grouped(
         session.exec(
             select(IdeaArea.idea_id, Area)
-            .join(Area, Area.id == IdeaArea.area_id)
+            .join(Area, col(Area.id) == col(IdeaArea.area_id))
             .where(col(IdeaArea.idea_id).in_(ids))
             .order_by(Area.name)
         )
@@ -300,7 +300,7 @@ def views(*, session: Session, ideas: list[Idea]) -> list[IdeaView]:
             select(WeighingCriterion, IdeaScore)
             .join(IdeaScore)
             .where(col(IdeaScore.idea_id).in_(ids))
-            .order_by(WeighingCriterion.position, col(IdeaScore.id))
+            .order_by(col(WeighingCriterion.position), col(IdeaScore.id))
         )
     )
     objections = grouped(
@@ -329,7 +329,9 @@ def criteria(*, session: Session, active_only: bool = True) -> list[WeighingCrit
     query = select(WeighingCriterion)
     if active_only:
         query = query.where(WeighingCriterion.active == True)  # noqa: E712 - SQL
-    return list(session.exec(query.order_by(WeighingCriterion.position, WeighingCriterion.name)))
+    return list(
+        session.exec(query.order_by(col(WeighingCriterion.position), col(WeighingCriterion.name)))
+    )
 
 
 def save_criterion(

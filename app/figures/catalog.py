@@ -104,7 +104,7 @@ def _page(session: Session, query, limit: int, offset: int):
 
 def list_themes(*, session: Session, limit: int = 100, offset: int = 0) -> tuple[list, int]:
     """Return a page of themes by name and the total count."""
-    return _page(session, select(Theme).order_by(Theme.name, Theme.id), limit, offset)
+    return _page(session, select(Theme).order_by(col(Theme.name), col(Theme.id)), limit, offset)
 
 
 def create_theme(*, session: Session, data: ThemeCreate, user: User | None) -> Theme:
@@ -274,7 +274,7 @@ def describe(*, session: Session, indicators: Sequence[Indicator]) -> list[Indic
     themes, breaks, related = defaultdict(list), defaultdict(list), defaultdict(list)
     for indicator_id, slug in session.exec(
         select(IndicatorTheme.indicator_id, Theme.slug)
-        .join(Theme, Theme.id == IndicatorTheme.theme_id)
+        .join(Theme, col(Theme.id) == col(IndicatorTheme.theme_id))
         .where(col(IndicatorTheme.indicator_id).in_(ids))
         .order_by(Theme.slug)
     ):
@@ -282,12 +282,12 @@ def describe(*, session: Session, indicators: Sequence[Indicator]) -> list[Indic
     for row in session.exec(
         select(IndicatorBreak)
         .where(col(IndicatorBreak.indicator_id).in_(ids))
-        .order_by(IndicatorBreak.starts_on)
+        .order_by(col(IndicatorBreak.starts_on))
     ):
         breaks[row.indicator_id].append(row)
     for indicator_id, slug, kind in session.exec(
         select(IndicatorRelation.indicator_id, Indicator.slug, IndicatorRelation.kind)
-        .join(Indicator, Indicator.id == IndicatorRelation.related_id)
+        .join(Indicator, col(Indicator.id) == col(IndicatorRelation.related_id))
         .where(col(IndicatorRelation.indicator_id).in_(ids))
         .order_by(Indicator.slug)
     ):
@@ -316,7 +316,7 @@ def list_indicators(
 ) -> tuple[list[IndicatorPublic], int]:
     """Return a page of indicators by name, described, and the total count."""
     rows, total = _page(
-        session, select(Indicator).order_by(Indicator.name, Indicator.id), limit, offset
+        session, select(Indicator).order_by(col(Indicator.name), col(Indicator.id)), limit, offset
     )
     return describe(session=session, indicators=rows), total
 
@@ -378,17 +378,17 @@ def _replace_links(
     break_starts = _break_starts(breaks, indicator.frequency) if breaks is not None else None
     related_ids = _related_ids(session, indicator, related) if related is not None else None
     if theme_ids is not None:
-        session.exec(delete(IndicatorTheme).where(IndicatorTheme.indicator_id == indicator.id))
+        session.exec(delete(IndicatorTheme).where(col(IndicatorTheme.indicator_id) == indicator.id))
         session.add_all(IndicatorTheme(indicator_id=indicator.id, theme_id=i) for i in theme_ids)
     if break_starts is not None:
-        session.exec(delete(IndicatorBreak).where(IndicatorBreak.indicator_id == indicator.id))
+        session.exec(delete(IndicatorBreak).where(col(IndicatorBreak.indicator_id) == indicator.id))
         session.add_all(
             IndicatorBreak(indicator_id=indicator.id, starts_on=start, note=note)
             for start, note in break_starts
         )
     if related_ids is not None:
         session.exec(
-            delete(IndicatorRelation).where(IndicatorRelation.indicator_id == indicator.id)
+            delete(IndicatorRelation).where(col(IndicatorRelation.indicator_id) == indicator.id)
         )
         session.add_all(
             IndicatorRelation(indicator_id=indicator.id, related_id=i, kind=kind)

@@ -133,7 +133,7 @@ def _stories(
     )
     direct = col(Narrative.id).in_(linked)
     tally = session.exec(
-        select(Narrative.occurred_on, Narrative.assessment, func.count())
+        select(col(Narrative.occurred_on), col(Narrative.assessment), func.count())
         .where(*where)
         .group_by(col(Narrative.occurred_on), col(Narrative.assessment))
     ).all()
@@ -146,7 +146,13 @@ def _stories(
         .label("rank")
     )
     ranked = (
-        select(Narrative.id, Narrative.title, Narrative.occurred_on, direct.label("direct"), rank)
+        select(
+            col(Narrative.id),
+            col(Narrative.title),
+            col(Narrative.occurred_on),
+            direct.label("direct"),
+            rank,
+        )
         .where(*where)
         .subquery()
     )
@@ -409,7 +415,7 @@ def timeline(
         public_only=public_only,
     )
     low, high = start or date.min, end or date.max
-    stories = select(Narrative.id, Narrative.occurred_on, Narrative.title).where(
+    stories = select(col(Narrative.id), col(Narrative.occurred_on), col(Narrative.title)).where(
         *published_for(public_only=public_only),
         col(Narrative.occurred_on) >= low,
         col(Narrative.occurred_on) <= high,
@@ -431,11 +437,11 @@ def timeline(
             )
         )
     if area is not None:
-        conditions.append(Narrative.area_id == area.id)
+        conditions.append(col(Narrative.area_id) == area.id)
     if conditions:
         stories = stories.where(or_(*conditions))
     meetings = select(
-        ReflectionSession.id, ReflectionSession.held_on, ReflectionSession.title
+        col(ReflectionSession.id), col(ReflectionSession.held_on), col(ReflectionSession.title)
     ).where(col(ReflectionSession.held_on) >= low, col(ReflectionSession.held_on) <= high)
     if ids:
         meetings = meetings.where(

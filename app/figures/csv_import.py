@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.figures.area_names import NEW, AreaMatcher, new_areas
 from app.figures.layouts import Mapping, MappingError, detect, parsed_rows, saved_mapping
@@ -223,7 +223,7 @@ def _stage_and_merge(
         return
 
     def audit(merging: Session) -> None:
-        for indicator in merging.exec(select(Indicator).where(Indicator.id.in_(counts))):
+        for indicator in merging.exec(select(Indicator).where(col(Indicator.id).in_(counts))):
             count = counts[indicator.id]
             record_upsert(
                 session=merging,

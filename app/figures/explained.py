@@ -175,10 +175,10 @@ def with_states(
     stories: dict[int, list[tuple[date, int, int | None]]] = {}
     for indicator_id, day, story_id, area_id in session.exec(
         select(
-            NarrativeIndicator.indicator_id,
-            Narrative.occurred_on,
-            Narrative.id,
-            Narrative.area_id,
+            col(NarrativeIndicator.indicator_id),
+            col(Narrative.occurred_on),
+            col(Narrative.id),
+            col(Narrative.area_id),
         )
         .join(Narrative, col(Narrative.id) == NarrativeIndicator.narrative_id)
         .where(

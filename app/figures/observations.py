@@ -93,14 +93,14 @@ def upsert_observations(
         (area_id, start): (obs_id, value, recorded_at, obs_source, by_id)
         for obs_id, area_id, start, value, recorded_at, obs_source, by_id in session.exec(
             select(
-                Observation.id,
-                Observation.area_id,
-                Observation.period_start,
-                Observation.value,
-                Observation.recorded_at,
-                Observation.source,
-                Observation.recorded_by_id,
-            ).where(Observation.indicator_id == indicator.id)
+                col(Observation.id),
+                col(Observation.area_id),
+                col(Observation.period_start),
+                col(Observation.value),
+                col(Observation.recorded_at),
+                col(Observation.source),
+                col(Observation.recorded_by_id),
+            ).where(col(Observation.indicator_id) == indicator.id)
         )
     }
     user_id = user.id if user else None
@@ -212,22 +212,22 @@ def known_values(
     if end is not None:
         filters.append(Observation.period_start <= end)
     current = select(
-        Observation.period_start,
-        Area.code,
-        Observation.value,
-        Observation.recorded_at,
-        Observation.status,
-    ).outerjoin(Area, Area.id == Observation.area_id)
+        col(Observation.period_start),
+        col(Area.code),
+        col(Observation.value),
+        col(Observation.recorded_at),
+        col(Observation.status),
+    ).outerjoin(Area, col(Area.id) == col(Observation.area_id))
     queries = [current.where(*filters)]
     if as_of is not None:
         queries = [current.where(*filters, Observation.recorded_at <= as_of)]
         queries.append(
             select(
-                Observation.period_start,
-                Area.code,
-                ObservationRevision.value,
-                ObservationRevision.recorded_at,
-                ObservationRevision.status,
+                col(Observation.period_start),
+                col(Area.code),
+                col(ObservationRevision.value),
+                col(ObservationRevision.recorded_at),
+                col(ObservationRevision.status),
             )
             .join(ObservationRevision, ObservationRevision.observation_id == Observation.id)
             .outerjoin(Area, Area.id == Observation.area_id)

@@ -244,7 +244,7 @@ def breaks_by_indicator(
     ids = [indicator.id for indicator in indicators]
     own: dict[int | None, list[date]] = {}
     for indicator_id, day in session.exec(
-        select(IndicatorBreak.indicator_id, IndicatorBreak.starts_on).where(
+        select(col(IndicatorBreak.indicator_id), col(IndicatorBreak.starts_on)).where(
             col(IndicatorBreak.indicator_id).in_(ids)
         )
     ).all():

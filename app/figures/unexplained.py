@@ -72,24 +72,24 @@ def _fingerprint(session: Session) -> tuple:
         tuple(
             session.exec(
                 select(
-                    Indicator.id,
-                    Indicator.frequency,
-                    Indicator.direction,
-                    Indicator.screen_outliers,
-                    Indicator.baseline_points,
+                    col(Indicator.id),
+                    col(Indicator.frequency),
+                    col(Indicator.direction),
+                    col(Indicator.screen_outliers),
+                    col(Indicator.baseline_points),
                 ).order_by(col(Indicator.id))
             ).all()
         ),
         tuple(
             session.exec(
-                select(IndicatorBreak.indicator_id, IndicatorBreak.starts_on).order_by(
+                select(col(IndicatorBreak.indicator_id), col(IndicatorBreak.starts_on)).order_by(
                     col(IndicatorBreak.indicator_id), col(IndicatorBreak.starts_on)
                 )
             ).all()
         ),
         tuple(
             session.exec(
-                select(ContextEvent.id, ContextEvent.starts_on)
+                select(col(ContextEvent.id), col(ContextEvent.starts_on))
                 .where(col(ContextEvent.is_break).is_(True))
                 .order_by(col(ContextEvent.id))
             ).all()
@@ -134,7 +134,7 @@ def _compute(session: Session) -> Computed:
     indicators = {i.id: i for i in session.exec(select(Indicator))}
     breaks = breaks_by_indicator(session, list(indicators.values()))
     rows = session.connection().execute(
-        select(Observation.indicator_id, Observation.period_start, Observation.value)
+        select(col(Observation.indicator_id), col(Observation.period_start), col(Observation.value))
         .where(col(Observation.area_id).is_(None))
         .order_by(col(Observation.indicator_id), col(Observation.period_start))
     )

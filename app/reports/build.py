@@ -294,7 +294,7 @@ def _questions(
         ),
     )
     rows = session.exec(
-        select(LearningQuestion, QuestionStatusChange, ReflectionSession.held_on)
+        select(LearningQuestion, QuestionStatusChange, col(ReflectionSession.held_on))
         .join(QuestionStatusChange, QuestionStatusChange.question_id == LearningQuestion.id)
         .join(
             ReflectionSession,
@@ -319,7 +319,7 @@ def _questions(
 def _theme_part(session: Session, theme: Theme, half: Period) -> ThemePart:
     indicators = session.exec(
         select(Indicator)
-        .join(IndicatorTheme, IndicatorTheme.indicator_id == Indicator.id)
+        .join(IndicatorTheme, col(IndicatorTheme.indicator_id) == col(Indicator.id))
         .where(IndicatorTheme.theme_id == theme.id)
         .order_by(Indicator.name)
     ).all()

@@ -3,7 +3,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 from starlette.responses import RedirectResponse
 
 from app import accounts
@@ -154,7 +154,7 @@ def audit_page(request: Request, session: SessionDep, admin: AdminUser, page: in
     total = session.exec(select(func.count()).select_from(AuditEntry)).one()
     pages = max(1, -(-total // AUDIT_PAGE_SIZE))
     page = min(max(page, 1), pages)
-    query = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    query = select(AuditEntry).order_by(col(AuditEntry.at).desc(), col(AuditEntry.id).desc())
     entries = session.exec(query.offset((page - 1) * AUDIT_PAGE_SIZE).limit(AUDIT_PAGE_SIZE)).all()
     context = {"entries": entries, "page": page, "pages": pages, "total": total}
     return render(request, "admin/audit.html", context)

@@ -4,7 +4,7 @@ from datetime import date
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
-from sqlmodel import select
+from sqlmodel import col, select
 
 from app.deps import EditorUser, Limit, Offset, SessionDep, ViewerUser, WriteSessionDep
 from app.models import (
@@ -59,10 +59,10 @@ def _summary(reflection: ReflectionSession) -> dict:
 def _detail(session, reflection: ReflectionSession) -> dict:
     snapshot = session.exec(
         select(SessionIndicator, Indicator.slug, Area.code)
-        .join(Indicator, Indicator.id == SessionIndicator.indicator_id)
-        .join(Area, Area.id == SessionIndicator.area_id, isouter=True)
+        .join(Indicator, col(Indicator.id) == col(SessionIndicator.indicator_id))
+        .join(Area, col(Area.id) == col(SessionIndicator.area_id), isouter=True)
         .where(SessionIndicator.session_id == reflection.id)
-        .order_by(SessionIndicator.id)
+        .order_by(col(SessionIndicator.id))
     ).all()
     narratives = session.exec(
         select(SessionNarrative.narrative_id)
@@ -71,7 +71,7 @@ def _detail(session, reflection: ReflectionSession) -> dict:
         .where(Narrative.status == NarrativeStatus.published)  # withdrawn ones never
     ).all()
     actions = session.exec(
-        select(Action).where(Action.session_id == reflection.id).order_by(Action.id)
+        select(Action).where(col(Action.session_id) == reflection.id).order_by(col(Action.id))
     ).all()
     return {
         **_summary(reflection),

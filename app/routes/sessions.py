@@ -270,10 +270,10 @@ def session_page(request: Request, session_id: int, session: SessionDep, user: V
     figures = []
     for row, indicator, area in session.exec(
         select(SessionIndicator, Indicator, Area)
-        .join(Indicator, Indicator.id == SessionIndicator.indicator_id)
-        .join(Area, Area.id == SessionIndicator.area_id, isouter=True)
+        .join(Indicator, col(Indicator.id) == col(SessionIndicator.indicator_id))
+        .join(Area, col(Area.id) == col(SessionIndicator.area_id), isouter=True)
         .where(SessionIndicator.session_id == reflection.id)
-        .order_by(SessionIndicator.id)
+        .order_by(col(SessionIndicator.id))
     ):
         revised = snapshot.revisions_since(
             session=session, indicator=indicator, area=area, snapshot=row.snapshot
@@ -302,10 +302,12 @@ def session_page(request: Request, session_id: int, session: SessionDep, user: V
             .order_by(col(Narrative.occurred_on).desc())
         ).all(),
         "actions": session.exec(
-            select(Action).where(Action.session_id == reflection.id).order_by(Action.id)
+            select(Action).where(col(Action.session_id) == reflection.id).order_by(col(Action.id))
         ).all(),
         "closed_here": session.exec(
-            select(Action).where(Action.closed_in_session_id == reflection.id).order_by(Action.id)
+            select(Action)
+            .where(col(Action.closed_in_session_id) == reflection.id)
+            .order_by(col(Action.id))
         ).all(),
         "revisions": service.revisions_of(session=session, reflection=reflection),
         "questions_moved": learning.moved_in(session=session, session_id=reflection.id),

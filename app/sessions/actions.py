@@ -29,7 +29,7 @@ def open_actions(*, session: Session, today: date) -> list[OpenAction]:
     """Return every open action, earliest due first; past due dates are overdue."""
     query = (
         select(Action, ReflectionSession)
-        .join(ReflectionSession, ReflectionSession.id == Action.session_id)
+        .join(ReflectionSession, col(ReflectionSession.id) == col(Action.session_id))
         .where(Action.status == ActionStatus.open)
         .order_by(col(Action.due_on).is_(None), col(Action.due_on), col(Action.id))
     )

@@ -78,7 +78,7 @@ def agenda(*, session: Session) -> list[QuestionView]:
         select(QuestionStatusChange, ReflectionSession)
         .join(
             ReflectionSession,
-            ReflectionSession.id == QuestionStatusChange.session_id,
+            col(ReflectionSession.id) == col(QuestionStatusChange.session_id),
             isouter=True,
         )
         .order_by(col(QuestionStatusChange.changed_at), col(QuestionStatusChange.id))
@@ -132,8 +132,8 @@ def _snapshots_of(session: Session, session_ids: set[int]) -> dict[int, list[See
     """The last frozen point of every figure each session discussed."""
     rows = session.exec(
         select(SessionIndicator, Indicator, Area)
-        .join(Indicator, Indicator.id == SessionIndicator.indicator_id)
-        .join(Area, Area.id == SessionIndicator.area_id, isouter=True)
+        .join(Indicator, col(Indicator.id) == col(SessionIndicator.indicator_id))
+        .join(Area, col(Area.id) == col(SessionIndicator.area_id), isouter=True)
         .where(col(SessionIndicator.session_id).in_(session_ids))
         # Only figures some question follows: other snapshots are never shown here.
         .where(

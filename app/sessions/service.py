@@ -318,8 +318,11 @@ def list_sessions(
         query = query.where(
             col(ReflectionSession.id).in_(
                 select(SessionIndicator.session_id)
-                .join(IndicatorTheme, IndicatorTheme.indicator_id == SessionIndicator.indicator_id)
-                .join(Theme, Theme.id == IndicatorTheme.theme_id)
+                .join(
+                    IndicatorTheme,
+                    col(IndicatorTheme.indicator_id) == col(SessionIndicator.indicator_id),
+                )
+                .join(Theme, col(Theme.id) == col(IndicatorTheme.theme_id))
                 .where(Theme.slug == filters.theme)
             )
         )
@@ -344,7 +347,7 @@ def revisions_of(*, session: Session, reflection: ReflectionSession) -> list[tup
     """Return earlier versions (newest first) with the email of who replaced them."""
     query = (
         select(SessionRevision, User.email)
-        .join(User, User.id == SessionRevision.edited_by_id, isouter=True)
+        .join(User, col(User.id) == col(SessionRevision.edited_by_id), isouter=True)
         .where(SessionRevision.session_id == reflection.id)
         .order_by(col(SessionRevision.edited_at).desc(), col(SessionRevision.id).desc())
     )
