@@ -6,6 +6,11 @@ A period is stored as its first day plus the indicator's frequency. Canonical la
 from spreadsheets and Statistics Netherlands (``2024KW01``, ``2024 Q1``, ``mrt 2024``,
 ``03-2024``), but never guess: a period of the wrong frequency is an error that says
 which frequency was expected.
+
+Every period, in every notation and at every entrance (forms, imports, API bodies and
+filters, the CLI, reports, breaks, story requests), lies within the years
+``FIRST_YEAR`` to ``LAST_YEAR`` (1900-2100): ``parse_period`` refuses anything else
+with a PeriodError, and ``check_day`` does the same for a date given as a date.
 """
 
 import re
@@ -18,6 +23,10 @@ from app.models import Frequency
 from app.problems import Invalid, Message
 
 _ONE_DAY = timedelta(days=1)
+
+#: The years a period may lie in (by its label: an ISO week by its ISO year).
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+OUT_OF_RANGE = N_("'%(text)s' lies outside the years 1900 to 2100")
 
 # Months per frequency that spans whole months.
 _MONTHS = {Frequency.year: 12, Frequency.half: 6, Frequency.quarter: 3, Frequency.month: 1}
@@ -222,7 +231,10 @@ def _parse_any(cleaned: str, text: str) -> Period:
     for pattern, build in _PATTERNS:
         match = pattern.fullmatch(cleaned)
         if match:
-            return build(_Groups(match), text)
+            groups = _Groups(match)
+            if not FIRST_YEAR <= int(groups["year"]) <= LAST_YEAR:
+                raise PeriodError(OUT_OF_RANGE, text=text)
+            return build(groups, text)
     raise PeriodError(
         N_("'%(text)s' is not a period; write e.g. 2024, 2024-H1, 2024-Q1, 2024-03, "
            "2024-W05 or 2024-03-15"),
@@ -267,6 +279,19 @@ def parse_period(text: str, frequency: Frequency | None = None) -> Period:
             example=_EXAMPLES[frequency],
         )
     return period
+
+
+def within_years(day: date) -> bool:
+    """Tell whether ``day`` lies within the years a period may lie in."""
+    return FIRST_YEAR <= day.year <= LAST_YEAR
+
+
+def check_day(day: date | None, text: str | None = None) -> date | None:
+    """Return ``day`` (None stays None) if it lies within the years a period may lie
+    in; raise PeriodError otherwise (for a date that came as a date, not a label)."""
+    if day is not None and not within_years(day):
+        raise PeriodError(OUT_OF_RANGE, text=text or day.isoformat())
+    return day
 
 
 def example(frequency: Frequency) -> str:

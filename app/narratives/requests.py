@@ -18,7 +18,7 @@ from datetime import date
 from sqlmodel import Session, col, func, or_, select
 
 from app import audit
-from app.figures.periods import Period, PeriodError, parse_period
+from app.figures.periods import OUT_OF_RANGE, Period, PeriodError, check_day, parse_period
 from app.i18n import N_
 from app.ids import posted_id
 from app.models import (
@@ -139,22 +139,32 @@ def validate_request(
     if (text := str(data.get("period") or "").strip()) and indicator is not None:
         try:
             period_start = parse_period(text, indicator.frequency).start
-        except PeriodError:
-            errors["period"] = MESSAGES["period_bad"]
+        except PeriodError as error:
+            out = error.template == OUT_OF_RANGE
+            errors["period"] = (OUT_OF_RANGE, {"text": text}) if out else MESSAGES["period_bad"]
     partner_ids = _partner_ids(session, partners)
     if partner_ids is None:
         errors["partners"] = MESSAGES["partners_bad"]
     closes_on = None
     if closing := str(data.get("closes_on") or "").strip():
         try:
-            closes_on = date.fromisoformat(closing)
+            closes_on = check_day(date.fromisoformat(closing), closing)
+        except PeriodError:
+            errors["closes_on"] = (OUT_OF_RANGE, {"text": closing})
         except ValueError:
             errors["closes_on"] = MESSAGES["closes_bad"]
         else:
             if closes_on < date.today():
                 errors["closes_on"] = MESSAGES["closes_past"]
     if errors or indicator is None:
-        raise Invalid(*(FieldError(field, message) for field, message in errors.items()))
+        raise Invalid(
+            *(
+                FieldError(field, *message)
+                if isinstance(message, tuple)
+                else FieldError(field, message)
+                for field, message in errors.items()
+            )
+        )
     return RequestInput(
         question=question,
         indicator_id=indicator.id,

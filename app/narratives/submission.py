@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
+from app.figures.periods import FIRST_YEAR, LAST_YEAR, OUT_OF_RANGE, PeriodError, check_day
 from app.i18n import N_
 from app.ids import posted_id
 from app.models import (
@@ -91,14 +92,20 @@ class StoryInput:
 
 
 def parse_period(text: str) -> tuple[date, Frequency] | None:
-    """Read ``YYYY-MM`` (a month) or ``YYYY-MM-DD`` (a day); ``None`` if neither."""
+    """Read ``YYYY-MM`` (a month) or ``YYYY-MM-DD`` (a day); ``None`` if neither.
+
+    Raises PeriodError for one outside the years every period lies in (1900-2100)."""
     text = (text or "").strip()
     try:
         if _MONTH.match(text):
-            return date(int(text[:4]), int(text[5:7]), 1), Frequency.month
+            return check_day(date(int(text[:4]), int(text[5:7]), 1), text), Frequency.month
         if _DAY.match(text):
-            return date.fromisoformat(text), Frequency.day
+            return check_day(date.fromisoformat(text), text), Frequency.day
+    except PeriodError:
+        raise
     except ValueError:
+        if text[:4].isdigit() and not FIRST_YEAR <= int(text[:4]) <= LAST_YEAR:
+            raise PeriodError(OUT_OF_RANGE, text=text) from None
         return None
     return None
 
@@ -131,7 +138,7 @@ def validate_story(
     roles: Sequence[AuthorRole] = FORM_ROLES,
 ) -> StoryInput:
     """Check a submitted story; return it, or raise Invalid with a message per field."""
-    errors: dict[str, str] = {}
+    errors: dict[str, str | FieldError] = {}
     title = (data.get("title") or "").strip()
     body = (data.get("body") or "").strip()
     if not title:
@@ -142,8 +149,11 @@ def validate_story(
         errors["body"] = MESSAGES["body_missing"]
     elif len(body) > BODY_MAX:
         errors["body"] = MESSAGES["body_long"]
-    period = parse_period(data.get("occurred") or "")
-    if period is None:
+    try:
+        period = parse_period(data.get("occurred") or "")
+    except PeriodError as error:
+        period, errors["occurred"] = None, FieldError("occurred", error.template, error.values)
+    if period is None and "occurred" not in errors:
         errors["occurred"] = MESSAGES["occurred_bad"]
     role = data.get("author_role") or ""
     if role not in [r.value for r in roles]:
@@ -180,7 +190,12 @@ def validate_story(
         if request_id is None or session.get(StoryRequest, request_id) is None:
             errors["request"] = MESSAGES["request_bad"]
     if errors:
-        raise Invalid(*(FieldError(name, message) for name, message in errors.items()))
+        raise Invalid(
+            *(
+                message if isinstance(message, FieldError) else FieldError(name, message)
+                for name, message in errors.items()
+            )
+        )
     return StoryInput(
         title=title,
         body=body,
