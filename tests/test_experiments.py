@@ -1,6 +1,9 @@
 """Ideas and experiments: propose, weigh by consent, try small, decide; pages and API."""
 
+import json
+import re
 from datetime import date, timedelta
+from html import unescape
 
 from sqlmodel import func, select
 
@@ -370,7 +373,9 @@ def test_decisions_scale_adjust_and_stop_with_their_reasons(client, session):
     assert "decide:scale" in session.exec(select(AuditEntry.action)).all()
 
 
-def test_the_experiment_page_compares_pilot_with_comparison(client, session):
+def _compared_experiment(client, session) -> tuple[int, dict]:
+    """An experiment in Centrum against De Hoven on four months of verzuim, from
+    September 2025: before, pilot 11 and comparison 10.5; during, 5.5 and 11.5."""
     login(client, session, "editor")
     session.commit()
     pilot = make_area(session, code="WK990101", name="Centrum")
@@ -397,6 +402,20 @@ def test_the_experiment_page_compares_pilot_with_comparison(client, session):
         ),
         headers=headers,
     ).json()
+    return created["id"], headers
+
+
+def _chart_specs(html: str) -> list[dict]:
+    return [
+        json.loads(unescape(m))
+        for m in re.findall(
+            r'<script type="application/json" class="chart-spec"[^>]*>(.*?)</script>', html
+        )
+    ]
+
+
+def test_the_experiment_page_compares_pilot_with_comparison(client, session):
+    created = {"id": _compared_experiment(client, session)[0]}
     page = client.get(f"/experiments/{created['id']}")
     assert page.status_code == 200
     assert "Meldingen schoolverzuim" in page.text
@@ -410,6 +429,59 @@ def test_the_experiment_page_compares_pilot_with_comparison(client, session):
         data={"csrf_token": token, "do": "decide", "decision": "stop", "reason": ""},
     )
     assert refused.status_code == 422
+
+
+def test_the_experiment_page_draws_pilot_against_comparison_with_its_period_shaded(client, session):
+    experiment_id, _ = _compared_experiment(client, session)
+    page = client.get(f"/experiments/{experiment_id}")
+    (spec,) = _chart_specs(page.text)
+    series = spec["datasets"]["series"]
+    assert [(row["period"], row["side"], row["value"]) for row in series[:4]] == [
+        ("2025-07-01", "pilot", 10),
+        ("2025-07-01", "comparison", 10),
+        ("2025-08-01", "pilot", 12),
+        ("2025-08-01", "comparison", 11),
+    ]
+    (running,) = spec["datasets"]["running"]
+    assert running["start"] == "2025-09-01"
+    assert running["end"] == "2025-10-01"  # running still, drawn up to the last values
+    # Dutch on a Dutch page: locale, tooltips, legend, the sentence as its name
+    assert spec["config"]["locale"]["time"]["shortMonths"][2] == "mrt"
+    assert series[0]["tip"] == {"Periode": "juli 2025", "Pilotwijken": "10"}
+    assert "Meldingen schoolverzuim: Sinds de start bewoog de pilot" in spec["description"]
+    for label in ("pilotwijken (gemiddelde)", "vergelijkingswijken (gemiddelde)"):
+        assert label in page.text
+    assert f"/experiments/{experiment_id}/chart.svg?indicator=verzuim" in page.text
+
+    english = _chart_specs(client.get(f"/experiments/{experiment_id}?lang=en").text)[0]
+    assert english["datasets"]["series"][0]["tip"] == {
+        "Period": "July 2025",
+        "Pilot districts": "10",
+    }
+
+    svg = client.get(f"/experiments/{experiment_id}/chart.svg?indicator=verzuim&lang=nl")
+    assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml")
+    assert re.findall(r"<text[^>]*>([a-z]{3} 2025)</text>", svg.text) == [
+        "jul 2025",
+        "aug 2025",
+        "sep 2025",
+        "okt 2025",
+    ]
+    missing = client.get(f"/experiments/{experiment_id}/chart.svg?indicator=nope")
+    assert missing.status_code == 404
+    assert "volgt het cijfer nope niet" in missing.text
+
+
+def test_a_stopped_experiment_shades_only_until_it_was_stopped(client, session):
+    experiment_id, headers = _compared_experiment(client, session)
+    stopped = client.post(
+        f"/api/v1/experiments/{experiment_id}/decisions",
+        json={"decision": "stop", "reason": "Geen effect", "decided_on": "2025-09-20"},
+        headers=headers,
+    )
+    assert stopped.status_code == 201, stopped.text
+    (spec,) = _chart_specs(client.get(f"/experiments/{experiment_id}").text)
+    assert spec["datasets"]["running"][0]["end"] == "2025-09-20"
 
 
 def test_the_portfolio_marks_overdue_reviews_and_theme_limits(client, session):

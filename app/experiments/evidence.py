@@ -14,8 +14,25 @@ from statistics import fmean
 from sqlmodel import Session, col, select
 
 from app.experiments.experiments import ExperimentView
+from app.figures.charts import LegendEntry, comparison_chart, comparison_legend
 from app.figures.periods import Period, period_of
-from app.models import Area, Direction, Indicator, Narrative, NarrativeStatus, Observation
+from app.i18n import N_, format_number, gettext
+from app.models import (
+    Area,
+    DecisionKind,
+    Direction,
+    Frequency,
+    Indicator,
+    Narrative,
+    NarrativeStatus,
+    Observation,
+)
+
+MOVED = N_(
+    "Since the start, the pilot moved %(pilot)s and the comparison %(comparison)s on average."
+)
+NOT_FOLLOWED = N_("This experiment does not follow the figure %(slug)s.")
+NO_CHANGE_YET = N_("Pilot against comparison districts, before and during the experiment.")
 
 
 @dataclass
@@ -105,6 +122,72 @@ def comparisons(*, session: Session, seen: ExperimentView, until: date) -> list[
             )
         )
     return result
+
+
+def running_period(seen: ExperimentView, until: date) -> tuple[date, date]:
+    """From the start to the decision that stopped it, or to ``until`` while it runs."""
+    stopped = [d.decided_on for d in seen.decisions if d.decision == DecisionKind.stop]
+    return seen.experiment.starts_on, max(seen.experiment.starts_on, min(stopped or [until]))
+
+
+@dataclass
+class ComparisonChart:
+    """One figure's comparison as a page shows it: spec, SVG twin, sentence, legend."""
+
+    comparison: Comparison
+    spec: dict
+    svg_url: str
+    summary: list[str]
+    legend: list[LegendEntry]
+
+
+def sentence(comparison: Comparison, lang: str) -> str:
+    """How pilot and comparison moved since the start, in words."""
+    if comparison.pilot_change is None:
+        return gettext(lang, NO_CHANGE_YET)
+    other = comparison.comparison_change
+    return gettext(
+        lang,
+        MOVED,
+        pilot=format_number(comparison.pilot_change, lang),
+        comparison=format_number(other, lang) if other is not None else "\u2013",
+    )
+
+
+def comparison_spec(
+    comparison: Comparison, running: tuple[date, date], lang: str, width: int | str = "container"
+) -> dict:
+    """The Vega-Lite spec of one figure's pilot against comparison, in ``lang``."""
+    indicator = comparison.indicator
+    if comparison.periods:  # the band ends with the values: no empty stretch up to today
+        last = comparison.periods[-1].starts_on
+        running = running[0], max(running[0], min(running[1], last))
+    return comparison_chart(
+        comparison.periods,
+        running,
+        lang=lang,
+        value_title=indicator.unit or indicator.name,
+        description=f"{indicator.name}: {sentence(comparison, lang)}",
+        width=width,
+        yearly=indicator.frequency == Frequency.year,
+    )
+
+
+def comparison_charts(
+    comparisons: list[Comparison], running: tuple[date, date], lang: str, experiment_id: int
+) -> list[ComparisonChart]:
+    """Each followed figure's chart, with its static SVG for readers without JavaScript."""
+    return [
+        ComparisonChart(
+            comparison,
+            comparison_spec(comparison, running, lang),
+            f"/experiments/{experiment_id}/chart.svg?indicator={comparison.indicator.slug}"
+            f"&lang={lang}",
+            [sentence(comparison, lang)],
+            comparison_legend(lang),
+        )
+        for comparison in comparisons
+    ]
 
 
 def pilot_stories(*, session: Session, seen: ExperimentView, limit: int = 20) -> list[Narrative]:

@@ -35,7 +35,8 @@ import altair as alt
 
 from app.figures.context import AssessmentShare, IndicatorContext, PeriodRow
 from app.figures.signals import SIGNAL_LABELS
-from app.i18n import N_, format_number, gettext
+from app.figures.summary import period_words
+from app.i18n import N_, format_day, format_number, gettext
 from app.security.small_numbers import Masked, display, plain
 
 SIGNAL_COLOURS = {
@@ -660,3 +661,133 @@ def shares_chart(
         ]
     }
     return spec
+
+
+TIP_PILOT = N_("Pilot districts")
+TIP_COMPARISON = N_("Comparison districts")
+TIP_RUNNING = N_("Experiment running")
+#: The two sides of an experiment's comparison: colour, shape and dash each tell them
+#: apart (colour-blind readers, print).
+SIDES = {
+    "pilot": (SIGNAL_COLOURS["improvement"], "circle", [1, 0]),
+    "comparison": (INK, "square", [6, 3]),
+}
+COMPARISON_LEGEND = {
+    "pilot": N_("pilot districts (mean)"),
+    "comparison": N_("comparison districts (mean)"),
+    "running": N_("experiment running"),
+}
+
+
+@lru_cache(maxsize=8)
+def _comparison_layout(width: int | str, height: int, time_format: str) -> dict[str, Any]:
+    """Pilot and comparison means per period (dataset ``series``) over the experiment's
+    running period as a band (dataset ``running``)."""
+    axis = alt.Axis(
+        format=time_format,
+        labelOverlap="greedy",
+        labelFlush=True,
+        labelSeparation=8,
+        # one tick per period at most: a short series would repeat "jul 2025" between
+        tickCount="year" if time_format == "%Y" else "month",
+        grid=False,
+    )
+    x = alt.X("period:T", title=None, axis=axis)
+    side_scale = {"domain": list(SIDES)}
+    series = alt.Chart(alt.NamedData("series")).encode(
+        x=x,
+        y=alt.Y("value:Q", title=VALUE_TITLE, scale=alt.Scale(zero=False)),
+        color=alt.Color(
+            "side:N",
+            scale=alt.Scale(**side_scale, range=[s[0] for s in SIDES.values()]),
+            legend=None,
+        ),
+    )
+    layers = [
+        alt.Chart(alt.NamedData("running"))
+        .mark_rect(opacity=0.15, color=GREY)
+        .encode(x="start:T", x2="end:T", tooltip=TIP),
+        series.mark_line().encode(
+            strokeDash=alt.StrokeDash(
+                "side:N",
+                scale=alt.Scale(**side_scale, range=[s[2] for s in SIDES.values()]),
+                legend=None,
+            ),
+            detail="side:N",
+        ),
+        series.mark_point(filled=True, size=30, opacity=1).encode(
+            shape=alt.Shape(
+                "side:N",
+                scale=alt.Scale(**side_scale, range=[s[1] for s in SIDES.values()]),
+                legend=None,
+            ),
+            tooltip=TIP,
+        ),
+    ]
+    spec = alt.layer(*layers).properties(width=width, height=height).to_dict(validate=False)
+    spec["config"] = HIDDEN_FROM_ASSISTIVE_TECHNOLOGY
+    return spec
+
+
+def comparison_chart(
+    periods: Sequence[Any],
+    running: tuple[date, date],
+    *,
+    lang: str,
+    value_title: str,
+    description: str,
+    width: int | str = "container",
+    height: int = 220,
+    yearly: bool = False,
+) -> dict[str, Any]:
+    """An experiment's pilot against its comparison districts, per period, with the
+    period it ran shaded. ``periods`` are app/experiments/evidence.ComparedPeriod rows
+    (a period, its start day, the two means); a side without a value draws no point."""
+    layout = _comparison_layout(width, height, "%Y" if yearly else "%b %Y")
+    spec = expression_safe(_fill(layout, {VALUE_TITLE: value_title}))
+    labels = {
+        side: gettext(lang, tip)
+        for side, tip in (("pilot", TIP_PILOT), ("comparison", TIP_COMPARISON))
+    }
+    spec["description"] = description
+    spec["datasets"] = {
+        "series": [
+            {
+                "period": row.starts_on.isoformat(),
+                "side": side,
+                "value": getattr(row, side),
+                "tip": _tip(
+                    lang,
+                    [
+                        (TIP_PERIOD, period_words(row.period, lang)),
+                        (labels[side], format_number(getattr(row, side), lang)),
+                    ],
+                ),
+            }
+            for row in periods
+            for side in SIDES
+            if getattr(row, side) is not None
+        ],
+        "running": [
+            {
+                "start": running[0].isoformat(),
+                "end": running[1].isoformat(),
+                "tip": _tip(
+                    lang,
+                    [
+                        (
+                            TIP_RUNNING,
+                            f"{format_day(running[0], lang)} \u2013 {format_day(running[1], lang)}",
+                        )
+                    ],
+                ),
+            }
+        ],
+    }
+    spec["config"] = {**spec["config"], "locale": locale_config(lang)}
+    return spec
+
+
+def comparison_legend(lang: str) -> list[LegendEntry]:
+    """What the marks of an experiment's comparison chart mean."""
+    return [LegendEntry(kind, gettext(lang, label)) for kind, label in COMPARISON_LEGEND.items()]

@@ -6,11 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from sqlmodel import Session, col, select
-from starlette.responses import RedirectResponse
+from starlette.responses import RedirectResponse, Response
 
 from app.deps import AdminUser, EditorUser, Limit, Offset, SessionDep, ViewerUser, WriteSessionDep
 from app.experiments import evidence, experiments, ideas, portfolio
 from app.experiments.public import decision_public, experiment_public
+from app.figures.svg import chart_svg
 from app.forms import FormDep, check_csrf, refused, validated
 from app.i18n import N_
 from app.ids import posted_id
@@ -31,8 +32,8 @@ from app.models import (
     Theme,
     utcnow,
 )
-from app.problems import Problem
-from app.templating import render
+from app.problems import NotFound, Problem
+from app.templating import render, request_language
 
 router = APIRouter(tags=["experiments"])
 pages = APIRouter(tags=["pages"], include_in_schema=False)
@@ -209,10 +210,14 @@ def create_experiment(request: Request, session: WriteSessionDep, user: EditorUs
 def _experiment_page(request, session, experiment, errors=None, values=None, status_code=200):
     today = _today()
     seen = experiments.view(session=session, experiment=experiment)
+    comparisons = evidence.comparisons(session=session, seen=seen, until=today)
+    running = evidence.running_period(seen, today)
     context = {
         "seen": seen,
         "overdue": experiments.review_overdue(experiment, today),
-        "comparisons": evidence.comparisons(session=session, seen=seen, until=today),
+        "charts": evidence.comparison_charts(
+            comparisons, running, request_language(request), experiment.id
+        ),
         "stories": evidence.pilot_stories(session=session, seen=seen),
         "session_options": [
             (str(r.id), f"{r.held_on.isoformat()} {r.title}")
@@ -238,6 +243,28 @@ def show_experiment(request: Request, experiment_id: int, session: SessionDep, u
     return _experiment_page(
         request, session, experiments.get(session=session, experiment_id=experiment_id)
     )
+
+
+@pages.get("/experiments/{experiment_id}/chart.svg")
+def experiment_chart_svg(
+    request: Request,
+    experiment_id: int,
+    session: SessionDep,
+    user: ViewerUser,
+    indicator: Annotated[str, Query(max_length=80)],
+) -> Response:
+    """One figure's pilot against comparison as a static SVG, for readers without
+    JavaScript (see app/figures/svg.py)."""
+    experiment = experiments.get(session=session, experiment_id=experiment_id)
+    seen = experiments.view(session=session, experiment=experiment)
+    today = _today()
+    for comparison in evidence.comparisons(session=session, seen=seen, until=today):
+        if comparison.indicator.slug == indicator:
+            spec = evidence.comparison_spec(
+                comparison, evidence.running_period(seen, today), request_language(request), 720
+            )
+            return Response(chart_svg(spec), media_type="image/svg+xml")
+    raise NotFound(evidence.NOT_FOLLOWED, slug=indicator)
 
 
 @pages.post("/experiments/{experiment_id}")
