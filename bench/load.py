@@ -142,3 +142,76 @@ async def _submit(base: str, titles: list[str], concurrency: int) -> tuple[float
 def submit(base: str, titles: list[str], concurrency: int) -> tuple[float, Counter]:
     """Send one story per title, ``concurrency`` at a time; return seconds and statuses."""
     return asyncio.run(_submit(base, titles, concurrency))
+
+
+@dataclass
+class Submissions:
+    """What a run of story submissions saw: per request its latency and outcome."""
+
+    seconds: float = 0.0
+    timings: list[float] = field(default_factory=list)
+    statuses: Counter = field(default_factory=Counter)
+    errors: Counter = field(default_factory=Counter)  # exception class -> count
+    acknowledged: list[str] = field(default_factory=list)  # titles answered 303
+    # (seconds into the run, which request of its worker, the error) of each failure
+    failures: list[tuple] = field(default_factory=list)
+
+    def percentile(self, cut: int) -> float | None:
+        """The ``cut``-th percentile of the latencies in ms (None with fewer than two)."""
+        if len(self.timings) < 2:
+            return None
+        return round(statistics.quantiles(self.timings, n=100, method="inclusive")[cut - 1], 1)
+
+
+def story_form(token: str, title: str) -> dict:
+    """The fields of one story as the form sends them."""
+    return {
+        "csrf_token": token,
+        "submission_key": f"{title}-key",
+        "title": title,
+        "body": "Wij zien meer gezinnen aan de keukentafel.",
+        "occurred": "2025-06",
+        "author_role": "resident",
+        "consent": "on",
+        "consent_reach": "internal",
+    }
+
+
+async def _submit_timed(base: str, titles: list[str], concurrency: int) -> Submissions:
+    # Keep-alive connections are reused, as a browser's or a proxy's would be; a pool no
+    # larger than the concurrency, so that connections go back to the pool and are reused.
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    result = Submissions()
+    async with httpx.AsyncClient(base_url=base, timeout=TIMEOUT, limits=limits) as client:
+        token = hidden_fields((await client.get("/stories/new")).text).get("csrf_token", "")
+        queue = iter(titles)
+
+        async def worker() -> None:
+            sent = 0
+            for title in queue:
+                started = time.perf_counter()
+                sent += 1
+                try:
+                    response = await client.post("/stories/new", data=story_form(token, title))
+                except httpx.HTTPError as error:
+                    result.statuses[0] += 1
+                    result.errors[type(error).__name__] += 1
+                    result.failures.append(
+                        (round(started - began, 2), sent, f"{type(error).__name__}: {error!r}")
+                    )
+                    continue
+                result.timings.append((time.perf_counter() - started) * 1000)
+                result.statuses[response.status_code] += 1
+                if response.status_code == 303:
+                    result.acknowledged.append(title)
+
+        began = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        result.seconds = time.perf_counter() - began
+    return result
+
+
+def submit_timed(base: str, titles: list[str], concurrency: int) -> Submissions:
+    """Send one story per title from ``concurrency`` workers over reused keep-alive
+    connections; every request timed, every failure named by its exception, none retried."""
+    return asyncio.run(_submit_timed(base, titles, concurrency))

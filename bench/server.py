@@ -34,8 +34,11 @@ def free_port() -> int:
 class ServerProcess:
     """One ``duiding serve`` process; ``start`` again after ``kill`` to restart it."""
 
-    def __init__(self, env: dict, log: Path, workers: int = 1) -> None:
+    def __init__(
+        self, env: dict, log: Path, workers: int = 1, options: tuple[str, ...] = ()
+    ) -> None:
         self.env = env
+        self.options = list(options)  # more ``duiding serve`` options
         self.log = log
         self.workers = workers
         self.port = free_port()
@@ -48,7 +51,7 @@ class ServerProcess:
         command = [DUIDING, "serve", "--host", HOST, "--port", str(self.port)]
         with self.log.open("ab") as output:
             self.process = subprocess.Popen(
-                [*command, "--workers", str(self.workers)],
+                [*command, "--workers", str(self.workers), *self.options],
                 env=self.env,
                 stdout=output,
                 stderr=subprocess.STDOUT,

@@ -5,11 +5,18 @@ from sqlmodel import Session
 
 from app.cli.console import fail, ok
 
+KEEP_ALIVE_SECONDS = 5
+
 
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, min=1, max=65535, help="Port to listen on."),
     workers: int = typer.Option(1, min=1, help="Worker processes (PostgreSQL for more than 1)."),
+    timeout_keep_alive: int = typer.Option(
+        KEEP_ALIVE_SECONDS,
+        min=1,
+        help="Seconds an idle keep-alive connection stays open.",
+    ),
 ) -> None:
     """Run the web application with uvicorn."""
     import uvicorn
@@ -21,6 +28,7 @@ def serve(
         port=port,
         workers=workers,
         proxy_headers=True,
+        timeout_keep_alive=timeout_keep_alive,
     )
 
 

@@ -16,6 +16,7 @@ from app.figures.explained import SignalRun, runs_by_period, signal_runs, with_s
 from app.figures.icons import Variation, latest_variation
 from app.figures.periods import Period, period_of
 from app.figures.signals import SignalPoint, breaks_by_indicator, breaks_for, signals_for
+from app.figures.suppression import masked_points
 from app.models import (
     Area,
     ContextEvent,
@@ -225,12 +226,14 @@ def shown_signals(
     """The XmR chart as this reader may see it: computed on the true values, then with the
     district values, means and limits below the small-numbers threshold masked.
 
-    This is the one point where figures are masked; every page, chart and API that shows
-    signals goes through it."""
-    return [
-        masking.numbers(point, POINT_NUMBERS, area_level=is_district(area))
-        for point in signals_for(session=session, indicator=indicator, area=area, breaks=breaks)
-    ]
+    This is the one point where signals are masked; every page, chart and API that shows
+    signals goes through it. A value hidden beside a small one (secondary suppression,
+    app/figures/suppression.py) is masked too, and so are the mean and limits of a
+    segment whose baseline holds a hidden value."""
+    points = signals_for(session=session, indicator=indicator, area=area, breaks=breaks)
+    if area is None or not is_district(area):
+        return points
+    return masked_points(points, session=session, indicator=indicator, area=area, masking=masking)
 
 
 def indicator_context(

@@ -19,7 +19,7 @@ from app import audit
 from app.figures.catalog import existing_area
 from app.figures.periods import Period, PeriodError, parse_period, period_range
 from app.i18n import N_
-from app.models import Area, AreaKind, Indicator, Observation, ObservationRevision, User, utcnow
+from app.models import Area, Indicator, Observation, ObservationRevision, User, utcnow
 from app.security.small_numbers import Masking
 
 
@@ -387,10 +387,7 @@ def reader_values(
         end=last,
         as_of=as_of,
     )
-    if not masking.hides_districts:
-        return list(rows)
-    whole = set(session.exec(select(Area.code).where(Area.kind == AreaKind.municipality)).all())
-    return [
-        masking.numbers(row, ("value",), area_level=row.area is not None and row.area not in whole)
-        for row in rows
-    ]
+    # Worked out on every district of the periods listed (secondary suppression).
+    from app.figures.suppression import masked_rows  # it reads values through this module
+
+    return masked_rows(rows, session=session, indicator=indicator, masking=masking, as_of=as_of)

@@ -144,11 +144,18 @@ class ObservationOut(BaseModel):
 
     period: str = Field(examples=["2024-03"])
     value: float | None = Field(
-        description="Null when hidden from anonymous readers as a small number (see fewer_than)."
+        description="Null when hidden from anonymous readers: a small number (see "
+        "fewer_than) or a value hidden beside one (see withheld)."
     )
     fewer_than: int | None = Field(
         default=None,
         description="Set when the value is hidden: the district value lies below this number.",
+    )
+    withheld: bool | None = Field(
+        default=None,
+        description="Set (true) when the value is hidden although it is not small: it lies "
+        "beside a small one of the same period, which the total minus the other districts "
+        "would otherwise give away (secondary suppression).",
     )
     area: str | None
     recorded_at: datetime

@@ -87,8 +87,10 @@ def signals_api(
     """The XmR chart of an indicator for the municipality or one area.
 
     For anonymous readers a district value below the small-numbers threshold is
-    ``null`` with ``fewer_than`` set to the threshold, and a mean or limit below it is
-    ``null``; signals are computed on the true values. ``baseline`` says whether a point
+    ``null`` with ``fewer_than`` set to the threshold, a value hidden beside it (so that
+    the total minus the other districts cannot give it away) ``null`` with ``withheld``
+    true, and a mean or limit below it, or of a segment whose values include a hidden
+    one, is ``null``; signals are computed on the true values. ``baseline`` says whether a point
     is one its segment's limits are computed on; ``signals`` are the runs of special
     cause with their state (app/figures/explained.py)."""
     indicator = _indicator(session, slug)

@@ -7,8 +7,18 @@ households in one district can point to a resident. Such values are replaced by
 Masking happens where figures are assembled for a reader (``Masking``), after signals
 are computed on the true values: a signal may still say "concern", but the value, and
 any mean or limit that falls below the threshold, is not revealed.
+
+Hiding one value is not enough when the others are shown: the municipality's total
+minus the other districts gives it back. So, as statistical offices do (secondary
+suppression), ``suppress`` hides more values of the same period beside a small one:
+the smallest other district values, until what is hidden together can no longer be
+narrowed down by subtraction (see ``suppress``). A district's own neighbourhoods are
+one more such group, with the district's value as their total. ``app/figures/
+suppression.py`` applies this to an indicator's stored values; every page, chart, CSV
+and JSON answer that shows district values to a masked reader goes through it.
 """
 
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
@@ -16,24 +26,37 @@ from app.i18n import N_, format_number, gettext
 from app.models import Area, AreaKind
 
 FEWER_THAN = N_("fewer than %(threshold)s")
+#: A value hidden only so that a small number beside it cannot be worked out.
+WITHHELD = N_("hidden (protects a small number)")
 
 T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
 
 
 @dataclass(frozen=True)
 class Masked:
-    """A value hidden because it is below ``threshold``; render as "fewer than N"."""
+    """A value hidden because it is below ``threshold``; render as "fewer than N".
+
+    ``secondary``: the value itself is not small, it is hidden beside a small one so
+    that subtraction cannot reveal that one; it reads "hidden (protects a small number)"
+    (saying "fewer than N" of it would be untrue)."""
 
     threshold: int
+    secondary: bool = False
 
     @property
     def message(self) -> str:
         """The msgid to translate, with ``threshold`` as its value."""
-        return FEWER_THAN
+        return WITHHELD if self.secondary else FEWER_THAN
 
     def text(self, lang: str) -> str:
-        """ "fewer than N" in ``lang``."""
-        return gettext(lang, FEWER_THAN, threshold=self.threshold)
+        """ "fewer than N" (or "hidden ...") in ``lang``."""
+        return gettext(lang, self.message, threshold=self.threshold)
+
+
+def withheld(threshold: int) -> Masked:
+    """A secondary suppression: a value hidden so that a small one cannot be derived."""
+    return Masked(threshold, secondary=True)
 
 
 def mask(value: float | int | None, threshold: int) -> float | int | Masked | None:
@@ -46,6 +69,90 @@ def mask(value: float | int | None, threshold: int) -> float | int | Masked | No
     if value is None or value < 0 or value >= threshold:
         return value
     return Masked(threshold)
+
+
+def suppress(values: Mapping[K, float | None], threshold: int) -> dict[K, Masked]:
+    """The cells of one group to hide: the small ones and, beside them, others enough that
+    subtraction cannot reveal them (secondary suppression, one period of one figure).
+
+    ``values`` are the cells of a group whose values add up to a total that may be
+    published (the districts of the municipality, the neighbourhoods of a district).
+    Primary: every value ``mask`` hides (0 up to ``threshold`` - 1). Secondary: when
+    any is hidden, the smallest other values (``threshold`` or more) are hidden too, at
+    least one, and until their excess over the threshold covers the primaries' own
+    room: with S the total minus what is shown, the primaries together are at most
+    S - (threshold x secondaries), and that bound must not be tighter than the one
+    "fewer than N" already publishes. When no such set exists, the whole group is
+    hidden. Missing values and negative ones (not counts) are left alone.
+
+    Returns the hidden keys with their mark (``Masked``, ``secondary`` for the others).
+    """
+    primary = {k: v for k, v in values.items() if isinstance(mask(v, threshold), Masked)}
+    if not primary:
+        return {}
+    hidden: dict[K, Masked] = dict.fromkeys(primary, Masked(threshold))
+    room = sum(threshold - 1 - v for v in primary.values() if v is not None)
+    candidates = sorted(
+        ((v, k) for k, v in values.items() if v is not None and v >= threshold),
+        key=lambda pair: (pair[0], repr(pair[1])),
+    )
+    excess = 0.0
+    for value, key in candidates:
+        if len(hidden) > len(primary) and excess >= room:
+            break
+        hidden[key] = withheld(threshold)
+        excess += value - threshold
+    return hidden
+
+
+def suppress_tree(
+    values: Mapping[K, float | None],
+    parent: Mapping[K, K | None],
+    threshold: int,
+    *,
+    forced: Iterable[K] = (),
+) -> dict[K, Masked]:
+    """``suppress`` over areas in a hierarchy, for one period of one figure.
+
+    ``values`` are district and neighbourhood values by key, ``parent`` the key of each
+    one's parent area (None for the top: the districts of the municipality, whose total
+    is published as is). Each set of siblings is one group. When a parent's value is
+    hidden, its children (which add up to it) must not all be shown, so the smallest of
+    them is hidden too; this repeats until nothing changes. ``forced`` keys are hidden
+    as secondary from the start (cells hidden for another reason)."""
+    groups: dict[K | None, list[K]] = {}
+    for key in values:
+        groups.setdefault(parent.get(key), []).append(key)
+    hidden: dict[K, Masked] = {k: withheld(threshold) for k in forced if k in values}
+    changed = True
+    while changed:
+        changed = False
+        for top, members in groups.items():
+            group = {k: values[k] for k in members}
+            found = suppress(group, threshold)
+            if top in hidden and not found and not any(k in hidden for k in members):
+                # A hidden parent: its children would give it back; hide the smallest.
+                shown = sorted(
+                    (v, repr(k), k) for k, v in group.items() if v is not None and v >= 0
+                )
+                if shown:
+                    found.setdefault(shown[0][2], withheld(threshold))
+            already = [k for k in members if k in hidden and k not in found]
+            if already and len(already) + len(found) < 2:
+                # One cell hidden for another reason: a second one beside it.
+                found |= _second(group, hidden, threshold)
+            for key, mark in found.items():
+                if key not in hidden or (not mark.secondary and hidden[key].secondary):
+                    hidden[key] = mark
+                    changed = True
+    return hidden
+
+
+def _second(group: Mapping[K, float | None], hidden: Mapping, threshold: int) -> dict[K, Masked]:
+    shown = sorted(
+        (v, repr(k), k) for k, v in group.items() if k not in hidden and v is not None and v >= 0
+    )
+    return {shown[0][2]: withheld(threshold)} if shown else {}
 
 
 def applies(*, public_read: bool, signed_in: bool, area_level: bool) -> bool:
@@ -73,8 +180,11 @@ def plain(value: float | int | Masked | None) -> float | int | None:
 def shown(value: float | int | Masked | None) -> dict:
     """The JSON fields of a value: ``{"value": 12.0}``, or when masked
     ``{"value": None, "fewer_than": 5}`` (the extra field only where something is hidden,
-    so that staff see exactly the documented shape)."""
+    so that staff see exactly the documented shape); a value hidden beside a small one
+    is ``{"value": None, "withheld": True}``."""
     if isinstance(value, Masked):
+        if value.secondary:
+            return {"value": None, "withheld": True}
         return {"value": None, "fewer_than": value.threshold}
     return {"value": value}
 
