@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Table, event, func, select
 from sqlalchemy.engine import Connection, Engine, make_url
@@ -148,7 +149,7 @@ def impatient_write(engine: Engine, *, wait_ms: int = 100) -> Iterator[Connectio
     """
     sqlite = is_sqlite(engine)
     with engine.connect() as connection:
-        raw = connection.connection.driver_connection
+        raw: Any = connection.connection.driver_connection  # the DBAPI connection
         if sqlite:
             raw.execute(f"PRAGMA busy_timeout={int(wait_ms)}")
         try:
@@ -159,6 +160,12 @@ def impatient_write(engine: Engine, *, wait_ms: int = 100) -> Iterator[Connectio
         finally:
             if sqlite:
                 raw.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+
+
+def engine_of(session: Session) -> Engine:
+    """The engine ``session`` is bound to (also when it is bound to one connection)."""
+    bind = session.get_bind()
+    return bind if isinstance(bind, Engine) else bind.engine
 
 
 def is_sqlite(engine: Engine) -> bool:

@@ -9,14 +9,14 @@ in the reader's language, keyed by field.
 from collections.abc import Mapping
 from typing import Annotated, TypeVar
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, Request
 from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from app.config import get_settings
 from app.i18n import N_, gettext
-from app.problems import FieldError, Invalid, Problem
+from app.problems import FieldError, Forbidden, Invalid, Problem
 from app.security.tokens import csrf_valid
 from app.templating import say
 
@@ -28,10 +28,13 @@ CSRF_FAILED = N_(
 )
 
 
-def check_csrf(request: Request, submitted: str | None) -> None:
-    """Refuse a form post whose CSRF token does not belong to this browser (403)."""
-    if not csrf_valid(request.session.get("csrf"), get_settings().secret_key, submitted):
-        raise HTTPException(status_code=403, detail=CSRF_FAILED)
+def check_csrf(request: Request, submitted: object) -> None:
+    """Refuse a form post whose CSRF token does not belong to this browser (Forbidden).
+
+    ``submitted`` is the posted value as it comes (a file field is never a token)."""
+    token = submitted if isinstance(submitted, str) else None
+    if not csrf_valid(request.session.get("csrf"), get_settings().secret_key, token):
+        raise Forbidden(CSRF_FAILED)
 
 
 def choices(lang: str, labels: Mapping) -> list[tuple[str, str]]:

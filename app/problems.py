@@ -9,12 +9,14 @@ into an English line.
 
 - ``NotFound`` (404): something named does not exist.
 - ``Conflict`` (409): it exists already, or conflicts with what is stored.
+- ``Gone`` (410): it existed, but is no more (a revoked or expired link).
 - ``Invalid`` (422): bad input, one ``FieldError`` per bad field (and item of a list).
 - ``AuthRequired`` (401) and ``Forbidden`` (403): who asks may not do this.
 """
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as default
 
 from app.i18n import N_
 
@@ -34,7 +36,7 @@ class Message:
     """
 
     id: str
-    values: Mapping[str, object] = field(default_factory=dict)
+    values: Mapping[str, object] = default(default_factory=dict)
 
     def text(self, translate: Translate = _same) -> str:
         """Say the message with ``translate`` (a gettext; the identity gives English)."""
@@ -60,7 +62,7 @@ class FieldError:
 
     field: str
     message_id: str
-    values: Mapping[str, object] = field(default_factory=dict)
+    values: Mapping[str, object] = default(default_factory=dict)
     index: int | None = None
     type: str = "value_error"
     part: str = "body"
@@ -107,6 +109,12 @@ class Conflict(Problem):
     def __init__(self, message_id: str, /, *, field: str | None = None, **values: object) -> None:
         errors = [FieldError(field, message_id, values)] if field else []
         super().__init__(message_id, errors=errors, **values)
+
+
+class Gone(Problem):
+    """What was asked for existed but is withdrawn for good: a revoked or expired link."""
+
+    status = 410
 
 
 INVALID = N_("Some of what you entered is not valid.")

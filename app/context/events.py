@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.config import JsonDict
 from sqlalchemy import delete
 from sqlmodel import Session, col, func, select
 
@@ -55,7 +56,7 @@ BREAK_WITHOUT_DATA = N_(
     "Leave the break off or choose other figures."
 )
 
-EXAMPLE = {
+EXAMPLE: JsonDict = {
     "title": "Coronapandemie: lockdowns en gesloten scholen",
     "start": "2020-03",
     "end": "2021-06",

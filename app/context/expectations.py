@@ -10,6 +10,7 @@ The theme page's form and ``PATCH /api/v1/themes/{slug}`` send the same
 from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.config import JsonDict
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
@@ -45,7 +46,7 @@ class RecalibrationIn(BaseModel):
     development: int | None = Field(default=None, description="The development behind it.")
 
 
-EXAMPLE = {
+EXAMPLE: JsonDict = {
     "problem": "Te veel kinderen wachten lang op specialistische jeugdhulp.",
     "end_picture": "Gezinnen krijgen snel lichte hulp dichtbij; de wachtlijst krimpt.",
     "results": [

@@ -152,7 +152,7 @@ def _delete_unused(
     *, session: Session, row: Theme | Area, name: str, detail: dict, user: User | None
 ) -> None:
     """Delete ``row`` when no other record refers to it; raise Conflict saying what does."""
-    table = row.__tablename__
+    table = "theme" if isinstance(row, Theme) else "area"
     uses = usage(session=session, table=table, row_id=row.id)
     if uses:
         listed = [
@@ -286,7 +286,9 @@ def describe(*, session: Session, indicators: Sequence[Indicator]) -> list[Indic
     ):
         breaks[row.indicator_id].append(row)
     for indicator_id, slug, kind in session.exec(
-        select(IndicatorRelation.indicator_id, Indicator.slug, IndicatorRelation.kind)
+        select(
+            col(IndicatorRelation.indicator_id), col(Indicator.slug), col(IndicatorRelation.kind)
+        )
         .join(Indicator, col(Indicator.id) == col(IndicatorRelation.related_id))
         .where(col(IndicatorRelation.indicator_id).in_(ids))
         .order_by(Indicator.slug)

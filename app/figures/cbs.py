@@ -63,7 +63,7 @@ class CbsError(Refusal):
     status = 422
 
     def __init__(self, template: str, **values: object) -> None:
-        super().__init__(template, **values)
+        super().__init__(template, errors=(), **values)
         self.template = template
         self.values = values
 
@@ -488,7 +488,8 @@ def parsed_rows(
     statuses = reading.shape.time.statuses if reading.shape.time else {}
     measure = reading.measure
     for index, (region, period, value, _attribute) in enumerate(reading.cells, start=1):
-        if value is None or (isinstance(value, float) and math.isnan(value)):
+        empty = value is None or (isinstance(value, float) and math.isnan(value))
+        if empty or not isinstance(value, int | float | str):
             continue  # CBS leaves cells empty when a figure is secret or not yet known
         if region.strip() not in areas:
             skipped[region.strip()] = skipped.get(region.strip(), 0) + 1
@@ -510,7 +511,7 @@ class CbsOutcome:
 
     problems: list[Problem]
     outcome: ImportOutcome
-    reading: CbsReading | None = None
+    reading: CbsReading
     created_areas: list[Area] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
 

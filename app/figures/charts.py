@@ -353,7 +353,7 @@ def _layout(
         format=time_format,
         labelOverlap="greedy",
         labelFlush=True,
-        tickCount={"expr": "ceil(width / 90)"},  # type: ignore[arg-type]
+        tickCount={"expr": "ceil(width / 90)"},
         grid=False,
     )
     x = alt.X("period:T", title=None, scale=scale, axis=axis)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
-from sqlalchemy import func, union
+from sqlalchemy import ColumnElement, func, union
 from sqlmodel import Session, col, or_, select
 
 from app.context.scope import EventScope, scopes
@@ -147,7 +147,8 @@ def _stories(
         .label("rank")
     )
     ranked = (
-        select(
+        # sqlmodel types select() for at most four columns
+        select(  # type: ignore[call-overload]
             col(Narrative.id),
             col(Narrative.title),
             col(Narrative.occurred_on),
@@ -424,7 +425,7 @@ def timeline(
         col(Narrative.occurred_on) <= high,
     )
     ids = [i.id for i in indicators]
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     if ids:
         conditions.append(
             col(Narrative.id).in_(

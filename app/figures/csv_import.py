@@ -17,6 +17,7 @@ from typing import BinaryIO
 
 from sqlmodel import Session, col, select
 
+from app.db import engine_of
 from app.figures.area_names import NEW, AreaMatcher, new_areas
 from app.figures.layouts import Mapping, MappingError, detect, parsed_rows, saved_mapping
 from app.figures.observations import (
@@ -105,7 +106,8 @@ def stage_rows(
             )
             if not problems:
                 continue
-            if row.__class__ is ParsedRow and problems[0].field == "area" and len(problems) == 1:
+            one_area = problems[0].field == "area" and len(problems) == 1
+            if isinstance(row, ParsedRow) and row.area is not None and one_area:
                 first, seen = unknown.get(row.area, (row.where, 0))
                 unknown[row.area] = (first, seen + 1)
                 continue
@@ -139,7 +141,7 @@ def _stage_row(row: ParsedRow, indicators, checker: ItemChecker, stage) -> list[
     checked, found = checker.check_fields(
         indicator=indicator, where=row.where, period=row.period, value=row.value, area=row.area
     )
-    if found:
+    if found or checked is None:
         return found
     stage.add(
         row.where,
@@ -178,7 +180,7 @@ def import_rows(
     """
     outcome = outcome or ImportOutcome()
     try:
-        with ObservationStage(session.get_bind(), within=session if within else None) as stage:
+        with ObservationStage(engine_of(session), within=session if within else None) as stage:
             _stage_and_merge(
                 session=session,
                 rows=rows,
@@ -325,11 +327,11 @@ def _report_repeats(
     repeats = stage.repeats(limit=room + 1)
     if not repeats:
         return
-    frequencies = dict(session.exec(select(Indicator.id, Indicator.frequency)).all())
+    frequencies = dict(session.exec(select(col(Indicator.id), col(Indicator.frequency))).all())
     codes = {area.id: code for code, area in ItemChecker(session=session).areas.items()}
     for repeat in repeats:
         period = period_of(repeat.period_start, frequencies[repeat.indicator_id])
-        area = codes.get(repeat.area_id)
+        area = None if repeat.area_id is None else codes.get(repeat.area_id)
         problem = repeated(repeat.line, period, area, noun, repeat.first_line)
         if not outcome.report(problem):
             break

@@ -216,10 +216,10 @@ def with_states(
     asked: dict[tuple[int, int | None], list[tuple[date, int]]] = {}
     for indicator_id, area_id, start, request_id in session.exec(
         select(
-            StoryRequest.indicator_id,
-            StoryRequest.area_id,
-            StoryRequest.period_start,
-            StoryRequest.id,
+            col(StoryRequest.indicator_id),
+            col(StoryRequest.area_id),
+            col(StoryRequest.period_start),
+            col(StoryRequest.id),
         ).where(
             col(StoryRequest.indicator_id).in_(indicator_ids),
             col(StoryRequest.period_start) >= low,
@@ -227,7 +227,8 @@ def with_states(
             or_(col(StoryRequest.closes_on).is_(None), col(StoryRequest.closes_on) >= day),
         )
     ).all():
-        asked.setdefault((indicator_id, area_id), []).append((start, request_id))
+        if start is not None:  # the filter above leaves no request without a period
+            asked.setdefault((indicator_id, area_id), []).append((start, request_id))
 
     result = []
     for run in runs:

@@ -65,7 +65,7 @@ class MappingError(Refusal):
     status = 422
 
     def __init__(self, template: str, **values: object) -> None:
-        super().__init__(template, **values)
+        super().__init__(template, errors=(), **values)
         self.template = template
         self.values = values
 
@@ -93,7 +93,7 @@ class Mapping:
     @classmethod
     def from_json(cls, data: dict) -> "Mapping":
         """A saved mapping back (unknown keys are ignored, a bad layout is long)."""
-        layout = data.get("layout")
+        layout = str(data.get("layout"))
         return cls(
             Layout(layout) if layout in Layout._value2member_map_ else Layout.long,
             dict(data.get("columns") or {}),

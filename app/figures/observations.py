@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import insert, update
+from sqlalchemy import ColumnElement, insert, update
 from sqlmodel import Session, col, select
 
 from app import audit
@@ -92,7 +92,8 @@ def upsert_observations(
     existing = {
         (area_id, start): (obs_id, value, recorded_at, obs_source, by_id)
         for obs_id, area_id, start, value, recorded_at, obs_source, by_id in session.exec(
-            select(
+            # sqlmodel types select() for at most four columns
+            select(  # type: ignore[call-overload]
                 col(Observation.id),
                 col(Observation.area_id),
                 col(Observation.period_start),
@@ -153,7 +154,7 @@ def upsert_observations(
             )
     if inserts:
         # Core executemany: the ORM's bulk path costs twice as much per row here.
-        session.execute(insert(Observation.__table__), inserts)
+        session.execute(insert(Observation.__table__), inserts)  # type: ignore[attr-defined]
     if revisions:
         session.execute(insert(ObservationRevision), revisions)
         session.execute(update(Observation), updates)
@@ -202,16 +203,17 @@ def known_values(
     area. With ``as_of`` the values are those known at that moment: the current row
     if it was recorded by then, otherwise the revision that was valid then.
     """
-    filters = [Observation.indicator_id == indicator.id]
+    filters: list[ColumnElement[bool]] = [col(Observation.indicator_id) == indicator.id]
     if not all_areas:
         filters.append(
-            Observation.area_id == area.id if area else col(Observation.area_id).is_(None)
+            col(Observation.area_id) == area.id if area else col(Observation.area_id).is_(None)
         )
     if start is not None:
-        filters.append(Observation.period_start >= start)
+        filters.append(col(Observation.period_start) >= start)
     if end is not None:
-        filters.append(Observation.period_start <= end)
-    current = select(
+        filters.append(col(Observation.period_start) <= end)
+    # sqlmodel types select() for at most four columns
+    current = select(  # type: ignore[call-overload]
         col(Observation.period_start),
         col(Area.code),
         col(Observation.value),
@@ -222,7 +224,8 @@ def known_values(
     if as_of is not None:
         queries = [current.where(*filters, Observation.recorded_at <= as_of)]
         queries.append(
-            select(
+            # sqlmodel types select() for at most four columns
+            select(  # type: ignore[call-overload]
                 col(Observation.period_start),
                 col(Area.code),
                 col(ObservationRevision.value),
@@ -355,7 +358,7 @@ class ItemChecker:
                     where, "value", N_("%(value)s is not a number one can store"), value=value
                 )
             )
-        if problems:
+        if problems or parsed is None or value is None:
             return None, problems
         return ObservationInput(parsed, float(value), area_row), []
 

@@ -14,13 +14,14 @@ with a PeriodError, and ``check_day`` does the same for a date given as a date.
 """
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
 from app.i18n import N_
 from app.models import Frequency
-from app.problems import Invalid, Message
+from app.problems import FieldError, Invalid, Message
 
 _ONE_DAY = timedelta(days=1)
 
@@ -91,7 +92,7 @@ class PeriodError(ValueError):
     def at(self, field: str, *, part: str = "body") -> Invalid:
         """This error as the Problem of ``field`` (its nouns, "a month", translated too)."""
         values = {k: Message(v) if k in ("noun", "per") else v for k, v in self.values.items()}
-        return Invalid.at(field, self.template, part=part, **values)
+        return Invalid(FieldError(field, self.template, values, part=part))
 
 
 def _add_months(day: date, months: int) -> date:
@@ -157,30 +158,33 @@ def _month(year: int, month: int, text: str) -> date:
     return date(year, month, 1)
 
 
-def _year(match: re.Match, text: str) -> Period:
+Groups = Mapping[str, str]  # a pattern's named groups, alternatives merged (_Groups)
+
+
+def _year(match: Groups, text: str) -> Period:
     return Period(date(int(match["year"]), 1, 1), Frequency.year)
 
 
-def _half(match: re.Match, text: str) -> Period:
+def _half(match: Groups, text: str) -> Period:
     return Period(date(int(match["year"]), 6 * int(match["n"]) - 5, 1), Frequency.half)
 
 
-def _quarter(match: re.Match, text: str) -> Period:
+def _quarter(match: Groups, text: str) -> Period:
     return Period(date(int(match["year"]), 3 * int(match["n"]) - 2, 1), Frequency.quarter)
 
 
-def _numeric_month(match: re.Match, text: str) -> Period:
+def _numeric_month(match: Groups, text: str) -> Period:
     return Period(_month(int(match["year"]), int(match["month"]), text), Frequency.month)
 
 
-def _named_month(match: re.Match, text: str) -> Period:
+def _named_month(match: Groups, text: str) -> Period:
     month = _MONTH_NAMES.get(match["name"].lower().rstrip("."))
     if month is None:
         raise PeriodError(N_("'%(text)s' names no month I know"), text=text)
     return Period(date(int(match["year"]), month, 1), Frequency.month)
 
 
-def _week(match: re.Match, text: str) -> Period:
+def _week(match: Groups, text: str) -> Period:
     try:
         monday = date.fromisocalendar(int(match["year"]), int(match["n"]), 1)
     except ValueError:
@@ -190,7 +194,7 @@ def _week(match: re.Match, text: str) -> Period:
     return Period(monday, Frequency.week)
 
 
-def _day(match: re.Match, text: str) -> Period:
+def _day(match: Groups, text: str) -> Period:
     try:
         day = date(int(match["year"]), int(match["month"]), int(match["day"]))
     except ValueError:
@@ -198,7 +202,7 @@ def _day(match: re.Match, text: str) -> Period:
     return Period(day, Frequency.day)
 
 
-def _y(suffix: str = "") -> str:
+def _y(suffix: str | int = "") -> str:
     return rf"(?P<year{suffix}>\d{{4}})"
 
 
@@ -217,7 +221,7 @@ _PATTERNS = [
 ]  # fmt: skip
 
 
-class _Groups(dict):
+class _Groups(dict[str, str]):
     """Merge the alternative groups of a pattern (``n2``, ``year2``) into their names."""
 
     def __init__(self, match: re.Match) -> None:

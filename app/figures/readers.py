@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from app.i18n import N_
 from app.problems import Problem
@@ -35,7 +35,7 @@ class ReadError(Problem):
     status = 422
 
     def __init__(self, template: str, *, where: int = 1, **values: object) -> None:
-        super().__init__(template, **values)
+        super().__init__(template, errors=(), **values)
         self.template = template
         self.values = values
         self.where = where
@@ -118,7 +118,7 @@ def _csv(stream: BinaryIO, head: bytes) -> Table:
         reader = csv.reader(text, delimiter=delimiter)
         try:
             for row in reader:
-                yield reader.line_num + 1, row
+                yield reader.line_num + 1, cast("list[Cell]", row)  # text cells are Cells
         except UnicodeDecodeError:
             template = N_("the file is not %(encoding)s text from here on")
             raise ReadError(template, where=reader.line_num + 2, encoding=encoding) from None

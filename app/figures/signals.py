@@ -184,7 +184,8 @@ def _segment_signals(
 
     # Trend: 7+ points each strictly higher (lower) than the one before; flag i means
     # "point i continues the run from point i-1".
-    for side, step in (("high", lambda a, b: b > a), ("low", lambda a, b: b < a)):
+    sides: tuple[Side, Side] = ("high", "low")
+    for side, step in zip(sides, (lambda a, b: b > a, lambda a, b: b < a), strict=True):
         flags = [False] + [step(values[i - 1], values[i]) for i in range(1, n)]
         for run in _runs(flags):
             members = range(run.start - 1, run.stop)
@@ -200,7 +201,7 @@ def _segment_signals(
         same_side = {"high": [v > mean for v in values], "low": [v < mean for v in values]}
         for start in range(n - 2):
             window = range(start, start + 3)
-            for side in ("high", "low"):
+            for side in sides:
                 if (
                     all(same_side[side][i] for i in window)
                     and sum(zone[side][i] for i in window) >= 2
@@ -209,7 +210,9 @@ def _segment_signals(
                         if zone[side][i]:
                             found[i].setdefault("two_of_three", side)
 
-    for side, flags in (("high", [v > mean for v in values]), ("low", [v < mean for v in values])):
+    for side, flags in zip(
+        sides, ([v > mean for v in values], [v < mean for v in values]), strict=True
+    ):
         for run in _runs(flags):
             if len(run) >= RUN_LENGTH:
                 for i in run:
@@ -219,9 +222,9 @@ def _segment_signals(
     result = []
     for (day, value), rules in zip(points, found, strict=True):
         applied = [rule for rule in RULES if rule in rules]
-        side = rules[applied[0]] if applied else None
-        signal: Signal = _MEANING[direction][side] if side else "common"
-        result.append(SignalPoint(day, value, mean, lpl, upl, signal, applied, provisional, side))
+        seen: Side | None = rules[applied[0]] if applied else None
+        signal: Signal = _MEANING[direction][seen] if seen else "common"
+        result.append(SignalPoint(day, value, mean, lpl, upl, signal, applied, provisional, seen))
     return result
 
 
@@ -236,7 +239,7 @@ def breaks_for(session: Session, indicator: Indicator, area: Area | None = None)
 
 def breaks_by_indicator(
     session: Session, indicators: Sequence[Indicator], *, area: Area | None = None
-) -> dict[int | None, list[date]]:
+) -> dict[int, list[date]]:
     """``breaks_for`` of several indicators in a handful of queries, keyed by indicator id.
 
     This is the one place segment starts come from: signals, charts, reports and the

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any, TextIO
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection, Engine
@@ -99,7 +100,7 @@ class ObservationStage:
         self.batch: list[tuple] = []
         self.rows = 0
         self.merge_seconds = 0.0
-        self._lock_file = None
+        self._lock_file: TextIO | None = None
 
     def __enter__(self) -> "ObservationStage":
         if self.within is not None:
@@ -107,7 +108,7 @@ class ObservationStage:
         else:
             # Reads and staging take no write lock, even from a write engine's options.
             self.connection = self.engine.connect().execution_options(sqlite_begin="")
-        self.raw = self.connection.connection.driver_connection
+        self.raw: Any = self.connection.connection.driver_connection  # the DBAPI connection
         try:
             self._lock()
             self._run(f"DROP TABLE IF EXISTS {'pg_temp' if self.postgres else 'temp'}.{TABLE}")
@@ -150,9 +151,10 @@ class ObservationStage:
         database = self.engine.url.database
         if not database or database == ":memory:":
             return
-        self._lock_file = Path(f"{database}-import.lock").open("a")  # noqa: SIM115 (kept open)
+        lock = Path(f"{database}-import.lock").open("a")  # noqa: SIM115 (kept open)
+        self._lock_file = lock
         try:
-            fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise ImportBusy from None
 

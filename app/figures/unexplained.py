@@ -13,12 +13,14 @@ moderation and are looked up fresh, in three queries over the runs' time window.
 """
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from itertools import groupby
 
 from sqlmodel import Session, col, func, select
 
+from app.db import engine_of
 from app.figures.explained import SignalRun, signal_runs, with_states
 from app.figures.icons import Variation, variation_of
 from app.figures.periods import Period
@@ -28,6 +30,7 @@ from app.models import (
     ContextEventArea,
     ContextEventIndicator,
     ContextEventTheme,
+    Frequency,
     Indicator,
     IndicatorBreak,
     IndicatorTheme,
@@ -71,7 +74,8 @@ def _fingerprint(session: Session) -> tuple:
         session.exec(select(func.max(ObservationRevision.id))).one(),
         tuple(
             session.exec(
-                select(
+                # sqlmodel types select() for at most four columns
+                select(  # type: ignore[call-overload]
                     col(Indicator.id),
                     col(Indicator.frequency),
                     col(Indicator.direction),
@@ -95,7 +99,13 @@ def _fingerprint(session: Session) -> tuple:
             ).all()
         ),
         *(
-            tuple(session.exec(select(table.event_id, column).order_by(table.event_id, column)))
+            tuple(
+                session.exec(
+                    select(col(table.event_id), col(column)).order_by(
+                        col(table.event_id), col(column)
+                    )
+                )
+            )
             for table, column in (
                 (ContextEventTheme, ContextEventTheme.theme_id),
                 (ContextEventIndicator, ContextEventIndicator.indicator_id),
@@ -106,9 +116,14 @@ def _fingerprint(session: Session) -> tuple:
     )
 
 
+def _next_of(frequency: Frequency) -> Callable[[date, date], bool]:
+    """Tell whether period start ``b`` is the one right after ``a`` at ``frequency``."""
+    return lambda a, b: Period(a, frequency).next().start == b
+
+
 def _computed(session: Session) -> Computed:
     """The runs and latest icons of every indicator, cached while the data is unchanged."""
-    key = str(session.get_bind().url)
+    key = str(engine_of(session).url)
     fingerprint = _fingerprint(session)
     with _lock:
         cached = _cache.get(key)
@@ -147,7 +162,7 @@ def _compute(session: Session) -> Computed:
             direction=indicator.direction,
             screen_outliers=indicator.screen_outliers,
             breaks=breaks[indicator_id],
-            consecutive=lambda a, b, f=indicator.frequency: Period(a, f).next().start == b,
+            consecutive=_next_of(indicator.frequency),
             baseline_points=indicator.baseline_points,
         )
         found = signal_runs(points, indicator.frequency, indicator_id=indicator_id)

@@ -8,6 +8,7 @@ its code).
 from enum import StrEnum
 
 from pydantic import ConfigDict
+from pydantic.config import JsonDict
 from sqlmodel import Field, SQLModel
 
 from app.models._base import enum_type
@@ -40,7 +41,12 @@ class Area(AreaBase, table=True):
     parent_id: int | None = Field(default=None, foreign_key="area.id", ondelete="SET NULL")
 
 
-AREA_EXAMPLE = {"code": "WK019301", "name": "Binnenstad", "kind": "district", "parent": "GM0193"}
+AREA_EXAMPLE: JsonDict = {
+    "code": "WK019301",
+    "name": "Binnenstad",
+    "kind": "district",
+    "parent": "GM0193",
+}
 
 
 class AreaCreate(AreaBase):

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from pydantic import ConfigDict
+from pydantic.config import JsonDict
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
 from app.models._base import Direction, Frequency, UtcDateTime, enum_type, utcnow
@@ -100,7 +101,7 @@ class RelatedIndicator(SQLModel):
     kind: RelationKind = RelationKind.related
 
 
-INDICATOR_EXAMPLE = {
+INDICATOR_EXAMPLE: JsonDict = {
     "slug": "jeugdhulp-trajecten",
     "name": "Jeugdhulptrajecten",
     "unit": "aantal",

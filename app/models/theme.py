@@ -6,6 +6,7 @@ their constraints), the table ``Theme``, ``ThemeCreate`` (a new theme), ``ThemeU
 """
 
 from pydantic import ConfigDict
+from pydantic.config import JsonDict
 from sqlmodel import Field, SQLModel
 
 
@@ -29,7 +30,7 @@ class Theme(ThemeBase, table=True):
     )
 
 
-THEME_EXAMPLE = {
+THEME_EXAMPLE: JsonDict = {
     "slug": "jeugd",
     "name": "Jeugd",
     "description": "Opgroeien, jeugdhulp en onderwijs.",

@@ -20,16 +20,21 @@ from app import audit
 from app.config import get_settings
 from app.i18n import N_
 from app.models import Invite, Narrative, Partner, User, utcnow
-from app.problems import Invalid, NotFound
+from app.narratives.partners import get_partner
+from app.problems import Gone, Invalid, NotFound
 
 SALT = "duiding.invite"
 NO_INVITE = N_("Partner %(partner)s has no invite link %(id)s.")
 INVITE_NAME_LONG = N_("The name of a link can be at most 200 characters.")
 EXPIRY_PAST = N_("Choose a day from today on, or leave it empty.")
+INVITE_GONE = N_("This invite link has been revoked or has expired.")
 
 
-class InviteInvalid(Exception):
-    """The link is forged, revoked or expired; the form must not open."""
+class InviteInvalid(Gone):
+    """The link is forged, revoked or expired; the form must not open (410)."""
+
+    def __init__(self) -> None:
+        super().__init__(INVITE_GONE)
 
 
 def _serializer() -> URLSafeSerializer:
@@ -101,7 +106,7 @@ def resolve_invite(*, session: Session, token: str) -> tuple[Invite, Partner]:
         raise InviteInvalid
     if invite.expires_at is not None and invite.expires_at <= utcnow():
         raise InviteInvalid
-    return invite, session.get(Partner, invite.partner_id)
+    return invite, get_partner(session=session, partner_id=invite.partner_id)
 
 
 @dataclass

@@ -196,6 +196,8 @@ def validate_story(
                 for name, message in errors.items()
             )
         )
+    # Without errors each of these was read (the checks above say so at each field).
+    assert period is not None and theme_ids is not None and indicator_ids is not None
     return StoryInput(
         title=title,
         body=body,

@@ -3,7 +3,7 @@ the idea page where editors weigh and choose, and the API twin ``/api/v1/ideas``
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from sqlmodel import Session, select
 from starlette.responses import RedirectResponse
 
@@ -36,7 +36,7 @@ from app.models import (
     Theme,
     User,
 )
-from app.narratives.invites import InviteInvalid, resolve_invite
+from app.narratives.invites import resolve_invite
 from app.problems import Problem
 from app.templating import render
 
@@ -52,23 +52,12 @@ HINTS = {
 }
 
 
-INVITE_GONE = N_("This invite link has been revoked or has expired.")
-
-
-def _partner_of(session: Session, token: str):
-    """The invite and partner behind ``token``; a revoked or expired link is gone (410)."""
-    try:
-        return resolve_invite(session=session, token=token)
-    except InviteInvalid:
-        raise HTTPException(status_code=410, detail=INVITE_GONE) from None
-
-
 def _proposer(
     session: Session, settings: Settings, user: User | None, token: str
 ) -> tuple[ideas.Proposer, Partner | None]:
     """Who proposes: the invite's partner, a signed-in staff member, or a resident."""
     if token:
-        invite, partner = _partner_of(session, token)
+        invite, partner = resolve_invite(session=session, token=token)
         return ideas.Proposer(AuthorRole.partner, partner.id, None, f"invite:{invite.id}"), partner
     if user is not None:
         return ideas.Proposer(AuthorRole.staff, None, user), None
@@ -141,7 +130,7 @@ def propose_idea(
 def my_ideas(request: Request, session: SessionDep, user: OptionalUser, invite: str = ""):
     """A partner's own ideas with every step and its reason (opened by their invite
     link); staff see what every outside proposer reads."""
-    partner = _partner_of(session, invite)[1] if invite else None
+    partner = resolve_invite(session=session, token=invite)[1] if invite else None
     if partner is None and user is None:
         raise AuthRequired
     rows = ideas.proposed_from_outside(session=session, partner_id=partner.id if partner else None)

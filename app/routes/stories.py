@@ -3,7 +3,7 @@
 import secrets
 from datetime import timedelta
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 from starlette.responses import RedirectResponse
@@ -23,7 +23,7 @@ from app.forms import FormDep, check_csrf, refused
 from app.i18n import N_
 from app.models import Area, Narrative
 from app.models.narrative import ConsentReach, LinkRelation, NarrativeSource
-from app.narratives.invites import InviteInvalid, resolve_invite
+from app.narratives.invites import resolve_invite
 from app.narratives.moderation import linked_figures
 from app.narratives.reach import may_read
 from app.narratives.rendering import render_markdown
@@ -48,16 +48,11 @@ from app.templating import render, request_language, say
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
-INVITE_GONE = N_("This invite link has been revoked or has expired.")
-
 
 def _access(request: Request, session: Session, settings: Settings, user, token: str):
     """Decide who may use the form: invite, signed-in user or (if on) anyone."""
     if token:
-        try:
-            return resolve_invite(session=session, token=token)
-        except InviteInvalid:
-            raise HTTPException(status_code=410, detail=INVITE_GONE) from None
+        return resolve_invite(session=session, token=token)  # a dead link is Gone (410)
     if user is None and not settings.public_stories:
         raise AuthRequired
     return None, None
