@@ -66,8 +66,10 @@ def negotiate(query: str | None, cookie: str | None, accept: str | None, default
     return default
 
 
+@lru_cache(maxsize=8192)
 def format_number(value: float | int | None, lang: str, digits: int = 1) -> str:
-    """Format a number the way readers of ``lang`` write it (1.234,5 in Dutch)."""
+    """Format a number the way readers of ``lang`` write it (1.234,5 in Dutch); cached,
+    as a chart writes the same means and limits for every period of a segment."""
     if value is None:
         return "\u2013"
     pattern = "#,##0" if float(value).is_integer() else "#,##0." + "#" * digits

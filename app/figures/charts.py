@@ -343,11 +343,13 @@ def _layout(
     domain: tuple[date, date] | None,
     layers: frozenset[str],
     time_format: str,
+    values: tuple[float, float] | None = None,
 ) -> dict[str, Any]:
     """The XmR chart without data, with only the ``layers`` that have data: event bands,
     breaks, highlighted periods, values coloured and shaped by signal, mean and limits
     (one line per phase), small-number ticks, story and session markers, reading the
-    named datasets ``points``, ``events``, ``breaks``, ``highlight`` and ``sessions``."""
+    named datasets ``points``, ``events``, ``breaks``, ``highlight`` and ``sessions``;
+    ``values`` fixes the value axis, so that small multiples of districts share one."""
     scale = alt.Scale(domain=[d.isoformat() for d in domain]) if domain else alt.Undefined
     axis = alt.Axis(
         format=time_format,
@@ -358,7 +360,8 @@ def _layout(
     )
     x = alt.X("period:T", title=None, scale=scale, axis=axis)
     base = alt.Chart(alt.NamedData("points")).encode(x=x)
-    value = alt.Y("value:Q", title=VALUE_TITLE, scale=alt.Scale(zero=False))
+    value_scale = alt.Scale(domain=list(values), nice=True) if values else alt.Scale(zero=False)
+    value = alt.Y("value:Q", title=VALUE_TITLE, scale=value_scale)
     charts = []
     if "events" in layers:
         charts.append(
@@ -487,6 +490,7 @@ def indicator_chart(
     yearly: bool = False,
     title: str = "",
     legend_below: bool = False,
+    value_domain: tuple[float, float] | None = None,
 ) -> dict[str, Any]:
     """The XmR chart of ``rows`` with the ``events``, ``breaks``, ``highlight`` and
     ``sessions`` of ``datasets`` (each may be missing), in ``lang``.
@@ -494,10 +498,11 @@ def indicator_chart(
     ``domain`` fixes the time axis, so that small multiples share one; ``description``
     (the summary sentence) names the chart for assistive technology; ``legend_below``
     draws the legend inside the chart, for an SVG that stands alone (report, PDF); pages
-    show the same entries as HTML (see ``legend``)."""
+    show the same entries as HTML (see ``legend``); ``value_domain`` fixes the value axis
+    (districts side by side on one scale)."""
     used = layers_in_use(rows, datasets).difference(SIGNAL_COLOURS)
     time_format = "%Y" if yearly else "%b %Y"
-    layout = _layout(width, height, domain, used, time_format)
+    layout = _layout(width, height, domain, used, time_format, value_domain)
     spec = expression_safe(_fill(layout, {VALUE_TITLE: value_title}))
     spec["description"] = description
     spec["datasets"] = {
@@ -512,6 +517,55 @@ def indicator_chart(
         spec["title"] = title
     if legend_below and isinstance(width, int):
         spec = _with_legend(spec, legend(rows, datasets, lang), width)
+    spec["config"] = {**spec["config"], "locale": locale_config(lang)}
+    return spec
+
+
+#: Size of a sparkline: small enough for a table cell.
+SPARK_WIDTH, SPARK_HEIGHT = 120, 28
+
+
+@lru_cache(maxsize=4)
+def _sparkline_layout() -> dict[str, Any]:
+    """A line without axes and the latest point coloured and shaped by its signal
+    (dataset ``points``: period, value, signal, last)."""
+    x = alt.X("period:T", axis=None)
+    y = alt.Y("value:Q", axis=None, scale=alt.Scale(zero=False))
+    base = alt.Chart(alt.NamedData("points")).encode(x=x, y=y)
+    chart = alt.layer(
+        base.mark_line(color=GREY, strokeWidth=1.5),
+        base.transform_filter("datum.last && isValid(datum.value)")
+        .mark_point(filled=True, size=30, opacity=1)
+        .encode(
+            color=alt.Color(
+                "signal:N",
+                scale=alt.Scale(domain=list(SIGNAL_COLOURS), range=list(SIGNAL_COLOURS.values())),
+                legend=None,
+            ),
+            shape=alt.Shape(
+                "signal:N",
+                scale=alt.Scale(domain=list(SIGNAL_SHAPES), range=list(SIGNAL_SHAPES.values())),
+                legend=None,
+            ),
+        ),
+    ).properties(width=SPARK_WIDTH, height=SPARK_HEIGHT, padding=2)
+    spec = chart.to_dict(validate=False)
+    spec["config"] = HIDDEN_FROM_ASSISTIVE_TECHNOLOGY
+    return spec
+
+
+def sparkline(points: Sequence[tuple[date, Any, str]], lang: str, description: str) -> dict:
+    """A sparkline of (period start, value, signal) points: no axes, no tooltips, named
+    by ``description`` (its text alternative). A masked value (None) breaks the line."""
+    spec = dict(_sparkline_layout())
+    last = len(points) - 1
+    spec["datasets"] = {
+        "points": [
+            {"period": day.isoformat(), "value": plain(value), "signal": signal, "last": n == last}
+            for n, (day, value, signal) in enumerate(points)
+        ]
+    }
+    spec["description"] = description
     spec["config"] = {**spec["config"], "locale": locale_config(lang)}
     return spec
 

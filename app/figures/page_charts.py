@@ -77,6 +77,7 @@ def chart_parts(
     domain: tuple[date, date] | None = None,
     highlight: list[dict] | None = None,
     title: bool = False,
+    value_domain: tuple[float, float] | None = None,
 ) -> tuple[dict, list[str], list[LegendEntry]]:
     """The Vega-Lite spec of a panel in the reader's language, its summary sentences and
     its legend; ``highlight`` marks periods (a story's own page)."""
@@ -94,6 +95,7 @@ def chart_parts(
         domain=domain,
         yearly=panel.indicator.frequency == Frequency.year,
         title=panel.indicator.name if title else "",
+        value_domain=value_domain,
     )
     return spec, sentences, legend(rows, datasets, lang)
 
@@ -121,11 +123,15 @@ def make_chart(
     *,
     small: bool = False,
     domain: tuple[date, date] | None = None,
+    value_domain: tuple[float, float] | None = None,
 ) -> Chart:
-    """A chart with its SVG twin (``svg_query`` selects the same panel) and its summary."""
+    """A chart with its SVG twin (``svg_query`` selects the same panel) and its summary;
+    ``value_domain`` fixes the value axis of the page's chart (not of its SVG twin)."""
     query = query_string(**svg_query, size="small" if small else None, lang=lang)
     svg_url = f"/indicators/{panel.indicator.slug}/chart.svg?{query}"
-    return chart_with_svg(panel, lang, svg_url, small=small, domain=domain)
+    return chart_with_svg(
+        panel, lang, svg_url, small=small, domain=domain, value_domain=value_domain
+    )
 
 
 def chart_with_svg(
@@ -136,10 +142,11 @@ def chart_with_svg(
     small: bool = False,
     domain: tuple[date, date] | None = None,
     highlight: list[dict] | None = None,
+    value_domain: tuple[float, float] | None = None,
 ) -> Chart:
     """A chart whose static SVG twin is served at ``svg_url``, with its summary."""
     spec, sentences, entries = chart_parts(
-        panel, lang, small=small, domain=domain, highlight=highlight
+        panel, lang, small=small, domain=domain, highlight=highlight, value_domain=value_domain
     )
     return Chart(panel, spec, svg_url, sentences, entries)
 

@@ -18,6 +18,7 @@ from app.routes import (
     imports,
     indicator_page,
     indicator_values,
+    indicator_views,
     indicators,
     learning,
     moderation,
@@ -65,5 +66,6 @@ ROUTERS = [
     themes.router,
     themes.pages,
     indicator_values.router,
+    indicator_views.router,
     indicator_page.router,  # /indicators/{slug}: after the fixed /indicators/... paths
 ]

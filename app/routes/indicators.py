@@ -6,14 +6,14 @@ their inputs as the API names its fields and go through the same domain function
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse
 from sqlmodel import Session, select
 
-from app.deps import EditorUser, Reader, SessionDep, WriteSessionDep, has_role
+from app.deps import EditorUser, MaskingDep, Reader, SessionDep, WriteSessionDep, has_role
 from app.figures import catalog
 from app.figures.catalog import FIELD_HINTS
-from app.figures.unexplained import latest_variations
+from app.figures.overview import overview, spark_chart, spark_text
 from app.forms import check_csrf, choices, refused, validated
 from app.i18n import N_
 from app.models import (
@@ -29,7 +29,7 @@ from app.models import (
     Theme,
 )
 from app.problems import Conflict, Invalid
-from app.templating import render, request_language
+from app.templating import render, request_language, say
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -49,19 +49,40 @@ DIRECTIONS = {
 
 
 @router.get("/indicators")
-def indicators_page(request: Request, session: SessionDep, user: Reader):
-    """List every indicator with its unit, frequency and themes."""
-    items, total = catalog.list_indicators(session=session, limit=1000)
+def indicators_page(
+    request: Request,
+    session: SessionDep,
+    user: Reader,
+    masking: MaskingDep,
+    theme: Annotated[str | None, Query(max_length=200)] = None,
+    area: Annotated[str | None, Query(max_length=200)] = None,
+):
+    """The overview: per indicator its latest value and state, a sparkline, its stories
+    of the last twelve months and whether a signal is unexplained, by theme and district.
+
+    An unknown theme or district shows the page anyway, with a message (status 422)."""
+    seen = overview(
+        session=session,
+        theme=theme or None,
+        area=area or None,
+        masking=masking,
+        public_only=user is None,
+    )
+    lang = request_language(request)
     return render(
         request,
         "indicators/list.html",
         {
-            "indicators": items,
-            "total": total,
-            "latest": latest_variations(session),
+            "overview": seen,
+            "sparks": {row.indicator.slug: spark_chart(row, lang) for row in seen.rows},
+            "spark_texts": {row.indicator.slug: spark_text(row, lang) for row in seen.rows},
+            "problems": [say(request, problem) for problem in seen.problems],
+            "theme_options": [(t.slug, t.name) for t in seen.themes],
+            "area_options": [(a.code, a.name) for a in seen.areas],
             "frequencies": FREQUENCIES,
             "can_edit": has_role(user, Role.editor),
         },
+        status_code=422 if seen.problems else 200,
     )
 
 
