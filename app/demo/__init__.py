@@ -46,6 +46,9 @@ def load_demo(*, session: Session, reset: bool = False) -> str:
             "the database already holds other data; the demo is only loaded into an "
             "empty database (use --reset to delete everything and load the demo)"
         )
+    for email, role in USERS:
+        if get_by_email(session=session, email=email) is None:
+            create_user(session=session, email=email, role=role, password=PASSWORD)
     rng = random.Random(SEED)
     skeleton = add_skeleton(session)
     figures = add_figures(session, skeleton, rng)
@@ -53,12 +56,10 @@ def load_demo(*, session: Session, reset: bool = False) -> str:
     add_sessions(session, skeleton, figures, stories)
     held = list(session.exec(select(ReflectionSession).order_by(col(ReflectionSession.id))).all())
     add_context(session, skeleton, figures, held)
-    add_experiments(session, skeleton, figures)
+    editor = get_by_email(session=session, email=USERS[1][0])
+    assert editor is not None
+    add_experiments(session, skeleton, figures, editor)
     audit.record(session=session, action="create", entity="demo", actor="cli")
-    session.commit()
-    for email, role in USERS:
-        if get_by_email(session=session, email=email) is None:
-            create_user(session=session, email=email, role=role, password=PASSWORD)
     session.commit()
     accounts = ", ".join(f"{email} ({role})" for email, role in USERS)
     return (

@@ -12,15 +12,16 @@ from sqlmodel import Session, col, select, update
 
 from app.demo.figures import Figures
 from app.demo.municipality import Skeleton
+from app.experiments.experiments import decide
 from app.models import (
     Area,
     AreaRole,
     AuthorRole,
+    DecisionCreate,
     DecisionKind,
     Direction,
     Experiment,
     ExperimentArea,
-    ExperimentDecision,
     ExperimentIndicator,
     ExperimentStatus,
     ExperimentTheme,
@@ -34,8 +35,8 @@ from app.models import (
     Observation,
     PortfolioLimit,
     ReflectionSession,
-    SessionExperiment,
     SessionIndicator,
+    User,
     WeighingCriterion,
 )
 
@@ -379,8 +380,11 @@ def _reviewing_session(
     ).first()
 
 
-def add_experiments(session: Session, skeleton: Skeleton, figures: Figures) -> None:
-    """Add the ideas, the four experiments, their decisions and the sessions that reviewed them."""
+def add_experiments(session: Session, skeleton: Skeleton, figures: Figures, editor: User) -> None:
+    """Add the ideas, the four experiments, their decisions and the sessions that reviewed them.
+
+    Decisions go through ``decide`` as an editor's would, so the demo cannot drift from
+    what scaling, adjusting and stopping do."""
     ideas = _add_ideas(session, skeleton)
     for spec in EXPERIMENTS:
         experiment = Experiment(
@@ -424,46 +428,27 @@ def add_experiments(session: Session, skeleton: Skeleton, figures: Figures) -> N
             reviewed = _reviewing_session(
                 session, [figures.indicators[f].id for f, _ in spec.figures], day
             )
-            decision = ExperimentDecision(
-                experiment_id=experiment.id,
-                decision=kind,
-                reason=reason,
-                decided_on=day,
-                session_id=reviewed.id if reviewed else None,
-                areas=[_district(skeleton, name).code for name in districts],
-                review_on=review_on,
-                previous_hypothesis=experiment.hypothesis if hypothesis else "",
-                hypothesis=hypothesis,
-                at=_moment(day),
+            decision = decide(
+                session=session,
+                experiment=experiment,
+                data=DecisionCreate(
+                    decision=kind,
+                    reason=reason,
+                    decided_on=day,
+                    session=reviewed.id if reviewed else None,
+                    areas=[_district(skeleton, name).code for name in districts],
+                    review_on=review_on,
+                    hypothesis=hypothesis,
+                ),
+                user=editor,
+                today=day,
             )
-            session.add(decision)
-            session.flush()
-            if reviewed is not None:
-                session.add(SessionExperiment(session_id=reviewed.id, experiment_id=experiment.id))
+            decision.at = _moment(day)
             scaled = [_district(skeleton, name) for name in districts]
-            session.add_all(
-                [
-                    ExperimentArea(
-                        experiment_id=experiment.id,
-                        area_id=area.id,
-                        role=AreaRole.pilot,
-                        added_by_decision_id=decision.id,
-                    )
-                    for area in scaled
-                ]
-            )
             if scaled:
                 _apply_effect(
                     session, figures.indicators[spec.figures[0][0]].id, scaled, spec.effect, day
                 )
-            experiment.status = {
-                DecisionKind.scale: ExperimentStatus.scaled,
-                DecisionKind.adjust: ExperimentStatus.running,
-                DecisionKind.stop: ExperimentStatus.stopped,
-            }[kind]
-            if hypothesis:
-                experiment.hypothesis = hypothesis
-            experiment.review_on = review_on or experiment.review_on
         session.add(experiment)
     session.add(PortfolioLimit(theme_id=skeleton.themes["jeugd"].id, max_running=2))
     session.add(PortfolioLimit(theme_id=skeleton.themes["schulden"].id, max_running=2))
