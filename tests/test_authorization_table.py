@@ -43,6 +43,7 @@ class Need(StrEnum):
 
     public = "public"  # anyone
     story_form = "story_form"  # invite link or staff; anyone if DUIDING_PUBLIC_STORIES
+    partner_page = "partner_page"  # the invite link; editors choose a partner (?partner=)
     reader = "reader"  # staff; anyone if DUIDING_PUBLIC_READ
     viewer = "viewer"
     editor = "editor"
@@ -135,6 +136,7 @@ MINIMUM = {
     "/admin/audit": Need.admin,
     "/admin/export": Need.admin,
     "/partners": Need.editor,
+    "/partner": Need.partner_page,
     "/partners/{partner_id}/invites/{invite_id}/qr.svg": Need.editor,
     "/indicators/new": Need.editor,
     "/indicators/{slug}/edit": Need.editor,
@@ -242,6 +244,12 @@ def expected(need: Need, actor: str, path: str, public_read: bool = False) -> in
         return 200
     if need == Need.story_form:
         return 200 if actor == "invite" or staff else denied
+    if need == Need.partner_page:
+        if actor == "invite":
+            return 200
+        if not staff:
+            return denied
+        return 303 if RANK[actor] >= RANK["editor"] else 403
     if need == Need.reader:
         return 200 if staff or public_read else denied
     if not staff:

@@ -62,6 +62,8 @@ def stories_data(session: Session, stories: list[Narrative]) -> list[dict]:
                 for slug, relation in links[story.id]
             ],
             "assessment": story.assessment.value if story.assessment else None,
+            "significance": story.significance,
+            "domain": story.domain_id,
             "status": story.status.value,
             "source": story.source.value,
             "consent_reach": story.consent_reach.value,

@@ -11,6 +11,10 @@ from enum import StrEnum
 from sqlmodel import Session, col, delete, select
 
 from app.audit import record
+from app.figures.context import indicator_context
+from app.figures.page_charts import Chart, chart_with_svg, query_string
+from app.figures.periods import Period, period_of
+from app.i18n import N_, gettext
 from app.models import Area, Indicator, Narrative, Theme, User, utcnow
 from app.models.narrative import (
     LinkRelation,
@@ -19,8 +23,16 @@ from app.models.narrative import (
     NarrativeStatus,
     NarrativeTheme,
 )
+from app.narratives.significance import domain_labels
 from app.narratives.submission import StoryInput
 from app.reports.service import withdraw_story
+
+STORY_PERIOD = N_("Period of the story")
+NOTE_LONG = N_("The note to the submitter can be at most 2,000 characters.")
+NOTE_MAX = 2_000
+#: Waiting stories shown with their figures' charts on the moderation list; the
+#: others show theirs on their own review page.
+CHARTS_LISTED = 20
 
 
 class Decision(StrEnum):
@@ -44,6 +56,8 @@ class PendingStory:
     indicator_slugs: list[str]
     relation: LinkRelation
     area_code: str
+    domain: str = ""
+    period_label: Period | None = None
 
 
 def pending_stories(session: Session) -> list[PendingStory]:
@@ -70,6 +84,7 @@ def pending_story(session: Session, story: Narrative) -> PendingStory:
         .where(NarrativeTheme.narrative_id == story.id)
     ).all()
     area = session.get(Area, story.area_id) if story.area_id else None
+    domain = domain_labels(session, [story.domain_id]).get(story.domain_id or 0)
     return PendingStory(
         story=story,
         contact=contact.contact if contact else "",
@@ -77,6 +92,8 @@ def pending_story(session: Session, story: Narrative) -> PendingStory:
         indicator_slugs=[slug for _, slug in links],
         relation=links[0][0].relation if links else LinkRelation.context,
         area_code=area.code if area else "",
+        domain=domain.label if domain else "",
+        period_label=period_of(story.occurred_on, story.occurred_frequency),
     )
 
 
@@ -89,6 +106,29 @@ def linked_figures(session: Session, story: Narrative) -> list[tuple[Indicator, 
         .order_by(Indicator.name)
     ).all()
     return list(rows)
+
+
+def story_charts(session: Session, story: Narrative, lang: str) -> list[Chart]:
+    """A small chart of each figure the story concerns, its period marked: in the
+    story's district when that figure has values there, else the whole municipality."""
+    period = period_of(story.occurred_on, story.occurred_frequency)
+    band = {
+        "start": period.start.isoformat(),
+        "end": period.next().start.isoformat(),
+        "tip": {gettext(lang, STORY_PERIOD): period.label},
+    }
+    area = session.get(Area, story.area_id) if story.area_id else None
+    charts = []
+    for indicator, _relation in linked_figures(session, story):
+        shown = area
+        panel = indicator_context(session=session, indicator=indicator, area=shown, details=False)
+        if shown is not None and not panel.rows:
+            shown = None
+            panel = indicator_context(session=session, indicator=indicator, details=False)
+        query = query_string(area=shown.code if shown else None, size="small", lang=lang)
+        svg_url = f"/indicators/{indicator.slug}/chart.svg?{query}"
+        charts.append(chart_with_svg(panel, lang, svg_url, small=True, highlight=[band]))
+    return charts
 
 
 def set_links(
@@ -118,8 +158,11 @@ def moderate(
     edited: StoryInput,
     relation: LinkRelation,
     user: User,
+    note: str | None = None,
 ) -> None:
-    """Apply the editor's redaction and links, then publish or hide; audited; the caller commits."""
+    """Apply the editor's redaction and links, then publish or hide; audited; the caller
+    commits. ``note`` is the editor's word to the submitter (why it was or was not
+    published), shown on the partner's page; None keeps the one there was."""
     changed = [
         name
         for name, old, new in (
@@ -134,6 +177,8 @@ def moderate(
     story.occurred_frequency = edited.occurred_frequency
     story.area_id = edited.area_id
     story.status = DECISION_STATUS[decision]
+    if note is not None:
+        story.moderation_note = note.strip()
     story.moderated_at = utcnow()
     story.moderated_by_id = user.id
     session.add(story)

@@ -20,6 +20,7 @@ from app.i18n import N_
 from app.ids import posted_id
 from app.models import (
     Area,
+    ChangeDomain,
     Frequency,
     Indicator,
     Narrative,
@@ -38,6 +39,7 @@ from app.models.narrative import (
     NarrativeStatus,
     NarrativeTheme,
 )
+from app.narratives.significance import check_story_fields, domain_options
 from app.problems import FieldError, Invalid
 
 TITLE_MAX = 200
@@ -89,6 +91,8 @@ class StoryInput:
     consent_reach: ConsentReach = ConsentReach.internal
     contact: str = ""
     request_id: int | None = None
+    significance: str = ""
+    domain_id: int | None = None
 
 
 def parse_period(text: str) -> tuple[date, Frequency] | None:
@@ -184,6 +188,16 @@ def validate_story(
     contact = (data.get("contact") or "").strip()
     if len(contact) > CONTACT_MAX:
         errors["contact"] = MESSAGES["contact_long"]
+    significance, domain_id, domain_problems = check_story_fields(
+        session, data.get("significance") or "", data.get("domain") or ""
+    )
+    for problem in domain_problems:
+        errors[problem.field or ""] = problem.message_id
+    if domain_id is not None and theme_ids is not None:
+        # A domain belongs to a theme: the story is about that theme too.
+        theme_id = session.get(ChangeDomain, domain_id).theme_id
+        if theme_id not in theme_ids:
+            theme_ids = [*theme_ids, theme_id]
     request_id = None
     if request := (data.get("request") or "").strip():
         request_id = posted_id(request)
@@ -213,6 +227,8 @@ def validate_story(
         consent_reach=ConsentReach(reach),
         contact=contact,
         request_id=request_id,
+        significance=significance,
+        domain_id=domain_id,
     )
 
 
@@ -266,6 +282,8 @@ def store_story(
         organisation=story.organisation,
         area_id=story.area_id,
         assessment=story.assessment,
+        significance=story.significance,
+        domain_id=story.domain_id,
         status=status,
         source=source,
         consent=story.consent,
@@ -313,4 +331,5 @@ def choices(session: Session) -> dict:
         "indicators": [
             (i.slug, i.name) for i in session.exec(select(Indicator).order_by(Indicator.name))
         ],
+        "domains": [(d.id, d.label) for d in domain_options(session)],
     }

@@ -32,6 +32,12 @@ class NarrativeIn(BaseModel):
     indicators: list[str] = []
     relation: LinkRelation = LinkRelation.context
     assessment: Literal["better", "worse", "mixed", "unclear"] | None = None
+    significance: str = Field(
+        default="", max_length=2_000, description="Why this is important to the submitter."
+    )
+    domain: int | None = Field(
+        default=None, description="The id of a domain of change (see the theme's domains)."
+    )
     status: Literal["pending", "published"] = "pending"
     consent_reach: Literal["internal", "council", "public"] = "internal"
 
@@ -47,6 +53,12 @@ class NarrativePatch(BaseModel):
     themes: list[str] | None = None
     indicators: list[str] | None = None
     relation: LinkRelation | None = None
+    reason: str | None = Field(
+        default=None,
+        max_length=2_000,
+        description="The editor's note to the submitter (why it is or is not published); "
+        "the submitting partner reads it on their own page.",
+    )
 
 
 def _validated(session, data: dict, themes: list[str], indicators: list[str]):
@@ -151,5 +163,6 @@ def patch_narrative(
         edited=edited,
         relation=body.relation or current.relation,
         user=user,
+        note=body.reason,
     )
     return story_data(session, story)

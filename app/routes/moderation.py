@@ -10,16 +10,20 @@ from app.i18n import N_
 from app.models import Narrative
 from app.models.narrative import AuthorRole, LinkRelation, NarrativeStatus
 from app.narratives.moderation import (
+    CHARTS_LISTED,
+    NOTE_LONG,
+    NOTE_MAX,
     Decision,
     PendingStory,
     moderate,
     pending_stories,
     pending_story,
+    story_charts,
 )
 from app.narratives.rendering import render_markdown
 from app.narratives.submission import NO_PENDING_STORY, choices, format_period, validate_story
 from app.problems import FieldError, Invalid, NotFound
-from app.templating import render
+from app.templating import render, request_language
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -38,6 +42,7 @@ def _form(request: Request, session: Session, item: PendingStory, values, errors
     context = {
         **choices(session),
         "item": item,
+        "charts": story_charts(session, item.story, request_language(request)),
         "body_html": render_markdown(item.story.body),
         "relations": list(LinkRelation),
         "values": values,
@@ -46,11 +51,35 @@ def _form(request: Request, session: Session, item: PendingStory, values, errors
     return render(request, "moderation/story.html", context, status_code=status)
 
 
+def _done(session: Session, decision: str, story_id: str) -> tuple[str, Narrative] | None:
+    """The decision just taken, to confirm at the top of the list (after the redirect)."""
+    if decision not in Decision.__members__ or not story_id.isdigit():
+        return None
+    story = session.get(Narrative, int(story_id))
+    status = {"publish": NarrativeStatus.published, "hide": NarrativeStatus.hidden}[decision]
+    if story is None or story.status != status:
+        return None
+    return decision, story
+
+
 @router.get("/moderation")
-def moderation(request: Request, session: SessionDep, user: EditorUser):
-    """List pending stories, oldest first, with their contact details."""
-    items = [(item, render_markdown(item.story.body)) for item in pending_stories(session)]
-    return render(request, "moderation/index.html", {"items": items})
+def moderation(
+    request: Request, session: SessionDep, user: EditorUser, done: str = "", story: str = ""
+):
+    """List pending stories, oldest first, each with the submitter's own assessment, its
+    contact details and the figures it concerns with its period marked; after a decision,
+    confirm it."""
+    lang = request_language(request)
+    items = [
+        (
+            item,
+            render_markdown(item.story.body),
+            story_charts(session, item.story, lang) if n < CHARTS_LISTED else None,
+        )
+        for n, item in enumerate(pending_stories(session))
+    ]
+    context = {"items": items, "done": _done(session, done, story)}
+    return render(request, "moderation/index.html", context)
 
 
 @router.get("/moderation/{narrative_id}")
@@ -66,6 +95,7 @@ def review(request: Request, narrative_id: int, session: SessionDep, user: Edito
         "themes": item.theme_slugs,
         "indicators": item.indicator_slugs,
         "relation": item.relation.value,
+        "reason": story.moderation_note,
     }
     return _form(request, session, item, values, {})
 
@@ -84,6 +114,8 @@ def decide(
         problems.append(FieldError("decision", DECISION_BAD))
     if data.get("relation", "context") not in LinkRelation.__members__:
         problems.append(FieldError("relation", RELATION_BAD))
+    if len((data.get("reason") or "").strip()) > NOTE_MAX:
+        problems.append(FieldError("reason", NOTE_LONG))
     try:
         edited = validate_story(
             session=session,
@@ -110,5 +142,8 @@ def decide(
         edited=edited,
         relation=LinkRelation(data.get("relation", "context")),
         user=user,
+        note=data.get("reason") or "",
     )
-    return RedirectResponse("/moderation", status_code=303)
+    return RedirectResponse(
+        f"/moderation?done={data['decision']}&story={story.id}", status_code=303
+    )

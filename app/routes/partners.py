@@ -4,29 +4,35 @@ from datetime import datetime, time
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, HTTPException, Query, Request
 from starlette.responses import RedirectResponse, Response
 
-from app.deps import EditorUser, SessionDep, WriteSessionDep
+from app.audience import has_role
+from app.deps import EditorUser, OptionalUser, SessionDep, WriteSessionDep
 from app.forms import check_csrf, refused
 from app.i18n import N_
+from app.models import Role
+from app.narratives.feedback import partner_page
 from app.narratives.invites import (
+    InviteInvalid,
     create_invite,
     get_invite,
     invite_qr_svg,
     invite_url,
     invite_uses,
     partner_page_url,
+    resolve_invite,
     revoke_invite,
 )
 from app.narratives.partners import create_partner, get_partner, partners_with_invites
-from app.problems import Conflict, Invalid, NotFound
+from app.problems import AuthRequired, Conflict, Forbidden, Invalid, NotFound
 from app.templating import render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
 EXPIRY_BAD = N_("Give a date like 2026-12-31, or leave it empty.")
 INVITE_REVOKED = N_("Invite link %(id)s has been revoked.")
+INVITE_GONE = N_("This invite link has been revoked or has expired.")
 LOCAL = ZoneInfo("Europe/Amsterdam")
 
 
@@ -153,3 +159,32 @@ def revoke(
     invite = get_invite(session=session, partner_id=partner_id, invite_id=invite_id)
     revoke_invite(session=session, invite=invite, user=user)
     return RedirectResponse("/partners", status_code=303)
+
+
+@router.get("/partner")
+def own_page(
+    request: Request,
+    session: SessionDep,
+    user: OptionalUser,
+    invite: str = "",
+    partner: Annotated[str, Query(max_length=12)] = "",
+):
+    """A partner's own page, opened with their invite link: their stories and what
+    became of them, the questions addressed to them and their ideas. Editors may open
+    it for any partner (``?partner=ID``) to see exactly what that partner reads."""
+    if invite:
+        try:
+            found = resolve_invite(session=session, token=invite)[1]
+        except InviteInvalid:
+            raise HTTPException(status_code=410, detail=INVITE_GONE) from None
+    elif user is None:
+        raise AuthRequired
+    elif not has_role(user, Role.editor):
+        raise Forbidden
+    elif partner.isdigit():
+        found = get_partner(session=session, partner_id=int(partner))
+    else:
+        return RedirectResponse("/partners", status_code=303)
+    page = partner_page(session=session, partner=found)
+    context = {"page": page, "invite": invite, "preview": not invite}
+    return render(request, "stories/partner_page.html", context)

@@ -2,6 +2,7 @@
 
 import secrets
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from sqlalchemy.exc import DBAPIError
@@ -227,13 +228,20 @@ def _submit(request: Request, session: Session, settings: Settings, user, form):
         client=client,
         relation=LinkRelation.explains if answering is not None else LinkRelation.context,
     )
-    return RedirectResponse("/stories/sent", status_code=303)
+    sent = f"/stories/sent?{urlencode({'invite': token})}" if invite else "/stories/sent"
+    return RedirectResponse(sent, status_code=303)
 
 
 @router.get("/stories/sent")
-def story_sent(request: Request):
-    """Thank the submitter and say what happens next."""
-    return render(request, "stories/sent.html")
+def story_sent(request: Request, session: SessionDep, invite: str = ""):
+    """Thank the submitter, say what happens next and offer to tell another story (from
+    an invite link: with that link, and the way to the partner's own page)."""
+    if invite:
+        try:
+            resolve_invite(session=session, token=invite)
+        except InviteInvalid:
+            invite = ""
+    return render(request, "stories/sent.html", {"invite": invite})
 
 
 @router.get("/stories/{narrative_id}")
