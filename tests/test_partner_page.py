@@ -108,7 +108,7 @@ def _world(session):
 
 
 def test_the_invite_link_opens_what_became_of_each_story(client, session):
-    partner, token, _ = _world(session)
+    _partner, token, _ = _world(session)
     page = client.get(f"/partner?invite={token}")
     assert page.status_code == 200
     html = page.text
@@ -129,7 +129,7 @@ def test_the_invite_link_opens_what_became_of_each_story(client, session):
 
 
 def test_only_what_that_partner_may_see(client, session):
-    partner, token, _ = _world(session)
+    _partner, token, _ = _world(session)
     html = client.get(f"/partner?invite={token}").text
     for secret in (
         "jan@buurtteam.example",  # contact details never
@@ -144,7 +144,7 @@ def test_only_what_that_partner_may_see(client, session):
 
 
 def test_a_story_withdrawn_after_publishing_loses_its_text_and_its_uses(client, session):
-    partner, token, _ = _world(session)
+    _partner, token, _ = _world(session)
     story = session.exec(select(Narrative).where(Narrative.title == "Keukentafel in maart")).one()
     story.status = NarrativeStatus.hidden
     session.add(story)
