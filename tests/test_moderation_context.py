@@ -72,9 +72,9 @@ def test_each_waiting_story_shows_its_assessment_and_its_figure_with_the_period(
     assert 'href="/indicators/schuldhulp"' in block
     spec = _spec(html, story_id)
     highlight = spec["datasets"]["highlight"]
-    assert highlight[0]["start"] == "2024-05-01" and highlight[0]["end"] == "2024-06-01"
-    assert highlight[0]["tip"] == {"Periode van het verhaal": "2024-05"}
-    assert "/indicators/schuldhulp/chart.svg?size=small&amp;lang=nl" in block
+    assert highlight[0]["start"] == "2024-05-01" and highlight[0]["end"] == "2024-05-31"
+    assert list(highlight[0]["tip"].values()) == ["2024-05"]
+    assert "/indicators/schuldhulp/chart.svg?size=small&amp;period=2024-05&amp;lang=nl" in block
     rest = html[html.index("Zonder cijfer") :]
     assert "Het verhaal noemt geen cijfer." in rest
     assert '<script type="module" src="/static/charts.js"></script>' in html

@@ -233,7 +233,7 @@ def test_a_partner_sends_a_story_and_later_reads_why_it_was_not_published(client
             "body": story.body,
             "occurred": "2025-03",
             "decision": "hide",
-            "reason": "Het verhaal noemt een buurman bij naam; wilt u het zonder namen opnieuw sturen?",
+            "reason": "Het noemt een buurman bij naam; wilt u het zonder namen opnieuw sturen?",
         },
     )
     assert decided.status_code == 200

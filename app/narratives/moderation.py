@@ -11,10 +11,8 @@ from enum import StrEnum
 from sqlmodel import Session, col, delete, select
 
 from app.audit import record
-from app.figures.context import indicator_context
-from app.figures.page_charts import Chart, chart_with_svg, query_string
 from app.figures.periods import Period, period_of
-from app.i18n import N_, gettext
+from app.i18n import N_
 from app.models import Area, Indicator, Narrative, Theme, User, utcnow
 from app.models.narrative import (
     LinkRelation,
@@ -27,7 +25,6 @@ from app.narratives.significance import domain_labels
 from app.narratives.submission import StoryInput
 from app.reports.service import withdraw_story
 
-STORY_PERIOD = N_("Period of the story")
 NOTE_LONG = N_("The note to the submitter can be at most 2,000 characters.")
 NOTE_MAX = 2_000
 #: Waiting stories shown with their figures' charts on the moderation list; the
@@ -106,29 +103,6 @@ def linked_figures(session: Session, story: Narrative) -> list[tuple[Indicator, 
         .order_by(Indicator.name)
     ).all()
     return list(rows)
-
-
-def story_charts(session: Session, story: Narrative, lang: str) -> list[Chart]:
-    """A small chart of each figure the story concerns, its period marked: in the
-    story's district when that figure has values there, else the whole municipality."""
-    period = period_of(story.occurred_on, story.occurred_frequency)
-    band = {
-        "start": period.start.isoformat(),
-        "end": period.next().start.isoformat(),
-        "tip": {gettext(lang, STORY_PERIOD): period.label},
-    }
-    area = session.get(Area, story.area_id) if story.area_id else None
-    charts = []
-    for indicator, _relation in linked_figures(session, story):
-        shown = area
-        panel = indicator_context(session=session, indicator=indicator, area=shown, details=False)
-        if shown is not None and not panel.rows:
-            shown = None
-            panel = indicator_context(session=session, indicator=indicator, details=False)
-        query = query_string(area=shown.code if shown else None, size="small", lang=lang)
-        svg_url = f"/indicators/{indicator.slug}/chart.svg?{query}"
-        charts.append(chart_with_svg(panel, lang, svg_url, small=True, highlight=[band]))
-    return charts
 
 
 def set_links(

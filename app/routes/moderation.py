@@ -5,6 +5,7 @@ from sqlmodel import Session
 from starlette.responses import RedirectResponse
 
 from app.deps import EditorUser, SessionDep, WriteSessionDep
+from app.figures.page_charts import story_charts
 from app.forms import FormDep, check_csrf, refused
 from app.i18n import N_
 from app.models import Narrative
@@ -18,7 +19,6 @@ from app.narratives.moderation import (
     moderate,
     pending_stories,
     pending_story,
-    story_charts,
 )
 from app.narratives.rendering import render_markdown
 from app.narratives.submission import NO_PENDING_STORY, choices, format_period, validate_story
@@ -42,7 +42,7 @@ def _form(request: Request, session: Session, item: PendingStory, values, errors
     context = {
         **choices(session),
         "item": item,
-        "charts": story_charts(session, item.story, request_language(request)),
+        "charts": story_charts(session=session, story=item.story, lang=request_language(request)),
         "body_html": render_markdown(item.story.body),
         "relations": list(LinkRelation),
         "values": values,
@@ -74,7 +74,11 @@ def moderation(
         (
             item,
             render_markdown(item.story.body),
-            story_charts(session, item.story, lang) if n < CHARTS_LISTED else None,
+            (
+                story_charts(session=session, story=item.story, lang=lang)
+                if n < CHARTS_LISTED
+                else None
+            ),
         )
         for n, item in enumerate(pending_stories(session))
     ]

@@ -24,7 +24,7 @@ from app.forms import FormDep, check_csrf, refused
 from app.i18n import N_
 from app.models import Area, Narrative
 from app.models.narrative import ConsentReach, LinkRelation, NarrativeSource
-from app.narratives.invites import resolve_invite
+from app.narratives.invites import InviteInvalid, resolve_invite
 from app.narratives.moderation import linked_figures
 from app.narratives.reach import may_read
 from app.narratives.rendering import render_markdown
