@@ -12,14 +12,23 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import ColumnElement, insert, update
+from sqlalchemy import ColumnElement, delete, insert, update
 from sqlmodel import Session, col, select
 
 from app import audit
 from app.figures.catalog import existing_area
 from app.figures.periods import Period, PeriodError, parse_period, period_range
 from app.i18n import N_
-from app.models import Area, Indicator, Observation, ObservationRevision, User, utcnow
+from app.models import (
+    Area,
+    Indicator,
+    Observation,
+    ObservationRemoved,
+    ObservationRevision,
+    User,
+    utcnow,
+)
+from app.problems import Invalid, Message, NotFound
 from app.security.small_numbers import Masking
 
 
@@ -240,9 +249,136 @@ def known_values(
                 ObservationRevision.superseded_at > as_of,
             )
         )
+    if as_of is not None:
+        queries.append(_removed_as_of(indicator, area, all_areas, start, end, as_of))
     rows = [KnownValue(*row) for query in queries for row in session.exec(query)]
     rows.sort(key=lambda row: (row.period_start, row.area or ""))
     return rows
+
+
+def _removed_as_of(
+    indicator: Indicator,
+    area: Area | None,
+    all_areas: bool,
+    start: date | None,
+    end: date | None,
+    as_of: datetime,
+):
+    """The values of deleted observations that were true at ``as_of``."""
+    removed = ObservationRemoved
+    filters: list[ColumnElement[bool]] = [col(removed.indicator_id) == indicator.id]
+    if not all_areas:
+        filters.append(col(removed.area_id) == area.id if area else col(removed.area_id).is_(None))
+    if start is not None:
+        filters.append(col(removed.period_start) >= start)
+    if end is not None:
+        filters.append(col(removed.period_start) <= end)
+    # sqlmodel types select() for at most four columns
+    return (
+        select(  # type: ignore[call-overload]
+            col(removed.period_start),
+            col(Area.code),
+            col(removed.value),
+            col(removed.recorded_at),
+            col(removed.status),
+        )
+        .outerjoin(Area, col(Area.id) == col(removed.area_id))
+        .where(*filters, col(removed.recorded_at) <= as_of, col(removed.superseded_at) > as_of)
+    )
+
+
+NO_VALUE = N_("%(slug)s has no value for %(period)s in %(where)s.")
+WHOLE_MUNICIPALITY = N_("the whole municipality")
+
+
+def delete_observation(
+    *, session: Session, indicator: Indicator, period: str, area: str | None, user: User
+) -> KnownValue:
+    """Delete the value of ``indicator`` for ``period`` and ``area`` (None: the whole
+    municipality), e.g. one entered by mistake; audited; the caller commits.
+
+    Nothing is lost: the value and its revisions move to ``observation_removed``, so the
+    values as known before now still show it. ``period`` is read in any notation of the
+    indicator's frequency, also outside 1900-2100 (a value stored before that bound).
+    Raises Invalid for a period or area that cannot be read, NotFound when no value is
+    stored there. Returns the value as it was."""
+    try:
+        parsed = parse_period(period, indicator.frequency, bounded=False)
+    except PeriodError as error:
+        raise error.at("period", part="path") from None
+    area_row = None
+    if area:
+        area_row = session.exec(select(Area).where(col(Area.code) == area)).first()
+        if area_row is None:
+            raise Invalid.at("area", N_("unknown area '%(code)s'"), part="query", code=area)
+    row = session.exec(
+        select(Observation).where(
+            col(Observation.indicator_id) == indicator.id,
+            col(Observation.period_start) == parsed.start,
+            col(Observation.area_id) == area_row.id
+            if area_row
+            else col(Observation.area_id).is_(None),
+        )
+    ).first()
+    if row is None:
+        where = area_row.code if area_row else Message(WHOLE_MUNICIPALITY)
+        raise NotFound(NO_VALUE, slug=indicator.slug, period=parsed.label, where=where)
+    now = utcnow()
+    kept = {
+        "indicator_id": indicator.id,
+        "area_id": row.area_id,
+        "period_start": row.period_start,
+    }
+    history = [
+        {
+            **kept,
+            "value": revision.value,
+            "recorded_at": revision.recorded_at,
+            "superseded_at": revision.superseded_at,
+            "source": revision.source,
+            "recorded_by_id": revision.recorded_by_id,
+            "status": revision.status,
+        }
+        for revision in session.exec(
+            select(ObservationRevision).where(col(ObservationRevision.observation_id) == row.id)
+        )
+    ]
+    history.append(
+        {
+            **kept,
+            "value": row.value,
+            "recorded_at": row.recorded_at,
+            "superseded_at": now,
+            "source": row.source,
+            "recorded_by_id": row.recorded_by_id,
+            "status": row.status,
+        }
+    )
+    session.execute(insert(ObservationRemoved), history)
+    session.execute(
+        delete(ObservationRevision).where(col(ObservationRevision.observation_id) == row.id)
+    )
+    session.execute(delete(Observation).where(col(Observation.id) == row.id))
+    audit.record(
+        session=session,
+        action="delete",
+        entity="observation",
+        entity_id=indicator.slug,
+        user=user,
+        detail={
+            "period": parsed.label,
+            "area": area_row.code if area_row else None,
+            "value": row.value,
+            "recorded_at": row.recorded_at.isoformat(),
+        },
+    )
+    return KnownValue(
+        row.period_start,
+        area_row.code if area_row else None,
+        row.value,
+        row.recorded_at,
+        row.status,
+    )
 
 
 def series(

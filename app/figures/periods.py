@@ -231,14 +231,17 @@ class _Groups(dict[str, str]):
                 self[name.rstrip("23")] = value
 
 
-def _parse_any(cleaned: str, text: str) -> Period:
+def _parse_any(cleaned: str, text: str, bounded: bool = True) -> Period:
     for pattern, build in _PATTERNS:
         match = pattern.fullmatch(cleaned)
         if match:
             groups = _Groups(match)
-            if not FIRST_YEAR <= int(groups["year"]) <= LAST_YEAR:
+            if bounded and not FIRST_YEAR <= int(groups["year"]) <= LAST_YEAR:
                 raise PeriodError(OUT_OF_RANGE, text=text)
-            return build(groups, text)
+            try:
+                return build(groups, text)
+            except (ValueError, OverflowError):  # year 0, or a week past 9999
+                raise PeriodError(OUT_OF_RANGE, text=text) from None
     raise PeriodError(
         N_("'%(text)s' is not a period; write e.g. 2024, 2024-H1, 2024-Q1, 2024-03, "
            "2024-W05 or 2024-03-15"),
@@ -247,22 +250,24 @@ def _parse_any(cleaned: str, text: str) -> Period:
 
 
 @lru_cache(maxsize=65_536)
-def _parse_cached(cleaned: str, text: str) -> Period:
+def _parse_cached(cleaned: str, text: str, bounded: bool = True) -> Period:
     """Parse with a cache: imports repeat the same few period strings a million times."""
-    return _parse_any(cleaned, text)
+    return _parse_any(cleaned, text, bounded)
 
 
-def parse_period(text: str, frequency: Frequency | None = None) -> Period:
+def parse_period(text: str, frequency: Frequency | None = None, *, bounded: bool = True) -> Period:
     """Parse ``text`` into a period, checking it is of ``frequency`` when given.
 
-    Raises PeriodError with a message that names the expected frequency.
+    Raises PeriodError with a message that names the expected frequency. ``bounded``
+    False reads a period outside the years 1900-2100 too: only to name a value stored
+    before the bound existed, so that it can be deleted.
     """
     text = "" if text is None else str(text).strip()
     cleaned = " ".join(text.split()).upper()
     if not cleaned:
         raise PeriodError(N_("the period is empty"))
     try:
-        period = _parse_cached(cleaned, text)
+        period = _parse_cached(cleaned, text, bounded)
     except PeriodError as error:
         if frequency is None or "not a period" not in error.template:
             raise

@@ -35,6 +35,7 @@ from app.models import (
     IndicatorBreak,
     IndicatorTheme,
     Observation,
+    ObservationRemoved,
     ObservationRevision,
 )
 
@@ -68,10 +69,11 @@ _lock = threading.Lock()
 def _fingerprint(session: Session) -> tuple:
     """Everything signals depend on, cheaply: ids only grow, the small tables in full."""
     return (
-        # Observations are never deleted on their own (only with their indicator, which
-        # the indicator list below notices); a changed value leaves a revision.
+        # A changed value leaves a revision, a deleted one a row in observation_removed
+        # (and deleting an indicator shows in the indicator list below).
         session.exec(select(func.max(Observation.id))).one(),
         session.exec(select(func.max(ObservationRevision.id))).one(),
+        session.exec(select(func.max(ObservationRemoved.id))).one(),
         tuple(
             session.exec(
                 # sqlmodel types select() for at most four columns

@@ -81,7 +81,12 @@ from app.models.narrative import (
     NarrativeStatus,
     NarrativeTheme,
 )
-from app.models.observation import Observation, ObservationRevision, ObservationStatus
+from app.models.observation import (
+    Observation,
+    ObservationRemoved,
+    ObservationRevision,
+    ObservationStatus,
+)
 from app.models.partner import Invite, Partner, PartnerCreate
 from app.models.reflection import (
     Action,
@@ -171,6 +176,7 @@ __all__ = [
     "NarrativeStatus",
     "NarrativeTheme",
     "Observation",
+    "ObservationRemoved",
     "ObservationRevision",
     "ObservationStatus",
     "Partner",

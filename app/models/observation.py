@@ -85,3 +85,26 @@ class ObservationRevision(SQLModel, table=True):
     status: str = Field(
         default="", max_length=STATUS_LENGTH, sa_column_kwargs={"server_default": ""}
     )
+
+
+class ObservationRemoved(SQLModel, table=True):
+    """A value of an observation that an editor deleted, kept with its indicator, area
+    and period (its observation row is gone): true from ``recorded_at`` until
+    ``superseded_at``. Deleting moves the current value here (superseded at the
+    deletion) and every revision of it too, so the values "as known on date D" still
+    show it before it was deleted."""
+
+    __tablename__ = "observation_removed"
+
+    id: int = Field(default=None, primary_key=True)
+    indicator_id: int = Field(foreign_key="indicator.id", index=True, ondelete="CASCADE")
+    area_id: int | None = Field(default=None, foreign_key="area.id", ondelete="CASCADE")
+    period_start: date
+    value: float
+    recorded_at: datetime = Field(sa_type=UtcDateTime)
+    superseded_at: datetime = Field(sa_type=UtcDateTime)
+    source: str = Field(default="", max_length=300)
+    recorded_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    status: str = Field(
+        default="", max_length=STATUS_LENGTH, sa_column_kwargs={"server_default": ""}
+    )

@@ -26,7 +26,12 @@ from app.deps import (
     indicator_by_slug,
 )
 from app.figures import catalog
-from app.figures.observations import ItemChecker, reader_values, upsert_observations
+from app.figures.observations import (
+    ItemChecker,
+    delete_observation,
+    reader_values,
+    upsert_observations,
+)
 from app.figures.periods import period_of
 from app.models import (
     AreaCreate,
@@ -200,6 +205,42 @@ def post_observations(
     return upsert_observations(
         session=session, indicator=indicator, items=inputs, source="api", user=user
     )
+
+
+@router.delete(
+    "/indicators/{slug}/observations/{period}",
+    response_model=ObservationOut,
+    responses={
+        404: {"description": "No such indicator, or no value for that period and area."},
+        422: {"description": "A period or area that cannot be read."},
+    },
+)
+def remove_observation(
+    slug: str,
+    period: str,
+    session: WriteSessionDep,
+    user: EditorUser,
+    area: Annotated[
+        str | None,
+        Query(description="Area code; absent: the whole municipality.", examples=["WK019301"]),
+    ] = None,
+):
+    """Delete one value, e.g. one entered by mistake (``9999-12``); editors only.
+
+    Nothing is lost: the value and its history stay as revisions, so the values as
+    known before now (``as_of``) still show it, and the audit log says who deleted it.
+    Answers the value as it was."""
+    indicator = indicator_by_slug(slug, session)
+    removed = delete_observation(
+        session=session, indicator=indicator, period=period, area=area, user=user
+    )
+    return {
+        "period": period_of(removed.period_start, indicator.frequency).label,
+        "value": removed.value,
+        "area": removed.area,
+        "recorded_at": removed.recorded_at,
+        "status": removed.status,
+    }
 
 
 AreaQuery = Annotated[
