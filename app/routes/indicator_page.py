@@ -18,11 +18,13 @@ from app.figures.context import (
     small_multiples,
     timeline,
 )
+from app.figures.icons import variation_of
 from app.figures.page_charts import (
     assessment_labels,
     chart_spec,
     make_chart,
     period_band,
+    period_groups,
     period_url,
 )
 from app.figures.periods import Period, PeriodError, parse_period, period_range
@@ -174,6 +176,8 @@ def indicator_page(
             "state_words": lambda run: state_words(run, lang),
             "chart": make_chart(context, lang, {"area": area_code, "from": start, "to": end}),
             "period_url": lambda row: period_url(context, row),
+            "period_groups": period_groups(context),
+            "variation_of": lambda point: variation_of(point, indicator.direction),
             "shares": shares,
             "shares_spec": shares_chart(
                 shares, assessment_labels(lang), lang, gettext(lang, N_("What the stories say"))
