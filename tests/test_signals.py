@@ -185,14 +185,14 @@ def test_breaks_of_several_indicators_at_once_match_one_by_one(session):
 
 
 def test_a_baseline_fixes_the_limits_on_the_first_points_of_each_segment():
-    # first four points: mean 2, moving ranges 2, 2, 2 -> limits 2 ± 2.66 × 2 = -3.32 .. 7.32
+    # first four points: mean 2, moving ranges 2, 2, 2 -> limits 2 +- 2.66 * 2 = -3.32 .. 7.32
     points = monthly([1, 3, 1, 3, 10, 10])
     fixed = compute_signals(points, direction=Direction.up, baseline_points=4)
     assert {p.mean for p in fixed} == {2}
     assert {round(p.upl, 2) for p in fixed} == {7.32}
     assert [p.baseline for p in fixed] == [True] * 4 + [False] * 2
     assert [(p.signal, p.rules) for p in fixed][4:] == [("improvement", ["outside_limits"])] * 2
-    # on all points: mean 28/6, moving ranges 2, 2, 2, 7, 0 -> upl 4.667 + 2.66 × 2.6 = 11.58
+    # on all points: mean 28/6, moving ranges 2, 2, 2, 7, 0 -> upl 4.667 + 2.66 * 2.6 = 11.58
     loose = compute_signals(points, direction=Direction.up)
     assert {round(p.upl, 2) for p in loose} == {11.58}
     assert flagged(loose) == [] and {p.baseline for p in loose} == {True}
