@@ -16,7 +16,7 @@ from app.models import (
     ReflectionSession,
     Theme,
 )
-from app.narratives.reach import published_for
+from app.narratives.reach import Reach, published_for
 from app.narratives.requests import RequestView, list_requests
 
 LATEST_STORIES = 8
@@ -44,11 +44,11 @@ class DashboardPage:
     extra: dict = field(default_factory=dict)
 
 
-def build_dashboard(*, session: Session, public_only: bool = False) -> DashboardPage:
+def build_dashboard(*, session: Session, reach: Reach = Reach.all) -> DashboardPage:
     """Collect what the dashboard shows.
 
-    ``public_only`` is for anonymous readers: they see only stories whose submitters
-    allowed them to be public, and no story requests.
+    ``reach`` is for anonymous readers and council members: they see only stories
+    whose submitters allowed that reach, and no story requests.
     """
     themes = session.exec(select(Theme).order_by(Theme.name)).all()
     links = session.exec(
@@ -59,7 +59,7 @@ def build_dashboard(*, session: Session, public_only: bool = False) -> Dashboard
     by_theme: dict[int, list[Indicator]] = {}
     for theme_id, indicator in links:
         by_theme.setdefault(theme_id, []).append(indicator)
-    published = select(Narrative).where(*published_for(public_only=public_only))
+    published = select(Narrative).where(*published_for(reach=reach))
     stories = session.exec(
         published.order_by(col(Narrative.occurred_on).desc(), col(Narrative.id).desc()).limit(
             LATEST_STORIES
@@ -72,8 +72,8 @@ def build_dashboard(*, session: Session, public_only: bool = False) -> Dashboard
         .order_by(col(Action.due_on).asc().nulls_last(), col(Action.id))
         .limit(OPEN_ACTIONS)
     ).all()
-    signals = unexplained_signals(session, public_only=public_only)
-    requests = [] if public_only else list_requests(session=session, open_only=True)[0]
+    signals = unexplained_signals(session, reach=reach)
+    requests = [] if reach != Reach.all else list_requests(session=session, open_only=True)[0]
     return DashboardPage(
         themes=[ThemeSummary(theme, by_theme.get(theme.id, [])) for theme in themes],
         stories=list(stories),

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 from sqlmodel import Session
 
-from app.audience import has_role
+from app.audience import has_role, is_council, is_staff
 from app.config import Settings, get_settings
 from app.db import get_session, get_write_session
 from app.figures import catalog
@@ -60,12 +60,33 @@ def reader(request: Request, settings: SettingsDep) -> User | None:
 
 
 def masking(request: Request, settings: SettingsDep) -> Masking:
-    """What this reader may see of district values: anonymous readers see no small numbers."""
+    """What this reader may see of district values: anonymous readers and council
+    members (who read what the council reads, not staff work) see no small numbers."""
+    user = optional_user(request)
     return Masking(
-        public_read=settings.public_read,
-        signed_in=optional_user(request) is not None,
+        public_read=settings.public_read or is_council(user),
+        signed_in=is_staff(user),
         threshold=settings.small_numbers_threshold,
     )
+
+
+def council_member(request: Request) -> User:
+    """Return the signed-in council member, or refuse anyone else (staff answer, not ask)."""
+    user = optional_user(request)
+    if user is None:
+        raise AuthRequired
+    if not is_council(user):
+        raise Forbidden
+    return user
+
+
+def staff_or_nobody(request: Request) -> User | None:
+    """Return the signed-in staff member or None; refuse a council member, who reads
+    reports and figures only (the story and idea forms, for instance)."""
+    user = optional_user(request)
+    if user is not None and not is_staff(user):
+        raise Forbidden
+    return user
 
 
 OptionalUser = Annotated[User | None, Depends(optional_user)]
@@ -74,6 +95,9 @@ ViewerUser = Annotated[User, Depends(require_role(Role.viewer))]
 EditorUser = Annotated[User, Depends(require_role(Role.editor))]
 AdminUser = Annotated[User, Depends(require_role(Role.admin))]
 MaskingDep = Annotated[Masking, Depends(masking)]
+CouncilUser = Annotated[User, Depends(council_member)]
+#: The story and idea forms: staff, invite links and (if on) anyone, not the council.
+FormUser = Annotated[User | None, Depends(staff_or_nobody)]
 
 
 def indicator_by_slug(slug: str, session: SessionDep) -> Indicator:

@@ -10,8 +10,9 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from app import openapi
-from app.config import get_settings
+from app.config import settings_or_exit
 from app.errors import register_error_handlers
+from app.mail import background
 from app.middleware import (
     AuthMiddleware,
     BodySizeLimitMiddleware,
@@ -30,12 +31,14 @@ SESSION_MAX_AGE = 14 * 24 * 3600
 @asynccontextmanager
 async def lifespan(app: FastAPI):
     on_startup()
+    mail = background.start()  # the outbox is emptied every minute (when mail is on)
     yield
+    await background.stop(mail)
 
 
 def create_app() -> FastAPI:
     """Build the Duiding ASGI application from the current settings."""
-    settings = get_settings()
+    settings = settings_or_exit()
     app = FastAPI(
         title="Duiding",
         version="1",

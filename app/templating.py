@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 from starlette.responses import HTMLResponse
 
+from app.audience import is_staff
 from app.config import get_settings
 from app.context.events import event_period
 from app.figures.icons import variation_icon
@@ -90,13 +91,16 @@ def page_context(request: Request, context: dict[str, Any] | None = None) -> dic
         text = trans.ngettext(singular, plural, n)
         return text % {"num": n, **values}
 
+    user = getattr(request.state, "user", None)
     return {
         "lang": lang,
         "languages": LANGUAGES,
         "gettext": gettext,
         "ngettext": ngettext,
         "_": gettext,
-        "user": getattr(request.state, "user", None),
+        "user": user,
+        # Staff (viewer and up) see the work pages; a council member reads reports.
+        "staff": is_staff(user),
         "csrf_token": csrf_for(request),
         "settings": get_settings(),
         "request": request,

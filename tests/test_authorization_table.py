@@ -1,7 +1,7 @@
 """One authorisation table (DESIGN.md, "Who may do what"), tried on every GET route.
 
 Each GET route's path pattern maps to the least it takes to open it. The test signs in
-as anonymous, partner invite link, viewer, editor and admin, opens every route and
+as anonymous, partner invite link, council member, viewer, editor and admin, opens every route and
 compares the outcome with the table. A GET route missing from the table fails the
 test, so a new page cannot go out without a decision about who may see it.
 """
@@ -23,6 +23,7 @@ from app.models import (
     NarrativeStatus,
     Partner,
     ReflectionSession,
+    ReportQuestion,
     SessionIndicator,
     StoryRequest,
 )
@@ -44,7 +45,7 @@ class Need(StrEnum):
     public = "public"  # anyone
     story_form = "story_form"  # invite link or staff; anyone if DUIDING_PUBLIC_STORIES
     partner_page = "partner_page"  # the invite link; editors choose a partner (?partner=)
-    reader = "reader"  # staff; anyone if DUIDING_PUBLIC_READ
+    reader = "reader"  # staff and council members; anyone if DUIDING_PUBLIC_READ
     viewer = "viewer"
     editor = "editor"
     admin = "admin"
@@ -105,6 +106,9 @@ MINIMUM = {
     "/reports/{period}": Need.reader,
     "/reports/{period}.md": Need.reader,
     "/reports/{period}.pdf": Need.reader,
+    # council questions to a report: read with the report, asked by council members
+    "/api/v1/report-questions": Need.reader,
+    "/api/v1/report-questions/{question_id}": Need.reader,
     "/api/v1/narratives": Need.reader,
     # sessions, learning agenda, search
     "/sessions": Need.viewer,
@@ -137,9 +141,6 @@ MINIMUM = {
     "/admin/export": Need.admin,
     "/partners": Need.editor,
     "/partner": Need.partner_page,
-    "/themes/{slug}/domains": Need.editor,
-    "/api/v1/themes/{slug}/domains": Need.reader,
-    "/sessions/{session_id}/significant": Need.editor,
     "/partners/{partner_id}/invites/{invite_id}/qr.svg": Need.editor,
     "/indicators/new": Need.editor,
     "/indicators/{slug}/edit": Need.editor,
@@ -150,8 +151,10 @@ MINIMUM = {
     "/themes-and-areas/areas/{code}": Need.editor,
 }
 
-ACTORS = ("anonymous", "invite", "viewer", "editor", "admin")
+ACTORS = ("anonymous", "invite", "council", "viewer", "editor", "admin")
 RANK = {"viewer": 1, "editor": 2, "admin": 3}
+#: Signed in, but no staff: a council member (raadslid) reads what the council reads.
+SIGNED_IN = (*RANK, "council")
 
 
 def get_routes(app) -> list[str]:
@@ -203,7 +206,8 @@ def sample_values(session) -> dict[str, dict[str, str]]:
         starts_on=date(2024, 1, 1),
         review_on=date(2024, 7, 1),
     )
-    session.add_all([idea, experiment])
+    council_question = ReportQuestion(period="2024-H1", question="Wat betekent dit?")
+    session.add_all([idea, experiment, council_question])
     session.commit()
     return {
         "*": {
@@ -220,12 +224,11 @@ def sample_values(session) -> dict[str, dict[str, str]]:
             "experiment_id": str(experiment.id),
         },
         "/moderation/{narrative_id}": {"narrative_id": str(pending.id)},
+        "/api/v1/report-questions/{question_id}": {"question_id": str(council_question.id)},
         "/themes-and-areas/themes/{slug}": {"slug": theme.slug},
         "/themes/{slug}": {"slug": theme.slug},
         "/themes/{slug}/edit": {"slug": theme.slug},
         "/api/v1/themes/{slug}": {"slug": theme.slug},
-        "/themes/{slug}/domains": {"slug": theme.slug},
-        "/api/v1/themes/{slug}/domains": {"slug": theme.slug},
         "/themes-and-areas/areas/{code}": {"code": make_area(session).code},
     }
 
@@ -247,6 +250,8 @@ def expected(need: Need, actor: str, path: str, public_read: bool = False) -> in
     staff = actor in RANK
     if need == Need.public:
         return 200
+    if actor == "council":  # signed in: refused (403), never sent to the login page
+        return 200 if need == Need.reader else 403
     if need == Need.story_form:
         return 200 if actor == "invite" or staff else denied
     if need == Need.partner_page:
@@ -274,7 +279,7 @@ def clients(app, session) -> dict[str, tuple[TestClient, dict]]:
     for actor in ACTORS:
         client = TestClient(app, raise_server_exceptions=False)
         headers = {}
-        if actor in RANK:
+        if actor in SIGNED_IN:
             session.rollback()  # the app's writes make this session's snapshot stale
             login(client, session, actor)
             session.rollback()

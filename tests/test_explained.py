@@ -23,6 +23,7 @@ from app.models import (
     SessionIndicator,
 )
 from app.models.narrative import LinkRelation
+from app.narratives.reach import Reach
 from tests.factories import bearer, make_area, make_narrative, make_theme
 from tests.test_story_requests import JUMP, make_request, make_signal
 
@@ -186,13 +187,13 @@ def test_anonymous_readers_count_only_public_stories(session):
     )
     session.commit()
     assert unexplained_signals(session) == []
-    assert [s.indicator.id for s in unexplained_signals(session, public_only=True)] == [
+    assert [s.indicator.id for s in unexplained_signals(session, reach=Reach.public)] == [
         indicator.id
     ]
     story.consent_reach = "public"
     session.add(story)
     session.commit()
-    assert unexplained_signals(session, public_only=True) == []
+    assert unexplained_signals(session, reach=Reach.public) == []
 
 
 def test_the_signals_api_lists_the_signals_beside_the_points(client, session):

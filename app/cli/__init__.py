@@ -2,7 +2,7 @@
 
 import typer
 
-from app.cli import accounts, archive, database, imports, maintenance, server
+from app.cli import accounts, archive, database, imports, mail, maintenance, server
 
 app = typer.Typer(
     help="Duiding: figures read as signals, next to the stories that explain them.",
@@ -25,3 +25,4 @@ imports.app.command("archive", help="Restore an export zip into this empty insta
     archive.import_archive
 )
 app.add_typer(imports.app, name="import")
+app.add_typer(mail.app, name="mail")

@@ -26,7 +26,7 @@ def _password(password_stdin: bool) -> str:
 @users.command("add", help="Add a staff account; the password is read from stdin.")
 def add_user(
     email: str = typer.Argument(..., help="Email address, used to sign in."),
-    role: Role = typer.Option(..., "--role", help="admin, editor or viewer."),
+    role: Role = typer.Option(..., "--role", help="admin, editor, viewer or council (raadslid)."),
     password_stdin: bool = PASSWORD_STDIN,
 ) -> None:
     """Create a user with an argon2-hashed password."""

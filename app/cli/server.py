@@ -21,6 +21,10 @@ def serve(
     """Run the web application with uvicorn."""
     import uvicorn
 
+    from app.config import settings_or_exit
+
+    settings_or_exit()  # a wrong setting stops here with a clear message
+
     uvicorn.run(
         "app.main:create_app",
         factory=True,

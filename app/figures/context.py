@@ -27,15 +27,13 @@ from app.models import (
     Narrative,
     NarrativeIndicator,
     NarrativeTheme,
-    Observation,
-    ObservationStatus,
     ReflectionSession,
     SessionIndicator,
     Theme,
 )
 from app.models.indicator import RelationKind
 from app.models.narrative import Assessment
-from app.narratives.reach import published_for
+from app.narratives.reach import Reach, published_for
 from app.security.small_numbers import SHOW_ALL, Masking, is_district
 
 #: The figures of a signal point that small-number masking may hide.
@@ -65,13 +63,6 @@ class PeriodRow:
     sessions: list[ReflectionSession] = field(default_factory=list)
     #: The signal (app/figures/explained.py) this period belongs to, if any.
     run: SignalRun | None = None
-    #: How final the publisher says the value is (an ObservationStatus).
-    value_status: str = ""
-
-    @property
-    def provisional_value(self) -> bool:
-        """The publisher (CBS) may still change this value ("voorlopig")."""
-        return self.value_status in PROVISIONAL_STATUSES
 
     @property
     def unexplained(self) -> bool:
@@ -116,12 +107,12 @@ def _stories(
     start: date,
     end: date,
     per_day: int | None,
-    public_only: bool = False,
+    reach: Reach = Reach.all,
 ) -> tuple[list[StoryRef], list[tuple[date, str | None, int]]]:
     """Published stories in [start, end] linked to the indicator, its themes or the
     district: the first ``per_day`` of each day (linked to the indicator first; all when
-    None) and the count of every (day, assessment). ``public_only`` (anonymous readers)
-    keeps to stories whose submitters allowed public reach.
+    None) and the count of every (day, assessment). ``reach`` (anonymous
+    readers, council members) keeps to stories whose submitters allowed that reach.
 
     Both are computed in the database: a theme can hold thousands of stories."""
     linked = select(NarrativeIndicator.narrative_id).where(
@@ -137,7 +128,7 @@ def _stories(
     # looks up those stories by id instead of testing every story in the date range.
     where = (
         col(Narrative.id).in_(union(*candidates)),
-        *published_for(public_only=public_only),
+        *published_for(reach=reach),
         col(Narrative.occurred_on) >= start,
         col(Narrative.occurred_on) <= end,
     )
@@ -246,25 +237,6 @@ def shown_signals(
     return masked_points(points, session=session, indicator=indicator, area=area, masking=masking)
 
 
-PROVISIONAL_STATUSES = (ObservationStatus.provisional, ObservationStatus.revised_provisional)
-
-
-def _provisional(
-    session: Session, indicator: Indicator, area: Area | None, first: date, last: date
-) -> dict[date, str]:
-    """The periods in [first, last] whose value its publisher still calls provisional."""
-    rows = session.exec(
-        select(col(Observation.period_start), col(Observation.status)).where(
-            col(Observation.indicator_id) == indicator.id,
-            col(Observation.area_id) == area.id if area else col(Observation.area_id).is_(None),
-            col(Observation.period_start) >= first,
-            col(Observation.period_start) <= last,
-            col(Observation.status).in_(PROVISIONAL_STATUSES),
-        )
-    )
-    return dict(rows.all())
-
-
 def indicator_context(
     *,
     session: Session,
@@ -274,7 +246,7 @@ def indicator_context(
     end: date | None = None,
     details: bool = True,
     masking: Masking = SHOW_ALL,
-    public_only: bool = False,
+    reach: Reach = Reach.all,
     breaks: list[date] | None = None,
     explain: bool = True,
     markers: bool = False,
@@ -282,8 +254,8 @@ def indicator_context(
     """Signals (computed on the full series) shown for [start, end], with per period the
     stories and sessions of that period and the breaks and context events of the range.
 
-    ``masking`` hides small district numbers and ``public_only`` keeps to stories whose
-    submitters allowed public reach: both for anonymous readers.
+    ``masking`` hides small district numbers from anonymous readers and ``reach`` keeps
+    to stories whose submitters allowed the reader's reach (anonymous, council).
 
     A period lists its first STORIES_SHOWN stories, unless it is the only one shown.
     ``details=False`` leaves the stories' list and context events out: a theme can hold
@@ -307,7 +279,7 @@ def indicator_context(
         area_id=area.id if area else None,
     )
     if explain:
-        runs = with_states(session, runs, public_only=public_only)
+        runs = with_states(session, runs, reach=reach)
     of_period = runs_by_period(runs)
     rows = [
         PeriodRow(Period(p.period_start, indicator.frequency), p, run=of_period.get(p.period_start))
@@ -318,9 +290,6 @@ def indicator_context(
         return IndicatorContext(indicator, area, rows, runs=runs)
     first, last = rows[0].period.start, rows[-1].period.end
     shown = [day for day in breaks if first < day <= last]
-    statuses = _provisional(session, indicator, area, first, last)
-    for row in rows:
-        row.value_status = statuses.get(row.period.start, "")
     starts = [row.period.start for row in rows]
 
     def row_of(day: date) -> PeriodRow | None:
@@ -330,7 +299,7 @@ def indicator_context(
     counted = []
     if details:
         per_day = None if len(rows) == 1 else STORIES_SHOWN
-        found, tally = _stories(session, indicator, area, first, last, per_day, public_only)
+        found, tally = _stories(session, indicator, area, first, last, per_day, reach)
         for story in found:
             row = row_of(story.occurred_on)
             if row is not None and (per_day is None or len(row.stories) < per_day):
@@ -342,7 +311,7 @@ def indicator_context(
     elif markers:
         # Counts only (and one story per day for a marker's tooltip and link): a panel's
         # marker opens its period, which lists them all.
-        found, tally = _stories(session, indicator, area, first, last, 1, public_only)
+        found, tally = _stories(session, indicator, area, first, last, 1, reach)
         for story in found:
             row = row_of(story.occurred_on)
             if row is not None and not row.stories:
@@ -390,7 +359,7 @@ def small_multiples(
     start: date | None = None,
     end: date | None = None,
     masking: Masking = SHOW_ALL,
-    public_only: bool = False,
+    reach: Reach = Reach.all,
 ) -> list[IndicatorContext]:
     """Panels of several indicators as small multiples show them: story counts per
     period (not their list), sessions and context events; the breaks and the signals'
@@ -405,16 +374,14 @@ def small_multiples(
             end=end,
             details=False,
             masking=masking,
-            public_only=public_only,
+            reach=reach,
             breaks=breaks[indicator.id],
             explain=False,
             markers=True,
         )
         for indicator in indicators
     ]
-    explained = iter(
-        with_states(session, [run for p in panels for run in p.runs], public_only=public_only)
-    )
+    explained = iter(with_states(session, [run for p in panels for run in p.runs], reach=reach))
     for panel in panels:
         panel.runs = [next(explained) for _ in panel.runs]
         of_period = runs_by_period(panel.runs)
@@ -432,7 +399,7 @@ def timeline(
     start: date | None = None,
     end: date | None = None,
     masking: Masking = SHOW_ALL,
-    public_only: bool = False,
+    reach: Reach = Reach.all,
 ) -> Timeline:
     """Indicators as small multiples over [start, end], with the stories, sessions and
     context events of that range interleaved in time order.
@@ -447,11 +414,11 @@ def timeline(
         start=start,
         end=end,
         masking=masking,
-        public_only=public_only,
+        reach=reach,
     )
     low, high = start or date.min, end or date.max
     stories = select(col(Narrative.id), col(Narrative.occurred_on), col(Narrative.title)).where(
-        *published_for(public_only=public_only),
+        *published_for(reach=reach),
         col(Narrative.occurred_on) >= low,
         col(Narrative.occurred_on) <= high,
     )

@@ -37,7 +37,7 @@ from app.models import (
     StoryRequest,
 )
 from app.models.narrative import LinkRelation
-from app.narratives.reach import published_for
+from app.narratives.reach import Reach, published_for
 
 State = Literal["unexplained", "asked", "explained"]
 #: The story links that explain a signal; "context" and "consequence" do not.
@@ -160,12 +160,12 @@ def with_states(
     session: Session,
     runs: Sequence[SignalRun],
     *,
-    public_only: bool = False,
+    reach: Reach = Reach.all,
     today: date | None = None,
 ) -> list[SignalRun]:
     """The runs with their state and what explains them, in three queries over the
-    runs' time window. ``public_only`` (anonymous readers) counts only stories whose
-    submitters allowed public reach, as everything else such a reader sees."""
+    runs' time window. ``reach`` (anonymous readers, council members) counts only stories
+    whose submitters allowed that reach, as everything else such a reader sees."""
     if not runs:
         return []
     low = min(run.first.start for run in runs)
@@ -184,7 +184,7 @@ def with_states(
         .where(
             col(NarrativeIndicator.indicator_id).in_(indicator_ids),
             col(NarrativeIndicator.relation).in_(EXPLAINING),
-            *published_for(public_only=public_only),
+            *published_for(reach=reach),
             col(Narrative.occurred_on) >= low,
             col(Narrative.occurred_on) <= high,
         )

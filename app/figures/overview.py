@@ -41,7 +41,7 @@ from app.models import (
     Observation,
     Theme,
 )
-from app.narratives.reach import published_for
+from app.narratives.reach import Reach, published_for
 from app.problems import Message
 from app.security.small_numbers import SHOW_ALL, Masking, display, is_district
 
@@ -73,7 +73,7 @@ def story_counts(
     *,
     since: date,
     until: date,
-    public_only: bool,
+    reach: Reach,
 ) -> dict[tuple[int, int | None], int]:
     """(indicator id, area id of the story) -> how many stories about the figure occurred
     in [since, until], in one grouped query. Summed over the areas it is the figure's
@@ -91,7 +91,7 @@ def story_counts(
         select(pairs.c.indicator_id, Narrative.area_id, func.count(func.distinct(Narrative.id)))
         .join(Narrative, col(Narrative.id) == pairs.c.narrative_id)
         .where(
-            *published_for(public_only=public_only),
+            *published_for(reach=reach),
             col(Narrative.occurred_on) >= since,
             col(Narrative.occurred_on) <= until,
         )
@@ -193,7 +193,7 @@ def overview(
     theme: str | None = None,
     area: str | None = None,
     masking: Masking = SHOW_ALL,
-    public_only: bool = False,
+    reach: Reach = Reach.all,
     today: date | None = None,
 ) -> Overview:
     """Every indicator (of ``theme``, for the municipality or the district ``area``) with
@@ -271,10 +271,10 @@ def overview(
             masking.numbers(point, POINT_NUMBERS, area_level=district_level) for point in computed
         ]
     open_runs: dict[int, list[str]] = {}
-    for run in with_states(session, runs, public_only=public_only, today=until):
+    for run in with_states(session, runs, reach=reach, today=until):
         if run.state != "explained":
             open_runs.setdefault(run.indicator_id, []).append(run.state)
-    counted = story_counts(session, ids, since=since, until=until, public_only=public_only)
+    counted = story_counts(session, ids, since=since, until=until, reach=reach)
     family = area_family(session, [chosen_area]) if chosen_area is not None else None
     per_area = counts_per_area(counted, family)
     area_key = chosen_area.id if chosen_area is not None else None
@@ -340,7 +340,7 @@ def district_comparison(
     session: Session,
     indicator: Indicator,
     masking: Masking = SHOW_ALL,
-    public_only: bool = False,
+    reach: Reach = Reach.all,
     today: date | None = None,
 ) -> DistrictComparison:
     """Every district of the figure, each panel through ``indicator_context`` (so masked
@@ -356,23 +356,19 @@ def district_comparison(
             area=area,
             details=False,
             masking=masking,
-            public_only=public_only,
+            reach=reach,
             explain=False,
         )
         for area in areas
     ]
     # the signals' states of every district at once (three queries, not three each)
-    explained = iter(
-        with_states(session, [run for p in panels for run in p.runs], public_only=public_only)
-    )
+    explained = iter(with_states(session, [run for p in panels for run in p.runs], reach=reach))
     for panel in panels:
         panel.runs = [next(explained) for _ in panel.runs]
         of_period = runs_by_period(panel.runs)
         for row in panel.rows:
             row.run = of_period.get(row.period.start)
-    counted = story_counts(
-        session, [indicator.id or 0], since=since, until=until, public_only=public_only
-    )
+    counted = story_counts(session, [indicator.id or 0], since=since, until=until, reach=reach)
     per_area = counts_per_area(counted, area_family(session, areas))
     figures = [
         DistrictFigure(area, panel, per_area.get((indicator.id or 0, area.id), 0))

@@ -19,6 +19,7 @@ from app.figures.summary import summary
 from app.i18n import N_, gettext
 from app.models import Frequency, Narrative
 from app.narratives.moderation import linked_figures
+from app.narratives.reach import Reach
 from app.security.small_numbers import SHOW_ALL, Masking
 
 ASSESSMENT_LABELS = {
@@ -169,7 +170,7 @@ def story_charts(
     story: Narrative,
     lang: str,
     masking: Masking = SHOW_ALL,
-    public_only: bool = False,
+    reach: Reach = Reach.all,
 ) -> list[Chart]:
     """The figures a story is linked to, each with the story's period marked, as small
     multiples (story, session and development markers included)."""
@@ -180,7 +181,7 @@ def story_charts(
         indicators=indicators,
         area=None,
         masking=masking,
-        public_only=public_only,
+        reach=reach,
     ):
         period = period_of(story.occurred_on, panel.indicator.frequency)
         query = query_string(size="small", period=period.label, lang=lang)
@@ -189,38 +190,3 @@ def story_charts(
             chart_with_svg(panel, lang, svg_url, small=True, highlight=[period_band(period, lang)])
         )
     return charts
-
-
-@dataclass
-class PeriodGroup:
-    """The periods of one year in the indicator page's table, folded but for the last."""
-
-    label: str
-    rows: list[PeriodRow]
-    open: bool
-
-    @property
-    def signals(self) -> int:
-        return sum(row.point.signal != "common" for row in self.rows)
-
-    @property
-    def stories(self) -> int:
-        return sum(row.story_count for row in self.rows)
-
-    @property
-    def sessions(self) -> int:
-        return sum(len(row.sessions) for row in self.rows)
-
-
-def period_groups(context: IndicatorContext) -> list[PeriodGroup]:
-    """The table's periods by year (a yearly figure: one group), the latest open."""
-    yearly = context.indicator.frequency == Frequency.year
-    groups: list[PeriodGroup] = []
-    for row in context.rows:
-        label = "" if yearly else str(row.period.start.year)
-        if not groups or groups[-1].label != label:
-            groups.append(PeriodGroup(label, [], False))
-        groups[-1].rows.append(row)
-    if groups:
-        groups[-1].open = True
-    return groups

@@ -38,6 +38,7 @@ from app.models import (
     ObservationRemoved,
     ObservationRevision,
 )
+from app.narratives.reach import Reach
 
 #: A run counts as recent when it ends within this many last periods of its series.
 RECENT = 3
@@ -179,10 +180,10 @@ def recent(runs: list[SignalRun], points: list[SignalPoint]) -> list[SignalRun]:
     return [run for run in runs if run.last.start >= recent_from]
 
 
-def unexplained_signals(session: Session, *, public_only: bool = False) -> list[UnexplainedSignal]:
+def unexplained_signals(session: Session, *, reach: Reach = Reach.all) -> list[UnexplainedSignal]:
     """Recent signals not explained (asked ones too, with their requests): concerns
     first, then improvements, then neutral indicators; the latest first."""
-    runs = with_states(session, recent_runs(session), public_only=public_only)
+    runs = with_states(session, recent_runs(session), reach=reach)
     open_runs = [run for run in runs if run.state != "explained"]
     indicators = {
         i.id: i

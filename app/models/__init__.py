@@ -69,6 +69,7 @@ from app.models.learning import (
     QuestionStatusChange,
     QuestionVersion,
 )
+from app.models.mail import MailAttempt, MailMessage, MailStatus
 from app.models.narrative import (
     Assessment,
     AuthorRole,
@@ -96,7 +97,7 @@ from app.models.reflection import (
     SessionNarrative,
     SessionRevision,
 )
-from app.models.report import FrozenReport, ReportIntro, ReportStory
+from app.models.report import FrozenReport, ReportIntro, ReportQuestion, ReportStory
 from app.models.significance import ChangeDomain, SignificantChoice
 from app.models.story_request import StoryRequest, StoryRequestPartner
 from app.models.theme import Theme, ThemeCreate, ThemePublic, ThemeUpdate
@@ -169,6 +170,9 @@ __all__ = [
     "LearningQuestionTheme",
     "LinkRelation",
     "LoginFailure",
+    "MailAttempt",
+    "MailMessage",
+    "MailStatus",
     "Narrative",
     "NarrativeContact",
     "NarrativeIndicator",
@@ -189,6 +193,7 @@ __all__ = [
     "RelatedIndicator",
     "RelationKind",
     "ReportIntro",
+    "ReportQuestion",
     "ReportStory",
     "Role",
     "SessionExperiment",

@@ -35,6 +35,7 @@ class Direction(StrEnum):
 class Role(StrEnum):
     """Staff roles, from least to most rights."""
 
+    council = "council"  # raadslid: reads reports, figures and council-reach stories
     viewer = "viewer"
     editor = "editor"
     admin = "admin"

@@ -9,6 +9,11 @@ from app.models._base import UtcDateTime, utcnow
 
 class PartnerBase(SQLModel):
     name: str = Field(min_length=1, max_length=200, unique=True)
+    email: str | None = Field(
+        default=None,
+        max_length=254,
+        description="Where notifications go: new story requests, what became of a story.",
+    )
 
 
 class Partner(PartnerBase, table=True):

@@ -15,7 +15,7 @@ from app.models.narrative import (
     NarrativeStatus,
     NarrativeTheme,
 )
-from app.narratives.reach import published_for
+from app.narratives.reach import Reach, published_for
 from app.narratives.submission import format_period
 
 
@@ -77,7 +77,7 @@ def list_stories(
     *,
     session: Session,
     status: NarrativeStatus | None = None,
-    public_only: bool = False,
+    reach: Reach = Reach.all,
     theme: str | None = None,
     area: str | None = None,
     indicator: str | None = None,
@@ -88,12 +88,13 @@ def list_stories(
 ) -> tuple[list[Narrative], int]:
     """Return one page of stories matching the filters, newest first, and the total.
 
-    ``public_only`` (anonymous readers) keeps to published stories with public reach."""
+    ``reach`` (anonymous readers, council members) keeps to published stories with
+    that reach."""
     query = select(Narrative)
     if status is not None:
         query = query.where(Narrative.status == status)
-    if public_only:
-        query = query.where(*published_for(public_only=True))
+    if reach != Reach.all:
+        query = query.where(*published_for(reach=reach))
     if theme:
         query = query.where(
             col(Narrative.id).in_(

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, delete, select
 from app.audit import record
 from app.figures.periods import Period, period_of
 from app.i18n import N_
+from app.mail import notices
 from app.models import Area, Indicator, Narrative, Theme, User, utcnow
 from app.models.narrative import (
     LinkRelation,
@@ -174,3 +175,4 @@ def moderate(
         detail={"edited": changed, "indicators": len(edited.indicator_ids), "relation": relation},
     )
     session.flush()
+    notices.story_moderated(session=session, story=story)  # the partner hears of it

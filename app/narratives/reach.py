@@ -1,33 +1,62 @@
 """Consent reach: how far a submitter allowed a story to travel, honoured everywhere.
 
-Staff (any signed-in role) read every published story: "internal" means within the
-municipality. Anonymous readers (``DUIDING_PUBLIC_READ``) read only stories whose
-submitters chose "public". Reports to the council add the "council" reach (see the
-report module). Pending and hidden stories reach editors in moderation only.
+Staff (any signed-in staff role) read every published story: "internal" means within
+the municipality. Council members (role ``council``) read the published stories whose
+submitters allowed council or public reach, as in the reports to the council.
+Anonymous readers (``DUIDING_PUBLIC_READ``) read only stories whose submitters chose
+"public". Pending and hidden stories reach editors in moderation only.
 """
 
-from sqlalchemy import ColumnElement
+from enum import StrEnum
 
-from app.audience import has_role
+from sqlalchemy import ColumnElement
+from sqlmodel import col
+
+from app.audience import has_role, is_council
 from app.models import ConsentReach, Narrative, NarrativeStatus, Role, User
 
 
-def published_for(*, public_only: bool) -> list[ColumnElement[bool]]:
-    """SQL conditions for the published stories a reader may see; ``public_only`` for
-    anonymous readers."""
+class Reach(StrEnum):
+    """Which published stories a reader may see."""
+
+    all = "all"  # staff: every published story
+    council = "council"  # council members: council and public reach
+    public = "public"  # anonymous readers: public reach only
+
+
+#: The consent reaches each kind of reader sees.
+REACHES = {
+    Reach.council: (ConsentReach.council, ConsentReach.public),
+    Reach.public: (ConsentReach.public,),
+}
+
+
+def reach_of(user: User | None) -> Reach:
+    """The reach of stories ``user`` (None: anonymous) may read."""
+    if user is None:
+        return Reach.public
+    if is_council(user):
+        return Reach.council
+    return Reach.all
+
+
+def published_for(*, reach: Reach = Reach.all) -> list[ColumnElement[bool]]:
+    """SQL conditions for the published stories a reader of ``reach`` may see."""
     conditions = [Narrative.status == NarrativeStatus.published]
-    if public_only:
-        conditions.append(Narrative.consent_reach == ConsentReach.public)
+    if reach in REACHES:
+        conditions.append(col(Narrative.consent_reach).in_(REACHES[reach]))
     return conditions
 
 
 def may_read(story: Narrative | None, user: User | None) -> bool:
     """Whether ``user`` (None: anonymous) may open ``story``: editors any, staff the
-    published ones, anonymous readers the published public ones."""
+    published ones, council members the published council-reach ones, anonymous
+    readers the published public ones."""
     if story is None:
         return False
     if has_role(user, Role.editor):
         return True
-    return story.status == NarrativeStatus.published and (
-        user is not None or story.consent_reach == ConsentReach.public
-    )
+    if story.status != NarrativeStatus.published:
+        return False
+    reach = reach_of(user)
+    return reach not in REACHES or story.consent_reach in REACHES[reach]

@@ -21,6 +21,7 @@ from app import audit
 from app.figures.periods import OUT_OF_RANGE, Period, PeriodError, check_day, parse_period
 from app.i18n import N_
 from app.ids import posted_id
+from app.mail import notices
 from app.models import (
     Area,
     Indicator,
@@ -209,6 +210,7 @@ def create_request(*, session: Session, request: RequestInput, user: User) -> St
     audit.record(
         session=session, action="create", entity="story_request", entity_id=row.id, user=user
     )
+    notices.request_addressed(session=session, request=row)  # queued; sent by the worker
     return row
 
 

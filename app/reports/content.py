@@ -95,25 +95,6 @@ class StoryPart(BaseModel):
         )
 
 
-class SignificantPart(BaseModel):
-    """A story a reflection session chose as the most significant change of a domain,
-    with the reason it recorded (Most Significant Change)."""
-
-    domain: str
-    story_id: int
-    title: str
-    reason: str
-    session_title: str
-    held_on: date
-    consent_reach: str
-    withdrawn: bool = Field(
-        default=False, description="Hidden after the report was frozen: its place, no text."
-    )
-
-    def as_withdrawn(self) -> "SignificantPart":
-        return self.model_copy(update={"title": "", "reason": "", "withdrawn": True})
-
-
 class SessionPart(BaseModel):
     id: int
     title: str
@@ -219,9 +200,6 @@ class ThemePart(BaseModel):
     actions: list[ActionPart] = []
     questions: list[QuestionPart] = []
     experiments: list[ExperimentPart] = []
-    significant: list[SignificantPart] = Field(
-        default=[], description="Most significant change per domain, chosen in sessions."
-    )
 
     @property
     def actions_done(self) -> list[ActionPart]:
@@ -252,6 +230,19 @@ class PreviousReport(BaseModel):
     frozen_at: datetime
 
 
+class CouncilQuestionPart(BaseModel):
+    """A council member's question to an earlier report and the staff's answer, as
+    the next report lists it."""
+
+    id: int
+    period: str
+    version: int | None = Field(default=None, description="The frozen report asked about.")
+    question: str
+    asked_on: date
+    answer: str = ""
+    answered_on: date | None = None
+
+
 class Report(BaseModel):
     period: str
     theme: str | None = Field(default=None, description="Slug when the report covers one theme.")
@@ -262,20 +253,20 @@ class Report(BaseModel):
     )
     previous: PreviousReport | None = None
     changes: list[Change] = []
+    earlier_questions: list[CouncilQuestionPart] = Field(
+        default=[], description="The council's questions to the previous frozen report."
+    )
 
     def without_stories_beyond(self, reaches: set[str]) -> "Report":
         """A copy that keeps only stories whose consent reaches one of ``reaches``."""
         copy = self.model_copy(deep=True)
         for theme in copy.themes:
             theme.stories = [s for s in theme.stories if s.consent_reach in reaches]
-            theme.significant = [s for s in theme.significant if s.consent_reach in reaches]
         copy.changes = [c for c in copy.changes if c.kind != "story" or c.consent_reach in reaches]
         return copy
 
     def story_ids(self) -> set[int]:
-        return {story.id for theme in self.themes for story in theme.stories} | {
-            choice.story_id for theme in self.themes for choice in theme.significant
-        }
+        return {story.id for theme in self.themes for story in theme.stories}
 
     def without_withdrawn(self, withdrawn: set[int]) -> "Report":
         """A copy in which each story of ``withdrawn`` keeps its place and loses its text,
@@ -287,10 +278,6 @@ class Report(BaseModel):
                 if story.id in withdrawn and not story.withdrawn:
                     titles.add((theme.name, story.title))
                     theme.stories[index] = story.as_withdrawn()
-            theme.significant = [
-                choice.as_withdrawn() if choice.story_id in withdrawn else choice
-                for choice in theme.significant
-            ]
         for change in copy.changes:
             if change.kind == "story" and (
                 change.story_id in withdrawn

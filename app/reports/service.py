@@ -25,6 +25,7 @@ from app.models import (
     utcnow,
 )
 from app.problems import Invalid, NotFound
+from app.reports import questions
 from app.reports.build import build_report, candidate_stories
 from app.reports.changes import changes_since
 from app.reports.content import PreviousReport, Report
@@ -65,6 +66,7 @@ def live_report(*, session: Session, half: Period, theme: Theme | None = None) -
             id=previous.id, period=previous.period, frozen_at=previous.frozen_at
         )
         report.changes = changes_since(Report.model_validate(previous.content), report)
+        report.earlier_questions = questions.earlier(session=session, frozen_id=previous.id)
     return report
 
 
@@ -105,6 +107,8 @@ def freeze(*, session: Session, half: Period, theme: Theme | None, user: User) -
     )
     session.add(row)
     session.flush()
+    # The questions asked on the live report now belong to this version.
+    questions.attach_to(session=session, frozen=row)
     audit.record(session=session, action="freeze", entity="report", entity_id=row.id, user=user)
     return row
 

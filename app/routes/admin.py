@@ -17,7 +17,12 @@ from app.templating import render, request_language
 router = APIRouter(prefix="/admin", tags=["pages"], include_in_schema=False)
 
 AUDIT_PAGE_SIZE = 50
-ROLE_LABELS = {Role.viewer: N_("Viewer"), Role.editor: N_("Editor"), Role.admin: N_("Admin")}
+ROLE_LABELS = {
+    Role.viewer: N_("Viewer"),
+    Role.editor: N_("Editor"),
+    Role.admin: N_("Admin"),
+    Role.council: N_("Council member"),
+}
 
 
 def _role_options(request: Request) -> list[tuple[str, str]]:

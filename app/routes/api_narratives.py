@@ -12,7 +12,7 @@ from app.models import Narrative, Role
 from app.models.narrative import AuthorRole, LinkRelation, NarrativeSource, NarrativeStatus
 from app.narratives.export import list_stories, stories_data, story_data
 from app.narratives.moderation import Decision, moderate, pending_story
-from app.narratives.reach import may_read
+from app.narratives.reach import may_read, reach_of
 from app.narratives.submission import NO_STORY, format_period, store_story, validate_story
 from app.problems import NotFound
 
@@ -100,7 +100,7 @@ def list_narratives(
     stories, total = list_stories(
         session=session,
         status=status,
-        public_only=user is None,
+        reach=reach_of(user),
         theme=theme,
         area=area,
         indicator=indicator,

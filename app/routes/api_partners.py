@@ -47,6 +47,7 @@ class InvitePublic(BaseModel):
 class PartnerPublic(BaseModel):
     id: int
     name: str
+    email: str | None = Field(description="Where notifications go; null: none.")
 
 
 class PartnerWithInvites(PartnerPublic):
@@ -54,7 +55,7 @@ class PartnerWithInvites(PartnerPublic):
 
 
 def _partner(partner: Partner) -> dict:
-    return {"id": partner.id, "name": partner.name}
+    return {"id": partner.id, "name": partner.name, "email": partner.email}
 
 
 def _invite(invite: Invite, use: InviteUse | None = None) -> dict:
@@ -100,7 +101,7 @@ def list_partners(
 @router.post("", status_code=201, response_model=PartnerPublic)
 def add_partner(body: PartnerCreate, session: WriteSessionDep, user: EditorUser):
     """Add a partner organisation; names are unique."""
-    return _partner(create_partner(session=session, name=body.name, user=user))
+    return _partner(create_partner(session=session, name=body.name, email=body.email, user=user))
 
 
 @router.post("/{partner_id}/invites", status_code=201, response_model=InvitePublic)

@@ -5,6 +5,7 @@ from fastapi import APIRouter, Request
 from app.dashboard import build_dashboard
 from app.deps import Reader, SessionDep
 from app.figures.signals import SIGNAL_LABELS
+from app.narratives.reach import reach_of
 from app.templating import render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -18,7 +19,7 @@ def dashboard(request: Request, session: SessionDep, user: Reader):
         request,
         "dashboard.html",
         {
-            "page": build_dashboard(session=session, public_only=user is None),
+            "page": build_dashboard(session=session, reach=reach_of(user)),
             "signal_labels": SIGNAL_LABELS,
         },
     )

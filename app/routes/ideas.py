@@ -11,9 +11,9 @@ from app.config import Settings
 from app.deps import (
     AuthRequired,
     EditorUser,
+    FormUser,
     Limit,
     Offset,
-    OptionalUser,
     SessionDep,
     SettingsDep,
     ViewerUser,
@@ -80,7 +80,7 @@ def new_idea(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    user: OptionalUser,
+    user: FormUser,
     invite: str = "",
 ):
     """Show the idea form: what would you try, for which problem, where, for whom."""
@@ -100,7 +100,7 @@ def propose_idea(
     request: Request,
     session: WriteSessionDep,
     settings: SettingsDep,
-    user: OptionalUser,
+    user: FormUser,
     form: FormDep,
 ):
     """Store the idea; the form comes back with every message at its field."""
@@ -127,7 +127,7 @@ def propose_idea(
 
 
 @pages.get("/ideas/mine")
-def my_ideas(request: Request, session: SessionDep, user: OptionalUser, invite: str = ""):
+def my_ideas(request: Request, session: SessionDep, user: FormUser, invite: str = ""):
     """A partner's own ideas with every step and its reason (opened by their invite
     link); staff see what every outside proposer reads."""
     partner = resolve_invite(session=session, token=invite)[1] if invite else None

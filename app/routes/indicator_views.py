@@ -21,6 +21,7 @@ from app.figures.page_charts import make_chart
 from app.figures.signals import SIGNAL_LABELS
 from app.i18n import N_, gettext
 from app.models import Area, Indicator
+from app.narratives.reach import reach_of
 from app.templating import render, request_language
 
 router = APIRouter(include_in_schema=False)
@@ -47,7 +48,7 @@ def _export(session, indicator: Indicator, area: str | None, masking, user):
         indicator=indicator,
         area=chosen,
         masking=masking,
-        public_only=user is None,
+        reach=reach_of(user),
     )
     return chosen, export_rows(context)
 
@@ -120,7 +121,7 @@ def districts_page(
     """The districts of a figure side by side: small multiples on one shared scale, each
     with its latest state, and a table of latest value, signal and recent stories."""
     seen = district_comparison(
-        session=session, indicator=indicator, masking=masking, public_only=user is None
+        session=session, indicator=indicator, masking=masking, reach=reach_of(user)
     )
     lang = request_language(request)
     charts = {

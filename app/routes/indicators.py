@@ -28,6 +28,7 @@ from app.models import (
     Role,
     Theme,
 )
+from app.narratives.reach import reach_of
 from app.problems import Conflict, Invalid
 from app.templating import render, request_language, say
 
@@ -66,7 +67,7 @@ def indicators_page(
         theme=theme or None,
         area=area or None,
         masking=masking,
-        public_only=user is None,
+        reach=reach_of(user),
     )
     lang = request_language(request)
     return render(
@@ -144,7 +145,6 @@ class IndicatorForm:
         frequency: Annotated[str, Form(max_length=20)] = "",
         direction: Annotated[str, Form(max_length=20)] = "",
         screen_outliers: Annotated[str, Form(max_length=10)] = "",
-        baseline_points: Annotated[str, Form(max_length=40)] = "",
         themes: Annotated[list[str], Form()] = [],  # noqa: B006 (FastAPI copies defaults)
         breaks: Annotated[str, Form(max_length=10_000)] = "",
         related: Annotated[list[str], Form()] = [],  # noqa: B006
@@ -161,8 +161,6 @@ class IndicatorForm:
             "frequency": frequency,
             "direction": direction,
             "screen_outliers": bool(screen_outliers),
-            # empty: limits on every point (a number is checked by the model and catalog)
-            "baseline_points": baseline_points.strip() or None,
             "themes": themes,
         }
         self.breaks, self.related, self.waterbed = breaks, related, waterbed

@@ -39,7 +39,7 @@ def _absolute(request: Request, path: str) -> str:
     return str(request.base_url).rstrip("/") + path
 
 
-def _page(request, session, errors=None, name="", status=200, typed=None):
+def _page(request, session, errors=None, name="", status=200, typed=None, email=""):
     """The partners page; ``typed`` keeps what was typed in one partner's link form."""
     listed = partners_with_invites(session)
     uses = invite_uses(session, [i.id for _, invites in listed for i in invites])
@@ -57,6 +57,7 @@ def _page(request, session, errors=None, name="", status=200, typed=None):
         "rows": rows,
         "errors": errors or {},
         "name": name,
+        "email": email,
         "typed": typed or {},
         "today": datetime.now(LOCAL).date().isoformat(),
     }
@@ -75,14 +76,16 @@ def add_partner(
     session: WriteSessionDep,
     user: EditorUser,
     name: Annotated[str, Form(max_length=200)] = "",
+    email: Annotated[str, Form(max_length=254)] = "",
     csrf_token: Annotated[str, Form()] = "",
 ):
-    """Add a partner organisation."""
+    """Add a partner organisation, with the address its notifications go to."""
     check_csrf(request, csrf_token)
     try:
-        create_partner(session=session, name=name, user=user)
+        create_partner(session=session, name=name, email=email, user=user)
     except (Invalid, Conflict) as problem:
-        return _page(request, session, refused(request, session, problem), name, 422)
+        errors = refused(request, session, problem)
+        return _page(request, session, errors, name, 422, email=email)
     return RedirectResponse("/partners", status_code=303)
 
 

@@ -9,17 +9,19 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Request
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from starlette.responses import RedirectResponse, Response
 
-from app.deps import EditorUser, Reader, SessionDep, WriteSessionDep, has_role
+from app.audience import is_council
+from app.deps import CouncilUser, EditorUser, Reader, SessionDep, WriteSessionDep, has_role
 from app.figures import catalog
 from app.figures.periods import Period, period_of
-from app.forms import FormDep, check_csrf
+from app.forms import FormDep, check_csrf, refused
 from app.ids import posted_id
-from app.models import Frequency, Observation, Role, Theme, User
+from app.models import Frequency, Observation, ReportQuestion, Role, Theme, User
 from app.narratives.rendering import render_markdown as story_html
-from app.reports import service
+from app.problems import Invalid, NotFound
+from app.reports import questions, service
 from app.reports.build import COUNCIL_REACH, candidate_stories, half_year
 from app.reports.changes import describe
 from app.reports.content import Report
@@ -144,9 +146,26 @@ def report_download_pdf(request: Request, asked: RequestedDep):
     return _download(report_pdf(asked.report, text), "application/pdf", name)
 
 
-@router.get("/reports/{period}")
-def report_page(request: Request, session: SessionDep, user: Reader, asked: RequestedDep):
-    """The half-year report, live or as frozen; editors write introductions and freeze it."""
+def _asked_by(session: Session, rows: list[ReportQuestion], user: User | None) -> dict:
+    """Question id -> who asked it, for editors only (an address is a contact detail)."""
+    if not has_role(user, Role.editor):
+        return {}
+    ids = {row.asked_by_id for row in rows if row.asked_by_id}
+    users = session.exec(select(User).where(col(User.id).in_(ids))).all() if ids else []
+    emails = {u.id: u.email for u in users}
+    return {row.id: emails.get(row.asked_by_id) for row in rows}
+
+
+def _report_page(
+    request: Request,
+    session: Session,
+    user: User | None,
+    asked: Requested,
+    errors: dict | None = None,
+    values: dict | None = None,
+    status_code: int = 200,
+):
+    """Render the report page; ``errors`` and ``values`` refill a refused question form."""
     editing = asked.version is None and has_role(user, Role.editor)
     candidates = {}
     if editing:
@@ -154,10 +173,19 @@ def report_page(request: Request, session: SessionDep, user: Reader, asked: Requ
         candidates = {t.slug: candidate_stories(session, t, asked.half) for t in themes}
     slug = asked.theme.slug if asked.theme else ""
     query = urlencode({k: v for k, v in (("theme", slug), ("version", asked.version)) if v})
+    rows, _ = questions.list_for(
+        session=session, half=asked.half, theme=asked.theme, version=asked.version
+    )
     return render(
         request,
         "reports/report.html",
         {
+            "questions": rows,
+            "asked_by": _asked_by(session, rows, user),
+            "can_ask": is_council(user),
+            "can_answer": has_role(user, Role.editor),
+            "errors": errors or {},
+            "values": values or {},
             **_text_context(request, asked.report, asked.version),
             "versions": service.frozen_versions(session=session, half=asked.half),
             "editing": editing,
@@ -167,7 +195,75 @@ def report_page(request: Request, session: SessionDep, user: Reader, asked: Requ
             "story_html": story_html,
             "notes_html": partial(story_html, tables=True),
         },
+        status_code=status_code,
     )
+
+
+@router.get("/reports/{period}")
+def report_page(request: Request, session: SessionDep, user: Reader, asked: RequestedDep):
+    """The half-year report, live or as frozen; editors write introductions and freeze
+    it, council members ask questions and editors answer them."""
+    return _report_page(request, session, user, asked)
+
+
+def _back(half: Period, theme: str | None, version: int | None, anchor: str) -> str:
+    """The report page a question form came from, at ``anchor``."""
+    pairs = (("theme", theme if not version else ""), ("version", version))
+    query = urlencode({k: v for k, v in pairs if v})
+    return f"/reports/{half.label}{'?' + query if query else ''}#{anchor}"
+
+
+@router.post("/reports/{period}/questions")
+def ask_question(
+    request: Request,
+    period: str,
+    session: WriteSessionDep,
+    user: CouncilUser,
+    form: FormDep,
+):
+    """Put a council member's question to the report (live or a frozen version)."""
+    check_csrf(request, form.get("csrf_token"))
+    half = _half(period)
+    slug = str(form.get("theme", ""))[:80]
+    theme = _theme(session, slug)
+    version = posted_id(form.get("version", "")) if form.get("version") else None
+    if form.get("version") and version is None:
+        raise NotFound(questions.UNKNOWN_VERSION)
+    text = str(form.get("question", ""))
+    try:
+        row = questions.ask(
+            session=session, half=half, theme=theme, version=version, question=text, user=user
+        )
+    except Invalid as problem:
+        errors = refused(request, session, problem)
+        asked = requested(period, session, user, slug, version)
+        return _report_page(request, session, user, asked, errors, {"question": text}, 422)
+    return RedirectResponse(_back(half, slug, version, f"question-{row.id}"), status_code=303)
+
+
+@router.post("/reports/{period}/questions/{question_id}/answer")
+def answer_question(
+    request: Request,
+    period: str,
+    question_id: int,
+    session: WriteSessionDep,
+    user: EditorUser,
+    form: FormDep,
+):
+    """Record an editor's answer to a council question."""
+    check_csrf(request, form.get("csrf_token"))
+    row = questions.get(session=session, question_id=question_id)
+    scope = (row.period, row.theme_slug or "", row.frozen_report_id)
+    text = str(form.get("answer", ""))
+    try:
+        questions.answer(session=session, question=row, text=text, user=user)
+    except Invalid as problem:
+        errors = {f"answer-{question_id}": m for m in refused(request, session, problem).values()}
+        values = {f"answer-{question_id}": text}
+        asked = requested(scope[0], session, user, scope[1], scope[2])
+        return _report_page(request, session, user, asked, errors, values, 422)
+    back = _back(_half(scope[0]), scope[1], scope[2], f"question-{question_id}")
+    return RedirectResponse(back, status_code=303)
 
 
 @router.post("/reports/{period}/themes/{slug}")

@@ -12,8 +12,8 @@ from starlette.responses import RedirectResponse
 from app.config import Settings
 from app.db import UNAVAILABLE, storage_failure
 from app.deps import (
+    FormUser,
     MaskingDep,
-    OptionalUser,
     Reader,
     SessionDep,
     SettingsDep,
@@ -26,7 +26,7 @@ from app.models import Area, Narrative
 from app.models.narrative import ConsentReach, LinkRelation, NarrativeSource
 from app.narratives.invites import InviteInvalid, resolve_invite
 from app.narratives.moderation import linked_figures
-from app.narratives.reach import may_read
+from app.narratives.reach import may_read, reach_of
 from app.narratives.rendering import render_markdown
 from app.narratives.requests import (
     NotAnswerable,
@@ -99,7 +99,7 @@ def new_story(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    user: OptionalUser,
+    user: FormUser,
     invite: str = "",
 ):
     """Show the story form with the open questions for this submitter; with ``request``,
@@ -139,7 +139,7 @@ def submit_story(
     session: WriteSessionDep,
     reader: SessionDep,
     settings: SettingsDep,
-    user: OptionalUser,
+    user: FormUser,
     form: FormDep,
 ):
     """Validate and store a story (pending); a resend shows the same confirmation.
@@ -263,7 +263,7 @@ def show_story(
             story=narrative,
             lang=request_language(request),
             masking=masking,
-            public_only=user is None,
+            reach=reach_of(user),
         ),
         "body_html": render_markdown(narrative.body),
     }
