@@ -5,8 +5,9 @@ The overview gathers a whole page in a fixed handful of queries, however many
 indicators it lists: every series of the chosen area in one query, the breaks of all
 indicators at once, the stories of the last twelve months counted in one grouped query
 and the signals' states in the three queries of app/figures/explained.py. Signals are
-computed on the true values and then masked per point through the reader's ``Masking``,
-as app/figures/context.shown_signals does for a single figure.
+computed on the true values and then, for an anonymous reader of a district, masked by
+app/figures/suppression.masked_points (small numbers and secondary suppression), as
+app/figures/context.shown_signals does for a single figure.
 
 "Stories about a figure" are, as on the indicator page, the published stories linked
 to the indicator or to one of its themes (for anonymous readers only those allowed to
@@ -22,17 +23,19 @@ from sqlalchemy import func, union_all
 from sqlmodel import Session, col, select
 
 from app.figures.charts import sparkline
-from app.figures.context import POINT_NUMBERS, IndicatorContext, indicator_context
+from app.figures.context import IndicatorContext, indicator_context
 from app.figures.explained import runs_by_period, signal_runs, with_states
 from app.figures.icons import Variation, latest_variation
 from app.figures.periods import Period
 from app.figures.signals import SignalPoint, breaks_by_indicator, compute_signals
 from app.figures.summary import period_words
+from app.figures.suppression import masked_points
 from app.figures.unexplained import recent
-from app.i18n import N_, gettext
+from app.i18n import N_, format_day, gettext
 from app.models import (
     Area,
     AreaKind,
+    Frequency,
     Indicator,
     IndicatorTheme,
     Narrative,
@@ -267,9 +270,13 @@ def overview(
                 computed,
             )
         )
-        points[indicator.id or 0] = [
-            masking.numbers(point, POINT_NUMBERS, area_level=district_level) for point in computed
-        ]
+        if district_level and chosen_area is not None:
+            # the one place district signals are masked (with secondary suppression):
+            # two queries per figure, and only for an anonymous reader of a district
+            computed = masked_points(
+                computed, session=session, indicator=indicator, area=chosen_area, masking=masking
+            )
+        points[indicator.id or 0] = computed
     open_runs: dict[int, list[str]] = {}
     for run in with_states(session, runs, reach=reach, today=until):
         if run.state != "explained":
@@ -408,9 +415,9 @@ def spark_text(row: OverviewRow, lang: str) -> str:
         name=name,
         count=len(points),
         first=display(first.value, lang),
-        first_period=period_words(Period(first.period_start, frequency), lang),
+        first_period=period_text(Period(first.period_start, frequency), lang),
         last=display(last.value, lang),
-        last_period=period_words(Period(last.period_start, frequency), lang),
+        last_period=period_text(Period(last.period_start, frequency), lang),
         low=display(min(shown), lang),
         high=display(max(shown), lang),
     )
@@ -421,3 +428,24 @@ def spark_chart(row: OverviewRow, lang: str) -> dict:
     return sparkline(
         [(p.period_start, p.value, p.signal) for p in row.spark], lang, spark_text(row, lang)
     )
+
+
+QUARTER_WORDS = N_("quarter %(n)s %(year)s")
+HALF_WORDS = N_("half year %(n)s %(year)s")
+WEEK_WORDS = N_("week %(n)s of %(year)s")
+
+
+def period_text(period: Period, lang: str) -> str:
+    """A period in words for every frequency: "maart 2024", "4e kwartaal 2025" (the
+    signal sentences' ``period_words`` keeps the labels of quarters and halves)."""
+    start = period.start
+    if period.frequency == Frequency.quarter:
+        return gettext(lang, QUARTER_WORDS, n=(start.month - 1) // 3 + 1, year=start.year)
+    if period.frequency == Frequency.half:
+        return gettext(lang, HALF_WORDS, n=1 if start.month < 7 else 2, year=start.year)
+    if period.frequency == Frequency.week:
+        year, week, _ = start.isocalendar()
+        return gettext(lang, WEEK_WORDS, n=week, year=year)
+    if period.frequency == Frequency.day:
+        return format_day(start, lang, "long")
+    return period_words(period, lang)

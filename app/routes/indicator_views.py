@@ -16,9 +16,8 @@ from app.figures import catalog
 from app.figures.charts import LEGEND_LABELS
 from app.figures.context import indicator_context
 from app.figures.exports import dialect_of, export_rows, to_csv, to_xlsx
-from app.figures.overview import district_comparison
+from app.figures.overview import district_comparison, period_text
 from app.figures.page_charts import make_chart
-from app.figures.signals import SIGNAL_LABELS
 from app.i18n import N_, gettext
 from app.models import Area, Indicator
 from app.narratives.reach import reach_of
@@ -144,6 +143,6 @@ def districts_page(
             "comparison": seen,
             "charts": charts,
             "legend": [entries[kind] for kind in LEGEND_LABELS if kind in entries],
-            "signal_labels": SIGNAL_LABELS,
+            "period_text": lambda period: period_text(period, lang),
         },
     )
