@@ -105,6 +105,7 @@ def test_indicator_is_created_with_links_and_patched(client, session):
         "frequency": "quarter",
         "direction": "down",
         "screen_outliers": True,
+        "baseline_points": None,
         "themes": ["jeugd"],
         "breaks": [{"period": "2020-Q2", "note": "pandemie"}],
         "related": [{"slug": "wachttijd", "kind": "waterbed"}],

@@ -141,6 +141,9 @@ MINIMUM = {
     "/admin/export": Need.admin,
     "/partners": Need.editor,
     "/partner": Need.partner_page,
+    "/themes/{slug}/domains": Need.editor,
+    "/api/v1/themes/{slug}/domains": Need.reader,
+    "/sessions/{session_id}/significant": Need.editor,
     "/partners/{partner_id}/invites/{invite_id}/qr.svg": Need.editor,
     "/indicators/new": Need.editor,
     "/indicators/{slug}/edit": Need.editor,
@@ -229,6 +232,8 @@ def sample_values(session) -> dict[str, dict[str, str]]:
         "/themes/{slug}": {"slug": theme.slug},
         "/themes/{slug}/edit": {"slug": theme.slug},
         "/api/v1/themes/{slug}": {"slug": theme.slug},
+        "/themes/{slug}/domains": {"slug": theme.slug},
+        "/api/v1/themes/{slug}/domains": {"slug": theme.slug},
         "/themes-and-areas/areas/{code}": {"code": make_area(session).code},
     }
 

@@ -28,6 +28,7 @@ def _row(day: str, value, mean, signal="common", stories=0):
         "lpl": None if mean is None else mean - 10,
         "upl": None if mean is None else mean + 10,
         "masked": value is None,
+        "provisional": False,
         "signal": signal,
         "stories": stories,
         "href": None,

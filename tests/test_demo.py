@@ -9,8 +9,10 @@ from typer.testing import CliRunner
 
 from app import db
 from app.cli import app as cli
+from app.demo import load_demo
+from app.figures.explained import signal_runs, with_states
 from app.figures.periods import parse_period
-from app.figures.signals import breaks_for
+from app.figures.signals import breaks_for, signals_for
 from app.models import (
     Area,
     AreaKind,
@@ -19,6 +21,7 @@ from app.models import (
     Indicator,
     IndicatorRelation,
     LearningQuestion,
+    LinkRelation,
     Narrative,
     NarrativeIndicator,
     NarrativeStatus,
@@ -221,3 +224,52 @@ def test_demo_context_developments_expectations_and_adjusted_hypotheses(env, cli
     page = client.get(f"/learning/{adjusted[0].id}").text
     assert "we verwachten dat" in page and "Formulering door de tijd" in page
     assert "Hulp op afstand" in client.get("/themes/jeugd").text
+
+
+def test_the_demo_reads_like_a_real_municipality(session):
+    """Most points are usual variation, a handful are signals; the stories that explain a
+    figure concern one of its signals; one signal is read by a session only and the late
+    jump in the waiting time for debt help is explained by nobody yet."""
+    load_demo(session=session)
+    indicators = session.exec(select(Indicator).order_by(Indicator.id)).all()
+    districts = session.exec(select(Area).where(Area.kind == AreaKind.district)).all()
+    special = total = 0
+    runs: dict[int, list] = {}
+    for indicator in indicators:
+        for area in [None, *districts]:
+            points = signals_for(session=session, indicator=indicator, area=area)
+            if not points:
+                continue
+            flagged = sum(point.signal != "common" for point in points)
+            assert flagged <= 0.4 * len(points), (indicator.slug, area and area.name)
+            special += flagged
+            total += len(points)
+            if area is None:
+                runs[indicator.id] = with_states(
+                    session, signal_runs(points, indicator.frequency, indicator_id=indicator.id)
+                )
+    assert special <= 0.25 * total
+    everything = [run for found in runs.values() for run in found]
+    assert 10 <= len(everything) <= 40
+    by_story = [run for run in everything if run.stories]
+    by_session_only = [run for run in everything if run.sessions and not run.stories]
+    assert len(by_story) > len(everything) / 2
+    assert by_session_only
+    slug = {indicator.id: indicator.slug for indicator in indicators}
+    unexplained = [run for run in everything if run.state == "unexplained"]
+    assert [(slug[run.indicator_id], run.first.label) for run in unexplained] == [
+        ("wachttijd-schuldhulp", "2025-09")
+    ]
+
+    links = session.exec(
+        select(NarrativeIndicator.indicator_id, Narrative.occurred_on, Narrative.title)
+        .join(Narrative, Narrative.id == NarrativeIndicator.narrative_id)
+        .where(NarrativeIndicator.relation.in_([LinkRelation.explains, LinkRelation.contradicts]))
+    ).all()
+    assert len(links) >= 20
+    for indicator_id, day, title in links:
+        assert any(
+            period.start <= day <= period.end
+            for run in runs[indicator_id]
+            for period in run.periods
+        ), (slug[indicator_id], day, title)

@@ -5,6 +5,7 @@ tests/fixtures/cbs (see its README), and honours ``$filter``, ``$top`` and ``$sk
 as CBS does, so a wrong query gives wrong figures here too.
 """
 
+import html
 import json
 import re
 from pathlib import Path
@@ -373,6 +374,33 @@ def test_a_provisional_value_shows_voorlopig_on_the_values_page(client, session,
     assert page.text.count("voorlopig") == 1
     api = client.get("/api/v1/indicators/bijstand/observations?area=GM0193").json()
     assert [item["status"] for item in api["items"]] == ["definitive", "provisional"]
+
+
+def test_a_provisional_value_is_marked_in_the_period_table_and_the_chart(
+    client, session, cbs_responses
+):
+    from tests.factories import login
+
+    make_indicator(session, slug="bijstand", frequency=Frequency.quarter)
+    assert invoke().exit_code == 0
+    login(client, session, "editor")
+    page = client.get("/indicators/bijstand?area=GM0193&lang=nl")
+    assert page.status_code == 200
+    assert page.text.count('<span class="status-provisional">voorlopig</span>') == 1
+    (spec,) = [
+        json.loads(html.unescape(found))
+        for found in re.findall(
+            r'<script type="application/json" class="chart-spec"[^>]*>(.*?)</script>', page.text
+        )
+    ][:1]
+    points = spec["datasets"]["points"]
+    assert [(p["label"], p["provisional"]) for p in points] == [
+        ("2023-Q4", False),
+        ("2024-Q1", True),
+    ]
+    assert points[1]["tip"]["Status"] == "voorlopig"
+    assert "Status" not in points[0]["tip"]
+    assert "voorlopige waarde (kan nog veranderen)" in page.text  # the legend names it
 
 
 def test_wrong_frequency_imports_nothing(session, cbs_responses):

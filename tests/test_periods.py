@@ -123,3 +123,12 @@ def test_period_of_contains_the_day(day, frequency):
     period = period_of(day, frequency)
     assert period.start <= day <= period.end
     assert isinstance(period, Period)
+
+
+def test_a_period_inside_the_years_keeps_its_own_message():
+    """The year bound must not swallow what is really wrong with a period."""
+    for text, wrong in (("2024-13", "has no month 13"), ("2024-02-30", "not a date")):
+        with pytest.raises(PeriodError) as raised:
+            parse_period(text)
+        assert wrong in str(raised.value)
+        assert "1900" not in str(raised.value)

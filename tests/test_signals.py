@@ -182,3 +182,36 @@ def test_breaks_of_several_indicators_at_once_match_one_by_one(session):
     assert together[monthly_one.id] == [date(2020, 3, 1), date(2024, 5, 1)]
     assert together[quarterly.id] == [date(2020, 1, 1), date(2024, 7, 1)]
     assert together[bare.id] == [date(2020, 3, 1)]
+
+
+def test_a_baseline_fixes_the_limits_on_the_first_points_of_each_segment():
+    # first four points: mean 2, moving ranges 2, 2, 2 -> limits 2 +- 2.66 * 2 = -3.32 .. 7.32
+    points = monthly([1, 3, 1, 3, 10, 10])
+    fixed = compute_signals(points, direction=Direction.up, baseline_points=4)
+    assert {p.mean for p in fixed} == {2}
+    assert {round(p.upl, 2) for p in fixed} == {7.32}
+    assert [p.baseline for p in fixed] == [True] * 4 + [False] * 2
+    assert [(p.signal, p.rules) for p in fixed][4:] == [("improvement", ["outside_limits"])] * 2
+    # on all points: mean 28/6, moving ranges 2, 2, 2, 7, 0 -> upl 4.667 + 2.66 * 2.6 = 11.58
+    loose = compute_signals(points, direction=Direction.up)
+    assert {round(p.upl, 2) for p in loose} == {11.58}
+    assert flagged(loose) == [] and {p.baseline for p in loose} == {True}
+    # a break starts a new segment with a baseline of its own: [5, 7, 5, 7] then 30
+    more = monthly([1, 3, 1, 3, 10, 5, 7, 5, 7, 30])
+    split = compute_signals(more, direction=Direction.up, breaks=[more[5][0]], baseline_points=4)
+    assert [p.segment for p in split] == [0] * 5 + [1] * 5
+    assert [p.mean for p in split] == [2] * 5 + [6] * 5
+    assert [p.baseline for p in split] == [True] * 4 + [False] + [True] * 4 + [False]
+    assert split[-1].rules == ["outside_limits"]
+    # a segment shorter than the baseline uses all its points
+    short = compute_signals(monthly([4, 6, 4]), direction=Direction.up, baseline_points=12)
+    assert {p.baseline for p in short} == {True} and {p.mean for p in short} == {14 / 3}
+
+
+def test_each_rule_keeps_its_own_side():
+    # rising seven times while below the mean: a trend high and a shift low at once
+    values = [50, 1, 2, 3, 4, 5, 6, 7, 50, 50, 50, 50, 50, 50]
+    result = compute_signals(monthly(values), direction=Direction.up, screen_outliers=False)
+    point = dict(zip(result[4].rules, result[4].sides, strict=True))
+    assert point["trend"] == "high" and point["shift"] == "low"
+    assert result[4].side == result[4].sides[0]

@@ -72,7 +72,7 @@ def _chart_values(html: str) -> list[dict]:
 
 
 def _cells(html: str) -> list[str]:
-    return re.findall(r"<td>([^<]*)</td>", html)
+    return re.findall(r"<td(?: class=\"num\")?>([^<]*)</td>", html)
 
 
 def test_anonymous_readers_see_fewer_than_5_in_the_district_table_and_chart(client, figures):

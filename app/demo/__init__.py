@@ -51,7 +51,7 @@ def load_demo(*, session: Session, reset: bool = False) -> str:
             create_user(session=session, email=email, role=role, password=PASSWORD)
     rng = random.Random(SEED)
     skeleton = add_skeleton(session)
-    figures = add_figures(session, skeleton, rng)
+    figures = add_figures(session, skeleton)
     stories = add_stories(session, skeleton, figures, rng)
     add_sessions(session, skeleton, figures, stories)
     held = list(session.exec(select(ReflectionSession).order_by(col(ReflectionSession.id))).all())

@@ -1,14 +1,17 @@
 """Wadderveen's indicators and their generated series.
 
-Each series is built from readable parts (a level, a trend, seasonality, the pandemic,
-the energy crisis, an intervention) plus seeded noise, so the demo shows what the
-signals should find: a disruption, shifts after interventions, a waterbed pair and one
-late jump that no story or event explains yet (wachttijd-schuldhulp from 2025-09).
+Each series is built from readable parts (a level, seasonality, the lockdowns of the
+pandemic, the winter of the highest energy bills, passing episodes, lasting changes at
+a break) plus seeded noise, tuned so that the figures read like a real municipality's:
+most points are usual variation, with a handful of real signals: the lockdowns, the
+energy winter, a waiting list that grew before the youth teams started, a staff
+shortage, a recent rise in work, and one late jump that no story or session explains
+yet (wachttijd-schuldhulp from 2025-09). tests/test_demo.py holds the shares.
 """
 
 import math
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import insert
@@ -16,13 +19,11 @@ from sqlmodel import Session
 
 from app.demo.municipality import (
     EARLY_SIGNALS_START,
-    ENERGY_CRISIS_END,
-    ENERGY_CRISIS_START,
-    PANDEMIC_END,
-    PANDEMIC_START,
     YOUTH_ACCESS_START,
     Skeleton,
 )
+from app.figures.explained import SignalRun, signal_runs
+from app.figures.signals import signals_for
 from app.models import (
     Direction,
     Frequency,
@@ -38,6 +39,10 @@ FIRST_PERIOD = date(2020, 1, 1)
 LAST_PERIOD = date(2025, 12, 1)
 UNEXPLAINED_JUMP = date(2025, 9, 1)
 UNEXPLAINED_INDICATOR = "wachttijd-schuldhulp"
+#: The months the pandemic closed schools and services (most figures dip only then).
+LOCKDOWNS = ((date(2020, 3, 1), date(2020, 5, 1)), (date(2020, 12, 1), date(2021, 2, 1)))
+#: The winter of the highest energy bills.
+ENERGY_PEAK = (date(2022, 9, 1), date(2023, 3, 1))
 
 
 @dataclass(frozen=True)
@@ -63,13 +68,21 @@ class Spec:
     trend: float = 0.0  # relative change per year
     season: float = 0.0  # relative amplitude
     peak_month: int = 1
-    pandemic: float = 1.0  # factor during the pandemic
-    energy: float = 1.0  # factor during the energy crisis
+    pandemic: float = 1.0  # factor in the lockdown months of the pandemic
+    energy: float = 1.0  # factor in the winter of the highest energy bills
     shifts: tuple[Shift, ...] = ()
+    #: Passing changes: (first month, last month, factor), e.g. a staff shortage.
+    episodes: tuple[tuple[date, date, float], ...] = ()
     noise: float = 0.04
     decimals: int = 0
     per_district: bool = False
+    #: Whether the figure counts new cases in a period (a flow) rather than a stock.
+    flow: bool = False
     breaks: tuple[tuple[date, str], ...] = ()
+    #: The indicator's ``baseline_points``: limits fixed on a calm start of each segment.
+    baseline_points: int | None = None
+    #: Which draw of the seeded noise this series uses (each series has its own stream).
+    seed: int = 0
 
 
 def reading(measures: str, how: str) -> str:
@@ -93,12 +106,13 @@ SPECS: list[Spec] = [
         Direction.down,
         ("jeugd",),
         level=14.0,
-        trend=0.05,
-        pandemic=1.25,
-        shifts=(Shift(YOUTH_ACCESS_START, 0.6, ramp=3),),
-        noise=0.06,
+        pandemic=1.12,
+        shifts=(Shift(date(2021, 7, 1), 1.3, ramp=6), Shift(YOUTH_ACCESS_START, 0.55)),
+        noise=0.05,
         decimals=1,
         breaks=((YOUTH_ACCESS_START, "Start wijkgerichte toegang jeugd"),),
+        baseline_points=12,
+        seed=25,
     ),
     Spec(
         "inzet-lichte-ondersteuning",
@@ -115,13 +129,13 @@ SPECS: list[Spec] = [
         Direction.neutral,
         ("jeugd",),
         level=190.0,
-        trend=0.02,
-        season=0.08,
+        season=0.05,
         peak_month=10,
-        pandemic=0.85,
-        shifts=(Shift(YOUTH_ACCESS_START, 1.45, ramp=4),),
+        pandemic=0.88,
+        shifts=(Shift(YOUTH_ACCESS_START, 1.45, ramp=2),),
         per_district=True,
         breaks=((YOUTH_ACCESS_START, "Start wijkgerichte toegang jeugd"),),
+        seed=53,
     ),
     Spec(
         "lopende-jeugdhulptrajecten",
@@ -137,11 +151,12 @@ SPECS: list[Spec] = [
         Direction.neutral,
         ("jeugd",),
         level=820.0,
-        trend=0.03,
-        season=0.03,
+        season=0.01,
         peak_month=11,
-        noise=0.02,
+        episodes=((date(2024, 10, 1), date(2025, 2, 1), 1.1),),
+        noise=0.03,
         per_district=True,
+        seed=31,
     ),
     Spec(
         "meldingen-schoolverzuim",
@@ -149,7 +164,7 @@ SPECS: list[Spec] = [
         "meldingen",
         reading(
             "Meldingen van ongeoorloofd verzuim bij de leerplichtambtenaar.",
-            "Sterk seizoensgebonden: in de zomervakantie bijna nul. Vergelijk met "
+            "Seizoensgebonden: rond de zomervakantie minder meldingen. Vergelijk met "
             "dezelfde maand in andere jaren.",
         ),
         "Leerplicht Wadderveen",
@@ -157,11 +172,11 @@ SPECS: list[Spec] = [
         Direction.down,
         ("jeugd",),
         level=48.0,
-        trend=0.04,
-        season=0.45,
+        season=0.06,
         peak_month=2,
-        pandemic=0.45,
+        pandemic=0.6,
         noise=0.08,
+        seed=4,
     ),
     Spec(
         "aanvragen-wmo",
@@ -178,11 +193,14 @@ SPECS: list[Spec] = [
         Direction.neutral,
         ("ondersteuning-thuis",),
         level=240.0,
-        trend=0.04,
-        season=0.10,
+        season=0.02,
         peak_month=1,
         pandemic=0.75,
+        episodes=((date(2021, 9, 1), date(2022, 2, 1), 1.14),),
+        noise=0.02,
         per_district=True,
+        flow=True,
+        seed=13,
     ),
     Spec(
         "doorlooptijd-wmo",
@@ -197,11 +215,11 @@ SPECS: list[Spec] = [
         Direction.down,
         ("ondersteuning-thuis",),
         level=38.0,
-        trend=0.03,
-        season=0.06,
+        season=0.03,
         peak_month=8,
-        pandemic=1.2,
+        episodes=((date(2024, 9, 1), date(2025, 3, 1), 1.2),),
         noise=0.05,
+        seed=29,
     ),
     Spec(
         "ondersteunde-mantelzorgers",
@@ -217,9 +235,10 @@ SPECS: list[Spec] = [
         Direction.up,
         ("ondersteuning-thuis",),
         level=310.0,
-        trend=0.06,
-        pandemic=0.8,
-        noise=0.05,
+        pandemic=0.75,
+        episodes=((date(2025, 1, 1), date(2025, 12, 1), 1.15),),
+        noise=0.04,
+        seed=7,
     ),
     Spec(
         "huisbezoeken-ouderen",
@@ -234,9 +253,9 @@ SPECS: list[Spec] = [
         Direction.up,
         ("ondersteuning-thuis",),
         level=420.0,
-        trend=0.03,
-        pandemic=0.35,
+        pandemic=0.55,
         noise=0.05,
+        seed=1,
     ),
     Spec(
         "huishoudens-bijstand",
@@ -253,10 +272,10 @@ SPECS: list[Spec] = [
         Direction.down,
         ("werk-en-inkomen",),
         level=1450.0,
-        trend=-0.03,
-        pandemic=1.08,
-        noise=0.01,
+        episodes=((date(2020, 6, 1), date(2020, 12, 1), 1.05),),
+        noise=0.015,
         per_district=True,
+        seed=41,
     ),
     Spec(
         "uitstroom-naar-werk",
@@ -271,11 +290,12 @@ SPECS: list[Spec] = [
         Direction.up,
         ("werk-en-inkomen",),
         level=24.0,
-        trend=0.04,
-        season=0.2,
+        season=0.08,
         peak_month=9,
-        pandemic=0.55,
-        noise=0.12,
+        pandemic=0.5,
+        episodes=((date(2025, 6, 1), date(2025, 12, 1), 1.35),),
+        noise=0.1,
+        seed=43,
     ),
     Spec(
         "aanmeldingen-schuldhulp",
@@ -291,15 +311,16 @@ SPECS: list[Spec] = [
         Direction.neutral,
         ("schulden",),
         level=62.0,
-        trend=0.02,
-        season=0.18,
+        season=0.04,
         peak_month=1,
         pandemic=0.8,
-        energy=1.2,
-        shifts=(Shift(EARLY_SIGNALS_START, 1.3, ramp=2),),
-        noise=0.07,
+        energy=1.15,
+        shifts=(Shift(EARLY_SIGNALS_START, 1.3),),
+        noise=0.03,
         per_district=True,
+        flow=True,
         breaks=((EARLY_SIGNALS_START, "Start vroegsignalering"),),
+        seed=45,
     ),
     Spec(
         "vroegsignalen-betalingsachterstand",
@@ -315,13 +336,13 @@ SPECS: list[Spec] = [
         Direction.neutral,
         ("schulden",),
         level=90.0,
-        trend=0.03,
-        season=0.12,
+        season=0.03,
         peak_month=2,
-        energy=1.35,
-        shifts=(Shift(EARLY_SIGNALS_START, 2.4, ramp=3),),
-        noise=0.06,
+        energy=1.2,
+        shifts=(Shift(EARLY_SIGNALS_START, 2.4),),
+        noise=0.07,
         breaks=((EARLY_SIGNALS_START, "Meer melders aangesloten"),),
+        seed=10,
     ),
     Spec(
         UNEXPLAINED_INDICATOR,
@@ -337,13 +358,12 @@ SPECS: list[Spec] = [
         Direction.down,
         ("schulden",),
         level=16.0,
-        trend=0.0,
-        season=0.08,
+        season=0.04,
         peak_month=2,
-        energy=1.3,
         shifts=(Shift(UNEXPLAINED_JUMP, 1.7),),
         noise=0.06,
         decimals=1,
+        baseline_points=24,
     ),
     Spec(
         "huishoudens-voedselbank",
@@ -359,10 +379,9 @@ SPECS: list[Spec] = [
         Direction.down,
         ("werk-en-inkomen", "schulden"),
         level=180.0,
-        trend=0.02,
-        pandemic=1.1,
-        energy=1.4,
-        noise=0.04,
+        energy=1.2,
+        noise=0.05,
+        seed=6,
     ),
 ]
 
@@ -392,20 +411,34 @@ def months_between(start: date, end: date) -> int:
     return (end.year - start.year) * 12 + end.month - start.month
 
 
+def within(period: date, spans: tuple[tuple[date, date], ...]) -> bool:
+    return any(start <= period <= end for start, end in spans)
+
+
 def expected(spec: Spec, period: date) -> float:
     """The noiseless value of ``spec`` in ``period``."""
     years = months_between(FIRST_PERIOD, period) / 12
     value = spec.level * (1 + spec.trend) ** years
     value *= 1 + spec.season * math.cos(2 * math.pi * (period.month - spec.peak_month) / 12)
-    if PANDEMIC_START <= period <= PANDEMIC_END:
+    if within(period, LOCKDOWNS):
         value *= spec.pandemic
-    if ENERGY_CRISIS_START <= period <= ENERGY_CRISIS_END:
+    if within(period, (ENERGY_PEAK,)):
         value *= spec.energy
+    for start, end, factor in spec.episodes:
+        if start <= period <= end:
+            value *= factor
     for shift in spec.shifts:
         done = months_between(shift.starts_on, period) + 1
         if done > 0:
             value *= 1 + (shift.factor - 1) * min(1.0, done / shift.ramp)
     return value
+
+
+def district_noise(spec: Spec, expected: float) -> float:
+    """The relative noise of one district's value: a small count of new cases varies at
+    least as much as chance does (sd √n); a stock (people in care) varies less."""
+    chance = 1 / math.sqrt(max(expected, 1.0))
+    return math.hypot(spec.noise, chance if spec.flow else chance / 3)
 
 
 def recorded_at(period: date) -> datetime:
@@ -416,9 +449,12 @@ def recorded_at(period: date) -> datetime:
 @dataclass
 class Figures:
     indicators: dict[str, Indicator]
+    #: The signals of each figure for the whole municipality, as every page reads them:
+    #: stories that explain a figure are placed in them (app/demo/stories.py).
+    runs: dict[str, list[SignalRun]] = field(default_factory=dict)
 
 
-def add_figures(session: Session, skeleton: Skeleton, rng: random.Random) -> Figures:
+def add_figures(session: Session, skeleton: Skeleton) -> Figures:
     """Add indicators, their observations (bulk), breaks and relations."""
     indicators: dict[str, Indicator] = {}
     for spec in SPECS:
@@ -430,6 +466,7 @@ def add_figures(session: Session, skeleton: Skeleton, rng: random.Random) -> Fig
             source=spec.source,
             frequency=spec.frequency,
             direction=spec.direction,
+            baseline_points=spec.baseline_points,
             created_at=recorded_at(FIRST_PERIOD),
             updated_at=recorded_at(LAST_PERIOD),
         )
@@ -438,6 +475,8 @@ def add_figures(session: Session, skeleton: Skeleton, rng: random.Random) -> Fig
     rows: list[dict] = []
     for spec in SPECS:
         indicator = indicators[spec.slug]
+        # every series draws from its own stream, so tuning one leaves the others as they are
+        draw = random.Random(f"{spec.slug}-{spec.seed}")
         session.add_all(
             IndicatorTheme(indicator_id=indicator.id, theme_id=skeleton.themes[slug].id)
             for slug in spec.themes
@@ -446,20 +485,22 @@ def add_figures(session: Session, skeleton: Skeleton, rng: random.Random) -> Fig
             IndicatorBreak(indicator_id=indicator.id, starts_on=starts_on, note=note)
             for starts_on, note in spec.breaks
         )
-        weights = [share * rng.uniform(0.75, 1.3) for share in skeleton.shares]
+        weights = [share * draw.uniform(0.75, 1.3) for share in skeleton.shares]
         weight_sum = sum(weights)
         for period in periods(spec.frequency):
             base = expected(spec, period)
             if spec.per_district:
+                # what moves the whole municipality, and what moves one district on top
+                common = draw.gauss(1, spec.noise)
                 parts = [
-                    max(0.0, round(base * weight / weight_sum * rng.gauss(1, spec.noise)))
-                    for weight in weights
+                    max(0.0, round(part * draw.gauss(1, district_noise(spec, part))))
+                    for part in (base * common * weight / weight_sum for weight in weights)
                 ]
                 for district, part in zip(skeleton.districts, parts, strict=True):
                     rows.append(observation(indicator, district.id, period, part))
                 total = sum(parts)
             else:
-                total = round(max(0.0, base * rng.gauss(1, spec.noise)), spec.decimals)
+                total = round(max(0.0, base * draw.gauss(1, spec.noise)), spec.decimals)
             rows.append(observation(indicator, None, period, total))
     session.execute(insert(Observation), rows)
     waterbed_from, waterbed_to = WATERBED
@@ -479,7 +520,15 @@ def add_figures(session: Session, skeleton: Skeleton, rng: random.Random) -> Fig
         for one, other in RELATED
     )
     session.flush()
-    return Figures(indicators=indicators)
+    runs = {
+        slug: signal_runs(
+            signals_for(session=session, indicator=indicator),
+            indicator.frequency,
+            indicator_id=indicator.id,
+        )
+        for slug, indicator in indicators.items()
+    }
+    return Figures(indicators=indicators, runs=runs)
 
 
 def observation(indicator: Indicator, area_id: int | None, period: date, value: float) -> dict:

@@ -56,7 +56,7 @@ SESSIONS: list[SessionSpec] = [
             "huishoudens-voedselbank",
         ),
         "- Veel meer vroegsignalen sinds juli, vooral huurachterstanden.\n"
-        "- De voedselbank helpt een derde meer huishoudens dan een jaar geleden.",
+        "- De voedselbank helpt deze winter een vijfde meer huishoudens dan anders.",
         "Een deel van de stijging komt door de nieuwe melders, niet alleen door de crisis. "
         "Verhalen laten zien dat juist werkende gezinnen net boven de grens vallen.",
         "We vragen de voedselbank en de woningcorporatie om een gezamenlijk overzicht.",
@@ -80,7 +80,7 @@ SESSIONS: list[SessionSpec] = [
         "jeugd",
         "Jeugd: wachtlijsten specialistische hulp",
         ("wachttijd-specialistische-jeugdhulp", "lopende-jeugdhulptrajecten"),
-        "- Gemiddelde wachttijd ruim vijftien weken, al twee jaar boven de twaalf.\n"
+        "- Gemiddelde wachttijd ruim achttien weken, al anderhalf jaar langer dan ooit.\n"
         "- Ouders vertellen over maanden thuiszitten tijdens het wachten.",
         "Op de wachtlijst staan ook kinderen met een lichte vraag. Die kunnen eerder en "
         "dichterbij geholpen worden.",
@@ -119,8 +119,8 @@ SESSIONS: list[SessionSpec] = [
         "werk-en-inkomen",
         "Werk en inkomen: krappe arbeidsmarkt benutten",
         ("huishoudens-bijstand", "uitstroom-naar-werk"),
-        "- Het aantal huishoudens in de bijstand daalt langzaam.\n"
-        "- De uitstroom naar werk ligt boven het niveau van begin 2020.",
+        "- Het aantal huishoudens in de bijstand is stabiel, na de piek in 2020.\n"
+        "- De uitstroom naar werk is terug op het niveau van voor de pandemie.",
         "Werkgevers zoeken mensen; wie kort in de bijstand zit, vindt werk. Voor wie lang "
         "thuis zat is meer nodig dan een vacature.",
         "Leerwerkplekken in zorg en bouw, samen met twee werkgevers.",
@@ -188,7 +188,7 @@ SESSIONS: list[SessionSpec] = [
         "ondersteuning-thuis",
         "Ondersteuning thuis: mantelzorg in beeld",
         ("ondersteunde-mantelzorgers", "aanvragen-wmo"),
-        "- Meer mantelzorgers krijgen steun, vooral via de lotgenotengroepen.\n"
+        "- Het aantal ondersteunde mantelzorgers is stabiel; de lotgenotengroepen lopen vol.\n"
         "- Verhalen over mantelzorgers die pas bij uitval in beeld komen.",
         "We bereiken vooral wie zelf aan de bel trekt. Jonge mantelzorgers en mensen met "
         "een migratieachtergrond blijven buiten beeld.",
@@ -380,7 +380,7 @@ QUESTIONS: list[tuple[str, str, tuple[str, ...], tuple[tuple[int, QuestionStatus
         ("uitstroom-naar-werk", "huishoudens-bijstand"),
         (
             (3, QuestionStatus.open, "Afspraken met zorgaanbieders in de maak."),
-            (8, QuestionStatus.supported, "Uitstroom structureel hoger dan voor 2023."),
+            (8, QuestionStatus.supported, "Leerwerkplekken vol; de uitstroom houdt stand."),
             (8, QuestionStatus.closed, "Leerwerkplekken zijn staand beleid geworden."),
         ),
     ),

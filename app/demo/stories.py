@@ -3,8 +3,10 @@
 A story is a moment (what happened, which figure it touches, in which period it fits)
 plus an observation, a quote and sometimes a short list. Moments carry an era, so
 pandemic stories fall in the pandemic and energy-bill stories in the energy crisis.
-No story touches the waiting time for debt help after July 2025: that late jump is
-deliberately left unexplained.
+A story that explains or contradicts a figure happened in one of that figure's signals
+and agrees with it (one about things getting worse explains a concern); every signal a
+moment can explain gets such a story. No story touches the waiting time for debt help
+after June 2025: that late jump is deliberately left unexplained.
 """
 
 import random
@@ -30,6 +32,7 @@ from app.demo.municipality import (
     YOUTH_ACCESS_START,
     Skeleton,
 )
+from app.figures.explained import SignalRun
 from app.models import (
     Assessment,
     AuthorRole,
@@ -103,7 +106,7 @@ MOMENTS: list[Moment] = [
         "Sinds er een jeugdprofessional in ons wijkteam zit, kunnen we ouders dezelfde "
         "week spreken. Vaak is een paar gesprekken over opvoeden genoeg.",
         "inzet-lichte-ondersteuning",
-        EXPLAINS,
+        CONTEXT,
         BETTER,
         (W, P),
         "youth",
@@ -125,7 +128,7 @@ MOMENTS: list[Moment] = [
         "We zien gezinnen die lichte hulp krijgen terwijl de problemen groter zijn. Ze "
         "komen een half jaar later alsnog bij ons, met meer schade.",
         "wachttijd-specialistische-jeugdhulp",
-        CONTRADICTS,
+        CONTEXT,
         WORSE,
         (P, W),
         "youth",
@@ -168,7 +171,7 @@ MOMENTS: list[Moment] = [
         "Na een jaar thuis gaat hij weer drie ochtenden naar school. De leerplichtambtenaar, "
         "de school en het wijkteam zaten eindelijk samen aan tafel.",
         "meldingen-schoolverzuim",
-        EXPLAINS,
+        CONTEXT,
         BETTER,
         (W, R),
     ),
@@ -356,7 +359,7 @@ MOMENTS: list[Moment] = [
         "Sinds de afspraken over vroegsignalering belt Woonstichting De Vliet meteen. "
         "We staan eerder aan de deur, nog voordat er incassokosten zijn.",
         "vroegsignalen-betalingsachterstand",
-        EXPLAINS,
+        CONTEXT,
         BETTER,
         (P, W),
         "signals",
@@ -367,7 +370,7 @@ MOMENTS: list[Moment] = [
         "Door de vroegsignalering melden zich meer mensen aan, maar hun schulden zijn "
         "kleiner. Vaak is een betalingsregeling genoeg.",
         "aanmeldingen-schuldhulp",
-        EXPLAINS,
+        CONTEXT,
         BETTER,
         (P,),
         "signals",
@@ -388,7 +391,7 @@ MOMENTS: list[Moment] = [
         "Na mijn aanmelding duurde het ruim een maand voor ik iemand sprak. In die tijd "
         "kwamen er nog twee aanmaningen bij.",
         "wachttijd-schuldhulp",
-        EXPLAINS,
+        CONTEXT,
         WORSE,
         (R,),
     ),
@@ -516,8 +519,54 @@ def in_era(moment: Moment, month: date) -> bool:
     return start <= month <= end
 
 
+def explaining(moment: Moment) -> bool:
+    return moment.relation in (EXPLAINS, CONTRADICTS)
+
+
+def agrees(moment: Moment, run: SignalRun) -> bool:
+    """Whether a story can explain this signal: one that tells of things getting worse
+    explains a concern, and contradicts an improvement (a neutral figure's signal
+    may be explained or contradicted by either)."""
+    if run.meaning == "neither":
+        return True
+    if moment.relation == CONTRADICTS:
+        return run.meaning == ("concern" if moment.assessment == BETTER else "improvement")
+    wanted = {WORSE: "concern", BETTER: "improvement"}.get(moment.assessment)
+    return wanted is None or run.meaning == wanted
+
+
+def run_months(run: SignalRun) -> list[date]:
+    """The months a story about ``run`` may have happened in (every month of a quarter)."""
+    return [
+        date(
+            period.start.year + (period.start.month - 1 + step) // 12,
+            1 + (period.start.month - 1 + step) % 12,
+            1,
+        )
+        for period in run.periods
+        for step in range(12)
+        if months_between(period.start, period.end) >= step
+    ]
+
+
+def fits(moment: Moment, month: date, figures: Figures) -> bool:
+    """A moment fits a month in its era; one that explains its figure only in a month of
+    a signal of that figure it agrees with, so that every explaining link in the demo
+    concerns a real signal (tests/test_demo.py)."""
+    if not in_era(moment, month):
+        return False
+    if not explaining(moment):
+        return True
+    return any(
+        agrees(moment, run) and month in run_months(run) for run in figures.runs[moment.indicator]
+    )
+
+
 def random_month(rng: random.Random) -> date:
-    offset = rng.randrange(months_between(FIRST_PERIOD, LAST_PERIOD) + 1)
+    """Any month, but more often the last year: more people tell once the journal is known
+    (and the last months' stories await moderation)."""
+    last = months_between(FIRST_PERIOD, LAST_PERIOD)
+    offset = rng.randrange(last - 11, last + 1) if rng.random() < 0.2 else rng.randrange(last + 1)
     return date(FIRST_PERIOD.year + offset // 12, 1 + offset % 12, 1)
 
 
@@ -537,44 +586,74 @@ def compose_body(rng: random.Random, moment: Moment, role: AuthorRole) -> str:
     return "\n\n".join(parts)
 
 
+def compose(rng: random.Random, skeleton: Skeleton, month: date, moment: Moment) -> Narrative:
+    """One published story of ``moment`` in ``month``, told by someone in a district."""
+    partners = {partner.name: partner for partner in skeleton.partners}
+    role = rng.choice(moment.roles)
+    district = rng.choice(skeleton.districts) if rng.random() < 0.9 else None
+    place = district.name if district else "Wadderveen"
+    partner = partners[rng.choice(THEME_PARTNERS[moment.theme])] if role == P else None
+    organisation = partner.name if partner else (f"Wijkteam {place}" if role == W else "")
+    submitted = datetime.combine(
+        month + timedelta(days=rng.randrange(20, 60)), time(10), tzinfo=UTC
+    )
+    return Narrative(
+        title=compose_title(rng, moment, place),
+        body=compose_body(rng, moment, role),
+        occurred_on=month,
+        author_role=role,
+        organisation=organisation,
+        area_id=district.id if district else None,
+        assessment=moment.assessment,
+        status=NarrativeStatus.published,
+        source=NarrativeSource.invite if partner else NarrativeSource.form,
+        consent=True,
+        consent_reach=rng.choice(list(ConsentReach)),
+        consent_version=CONSENT_VERSION,
+        consent_at=submitted,
+        partner_id=partner.id if partner else None,
+        submitted_at=submitted,
+        moderated_at=submitted + timedelta(days=3),
+    )
+
+
+def anchors(rng: random.Random, figures: Figures) -> list[tuple[date, Moment]]:
+    """One story for every signal that some moment can explain: most signals in the demo
+    are explained by a story that concerns them. The rest are read by a session, or (the
+    late jump in the waiting time for debt help) by nobody yet."""
+    found = []
+    for slug, runs in figures.runs.items():
+        for run in runs:
+            choices = [
+                (month, moment)
+                for month in run_months(run)
+                for moment in MOMENTS
+                if moment.indicator == slug
+                and explaining(moment)
+                and agrees(moment, run)
+                and in_era(moment, month)
+            ]
+            if choices:
+                found.append(rng.choice(choices))
+    return found
+
+
 def add_stories(
     session: Session, skeleton: Skeleton, figures: Figures, rng: random.Random
 ) -> list[Narrative]:
     """Add the stories with their themes, indicators and a few contact details."""
-    partners = {partner.name: partner for partner in skeleton.partners}
     drafts: list[tuple[Narrative, Moment]] = []
-    for _ in range(STORY_COUNT):
-        month = random_month(rng)
-        moment = choose_moment(rng, month)
-        role = rng.choice(moment.roles)
-        district = rng.choice(skeleton.districts) if rng.random() < 0.9 else None
-        place = district.name if district else "Wadderveen"
-        partner = partners[rng.choice(THEME_PARTNERS[moment.theme])] if role == P else None
-        organisation = partner.name if partner else (f"Wijkteam {place}" if role == W else "")
-        submitted = datetime.combine(
-            month + timedelta(days=rng.randrange(20, 60)), time(10), tzinfo=UTC
-        )
-        story = Narrative(
-            title=compose_title(rng, moment, place),
-            body=compose_body(rng, moment, role),
-            occurred_on=month,
-            author_role=role,
-            organisation=organisation,
-            area_id=district.id if district else None,
-            assessment=moment.assessment,
-            status=NarrativeStatus.published,
-            source=NarrativeSource.invite if partner else NarrativeSource.form,
-            consent=True,
-            consent_reach=rng.choice(list(ConsentReach)),
-            consent_version=CONSENT_VERSION,
-            consent_at=submitted,
-            partner_id=partner.id if partner else None,
-            submitted_at=submitted,
-            moderated_at=submitted + timedelta(days=3),
-        )
+    kept: list[Narrative] = []
+    for month, moment in anchors(rng, figures):
+        story = compose(rng, skeleton, month, moment)
         drafts.append((story, moment))
+        kept.append(story)
+    while len(drafts) < STORY_COUNT:
+        month = random_month(rng)
+        moment = choose_moment(rng, month, figures)
+        drafts.append((compose(rng, skeleton, month, moment), moment))
     drafts.sort(key=lambda draft: draft[0].occurred_on)
-    set_statuses(rng, [story for story, _moment in drafts])
+    set_statuses(rng, [story for story, _moment in drafts], kept)
     session.add_all(story for story, _moment in drafts)
     session.flush()
     for story, moment in drafts:
@@ -599,21 +678,24 @@ def add_stories(
     return [story for story, _moment in drafts]
 
 
-def choose_moment(rng: random.Random, month: date) -> Moment:
+def choose_moment(rng: random.Random, month: date, figures: Figures) -> Moment:
     """Prefer a moment that belongs to this period, so stories match their time."""
-    fitting = [moment for moment in MOMENTS if in_era(moment, month)]
+    fitting = [moment for moment in MOMENTS if fits(moment, month, figures)]
     specific = [moment for moment in fitting if moment.era != "any"]
     if specific and rng.random() < 0.5:
         return rng.choice(specific)
     return rng.choice(fitting)
 
 
-def set_statuses(rng: random.Random, stories: list[Narrative]) -> None:
-    """Recent stories await moderation; a few older ones were hidden."""
-    recent = [story for story in stories if story.occurred_on >= date(2025, 3, 1)]
+def set_statuses(rng: random.Random, stories: list[Narrative], kept: list[Narrative]) -> None:
+    """Recent stories await moderation; a few older ones were hidden (never one of the
+    ``kept`` stories that explain a signal)."""
+    ids = {id(story) for story in kept}
+    candidates = [story for story in stories if id(story) not in ids]
+    recent = [story for story in candidates if story.occurred_on >= date(2025, 3, 1)]
     for story in rng.sample(recent, PENDING_COUNT):
         story.status = NarrativeStatus.pending
         story.moderated_at = None
-    older = [story for story in stories if story.status == NarrativeStatus.published]
+    older = [story for story in candidates if story.status == NarrativeStatus.published]
     for story in rng.sample(older[:-20], HIDDEN_COUNT):
         story.status = NarrativeStatus.hidden

@@ -74,7 +74,14 @@ FIELD_HINTS = {
     "direction": N_("Choose a desired direction."),
     "code": N_("Use letters, digits, - and _ (e.g. WK019301)."),
     "kind": N_("Choose a kind of area."),
+    "baseline_points": N_(
+        "Enter a whole number of at least 2, or leave it empty to use every point."
+    ),
 }
+TOO_FEW_POINTS = N_(
+    "A baseline of %(wanted)s points is more than this figure has (%(count)s points). "
+    "Enter at most %(count)s, or leave it empty to use every point."
+)
 UNKNOWN_INDICATOR = N_("There is no indicator '%(slug)s'.")
 
 
@@ -298,7 +305,7 @@ def describe(*, session: Session, indicators: Sequence[Indicator]) -> list[Indic
         IndicatorPublic(
             **indicator.model_dump(
                 include={"slug", "name", "unit", "description", "source", "frequency"}
-                | {"direction", "screen_outliers"}
+                | {"direction", "screen_outliers", "baseline_points"}
             ),
             themes=themes[indicator.id],
             breaks=[
@@ -367,6 +374,24 @@ def _related_ids(session: Session, indicator: Indicator, related: list[RelatedIn
     return pairs
 
 
+def check_baseline(session: Session, indicator_id: int | None, baseline_points: int | None):
+    """A baseline needs at least 2 points and at most as many as the figure's longest
+    series (the municipality's or a district's) holds; Invalid otherwise."""
+    if baseline_points is None:
+        return
+    if baseline_points < 2:
+        raise Invalid.at("baseline_points", FIELD_HINTS["baseline_points"])
+    counts = session.exec(
+        select(func.count())
+        .select_from(Observation)
+        .where(Observation.indicator_id == indicator_id)
+        .group_by(col(Observation.area_id))
+    ).all()
+    count = max(counts, default=0)
+    if baseline_points > count:
+        raise Invalid.at("baseline_points", TOO_FEW_POINTS, wanted=baseline_points, count=count)
+
+
 def _replace_links(
     session: Session,
     indicator: Indicator,
@@ -407,6 +432,7 @@ def create_indicator(*, session: Session, data: IndicatorCreate, user: User | No
         raise Conflict(
             N_("an indicator with slug '%(slug)s' already exists"), field="slug", slug=data.slug
         )
+    check_baseline(session, None, data.baseline_points)
     indicator = Indicator(**data.model_dump(exclude=_LINKS))
     session.add(indicator)
     session.flush()
@@ -423,6 +449,7 @@ def update_indicator(
 ) -> Indicator:
     """Apply the fields present in ``changes`` (a Problem: the caller's rollback undoes all)."""
     fields = changes.model_dump(exclude_unset=True)
+    changed = sorted(fields)
     frequency = fields.get("frequency")
     if frequency and frequency != indicator.frequency:
         has_values = session.exec(
@@ -432,6 +459,9 @@ def update_indicator(
             raise Invalid.at(
                 "frequency", N_("the frequency cannot change once there are observations")
             )
+    if "baseline_points" in fields:  # null clears it: limits on all points again
+        check_baseline(session, indicator.id, fields["baseline_points"])
+        indicator.baseline_points = fields.pop("baseline_points")
     for name, value in fields.items():
         if name not in _LINKS and value is not None:
             setattr(indicator, name, value)
@@ -446,7 +476,7 @@ def update_indicator(
         entity="indicator",
         entity_id=indicator.slug,
         user=user,
-        detail={"fields": sorted(fields)},
+        detail={"fields": changed},
     )
     session.flush()
     return indicator

@@ -105,6 +105,8 @@ TIME_LOCALES = {
 TIP_PERIOD = N_("Period")
 TIP_VALUE = N_("Value")
 TIP_SIGNAL = N_("Signal")
+TIP_STATUS = N_("Status")
+PROVISIONAL = N_("provisional")
 TIP_MEAN = N_("Mean")
 TIP_LIMITS = N_("Limits of usual variation")
 TIP_STORIES = N_("Stories")
@@ -118,6 +120,7 @@ LEGEND_LABELS = {
     "mean": N_("mean"),
     "limits": N_("limits of usual variation"),
     "masked": N_("value hidden (small number)"),
+    "provisional": N_("provisional value (may still change)"),
     "story": N_("stories of the period"),
     "session": N_("reflection session"),
     "event": N_("development"),
@@ -234,6 +237,7 @@ def chart_rows(
                 "lpl": plain(point.lpl),
                 "upl": plain(point.upl),
                 "masked": isinstance(point.value, Masked),
+                "provisional": row.provisional_value,
                 "signal": point.signal,
                 "stories": row.story_count,
                 "href": story_href(row, period_url),
@@ -242,6 +246,7 @@ def chart_rows(
                     [
                         (TIP_PERIOD, row.period.label),
                         (TIP_VALUE, display(point.value, lang)),
+                        (TIP_STATUS, gettext(lang, PROVISIONAL) if row.provisional_value else None),
                         (TIP_SIGNAL, signal),
                         (TIP_MEAN, display(point.mean, lang) if point.mean is not None else None),
                         (TIP_LIMITS, _limits_text(point.lpl, point.upl, lang)),
@@ -271,6 +276,7 @@ def report_rows(points: Iterable[Any], lang: str) -> list[dict[str, Any]]:
             "lpl": point.lpl,
             "upl": point.upl,
             "masked": False,
+            "provisional": False,
             "signal": point.signal,
             "stories": 0,
             "href": None,
@@ -411,6 +417,13 @@ def _layout(
             tooltip=TIP,
         )
     )
+    if "provisional" in layers:
+        # a hollow centre: the publisher may still change the value
+        charts.append(
+            base.transform_filter("datum.provisional && isValid(datum.value)")
+            .mark_point(filled=True, size=14, opacity=1, color="white")
+            .encode(y="value:Q", tooltip=TIP)
+        )
     if "masked" in layers:
         charts.append(
             base.transform_filter("datum.masked")
@@ -452,6 +465,8 @@ def layers_in_use(rows: list[dict[str, Any]], datasets: dict[str, list[dict]]) -
         used.add("limits")
     if any(row["masked"] for row in rows):
         used.add("masked")
+    if any(row["provisional"] and row["value"] is not None for row in rows):
+        used.add("provisional")
     if any(row["stories"] for row in rows):
         used.add("story")
     used.update(row["signal"] for row in rows if row["value"] is not None)

@@ -27,6 +27,8 @@ from app.models import (
     Narrative,
     NarrativeIndicator,
     NarrativeTheme,
+    Observation,
+    ObservationStatus,
     ReflectionSession,
     SessionIndicator,
     Theme,
@@ -63,6 +65,13 @@ class PeriodRow:
     sessions: list[ReflectionSession] = field(default_factory=list)
     #: The signal (app/figures/explained.py) this period belongs to, if any.
     run: SignalRun | None = None
+    #: How final the publisher says the value is (an ObservationStatus).
+    value_status: str = ""
+
+    @property
+    def provisional_value(self) -> bool:
+        """The publisher (CBS) may still change this value ("voorlopig")."""
+        return self.value_status in PROVISIONAL_STATUSES
 
     @property
     def unexplained(self) -> bool:
@@ -237,6 +246,25 @@ def shown_signals(
     return masked_points(points, session=session, indicator=indicator, area=area, masking=masking)
 
 
+PROVISIONAL_STATUSES = (ObservationStatus.provisional, ObservationStatus.revised_provisional)
+
+
+def _provisional(
+    session: Session, indicator: Indicator, area: Area | None, first: date, last: date
+) -> dict[date, str]:
+    """The periods in [first, last] whose value its publisher still calls provisional."""
+    rows = session.exec(
+        select(col(Observation.period_start), col(Observation.status)).where(
+            col(Observation.indicator_id) == indicator.id,
+            col(Observation.area_id) == area.id if area else col(Observation.area_id).is_(None),
+            col(Observation.period_start) >= first,
+            col(Observation.period_start) <= last,
+            col(Observation.status).in_(PROVISIONAL_STATUSES),
+        )
+    )
+    return dict(rows.all())
+
+
 def indicator_context(
     *,
     session: Session,
@@ -290,6 +318,9 @@ def indicator_context(
         return IndicatorContext(indicator, area, rows, runs=runs)
     first, last = rows[0].period.start, rows[-1].period.end
     shown = [day for day in breaks if first < day <= last]
+    statuses = _provisional(session, indicator, area, first, last)
+    for row in rows:
+        row.value_status = statuses.get(row.period.start, "")
     starts = [row.period.start for row in rows]
 
     def row_of(day: date) -> PeriodRow | None:

@@ -190,3 +190,38 @@ def story_charts(
             chart_with_svg(panel, lang, svg_url, small=True, highlight=[period_band(period, lang)])
         )
     return charts
+
+
+@dataclass
+class PeriodGroup:
+    """The periods of one year in the indicator page's table, folded but for the last."""
+
+    label: str
+    rows: list[PeriodRow]
+    open: bool
+
+    @property
+    def signals(self) -> int:
+        return sum(row.point.signal != "common" for row in self.rows)
+
+    @property
+    def stories(self) -> int:
+        return sum(row.story_count for row in self.rows)
+
+    @property
+    def sessions(self) -> int:
+        return sum(len(row.sessions) for row in self.rows)
+
+
+def period_groups(context: IndicatorContext) -> list[PeriodGroup]:
+    """The table's periods by year (a yearly figure: one group), the latest open."""
+    yearly = context.indicator.frequency == Frequency.year
+    groups: list[PeriodGroup] = []
+    for row in context.rows:
+        label = "" if yearly else str(row.period.start.year)
+        if not groups or groups[-1].label != label:
+            groups.append(PeriodGroup(label, [], False))
+        groups[-1].rows.append(row)
+    if groups:
+        groups[-1].open = True
+    return groups

@@ -240,6 +240,8 @@ def _parse_any(cleaned: str, text: str, bounded: bool = True) -> Period:
                 raise PeriodError(OUT_OF_RANGE, text=text)
             try:
                 return build(groups, text)
+            except PeriodError:  # its own message: no month 13, not in the calendar
+                raise
             except (ValueError, OverflowError):  # year 0, or a week past 9999
                 raise PeriodError(OUT_OF_RANGE, text=text) from None
     raise PeriodError(

@@ -220,11 +220,26 @@ def _segment_signals(
 
     provisional = n < PROVISIONAL_BELOW
     result = []
-    for (day, value), rules in zip(points, found, strict=True):
+    for i, ((day, value), rules) in enumerate(zip(points, found, strict=True)):
         applied = [rule for rule in RULES if rule in rules]
         seen: Side | None = rules[applied[0]] if applied else None
         signal: Signal = _MEANING[direction][seen] if seen else "common"
-        result.append(SignalPoint(day, value, mean, lpl, upl, signal, applied, provisional, seen))
+        result.append(
+            SignalPoint(
+                day,
+                value,
+                mean,
+                lpl,
+                upl,
+                signal,
+                applied,
+                provisional,
+                seen,
+                segment=segment,
+                baseline=i < fixed,
+                sides=tuple(rules[rule] for rule in applied),
+            )
+        )
     return result
 
 

@@ -147,6 +147,12 @@ class IndicatorUpdate(SQLModel):
     frequency: Frequency | None = None
     direction: Direction | None = None
     screen_outliers: bool | None = None
+    baseline_points: int | None = Field(
+        default=None,
+        ge=2,
+        description="Fix each segment's mean and limits on its first this many points; "
+        "null: on all points.",
+    )
     themes: list[str] | None = Field(default=None, description="Theme slugs.")
     breaks: list[BreakCreate] | None = None
     related: list[RelatedIndicator] | None = None
@@ -163,6 +169,7 @@ class IndicatorPublic(SQLModel):
     frequency: Frequency
     direction: Direction
     screen_outliers: bool
+    baseline_points: int | None = None
     themes: list[str]
     breaks: list[BreakPublic]
     related: list[RelatedIndicator]

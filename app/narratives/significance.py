@@ -48,6 +48,7 @@ class DomainOption:
     id: int
     name: str
     theme: str
+    theme_id: int = 0
 
     @property
     def label(self) -> str:
@@ -71,7 +72,9 @@ def domain_options(session: Session) -> list[DomainOption]:
         .where(col(ChangeDomain.in_use).is_(True))
         .order_by(col(Theme.name), col(ChangeDomain.name))
     ).all()
-    return [DomainOption(domain.id or 0, domain.name, theme) for domain, theme in rows]
+    return [
+        DomainOption(domain.id or 0, domain.name, theme, domain.theme_id) for domain, theme in rows
+    ]
 
 
 def domain_labels(session: Session, ids: Iterable[int | None]) -> dict[int, DomainOption]:
@@ -84,7 +87,7 @@ def domain_labels(session: Session, ids: Iterable[int | None]) -> dict[int, Doma
         .join(Theme, col(Theme.id) == ChangeDomain.theme_id)
         .where(col(ChangeDomain.id).in_(wanted))
     ).all()
-    return {d.id or 0: DomainOption(d.id or 0, d.name, theme) for d, theme in rows}
+    return {d.id or 0: DomainOption(d.id or 0, d.name, theme, d.theme_id) for d, theme in rows}
 
 
 def get_domain(*, session: Session, domain_id: int) -> ChangeDomain:

@@ -42,6 +42,7 @@ from app.models import (
     Theme,
     utcnow,
 )
+from app.narratives.significance import choices_between
 from app.problems import NotFound
 from app.reports.charts import render_chart
 from app.reports.content import (
@@ -56,6 +57,7 @@ from app.reports.content import (
     Report,
     ResultPart,
     SessionPart,
+    SignificantPart,
     StoryPart,
     ThemePart,
 )
@@ -341,7 +343,26 @@ def _theme_part(session: Session, theme: Theme, half: Period) -> ThemePart:
         actions=_actions(session, ids, half),
         questions=_questions(session, theme, ids, half),
         experiments=experiments_in_half(session=session, theme=theme, half=half),
+        significant=_significant(session, theme, half),
     )
+
+
+def _significant(session: Session, theme: Theme, half: Period) -> list[SignificantPart]:
+    """The most significant changes chosen for the theme's domains in the sessions held
+    in the half year, with their reasons."""
+    return [
+        SignificantPart(
+            domain=choice.domain.name,
+            story_id=choice.story.id or 0,
+            title=choice.story.title,
+            reason=choice.choice.reason,
+            session_title=choice.reflection.title,
+            held_on=choice.reflection.held_on,
+            consent_reach=choice.story.consent_reach.value,
+        )
+        for choice in choices_between(session=session, start=half.start, end=half.end)
+        if choice.domain.theme_id == theme.id
+    ]
 
 
 def _expectations(session: Session, theme: Theme) -> ExpectationPart | None:

@@ -95,6 +95,25 @@ class StoryPart(BaseModel):
         )
 
 
+class SignificantPart(BaseModel):
+    """A story a reflection session chose as the most significant change of a domain,
+    with the reason it recorded (Most Significant Change)."""
+
+    domain: str
+    story_id: int
+    title: str
+    reason: str
+    session_title: str
+    held_on: date
+    consent_reach: str
+    withdrawn: bool = Field(
+        default=False, description="Hidden after the report was frozen: its place, no text."
+    )
+
+    def as_withdrawn(self) -> "SignificantPart":
+        return self.model_copy(update={"title": "", "reason": "", "withdrawn": True})
+
+
 class SessionPart(BaseModel):
     id: int
     title: str
@@ -200,6 +219,9 @@ class ThemePart(BaseModel):
     actions: list[ActionPart] = []
     questions: list[QuestionPart] = []
     experiments: list[ExperimentPart] = []
+    significant: list[SignificantPart] = Field(
+        default=[], description="Most significant change per domain, chosen in sessions."
+    )
 
     @property
     def actions_done(self) -> list[ActionPart]:
@@ -262,11 +284,14 @@ class Report(BaseModel):
         copy = self.model_copy(deep=True)
         for theme in copy.themes:
             theme.stories = [s for s in theme.stories if s.consent_reach in reaches]
+            theme.significant = [s for s in theme.significant if s.consent_reach in reaches]
         copy.changes = [c for c in copy.changes if c.kind != "story" or c.consent_reach in reaches]
         return copy
 
     def story_ids(self) -> set[int]:
-        return {story.id for theme in self.themes for story in theme.stories}
+        return {story.id for theme in self.themes for story in theme.stories} | {
+            choice.story_id for theme in self.themes for choice in theme.significant
+        }
 
     def without_withdrawn(self, withdrawn: set[int]) -> "Report":
         """A copy in which each story of ``withdrawn`` keeps its place and loses its text,
@@ -278,6 +303,10 @@ class Report(BaseModel):
                 if story.id in withdrawn and not story.withdrawn:
                     titles.add((theme.name, story.title))
                     theme.stories[index] = story.as_withdrawn()
+            theme.significant = [
+                choice.as_withdrawn() if choice.story_id in withdrawn else choice
+                for choice in theme.significant
+            ]
         for change in copy.changes:
             if change.kind == "story" and (
                 change.story_id in withdrawn

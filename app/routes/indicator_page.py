@@ -3,11 +3,22 @@
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Literal
+from urllib.parse import quote
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Form, Query, Request, Response
+from fastapi.responses import RedirectResponse
 from sqlmodel import Session, col, select
 
-from app.deps import Limit, MaskingDep, Offset, Reader, SessionDep
+from app.deps import (
+    EditorUser,
+    Limit,
+    MaskingDep,
+    Offset,
+    Reader,
+    SessionDep,
+    WriteSessionDep,
+    has_role,
+)
 from app.experiments.experiments import following
 from app.figures import catalog
 from app.figures.charts import shares_chart
@@ -18,19 +29,23 @@ from app.figures.context import (
     small_multiples,
     timeline,
 )
+from app.figures.icons import variation_of
 from app.figures.page_charts import (
     assessment_labels,
     chart_spec,
     make_chart,
     period_band,
+    period_groups,
     period_url,
 )
 from app.figures.periods import Period, PeriodError, parse_period, period_range
+from app.figures.rebase import rebase, rebase_offers, segment_starts
 from app.figures.signals import SIGNAL_LABELS
 from app.figures.summary import RULE_LABELS, state_words
 from app.figures.svg import chart_svg
+from app.forms import check_csrf, refused
 from app.i18n import N_, gettext
-from app.models import Area, Indicator, IndicatorTheme, Theme
+from app.models import Area, Indicator, IndicatorTheme, Role, Theme, User
 from app.narratives.reach import Reach, reach_of
 from app.narratives.rendering import render_markdown
 from app.problems import Invalid
@@ -136,7 +151,22 @@ def indicator_page(
     end: Annotated[str | None, Query(alias="to")] = None,
 ):
     """The reading guide, the chart and the periods with their stories and sessions."""
-    indicator = _indicator(session, slug)
+    return _page(request, session, user, masking, _indicator(session, slug), area, start, end)
+
+
+def _page(
+    request: Request,
+    session: Session,
+    user: User | None,
+    masking: Masking,
+    indicator: Indicator,
+    area: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    *,
+    rebase_form: dict | None = None,
+    status: int = 200,
+):
     chosen = _area(session, area)
     first, last = _range(start, end)
     context = indicator_context(
@@ -175,6 +205,8 @@ def indicator_page(
             "state_words": lambda run: state_words(run, lang),
             "chart": make_chart(context, lang, {"area": area_code, "from": start, "to": end}),
             "period_url": lambda row: period_url(context, row),
+            "period_groups": period_groups(context),
+            "variation_of": lambda point: variation_of(point, indicator.direction),
             "shares": shares,
             "shares_spec": shares_chart(
                 shares, assessment_labels(lang), lang, gettext(lang, N_("What the stories say"))
@@ -186,8 +218,49 @@ def indicator_page(
             ),
             "area_options": [(a.code, a.name) for a in areas],
             "filters": {"area": area or "", "from": start or "", "to": end or ""},
+            # never automatic: editors are offered a rebase where a change has lasted
+            "rebase_offers": (
+                rebase_offers(
+                    context.runs,
+                    segment_starts(
+                        session, indicator, chosen.id if chosen else None, context.breaks
+                    ),
+                )
+                if has_role(user, Role.editor)
+                else []
+            ),
+            "rebase_form": rebase_form or {"period": "", "reason": "", "errors": {}},
         },
+        status_code=status,
     )
+
+
+@router.post("/indicators/{slug}/rebase", include_in_schema=False)
+def rebase_indicator(
+    request: Request,
+    slug: str,
+    session: WriteSessionDep,
+    user: EditorUser,
+    masking: MaskingDep,
+    period: Annotated[str, Form(max_length=100)] = "",
+    reason: Annotated[str, Form(max_length=5000)] = "",
+    area: Annotated[str, Form(max_length=100)] = "",
+    csrf_token: Annotated[str, Form()] = "",
+):
+    """Compute usual variation again from ``period`` (a break with the editor's reason);
+    on bad input the page comes back with the message and nothing is stored."""
+    check_csrf(request, csrf_token)
+    indicator = _indicator(session, slug)
+    try:
+        rebase(session=session, indicator=indicator, period=period, reason=reason, user=user)
+    except Invalid as problem:
+        errors = refused(request, session, problem)
+        form = {"period": period, "reason": reason, "errors": errors}
+        return _page(
+            request, session, user, masking, indicator, area or None, rebase_form=form, status=422
+        )
+    target = f"/indicators/{slug}" + (f"?area={quote(area)}" if area else "")
+    return RedirectResponse(target, status_code=303)
 
 
 @router.get("/indicators/{slug}/chart.svg", include_in_schema=False)

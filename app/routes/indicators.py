@@ -146,6 +146,7 @@ class IndicatorForm:
         frequency: Annotated[str, Form(max_length=20)] = "",
         direction: Annotated[str, Form(max_length=20)] = "",
         screen_outliers: Annotated[str, Form(max_length=10)] = "",
+        baseline_points: Annotated[str, Form(max_length=40)] = "",
         themes: Annotated[list[str], Form()] = [],  # noqa: B006 (FastAPI copies defaults)
         breaks: Annotated[str, Form(max_length=10_000)] = "",
         related: Annotated[list[str], Form()] = [],  # noqa: B006
@@ -162,6 +163,8 @@ class IndicatorForm:
             "frequency": frequency,
             "direction": direction,
             "screen_outliers": bool(screen_outliers),
+            # empty: limits on every point (a number is checked by the model and catalog)
+            "baseline_points": baseline_points.strip() or None,
             "themes": themes,
         }
         self.breaks, self.related, self.waterbed = breaks, related, waterbed

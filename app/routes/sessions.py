@@ -29,6 +29,7 @@ from app.models import (
     SessionNarrative,
     Theme,
 )
+from app.narratives import significance
 from app.narratives.rendering import render_markdown
 from app.problems import Invalid, NotFound
 from app.sessions import actions, learning, service, snapshot
@@ -310,6 +311,7 @@ def session_page(request: Request, session_id: int, session: SessionDep, user: V
             .order_by(col(Action.id))
         ).all(),
         "revisions": service.revisions_of(session=session, reflection=reflection),
+        "significant": significance.choices_of(session=session, reflection=reflection),
         "questions_moved": learning.moved_in(session=session, session_id=reflection.id),
         "events_noted": session.exec(
             select(ContextEvent)
