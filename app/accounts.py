@@ -144,7 +144,7 @@ def _note_use(*, engine, token_id: int, now: datetime) -> None:
     A conditional UPDATE in a transaction of its own, so workers that race write it
     once; when the write lock is taken (an import merging), it is skipped: a request
     a minute later records the use."""
-    recent = ApiToken.last_used_at >= now - TOKEN_TOUCH_INTERVAL
+    recent = col(ApiToken.last_used_at) >= now - TOKEN_TOUCH_INTERVAL
     try:
         with impatient_write(engine) as connection:
             connection.execute(

@@ -139,6 +139,8 @@ def _lookup_user(token: str | None, user_id: int | None, generation: object) -> 
     with Session(get_engine(), expire_on_commit=False) as session:
         if token:
             return accounts.user_for_token(session=session, token=token)
+        if user_id is None:
+            return None
         return accounts.signed_in(session=session, user_id=user_id, generation=generation)
 
 

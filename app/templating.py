@@ -26,7 +26,7 @@ TEMPLATES_DIR = Path(__file__).parent / "templates"
 
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
 templates.env.add_extension("jinja2.ext.i18n")
-templates.env.install_null_translations(newstyle=True)
+templates.env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]  # by jinja2.ext.i18n
 
 
 @pass_context

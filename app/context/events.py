@@ -217,7 +217,7 @@ def _store(session: Session, event: ContextEvent, resolved: Resolved) -> None:
     session.add(event)
     session.flush()
     for table in (ContextEventTheme, ContextEventIndicator, ContextEventArea):
-        session.exec(delete(table).where(table.event_id == event.id))  # type: ignore[call-overload]
+        session.exec(delete(table).where(col(table.event_id) == event.id))
     session.add_all(ContextEventTheme(event_id=event.id, theme_id=t.id) for t in resolved.themes)
     session.add_all(
         ContextEventIndicator(event_id=event.id, indicator_id=i.id) for i in resolved.indicators

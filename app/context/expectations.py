@@ -194,8 +194,8 @@ def update_expectations(
         old = select(ThemeResult.id).where(ThemeResult.theme_id == theme.id)
         session.exec(
             delete(ThemeResultIndicator).where(col(ThemeResultIndicator.result_id).in_(old))
-        )  # type: ignore[call-overload]
-        session.exec(delete(ThemeResult).where(col(ThemeResult.theme_id) == theme.id))  # type: ignore[call-overload]
+        )
+        session.exec(delete(ThemeResult).where(col(ThemeResult.theme_id) == theme.id))
         for position, result in enumerate(changes.results):
             row = ThemeResult(
                 theme_id=theme.id, position=position, description=result.description.strip()
@@ -207,7 +207,7 @@ def update_expectations(
                 for slug in dict.fromkeys(result.indicators)
             )
     if changes.recalibrations is not None:
-        session.exec(delete(ThemeRecalibration).where(col(ThemeRecalibration.theme_id) == theme.id))  # type: ignore[call-overload]
+        session.exec(delete(ThemeRecalibration).where(col(ThemeRecalibration.theme_id) == theme.id))
         session.add_all(
             ThemeRecalibration(
                 theme_id=theme.id,

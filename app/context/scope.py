@@ -69,7 +69,7 @@ def scopes(
         ("areas", ContextEventArea, ContextEventArea.area_id),
     ):
         found: dict[int, set[int]] = {}
-        for event_id, named in session.exec(select(table.event_id, column)).all():  # type: ignore[attr-defined]
+        for event_id, named in session.exec(select(table.event_id, column)).all():
             found.setdefault(event_id, set()).add(named)
         names[kind] = found
     return [

@@ -109,7 +109,9 @@ EXPECTATIONS: dict[str, tuple[str, str, list[tuple[str, tuple[str, ...]]], tuple
 #: Two hypotheses adjusted along the way: (start of the question's text, new wording,
 #: why, index of the session that adjusted it, expected movements (figure, district or
 #: None, direction, months, index of the session that stated it)).
-ADJUSTED = [
+#: (figure, district or None, direction, within months, index of the session that stated it)
+Movement = tuple[str, str | None, Direction, int, int]
+ADJUSTED: list[tuple[str, str, str, int, list[Movement]]] = [
     (
         "Als we jeugdprofessionals in de wijkteams zetten",
         "Als we jeugdprofessionals in de wijkteams zetten, verwachten we dat de wachttijd "

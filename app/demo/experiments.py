@@ -355,7 +355,7 @@ def _apply_effect(
     """Let a pilot that worked show in its districts' figures from ``since`` on."""
     if not effect:
         return
-    session.exec(  # type: ignore[call-overload]
+    session.exec(
         update(Observation)
         .where(
             col(Observation.indicator_id) == indicator_id,

@@ -475,8 +475,8 @@ def add_sessions(
                     owner=owner,
                     due_on=due_on,
                     status=status,
-                    closed_in_session_id=closing.id if closed else None,
-                    closed_at=moment(closing.held_on) if closed else None,
+                    closed_in_session_id=closing.id if closed and closing else None,
+                    closed_at=moment(closing.held_on) if closed and closing else None,
                 )
             )
     add_questions(session, skeleton, figures, rows)

@@ -349,7 +349,7 @@ def save_criterion(
         raise Invalid.at("name", CRITERION_TAKEN, name=name)
     if row is None:
         count = session.exec(select(func.count()).select_from(WeighingCriterion)).one()
-        row = WeighingCriterion(position=count)
+        row = WeighingCriterion(name=name, position=count)
     row.name, row.description, row.active = name, description.strip()[:1_000], active
     session.add(row)
     session.flush()

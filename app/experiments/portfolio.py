@@ -151,16 +151,16 @@ def portfolio(
             result.ideas[idea.state].append(row)
     running: Counter[int] = Counter()
     for experiment in experiments:
-        row = ExperimentRow(
+        shown = ExperimentRow(
             experiment,
             exp_themes.get(experiment.id, []),
             exp_areas.get(experiment.id, []),
             review_overdue(experiment, today),
         )
         if experiment.status in RUNNING:
-            running.update(t.id for t in row.themes if t.id is not None)
-        if _matches(row.themes, row.areas, theme, area):
-            result.experiments[experiment.status].append(row)
+            running.update(t.id for t in shown.themes)
+        if _matches(shown.themes, shown.areas, theme, area):
+            result.experiments[experiment.status].append(shown)
     limits = {row.theme_id: row.max_running for row in session.exec(select(PortfolioLimit))}
     result.loads = [
         ThemeLoad(t, running.get(t.id or 0, 0), limits.get(t.id or 0)) for t in result.themes

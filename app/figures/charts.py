@@ -762,13 +762,13 @@ def _comparison_layout(width: int | str, height: int, time_format: str) -> dict[
         grid=False,
     )
     x = alt.X("period:T", title=None, axis=axis)
-    side_scale = {"domain": list(SIDES)}
+    sides = list(SIDES)
     series = alt.Chart(alt.NamedData("series")).encode(
         x=x,
         y=alt.Y("value:Q", title=VALUE_TITLE, scale=alt.Scale(zero=False)),
         color=alt.Color(
             "side:N",
-            scale=alt.Scale(**side_scale, range=[s[0] for s in SIDES.values()]),
+            scale=alt.Scale(domain=sides, range=[s[0] for s in SIDES.values()]),
             legend=None,
         ),
     )
@@ -779,7 +779,7 @@ def _comparison_layout(width: int | str, height: int, time_format: str) -> dict[
         series.mark_line().encode(
             strokeDash=alt.StrokeDash(
                 "side:N",
-                scale=alt.Scale(**side_scale, range=[s[2] for s in SIDES.values()]),
+                scale=alt.Scale(domain=sides, range=[s[2] for s in SIDES.values()]),
                 legend=None,
             ),
             detail="side:N",
@@ -787,7 +787,7 @@ def _comparison_layout(width: int | str, height: int, time_format: str) -> dict[
         series.mark_point(filled=True, size=30, opacity=1).encode(
             shape=alt.Shape(
                 "side:N",
-                scale=alt.Scale(**side_scale, range=[s[1] for s in SIDES.values()]),
+                scale=alt.Scale(domain=sides, range=[s[1] for s in SIDES.values()]),
                 legend=None,
             ),
             tooltip=TIP,

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
+from typing import overload
 
 from app.i18n import N_
 from app.models import Frequency
@@ -297,6 +298,10 @@ def within_years(day: date) -> bool:
     return FIRST_YEAR <= day.year <= LAST_YEAR
 
 
+@overload
+def check_day(day: date, text: str | None = None) -> date: ...
+@overload
+def check_day(day: None, text: str | None = None) -> None: ...
 def check_day(day: date | None, text: str | None = None) -> date | None:
     """Return ``day`` (None stays None) if it lies within the years a period may lie
     in; raise PeriodError otherwise (for a date that came as a date, not a label)."""

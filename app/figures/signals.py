@@ -56,9 +56,10 @@ class SignalPoint:
 
     period_start: date
     value: float
-    mean: float
-    lpl: float
-    upl: float
+    #: None only for points restored from snapshots taken before the limits were kept.
+    mean: float | None
+    lpl: float | None
+    upl: float | None
     signal: Signal
     rules: list[str] = field(default_factory=list)
     provisional: bool = False

@@ -129,7 +129,8 @@ def masked_rows(
     )
     hidden = hidden_in(values, parent, masking.threshold)
     return [
-        replace(row, value=hidden[(row.area, row.period_start)])
+        # A copy for display: its value is the Masked that stands in for the number.
+        replace(row, value=hidden[(row.area, row.period_start)])  # type: ignore[arg-type]
         if row.area is not None and (row.area, row.period_start) in hidden
         else row
         for row in rows

@@ -40,7 +40,11 @@ def stories_data(session: Session, stories: list[Narrative]) -> list[dict]:
         themes[narrative_id].append(slug)
     links: dict[int, list[tuple[str, LinkRelation]]] = defaultdict(list)
     for narrative_id, slug, relation in session.exec(
-        select(NarrativeIndicator.narrative_id, Indicator.slug, NarrativeIndicator.relation)
+        select(
+            col(NarrativeIndicator.narrative_id),
+            col(Indicator.slug),
+            col(NarrativeIndicator.relation),
+        )
         .join(Indicator, col(NarrativeIndicator.indicator_id) == Indicator.id)
         .where(col(NarrativeIndicator.narrative_id).in_(ids))
         .order_by(Indicator.slug)
@@ -54,7 +58,7 @@ def stories_data(session: Session, stories: list[Narrative]) -> list[dict]:
             "occurred": format_period(story.occurred_on, story.occurred_frequency),
             "author_role": story.author_role.value,
             "organisation": story.organisation,
-            "area": codes.get(story.area_id),
+            "area": codes.get(story.area_id) if story.area_id else None,
             "themes": themes[story.id],
             "indicators": [slug for slug, _ in links[story.id]],
             "links": [

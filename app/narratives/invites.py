@@ -128,7 +128,8 @@ def invite_uses(session: Session, invite_ids: list[int]) -> dict[int, InviteUse]
         .group_by(col(Narrative.invite_id))
     ).all()
     for invite_id, count, last in rows:
-        uses[invite_id] = InviteUse(count, _aware(last))
+        if invite_id is not None:  # the filter above names invites only
+            uses[invite_id] = InviteUse(count, _aware(last))
     return uses
 
 

@@ -98,7 +98,7 @@ def pending_story(session: Session, story: Narrative) -> PendingStory:
 def linked_figures(session: Session, story: Narrative) -> list[tuple[Indicator, LinkRelation]]:
     """Return the figures a story is linked to, each with its relation."""
     rows = session.exec(
-        select(Indicator, NarrativeIndicator.relation)
+        select(Indicator, col(NarrativeIndicator.relation))
         .join(NarrativeIndicator, col(NarrativeIndicator.indicator_id) == Indicator.id)
         .where(NarrativeIndicator.narrative_id == story.id)
         .order_by(Indicator.name)

@@ -42,7 +42,7 @@ def reach_of(user: User | None) -> Reach:
 
 def published_for(*, reach: Reach = Reach.all) -> list[ColumnElement[bool]]:
     """SQL conditions for the published stories a reader of ``reach`` may see."""
-    conditions = [Narrative.status == NarrativeStatus.published]
+    conditions = [col(Narrative.status) == NarrativeStatus.published]
     if reach in REACHES:
         conditions.append(col(Narrative.consent_reach).in_(REACHES[reach]))
     return conditions

@@ -31,7 +31,7 @@ def _build(*, tables: bool) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     if tables:
         md.enable("table")
-    md.validateLink = _validate_link
+    md.validateLink = _validate_link  # type: ignore[method-assign]  # markdown-it's own hook
     md.add_render_rule("link_open", _link_open)
     md.add_render_rule("image", _image)
     return md

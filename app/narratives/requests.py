@@ -119,7 +119,7 @@ def validate_request(
     ``data`` holds ``question``, ``indicator`` (slug), ``area`` (code), ``period``,
     ``public`` and ``closes_on`` (ISO date); ``partners`` are partner ids.
     """
-    errors: dict[str, str] = {}
+    errors: dict[str, str | tuple[str, dict[str, str]]] = {}
     question = str(data.get("question") or "").strip()
     if not question:
         errors["question"] = MESSAGES["question_missing"]
@@ -244,12 +244,14 @@ def _views(session: Session, requests: Sequence[StoryRequest]) -> list[RequestVi
     ):
         partners.setdefault(request_id, []).append(partner)
     counts: dict[int, list[int]] = {}
-    for request_id, status, n in session.exec(
-        select(Narrative.request_id, Narrative.status, func.count())
+    for answered, status, n in session.exec(
+        select(col(Narrative.request_id), col(Narrative.status), func.count())
         .where(col(Narrative.request_id).in_(ids))
         .group_by(col(Narrative.request_id), col(Narrative.status))
     ):
-        total = counts.setdefault(request_id, [0, 0])
+        if answered is None:  # the filter above names requests only
+            continue
+        total = counts.setdefault(answered, [0, 0])
         if status != NarrativeStatus.hidden:
             total[0] += n
         if status == NarrativeStatus.published:

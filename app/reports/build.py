@@ -125,9 +125,9 @@ def _story_links(session: Session, ids: list[int]) -> dict[int, int]:
     counts: dict[int, int] = dict.fromkeys(ids, 0)
     for table in (NarrativeIndicator, SessionNarrative):
         for story_id, count in session.exec(
-            select(table.narrative_id, func.count())
+            select(col(table.narrative_id), func.count())
             .where(col(table.narrative_id).in_(ids))
-            .group_by(table.narrative_id)
+            .group_by(col(table.narrative_id))
         ):
             counts[story_id] += count
     return counts
@@ -264,7 +264,7 @@ def _actions(session: Session, indicator_ids: list[int], half: Period) -> list[A
             closed_on is not None and closed_on > half.end
         )
         done = action.status == ActionStatus.done and closed_on is not None
-        if not still_open and not (done and closed_on >= half.start):
+        if not still_open and not (done and closed_on is not None and closed_on >= half.start):
             continue
         parts.append(
             ActionPart(
@@ -297,10 +297,10 @@ def _questions(
     )
     rows = session.exec(
         select(LearningQuestion, QuestionStatusChange, col(ReflectionSession.held_on))
-        .join(QuestionStatusChange, QuestionStatusChange.question_id == LearningQuestion.id)
+        .join(QuestionStatusChange, col(QuestionStatusChange.question_id) == LearningQuestion.id)
         .join(
             ReflectionSession,
-            ReflectionSession.id == QuestionStatusChange.session_id,
+            col(ReflectionSession.id) == col(QuestionStatusChange.session_id),
             isouter=True,
         )
         .where(of_theme)

@@ -28,10 +28,12 @@ from app.deps import (
 from app.figures import catalog
 from app.figures.observations import (
     ItemChecker,
+    ObservationInput,
     delete_observation,
     reader_values,
     upsert_observations,
 )
+from app.figures.observations import Problem as ImportProblem
 from app.figures.periods import period_of
 from app.models import (
     AreaCreate,
@@ -191,12 +193,14 @@ def post_observations(
     """Store values by period and area; all or nothing. Changed values keep their history."""
     indicator = indicator_by_slug(slug, session)
     checker = ItemChecker(session=session, noun="item")
-    inputs, problems = [], []
+    inputs: list[ObservationInput] = []
+    problems: list[ImportProblem] = []
     for index, item in enumerate(items):
         checked, found = checker.check(
             indicator=indicator, where=index, period=item.period, value=item.value, area=item.area
         )
-        inputs.append(checked)
+        if checked is not None:
+            inputs.append(checked)
         problems.extend(found)
     if problems:
         raise Invalid(

@@ -47,7 +47,7 @@ def _shown(session: Session, rows: list[ContextEvent]) -> list[dict]:
         {
             "event": out,
             "description": render_markdown(out.description),
-            "noted_in": sessions.get(out.session),
+            "noted_in": sessions.get(out.session) if out.session is not None else None,
         }
         for out in events.describe(session=session, events=rows)
     ]

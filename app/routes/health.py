@@ -13,7 +13,7 @@ router = APIRouter(tags=["health"])
 def healthz(session: SessionDep) -> dict:
     """Report whether the app is up and its database answers."""
     try:
-        session.exec(text("SELECT 1"))
+        session.execute(text("SELECT 1"))
         database = "ok"
     except SQLAlchemyError:
         database = "unavailable"

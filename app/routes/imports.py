@@ -290,8 +290,10 @@ def _cbs_page(request: Request, session, context: dict, status: int = 200):
     return render(request, "indicators/import_cbs.html", context, status_code=status)
 
 
-CBS_FIELDS = ("table", "measure", "indicator", "api", "source", "period", "dimensions")
-CBS_FIELDS += ("region_prefix",)
+CBS_FIELDS = (
+    *("table", "measure", "indicator", "api", "source", "period", "dimensions"),
+    "region_prefix",
+)
 
 
 def _run_cbs(request, session, settings, user, form: dict, *, dry_run: bool):

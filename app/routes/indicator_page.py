@@ -414,8 +414,8 @@ def timeline_page(
     page = min(page, pages)
     lang = request_language(request)
     days = [row.period.start for panel in result.panels for row in panel.rows]
-    domain = (query.start or min(days, default=None), query.end or max(days, default=None))
-    shared = domain if None not in domain else None
+    first, last = query.start or min(days, default=None), query.end or max(days, default=None)
+    shared = (first, last) if first is not None and last is not None else None
     axis = f"{shared[0]}/{shared[1]}" if shared else None
     area_code = query.area.code if query.area else None
     charts = [

@@ -25,6 +25,7 @@ from app.models import (
     IndicatorPublic,
     IndicatorUpdate,
     RelatedIndicator,
+    RelationKind,
     Role,
     Theme,
 )
@@ -183,7 +184,7 @@ class IndicatorForm:
         return {
             "breaks": _parse_breaks(self.breaks),
             "related": [RelatedIndicator(slug=s) for s in self.related]
-            + [RelatedIndicator(slug=s, kind="waterbed") for s in self.waterbed],
+            + [RelatedIndicator(slug=s, kind=RelationKind.waterbed) for s in self.waterbed],
         }
 
 

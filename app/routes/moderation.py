@@ -124,8 +124,8 @@ def decide(
         edited = validate_story(
             session=session,
             data={**data, "author_role": story.author_role.value},
-            themes=form.getlist("themes"),
-            indicators=form.getlist("indicators"),
+            themes=[str(v) for v in form.getlist("themes")],
+            indicators=[str(v) for v in form.getlist("indicators")],
             require_consent=False,
             roles=list(AuthorRole),
         )

@@ -278,7 +278,7 @@ def save_theme(
     """Save a theme's introduction and the stories chosen to explain it."""
     check_csrf(request, form.get("csrf_token"))
     half = _half(period)
-    theme = _theme(session, slug)
+    theme = catalog.theme_by_slug(session=session, slug=slug)
     # Browsers send line breaks as CRLF but count them as one character for maxlength:
     # count them as the browser did, so a text the form accepted is not refused here.
     intro = str(form.get("intro", "")).replace("\r\n", "\n")

@@ -170,7 +170,7 @@ def _posted(form: FormData, defaults: dict) -> dict:
     Repeated groups are padded to the rows the page shows, so that the form can be
     shown again with everything the user typed.
     """
-    posted = {}
+    posted: dict[str, str | list[str]] = {}
     for name, default in defaults.items():
         if isinstance(default, list):
             values = [str(value) for value in form.getlist(name)]
@@ -343,7 +343,7 @@ def snapshot_chart_svg(
         raise NotFound(NO_FIGURE, figure=figure_id, id=session_id)
     panel = snapshot.snapshot_panel(
         session=session,
-        indicator=session.get(Indicator, frozen.indicator_id),
+        indicator=session.exec(select(Indicator).where(Indicator.id == frozen.indicator_id)).one(),
         area=session.get(Area, frozen.area_id) if frozen.area_id else None,
         snapshot=frozen.snapshot,
     )

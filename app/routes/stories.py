@@ -156,7 +156,7 @@ def submit_story(
         if storage_failure(error) != UNAVAILABLE:
             raise
         session.rollback()
-    token = form.get("invite") or ""
+    token = str(form.get("invite") or "")
     invite, partner = _access(request, reader, settings, user, token)
     data = {k: v for k, v in form.items() if isinstance(v, str)}
     context = _form_context(
@@ -198,7 +198,9 @@ def _submit(request: Request, session: Session, settings: Settings, user, form):
         if answering is not None:
             fixed = answer_fields(answering)
             indicators = list(fixed.pop("indicators"))
-            data |= {name: value for name, value in fixed.items() if value}
+            data |= {
+                name: value for name, value in fixed.items() if isinstance(value, str) and value
+            }
         story = validate_story(
             session=session, data=data, themes=form.getlist("themes"), indicators=indicators
         )
@@ -251,7 +253,7 @@ def show_story(
     """Show one published story; editors may also see one still pending. Each figure it
     is linked to is drawn with the story's period marked."""
     narrative = session.get(Narrative, narrative_id)
-    if not may_read(narrative, user):
+    if narrative is None or not may_read(narrative, user):
         raise NotFound(NO_STORY, id=narrative_id)
     area = session.get(Area, narrative.area_id) if narrative.area_id else None
     context = {

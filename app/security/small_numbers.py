@@ -20,7 +20,10 @@ and JSON answer that shows district values to a masked reader goes through it.
 
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, replace
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 from app.i18n import N_, format_number, gettext
 from app.models import Area, AreaKind
@@ -29,7 +32,7 @@ FEWER_THAN = N_("fewer than %(threshold)s")
 #: A value hidden only so that a small number beside it cannot be worked out.
 WITHHELD = N_("hidden (protects a small number)")
 
-T = TypeVar("T")
+T = TypeVar("T", bound="DataclassInstance")
 K = TypeVar("K", bound=Hashable)
 
 

@@ -338,7 +338,7 @@ def _replace_links(session: Session, question: LearningQuestion, themes, indicat
             delete(LearningQuestionTheme).where(
                 col(LearningQuestionTheme.question_id) == question.id
             )
-        )  # type: ignore[call-overload]
+        )
         session.add_all(
             LearningQuestionTheme(question_id=question.id, theme_id=t.id) for t in themes
         )
@@ -347,7 +347,7 @@ def _replace_links(session: Session, question: LearningQuestion, themes, indicat
             delete(LearningQuestionIndicator).where(
                 col(LearningQuestionIndicator.question_id) == question.id
             )
-        )  # type: ignore[call-overload]
+        )
         session.add_all(
             LearningQuestionIndicator(question_id=question.id, indicator_id=i.id)
             for i in indicators
@@ -355,7 +355,7 @@ def _replace_links(session: Session, question: LearningQuestion, themes, indicat
     if movements is not None:
         session.exec(
             delete(ExpectedMovement).where(col(ExpectedMovement.question_id) == question.id)
-        )  # type: ignore[call-overload]
+        )
         session.add_all(
             ExpectedMovement(
                 question_id=question.id,

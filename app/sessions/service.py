@@ -181,6 +181,7 @@ def validate(*, session: Session, data: SessionInput) -> _Resolved:
 def create_session(*, session: Session, data: SessionInput, user: User) -> ReflectionSession:
     """Store a session with its snapshot, stories, actions and question steps."""
     resolved = validate(session=session, data=data)
+    assert data.held_on is not None  # validate() refused a session without its day
     reflection = ReflectionSession(
         held_on=data.held_on,
         title=data.title.strip(),
@@ -277,6 +278,7 @@ def update_session(
             session_id=reflection.id, content=_text_of(reflection), edited_by_id=user.id
         )
     )
+    assert data.held_on is not None  # _check_text() refused a session without its day
     reflection.held_on = data.held_on
     reflection.title = data.title.strip()
     reflection.facilitator = data.facilitator.strip()
