@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import Session
 
 from app.db import get_engine
@@ -112,6 +113,27 @@ def test_snippets_highlight_matches_and_escape_stored_html(session):
     assert str(hit.title) == "<mark>Opvallend</mark>"
 
 
+def test_snippets_are_plain_text_with_the_hit_highlighted(client, session):
+    make_narrative(
+        session,
+        title="Wachttijd",
+        body="## Wat meet het?\n**Wat meet het?** Hoe lang *gezinnen* wachten, zie "
+        "[de toelichting](https://wadderveen.example/uitleg_wachttijd).\n\n"
+        "- minder dan <5 weken\n> `citaat` van een ouder",
+    )
+    with get_engine().connect() as connection:
+        (hit,) = search(connection, "gezinnen")
+    assert "<mark>gezinnen</mark> wachten" in hit.snippet
+    for syntax in ("**", "##", "](", "https://", "`", "\n"):
+        assert syntax not in hit.snippet
+    assert "de toelichting" in hit.snippet
+    login(client, session, "viewer")
+    page = client.get("/search", params={"q": "toelichting"})
+    snippet = page.text.split('<p class="snippet">', 1)[1].split("</p>", 1)[0]
+    assert "<mark>toelichting</mark>" in snippet
+    assert "**" not in snippet and "](" not in snippet
+
+
 def test_search_page_needs_a_viewer(client):
     response = client.get("/search?q=schulden", follow_redirects=False)
     assert response.status_code == 303
@@ -165,3 +187,27 @@ def test_repeated_searches_follow_every_change_to_what_they_read(session, corpus
     # a new story with the word in its title ranks first
     newer = make_narrative(session, title="Keukentafelgesprek", body="Keukentafel keukentafel")
     assert find("keukentafel")[0] == ("story", newer.id)
+
+
+def test_every_source_table_keeps_its_index_triggers_after_all_migrations(session):
+    """SQLite drops a table's triggers when a migration rebuilds it (0012 did): then new
+    stories silently stop reaching the index."""
+    engine = get_engine()
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            rows = connection.execute(
+                text(
+                    "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'search_%'"
+                )
+            )
+        else:
+            rows = connection.execute(
+                text(
+                    "SELECT DISTINCT trigger_name FROM information_schema.triggers "
+                    "WHERE trigger_name LIKE 'search_%'"
+                )
+            )
+        names = {name for (name,) in rows}
+    tables = ("narrative", "reflection_session", "indicator", "learning_question")
+    for table in tables:
+        assert any(name.startswith(f"search_{table}") for name in names), (table, names)

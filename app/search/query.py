@@ -62,6 +62,27 @@ def terms_of(text: str) -> list[str]:
     return [word.lower() for word in WORD.findall(text)][:MAX_TERMS]
 
 
+#: Markdown syntax as it shows in a snippet of a stored body, read as plain text: links
+#: and images keep their text, emphasis, code, headings, quotes and list marks go. A
+#: snippet is a window on the text, so a link may be cut off before its address ends.
+_MARKDOWN = [
+    (re.compile(r"!?\[([^\]]*)\]\([^)]*\)?"), r"\1"),
+    (re.compile(r"\]\([^)\s]*\)?"), ""),  # a link whose text began before the window
+    (re.compile(r"</?[A-Za-z][^<>\x02\x03]*>"), " "),
+    (re.compile(r"(?m)^[ \t]*(?:#{1,6}|>+|[-*+]|\d+[.)])[ \t]+"), ""),
+    (re.compile(r"\*+|~~|`+|(?<![^\W_])_+|_+(?![^\W_])"), ""),
+    (re.compile(r"\s+"), " "),
+]
+
+
+def plain_text(markdown: str | None) -> str:
+    """A Markdown fragment (a snippet of a story or session note) as the words it shows."""
+    text = markdown or ""
+    for pattern, replacement in _MARKDOWN:
+        text = pattern.sub(replacement, text)
+    return text.strip()
+
+
 def highlighted(text: str | None) -> Markup:
     """Escape stored text, then turn the engine's match markers into ``<mark>``."""
     safe = escape(text or "")
@@ -136,7 +157,7 @@ def search(
             url=row.url,
             day=date.fromisoformat(row.day) if isinstance(row.day, str) else row.day,
             title=highlighted(row.title),
-            snippet=highlighted(row.snippet),
+            snippet=highlighted(plain_text(row.snippet)),
         )
         for row in rows
     ]

@@ -113,24 +113,38 @@ def _upgrade_sqlite() -> None:
         "tokenize = 'unicode61 remove_diacritics 2')"
     )
     for source in _sources("sqlite"):
-        rowid = f"{{row}}.id * 4 + {source.code}"
-        insert = (
-            f"INSERT INTO search_document (rowid, {COLUMNS}) "
-            f"SELECT {rowid.format(row='new')}, {_values(source, 'new')} "
-            f"WHERE {source.visible.format(row='new')};"
-        )
-        delete = f"DELETE FROM search_document WHERE rowid = {rowid.format(row='old')};"
-        name = f"search_{source.table}"
-        op.execute(f"CREATE TRIGGER {name}_ai AFTER INSERT ON {source.table} BEGIN {insert} END")
-        op.execute(
-            f"CREATE TRIGGER {name}_au AFTER UPDATE ON {source.table} BEGIN {delete} {insert} END"
-        )
-        op.execute(f"CREATE TRIGGER {name}_ad AFTER DELETE ON {source.table} BEGIN {delete} END")
+        for statement in sqlite_triggers(source):
+            op.execute(statement)
         op.execute(
             f"INSERT INTO search_document (rowid, {COLUMNS}) "
-            f"SELECT {rowid.format(row='t')}, {_values(source, 't')} FROM {source.table} t "
-            f"WHERE {source.visible.format(row='t')}"
+            f"SELECT {_rowid(source).format(row='t')}, {_values(source, 't')} "
+            f"FROM {source.table} t WHERE {source.visible.format(row='t')}"
         )
+
+
+def _rowid(source: Source) -> str:
+    return f"{{row}}.id * 4 + {source.code}"
+
+
+def sqlite_triggers(source: Source) -> list[str]:
+    """The three triggers that keep ``source``'s rows in the SQLite index.
+
+    SQLite drops a table's triggers when a batch migration rebuilds the table (as adding
+    a foreign key does), so later revisions that rebuild a source table create them
+    again with this (see 0016)."""
+    rowid = _rowid(source)
+    insert = (
+        f"INSERT INTO search_document (rowid, {COLUMNS}) "
+        f"SELECT {rowid.format(row='new')}, {_values(source, 'new')} "
+        f"WHERE {source.visible.format(row='new')};"
+    )
+    delete = f"DELETE FROM search_document WHERE rowid = {rowid.format(row='old')};"
+    name = f"search_{source.table}"
+    return [
+        f"CREATE TRIGGER {name}_ai AFTER INSERT ON {source.table} BEGIN {insert} END",
+        f"CREATE TRIGGER {name}_au AFTER UPDATE ON {source.table} BEGIN {delete} {insert} END",
+        f"CREATE TRIGGER {name}_ad AFTER DELETE ON {source.table} BEGIN {delete} END",
+    ]
 
 
 def _upgrade_postgresql() -> None:
