@@ -17,6 +17,38 @@ TARGETS = {
     "report_p95_ms": ("issue 8", "< 1000 ms", lambda v: v < 1000),
     "submissions_rate_verified": ("issue 10", "all acknowledged, stored once", lambda v: v),
     "submissions_burst_once": ("issue 4", "200 at once, each stored once", lambda v: v),
+    "load_stored_once": ("issue 24", "at scale: all acknowledged stored once", lambda v: v),
+    "load_reset": ("issue 24", "at scale: no connection reset", lambda v: v == 0),
+    "during_import_p95_ms": ("issue 24", "story p95 <= 2 s during import", lambda v: v <= 2000),
+    "during_import_stored_once": ("issue 24", "stories during import stored once", lambda v: v),
+}
+#: The load-at-scale table (bench/scale.py), appended under its own heading.
+LOAD_HEADING = "## Load at scale (issue 24, items 1, 8 and 9)"
+LOAD_COLUMNS = {
+    "plan": "load_plan",
+    "acknowledged": "load_acknowledged",
+    "stored once": "load_stored_once",
+    "reset": "load_reset",
+    "statuses": "load_statuses",
+    "p50 / p95 ms": ("load_p50_ms", "load_p95_ms"),
+    "stories/s": "load_per_second",
+    "during import: sent / 303 / other": (
+        "during_import_sent",
+        "during_import_acknowledged",
+        "during_import_statuses",
+    ),
+    "during import: story p95 / max ms": ("during_import_p95_ms", "during_import_max_ms"),
+    "import write lock s": "during_import_lock_seconds",
+    "during import: token reads / statuses / p95 ms": (
+        "during_import_reads",
+        "during_import_read_statuses",
+        "during_import_read_p95_ms",
+    ),
+    "import s (exit, rows)": (
+        "during_import_seconds_total",
+        "during_import_exit",
+        "during_import_rows_stored",
+    ),
 }
 COLUMNS = {
     "import s": "import_seconds",
@@ -96,3 +128,54 @@ def append(report: dict) -> None:
         rows.append(f"| {' | '.join(c.replace('|', '/') for c in cells)} |\n")
     with RESULTS.open("a") as handle:
         handle.writelines(rows)
+
+
+def _load_cell(result: dict, keys) -> str:
+    keys = keys if isinstance(keys, tuple) else (keys,)
+    values = [result.get(k) for k in keys]
+    if all(v is None for v in values):
+        return "-"
+    shown = []
+    for value in values:
+        if isinstance(value, bool):
+            shown.append("yes" if value else "NO")
+        elif isinstance(value, dict):
+            shown.append(" ".join(f"{k}:{v}" for k, v in value.items()) or "-")
+        else:
+            shown.append("-" if value is None else str(value))
+    return " / ".join(shown)
+
+
+def append_load(report: dict) -> None:
+    """Append one row per engine that ran the load steps to the load table."""
+    rows = []
+    for engine, result in report["engines"].items():
+        if not any(key.startswith(("load_", "during_import_")) for key in result):
+            continue
+        uptime = result.get("load_uptime") or result.get("during_import_uptime") or ""
+        cells = [
+            report["date"],
+            report["machine"],
+            uptime.split("load average:")[-1].strip() if uptime else "-",
+            report["conditions"],
+            engine,
+            *(_load_cell(result, keys) for keys in LOAD_COLUMNS.values()),
+        ]
+        errors = [f"{k}: {v}" for k, v in result.items() if k.endswith("_error")]
+        cells.append("; ".join(errors) or "-")
+        cells = [" ".join(c.replace("|", "/").split()) for c in cells]  # one line each
+        rows.append(f"| {' | '.join(cells)} |\n")
+    if not rows:
+        return
+    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
+    if LOAD_HEADING not in text:
+        header = ["date", "machine", "load (uptime)", "conditions", "engine", *LOAD_COLUMNS]
+        header.append("errors")
+        text += (
+            f"\n{LOAD_HEADING}\n\n"
+            "Appended by `make bench` (bench/scale.py, steps `load` and `during-import`).\n"
+            "Stories are sent over reused keep-alive connections and counted in the\n"
+            "database afterwards; `reset` counts requests that failed without an answer.\n\n"
+            f"| {' | '.join(header)} |\n|{'---|' * len(header)}\n"
+        )
+    RESULTS.write_text(text + "".join(rows))

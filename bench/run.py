@@ -36,7 +36,7 @@ from app.db import make_engine
 from app.demo import PASSWORD as DEMO_PASSWORD
 from app.demo.figures import LAST_PERIOD as DEMO_LAST_PERIOD
 from app.models import Indicator, Narrative, Observation
-from bench import databases, generate, load, results
+from bench import databases, generate, load, results, scale
 from bench.server import DUIDING, ServerProcess
 
 LOGS = databases.CACHE_DIR / "logs"  # kept after the run, to read when a step failed
@@ -50,6 +50,7 @@ VIEWER = ("bench-lezer@example.org", "bench-lezer-wachtwoord")
 DEMO_EDITOR = "redacteur@wadderveen.example"
 SECRET_KEY = "bench-" + "x" * 40  # a throwaway key for throwaway databases
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+STEPS = ("import", "pages", "submissions", "report", "load", "during-import")
 
 
 def _run_child(args: list[str], env: dict) -> tuple[float, float, int, str]:
@@ -230,11 +231,45 @@ class Steps:
             self.result.setdefault("step_seconds", {})[name] = round(time.monotonic() - started, 1)
 
 
+def bench_load(dbs, args, workdir: Path, import_file: Path, result: dict) -> None:
+    """Load at scale, and (SQLite) stories and token reads during the large import."""
+    steps = Steps(result)
+    env = {
+        **os.environ,
+        "DUIDING_DATA_DIR": str(workdir / f"data-load-{dbs.engine}"),
+        "DUIDING_PUBLIC_STORIES": "true",
+        "DUIDING_STORY_RATE_LIMIT": "1000000",
+    }
+    if "load" in args.steps and args.load_scale > 0:
+        with steps.step("load"):
+            result["load_uptime"] = _uptime()
+            result.update(scale.load_at_scale(dbs, env, LOGS, args.load_scale))
+    if "during-import" in args.steps and dbs.engine == "sqlite":
+        with steps.step("during_import"):
+            result["during_import_uptime"] = _uptime()
+            result.update(
+                scale.during_import(
+                    dbs, env, LOGS, import_file, args.import_rows, _indicators_for(args.import_rows)
+                )
+            )
+
+
+def _uptime() -> str:
+    """What ``uptime`` says: the machine's load when a step starts."""
+    done = subprocess.run(["uptime"], capture_output=True, text=True, check=False)
+    return done.stdout.strip()
+
+
 def bench_engine(dbs, args, workdir: Path, import_file: Path, yardstick: dict) -> dict:
     """Every measurement on one engine."""
     started = time.monotonic()
+    result: dict = {}
+    if not {"import", "pages", "submissions", "report"} & set(args.steps):
+        bench_load(dbs, args, workdir, import_file, result)
+        result["engine_seconds"] = round(time.monotonic() - started, 1)
+        return result
     url, cached = dbs.dataset(args.scale)
-    result: dict = {"dataset": databases.dataset_counts(url), "dataset_cached": cached}
+    result |= {"dataset": databases.dataset_counts(url), "dataset_cached": cached}
     steps = Steps(result)
     result["step_seconds"] = {"dataset": round(time.monotonic() - started, 1)}
     env = {
@@ -245,23 +280,28 @@ def bench_engine(dbs, args, workdir: Path, import_file: Path, yardstick: dict) -
         "DUIDING_PUBLIC_STORIES": "true",
         "DUIDING_STORY_RATE_LIMIT": "1000000",
     }
-    with steps.step("import"):
-        result.update(yardstick)
-        bare = yardstick.get("sqlite_utils_seconds")
-        result.update(bench_import(dbs, import_file, args.import_rows, env, bare))
+    if "import" in args.steps:
+        with steps.step("import"):
+            result.update(yardstick)
+            bare = yardstick.get("sqlite_utils_seconds")
+            result.update(bench_import(dbs, import_file, args.import_rows, env, bare))
     engine = make_engine(url)
     with engine.connect() as connection:
         slugs = list(connection.execute(select(Indicator.slug).order_by(Indicator.id)).scalars())
     engine.dispose()
     _add_viewer(env)
     with ServerProcess(env, LOGS / f"server-{dbs.engine}.log") as server:
-        with steps.step("pages"):
-            result.update(bench_pages(server.base, slugs, args))
-        with steps.step("submissions"):
-            result.update(bench_submissions(server.base, url))
+        if "pages" in args.steps:
+            with steps.step("pages"):
+                result.update(bench_pages(server.base, slugs, args))
+        if "submissions" in args.steps:
+            with steps.step("submissions"):
+                result.update(bench_submissions(server.base, url))
         result["server_peak_mb"] = server.peak_rss_mb()
-    with steps.step("report"):
-        result.update(bench_report(dbs, env, args))
+    if "report" in args.steps:
+        with steps.step("report"):
+            result.update(bench_report(dbs, env, args))
+    bench_load(dbs, args, workdir, import_file, result)
     result["engine_seconds"] = round(time.monotonic() - started, 1)
     return result
 
@@ -289,7 +329,23 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, default=1, help="parallel page requests")
     parser.add_argument("--conditions", default="", help="say how loaded the machine was")
     parser.add_argument("--no-record", action="store_true", help="do not append RESULTS.md")
+    parser.add_argument(
+        "--load-scale",
+        type=float,
+        default=1.0,
+        help="stories of the load step: 1 = 10,000 at c=200 (PostgreSQL, 4 workers) and "
+        "2,000 at c=100 (SQLite); 0 skips it",
+    )
+    parser.add_argument(
+        "--steps",
+        default=",".join(STEPS),
+        help=f"comma-separated steps to run, of {','.join(STEPS)}",
+    )
     args = parser.parse_args()
+    args.steps = [step.strip() for step in args.steps.split(",") if step.strip()]
+    unknown = set(args.steps) - set(STEPS)
+    if unknown:
+        parser.error(f"unknown steps: {', '.join(sorted(unknown))}")
     args.import_rows = args.import_rows or max(1000, round(IMPORT_ROWS * args.scale))
     return args
 
@@ -306,8 +362,10 @@ def main() -> None:
         # generate.py and the CLI children read these (a secret key, a data folder).
         os.environ["DUIDING_DATA_DIR"] = str(workdir / "data")
         os.environ["DUIDING_SECRET_KEY"] = SECRET_KEY
-        import_file = write_import_file(workdir, args.import_rows)
-        yardstick = time_sqlite_utils(workdir, import_file)
+        import_file = workdir / "import.csv"
+        if {"import", "during-import"} & set(args.steps):
+            import_file = write_import_file(workdir, args.import_rows)
+        yardstick = time_sqlite_utils(workdir, import_file) if "import" in args.steps else {}
         for engine in engines:
             dbs = _databases(engine, args, workdir)
             if dbs is None:
@@ -336,7 +394,9 @@ def main() -> None:
     }
     print(json.dumps(report, indent=2))
     if not args.no_record:
-        results.append(report)
+        if {"import", "pages", "submissions", "report"} & set(args.steps):
+            results.append(report)
+        results.append_load(report)
 
 
 if __name__ == "__main__":

@@ -35,9 +35,16 @@ class ServerProcess:
     """One ``duiding serve`` process; ``start`` again after ``kill`` to restart it."""
 
     def __init__(
-        self, env: dict, log: Path, workers: int = 1, options: tuple[str, ...] = ()
+        self,
+        env: dict,
+        log: Path,
+        workers: int = 1,
+        options: tuple[str, ...] = (),
+        start_seconds: float = START_SECONDS,
     ) -> None:
         self.env = env
+        # Each worker imports the app on its own: on a loaded machine four take minutes.
+        self.start_seconds = start_seconds
         self.options = list(options)  # more ``duiding serve`` options
         self.log = log
         self.workers = workers
@@ -57,7 +64,7 @@ class ServerProcess:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        deadline = time.monotonic() + START_SECONDS
+        deadline = time.monotonic() + self.start_seconds
         while True:
             with contextlib.suppress(httpx.HTTPError):
                 if httpx.get(f"{self.base}/healthz", timeout=2).status_code == 200:

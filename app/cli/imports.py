@@ -118,6 +118,8 @@ def observations(
         fail(f"{count} problem{'s' if count != 1 else ''} in {file.name}; nothing was imported")
     result = outcome.result
     ok(f"{result.inserted} inserted, {result.updated} updated, {result.unchanged} unchanged")
+    # For operators and the benchmark: how long story submissions had to wait at most.
+    console.print(f"write lock held {outcome.merge_seconds:.2f} s", highlight=False)
 
 
 @app.command("cbs")
