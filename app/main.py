@@ -21,17 +21,30 @@ from app.middleware import (
     SecurityHeadersMiddleware,
 )
 from app.routes import ROUTERS
+from app.routes.vendor import vega_bundle
 from app.startup import on_startup
-from app.templating import TEMPLATES_DIR
+from app.templating import TEMPLATES_DIR, templates
+from app.warmup import start_warm_up
 
 STATIC_DIR = TEMPLATES_DIR.parent / "static"
 SESSION_MAX_AGE = 14 * 24 * 3600
+
+
+#: Templates compiled by the warm-up (the pages a first visitor after a start opens).
+WARM_TEMPLATES = ("indicators/detail.html", "timeline.html", "reports/report.html")
+
+
+def _compile_templates() -> None:
+    for name in WARM_TEMPLATES:
+        templates.env.get_template(name)
 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI):
     on_startup()
     mail = background.start()  # the outbox is emptied every minute (when mail is on)
+    # In the background: the server answers at once (app/warmup.py).
+    start_warm_up(first=[_compile_templates], last=[vega_bundle])
     yield
     await background.stop(mail)
 

@@ -15,6 +15,9 @@ TARGETS = {
     "search_p95_ms": ("issue 8", "<= 50 ms", lambda v: v <= 50),
     "search_new_p95_ms": ("issue 8", "<= 50 ms, each query new", lambda v: v <= 50),
     "report_p95_ms": ("issue 8", "< 1000 ms", lambda v: v < 1000),
+    "cold_indicator_ms": ("issue 16", "first after start < 1500 ms", lambda v: v < 1500),
+    "cold_timeline_ms": ("issue 16", "first after start < 1500 ms", lambda v: v < 1500),
+    "cold_report_ms": ("issue 16", "first after start < 1500 ms", lambda v: v < 1500),
     "submissions_rate_verified": ("issue 10", "all acknowledged, stored once", lambda v: v),
     "submissions_burst_once": ("issue 4", "200 at once, each stored once", lambda v: v),
     "load_stored_once": ("issue 24", "at scale: all acknowledged stored once", lambda v: v),
@@ -64,6 +67,11 @@ COLUMNS = {
     "stories/s (c=50)": "submissions_per_second",
     "200 at once": "submissions_burst_once",
     "server MB": "server_peak_mb",
+    "first after start indicator/timeline/report": (
+        "cold_indicator_ms",
+        "cold_timeline_ms",
+        "cold_report_ms",
+    ),
 }
 
 

@@ -6,9 +6,11 @@ Per engine (SQLite, PostgreSQL or both): the large municipality of ``bench.gener
 same file; then ``duiding serve`` on a free 127.0.0.1 port, measured by the bounded
 load generator of ``bench.load``: page latencies (search signed in as a viewer), story
 submissions at concurrency 50 and 200 at once, each counted in the database, and the
-server's peak memory; last, the half-year report of the demo municipality on its own
-server. Each number is compared with its target; the JSON report is printed and one
-dated row per engine is appended to ``bench/RESULTS.md``. A feature that has not
+server's peak memory; last, on the demo municipality, the time to first page after a
+start (indicator page, timeline, half-year report, each on a server started afresh) and
+the half-year report on its own server. Each number is compared with its target; the
+JSON report is printed and one dated row per engine is appended to ``bench/RESULTS.md``.
+A feature that has not
 landed yet is reported as "not available", never guessed.
 """
 
@@ -195,11 +197,13 @@ def bench_submissions(base: str, url: str) -> dict:
 
 
 def bench_report(dbs, env: dict, args) -> dict:
-    """The half-year report of the demo municipality, signed in as its editor."""
+    """The demo municipality: time to first page after start, then the half-year report
+    signed in as its editor."""
     url = dbs.fresh("demo")
     demo_env = {**env, "DUIDING_DATABASE_URL": url}
     subprocess.run([DUIDING, "demo"], env=demo_env, check=True, capture_output=True, timeout=300)
     path = f"/reports/{DEMO_LAST_PERIOD.year}-H1"
+    result = bench_cold_start(url, demo_env)
     with ServerProcess(demo_env, LOGS / f"server-demo-{dbs.engine}.log") as server:
         sample = load.measure(
             server.base,
@@ -208,9 +212,54 @@ def bench_report(dbs, env: dict, args) -> dict:
             budget=args.page_seconds,
             login=(DEMO_EDITOR, DEMO_PASSWORD),
         )
-    result = sample.summary("report")
+    result.update(sample.summary("report"))
     if sample.statuses.get(404):
         result["report_p95_ms"] = f"{results.NOT_AVAILABLE} ({path} answers 404)"
+    return result
+
+
+#: Pages a first visitor after a start opens, each timed on a server of its own.
+COLD_PAGES = {
+    "indicator": "/indicators/{slug}",
+    "timeline": "/timeline",
+    "report": "/reports/{year}-H1",
+}
+
+
+def bench_cold_start(url: str, demo_env: dict) -> dict:
+    """Time to first page after start, per page: ``duiding serve`` on the demo
+    municipality, started afresh for each page; once /healthz answers, the demo editor
+    signs in and opens that page at once (the warm-up of app/warmup.py runs beside it)."""
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        slug = connection.execute(
+            select(Indicator.slug).order_by(Indicator.name).limit(1)
+        ).scalar_one()
+    engine.dispose()
+    result: dict = {}
+    for name, template in COLD_PAGES.items():
+        path = template.format(slug=slug, year=DEMO_LAST_PERIOD.year)
+        log = LOGS / f"server-cold-{name}.log"
+        with (
+            ServerProcess(demo_env, log) as server,
+            httpx.Client(base_url=server.base, timeout=60) as client,
+        ):
+            page = client.get("/login")
+            client.post(
+                "/login",
+                data={
+                    "email": DEMO_EDITOR,
+                    "password": DEMO_PASSWORD,
+                    "csrf_token": load.hidden_fields(page.text).get("csrf_token", ""),
+                },
+            )
+            started = time.perf_counter()
+            response = client.get(path)
+            elapsed = round((time.perf_counter() - started) * 1000, 1)
+        if response.status_code == 200:
+            result[f"cold_{name}_ms"] = elapsed
+        else:
+            result[f"cold_{name}_ms"] = f"{results.NOT_AVAILABLE} (HTTP {response.status_code})"
     return result
 
 

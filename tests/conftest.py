@@ -60,6 +60,7 @@ def env(db_url, tmp_path, monkeypatch) -> Iterator[pytest.MonkeyPatch]:
     monkeypatch.setenv("DUIDING_DATABASE_URL", db_url)
     monkeypatch.setenv("DUIDING_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("DUIDING_SECRET_KEY", SECRET)
+    monkeypatch.setenv("DUIDING_WARM_UP", "false")  # app/warmup.py: not in tests
     for name in ("DUIDING_PUBLIC_READ", "DUIDING_PUBLIC_STORIES", "DUIDING_DEFAULT_LANGUAGE"):
         monkeypatch.delenv(name, raising=False)
     reset_caches()

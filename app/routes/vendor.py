@@ -6,20 +6,37 @@ The bundle comes from the installed vl-convert package; building it takes about 
 second, so it is built once, on first request, and kept in memory.
 """
 
+import contextlib
+import os
 from functools import cache
 
 from fastapi import APIRouter
 from fastapi.responses import RedirectResponse, Response
+
+from app.config import get_settings
 
 router = APIRouter(include_in_schema=False)
 
 
 @cache
 def vega_bundle() -> str:
-    """vega + vega-lite + vega-embed as one script that sets them on ``window``."""
+    """vega + vega-lite + vega-embed as one script that sets them on ``window``.
+
+    Kept under the data folder per vl-convert version, so that only the first start
+    after an upgrade builds it (the warm-up does, in the background: app/warmup.py)."""
     import vl_convert
 
-    return vl_convert.javascript_bundle()  # type: ignore[call-arg]  # the stub makes it required
+    folder = get_settings().data_dir / "cache"
+    path = folder / f"vega-bundle-{getattr(vl_convert, '__version__', 'unknown')}.js"
+    with contextlib.suppress(OSError):
+        return path.read_text(encoding="utf-8")
+    bundle = vl_convert.javascript_bundle()  # type: ignore[call-arg]  # the stub makes it required
+    with contextlib.suppress(OSError):
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(bundle, encoding="utf-8")
+        partial.replace(path)  # whole or not at all, also with several workers
+    return bundle
 
 
 @router.get("/static/vendor/vega-bundle.js")
