@@ -15,6 +15,11 @@ WIDE = """() => [...document.querySelectorAll('main *')]
   .filter(el => el.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
   .map(el => el.tagName.toLowerCase() + (el.className ? '.' + el.className : ''))
   .slice(0, 5)"""
+#: Table cells whose text sticks out of them: with words kept whole on a phone (no
+#: break mid-word), a word too long for its cell shows here.
+SPILLING = """() => [...document.querySelectorAll('main table tbody th, main table tbody td')]
+  .filter(el => el.scrollWidth > el.clientWidth + 1)
+  .map(el => el.textContent.trim().slice(0, 40))"""
 SIZES = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 360, "height": 740}}
 #: Set DUIDING_SCREENSHOTS=/some/folder to keep a picture of every page checked.
 SCREENSHOTS = os.environ.get("DUIDING_SCREENSHOTS")
@@ -48,6 +53,11 @@ def _check(page, path: str, charts: int, name: str) -> None:
         Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=f"{SCREENSHOTS}/{name}-{page.size_name}.png", full_page=True)
     assert page.evaluate(OVERFLOW) <= 0, f"{path} is too wide: {page.evaluate(WIDE)}"
+    assert page.evaluate(SPILLING) == []
+    assert page.evaluate("getComputedStyle(document.querySelector('main td')).overflowWrap") in (
+        "normal",
+        "break-word",
+    )
     assert page.console_errors == []
     assert axe_violations(page) == []
 
