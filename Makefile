@@ -27,10 +27,11 @@ run: $(STAMP)
 test: $(STAMP) browser-deps lint
 	$(BIN)/pytest -q -n 2 --dist loadfile $(PYTEST_ARGS)
 
-## lint: ruff lint and format check
+## lint: ruff lint and format check, mypy on app/
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

@@ -319,9 +319,9 @@ def indicator_context(
     first, last = rows[0].period.start, rows[-1].period.end
     shown = [day for day in breaks if first < day <= last]
     statuses = _provisional(session, indicator, area, first, last)
-    for row in rows:
-        row.value_status = statuses.get(row.period.start, "")
-    starts = [row.period.start for row in rows]
+    for each in rows:
+        each.value_status = statuses.get(each.period.start, "")
+    starts = [each.period.start for each in rows]
 
     def row_of(day: date) -> PeriodRow | None:
         at = bisect_right(starts, day) - 1

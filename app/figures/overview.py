@@ -26,7 +26,7 @@ from app.figures.charts import sparkline
 from app.figures.context import IndicatorContext, indicator_context
 from app.figures.explained import runs_by_period, signal_runs, with_states
 from app.figures.icons import Variation, latest_variation
-from app.figures.periods import Period
+from app.figures.periods import Period, consecutive
 from app.figures.signals import SignalPoint, breaks_by_indicator, compute_signals
 from app.figures.summary import period_words
 from app.figures.suppression import masked_points
@@ -111,7 +111,7 @@ def area_family(session: Session, areas: Sequence[Area]) -> dict[int, int]:
     ).all():
         if child_id is not None and parent_id is not None:
             wanted.setdefault(child_id, parent_id)
-    return wanted  # type: ignore[return-value]
+    return wanted
 
 
 def counts_per_area(
@@ -238,7 +238,7 @@ def overview(
         else col(Observation.area_id).is_(None)
     )
     values = session.connection().execute(
-        select(Observation.indicator_id, Observation.period_start, Observation.value)
+        select(col(Observation.indicator_id), col(Observation.period_start), col(Observation.value))
         .where(col(Observation.indicator_id).in_(ids), area_filter)
         .order_by(col(Observation.indicator_id), col(Observation.period_start))
     )
@@ -256,7 +256,7 @@ def overview(
             direction=indicator.direction,
             screen_outliers=indicator.screen_outliers,
             breaks=breaks[indicator.id],
-            consecutive=lambda a, b, f=indicator.frequency: Period(a, f).next().start == b,
+            consecutive=consecutive(indicator.frequency),
             baseline_points=indicator.baseline_points,
         )
         runs.extend(

@@ -14,7 +14,7 @@ with a PeriodError, and ``check_day`` does the same for a date given as a date.
 """
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -296,6 +296,11 @@ def parse_period(text: str, frequency: Frequency | None = None, *, bounded: bool
 def within_years(day: date) -> bool:
     """Tell whether ``day`` lies within the years a period may lie in."""
     return FIRST_YEAR <= day.year <= LAST_YEAR
+
+
+def consecutive(frequency: Frequency) -> Callable[[date, date], bool]:
+    """Tell whether period start ``b`` is the one right after ``a`` at ``frequency``."""
+    return lambda a, b: Period(a, frequency).next().start == b
 
 
 @overload

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from app.context.scope import scopes
 from app.figures.observations import series
-from app.figures.periods import Period, period_of
+from app.figures.periods import consecutive, period_of
 from app.i18n import N_
 from app.models import (
     Area,
@@ -304,12 +304,11 @@ def signals_for(
     on or before ``end`` (a report reads a half year without what came after it);
     ``breaks`` saves looking them up again when the caller has them."""
     points = series(session=session, indicator=indicator, area=area, as_of=as_of, end=end)
-    frequency = indicator.frequency
     return compute_signals(
         points,
         direction=indicator.direction,
         screen_outliers=indicator.screen_outliers,
         breaks=breaks_for(session, indicator, area) if breaks is None else breaks,
-        consecutive=lambda a, b: Period(a, frequency).next().start == b,
+        consecutive=consecutive(indicator.frequency),
         baseline_points=indicator.baseline_points,
     )

@@ -13,7 +13,6 @@ moderation and are looked up fresh, in three queries over the runs' time window.
 """
 
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from itertools import groupby
@@ -23,14 +22,13 @@ from sqlmodel import Session, col, func, select
 from app.db import engine_of
 from app.figures.explained import SignalRun, signal_runs, with_states
 from app.figures.icons import Variation, variation_of
-from app.figures.periods import Period
+from app.figures.periods import consecutive
 from app.figures.signals import SignalPoint, breaks_by_indicator, compute_signals
 from app.models import (
     ContextEvent,
     ContextEventArea,
     ContextEventIndicator,
     ContextEventTheme,
-    Frequency,
     Indicator,
     IndicatorBreak,
     IndicatorTheme,
@@ -119,11 +117,6 @@ def _fingerprint(session: Session) -> tuple:
     )
 
 
-def _next_of(frequency: Frequency) -> Callable[[date, date], bool]:
-    """Tell whether period start ``b`` is the one right after ``a`` at ``frequency``."""
-    return lambda a, b: Period(a, frequency).next().start == b
-
-
 def _computed(session: Session) -> Computed:
     """The runs and latest icons of every indicator, cached while the data is unchanged."""
     key = str(engine_of(session).url)
@@ -165,7 +158,7 @@ def _compute(session: Session) -> Computed:
             direction=indicator.direction,
             screen_outliers=indicator.screen_outliers,
             breaks=breaks[indicator_id],
-            consecutive=_next_of(indicator.frequency),
+            consecutive=consecutive(indicator.frequency),
             baseline_points=indicator.baseline_points,
         )
         found = signal_runs(points, indicator.frequency, indicator_id=indicator_id)

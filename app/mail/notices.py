@@ -239,6 +239,8 @@ def actions_due(*, session: Session, today: date) -> int:
         owner = action.owner.strip()
         if not EMAIL.fullmatch(owner):
             continue
+        if action.due_on is None:  # the query above selects actions with a due day
+            continue
         key = f"action:{action.id}:due:{action.due_on.isoformat()}"
         if session.exec(select(MailMessage.id).where(MailMessage.key == key)).first():
             continue

@@ -24,7 +24,7 @@ class MailMessage(SQLModel, table=True):
 
     __tablename__ = "mail_message"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     key: str = Field(
         max_length=200, unique=True, description="What it notifies about; one message per key."
     )
@@ -48,7 +48,7 @@ class MailAttempt(SQLModel, table=True):
 
     __tablename__ = "mail_attempt"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     message_id: int = Field(foreign_key="mail_message.id", index=True, ondelete="CASCADE")
     at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
     ok: bool = Field(default=False)

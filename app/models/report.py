@@ -55,7 +55,7 @@ class ReportQuestion(SQLModel, table=True):
 
     __tablename__ = "report_question"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     period: str = Field(max_length=7, index=True, description="'2024-H1'.")
     theme_slug: str | None = Field(default=None, max_length=60)
     frozen_report_id: int | None = Field(

@@ -16,7 +16,7 @@ class ChangeDomain(SQLModel, table=True):
     __tablename__ = "change_domain"
     __table_args__ = (UniqueConstraint("theme_id", "name", name="uq_change_domain_theme_name"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     theme_id: int = Field(foreign_key="theme.id", index=True, ondelete="CASCADE")
     name: str = Field(min_length=1, max_length=200)
     in_use: bool = Field(default=True)
@@ -33,7 +33,7 @@ class SignificantChoice(SQLModel, table=True):
         ),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     session_id: int = Field(foreign_key="reflection_session.id", index=True, ondelete="CASCADE")
     domain_id: int = Field(foreign_key="change_domain.id", index=True, ondelete="CASCADE")
     narrative_id: int = Field(foreign_key="narrative.id", index=True, ondelete="CASCADE")

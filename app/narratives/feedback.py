@@ -105,7 +105,7 @@ def _sessions(session: Session, ids: list[int]) -> dict[int, list[SessionUse]]:
     actions: dict[int, list[Action]] = {}
     if session_ids:
         for action in session.exec(
-            select(Action).where(col(Action.session_id).in_(session_ids)).order_by(Action.id)
+            select(Action).where(col(Action.session_id).in_(session_ids)).order_by(col(Action.id))
         ):
             actions.setdefault(action.session_id, []).append(action)
     found: dict[int, list[SessionUse]] = {}

@@ -195,9 +195,9 @@ def validate_story(
         errors[problem.field or ""] = problem.message_id
     if domain_id is not None and theme_ids is not None:
         # A domain belongs to a theme: the story is about that theme too.
-        theme_id = session.get(ChangeDomain, domain_id).theme_id
-        if theme_id not in theme_ids:
-            theme_ids = [*theme_ids, theme_id]
+        domain = session.get(ChangeDomain, domain_id)  # check_story_fields found it
+        if domain is not None and domain.theme_id not in theme_ids:
+            theme_ids = [*theme_ids, domain.theme_id]
     request_id = None
     if request := (data.get("request") or "").strip():
         request_id = posted_id(request)

@@ -8,6 +8,7 @@ The next report lists the questions of the previous frozen report with their ans
 (``earlier``), and freezes that list with itself.
 """
 
+from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, func, select
 
 from app import audit
@@ -65,15 +66,14 @@ def list_for(
     ``version``, or (``version`` None) those asked on the live report of ``half`` and
     scope ``theme`` that no frozen version holds yet; every question when ``half`` is
     None."""
-    if half is None:
-        where = []
-    elif version is not None:
+    where: list[ColumnElement[bool]] = []
+    if half is not None and version is not None:
         frozen_version(session=session, half=half, version=version)
-        where = [ReportQuestion.frozen_report_id == version]
-    else:
+        where = [col(ReportQuestion.frozen_report_id) == version]
+    elif half is not None:
         where = [
-            ReportQuestion.period == half.label,
-            ReportQuestion.theme_slug == (theme.slug if theme else None),
+            col(ReportQuestion.period) == half.label,
+            col(ReportQuestion.theme_slug) == (theme.slug if theme else None),
             col(ReportQuestion.frozen_report_id).is_(None),
         ]
     query = select(ReportQuestion).where(*where)

@@ -153,7 +153,7 @@ def _asked_by(session: Session, rows: list[ReportQuestion], user: User | None) -
     ids = {row.asked_by_id for row in rows if row.asked_by_id}
     users = session.exec(select(User).where(col(User.id).in_(ids))).all() if ids else []
     emails = {u.id: u.email for u in users}
-    return {row.id: emails.get(row.asked_by_id) for row in rows}
+    return {row.id: emails.get(row.asked_by_id) if row.asked_by_id else None for row in rows}
 
 
 def _report_page(
