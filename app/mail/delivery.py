@@ -158,6 +158,12 @@ def connect(settings: Settings) -> smtplib.SMTP:
 
 
 def _describe(error: BaseException) -> str:
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        refusals = [
+            f"{code} {said.decode(errors='replace') if isinstance(said, bytes) else said}"
+            for code, said in error.recipients.values()
+        ]
+        return f"{type(error).__name__}: {'; '.join(refusals)}"
     if isinstance(error, smtplib.SMTPResponseException):
         text = (
             error.smtp_error.decode(errors="replace")
@@ -184,9 +190,9 @@ def deliver(*, settings: Settings | None = None, now: datetime | None = None) ->
     outcome = Outcome()
     if not settings.mail_enabled:
         return outcome
-    now = now or utcnow()
     with write_transaction() as session:
-        outcome.queued = queue_due(session=session, today=now.date())
+        outcome.queued = queue_due(session=session, today=(now or utcnow()).date())
+    now = now or utcnow()  # after queueing: what was queued just now is due
     with write_transaction() as session:
         due = _due(session, now)
     server: smtplib.SMTP | None = None
