@@ -2,6 +2,7 @@
 the invite link), moderation with its context and confirmation, and the invite links'
 copy button; axe-core finds no WCAG 2.1 A/AA violation and nothing leaves localhost."""
 
+import contextlib
 import os
 from datetime import date
 from pathlib import Path
@@ -30,10 +31,8 @@ def sized(request, browser, live_server):
     page = next(generator)
     page.width_name = request.param
     yield page
-    try:
+    with contextlib.suppress(StopIteration):
         next(generator)
-    except StopIteration:
-        pass
 
 
 def _shot(page, name: str) -> None:
