@@ -147,3 +147,32 @@ class NarrativeContact(SQLModel, table=True):
     narrative_id: int = Field(foreign_key="narrative.id", primary_key=True, ondelete="CASCADE")
     contact: str = Field(max_length=300)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime, index=True)
+
+
+class NarrativeLinkPublic(SQLModel):
+    """A figure a story is linked to, and how."""
+
+    indicator: str = Field(description="The figure's slug.")
+    relation: LinkRelation
+
+
+class NarrativePublic(SQLModel):
+    """A story as the API answers it (never its contact details)."""
+
+    id: int
+    title: str
+    body: str = Field(description="Markdown.")
+    occurred: str = Field(description="A month (2024-03) or a day (2024-03-15).")
+    author_role: AuthorRole
+    organisation: str
+    area: str | None = Field(description="The area's code; None for the whole municipality.")
+    themes: list[str] = Field(description="Theme slugs.")
+    indicators: list[str] = Field(description="Slugs of the figures it is linked to.")
+    links: list[NarrativeLinkPublic]
+    assessment: Assessment | None
+    significance: str
+    domain: int | None = Field(description="The id of its domain of change, if any.")
+    status: NarrativeStatus
+    source: NarrativeSource
+    consent_reach: ConsentReach
+    submitted_at: str = Field(description="When it was sent (ISO 8601, UTC).")

@@ -84,3 +84,43 @@ class Action(SQLModel, table=True):
         default=None, foreign_key="reflection_session.id", ondelete="SET NULL"
     )
     closed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class ReflectionSessionSummary(SQLModel):
+    """A session as a list of sessions shows it."""
+
+    id: int
+    held_on: date
+    title: str
+    facilitator: str
+    participants: list[str]
+
+
+class SnapshotPublic(SQLModel):
+    """One figure as it was read in the session: its points frozen that day."""
+
+    indicator: str = Field(description="The figure's slug.")
+    area: str | None = Field(description="The area's code; None for the whole municipality.")
+    points: list[dict[str, Any]] = Field(description="Period, value, signal, limits.")
+
+
+class ActionPublic(SQLModel):
+    """What the session agreed to do."""
+
+    id: int
+    description: str
+    owner: str
+    due_on: date | None
+    status: str
+    closed_in_session: int | None = Field(description="The session that closed it, if one.")
+
+
+class ReflectionSessionPublic(ReflectionSessionSummary):
+    """A session with its notes, frozen figures, stories and actions."""
+
+    see: str
+    mean: str
+    do: str
+    snapshot: list[SnapshotPublic]
+    narratives: list[int] = Field(description="Ids of the published stories it discussed.")
+    actions: list[ActionPublic]

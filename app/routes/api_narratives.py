@@ -9,7 +9,14 @@ from app.audit import record
 from app.deps import EditorUser, Limit, Offset, Reader, SessionDep, WriteSessionDep, has_role
 from app.figures.periods import period_range
 from app.models import Narrative, Role
-from app.models.narrative import AuthorRole, LinkRelation, NarrativeSource, NarrativeStatus
+from app.models.narrative import (
+    AuthorRole,
+    LinkRelation,
+    NarrativePublic,
+    NarrativeSource,
+    NarrativeStatus,
+)
+from app.models.page import Page
 from app.narratives.export import list_stories, stories_data, story_data
 from app.narratives.moderation import Decision, moderate, pending_story
 from app.narratives.reach import may_read, reach_of
@@ -74,12 +81,12 @@ def _validated(session, data: dict, themes: list[str], indicators: list[str]):
 
 def _visible(session, narrative_id: int, user) -> Narrative:
     story = session.get(Narrative, narrative_id)
-    if not may_read(story, user):
+    if story is None or not may_read(story, user):
         raise NotFound(NO_STORY, id=narrative_id)
     return story
 
 
-@router.get("")
+@router.get("", response_model=Page[NarrativePublic])
 def list_narratives(
     session: SessionDep,
     user: Reader,
@@ -112,7 +119,7 @@ def list_narratives(
     return {"items": stories_data(session, stories), "total": total}
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, response_model=NarrativePublic)
 def create_narrative(body: NarrativeIn, session: WriteSessionDep, user: EditorUser):
     """Store a staff story (pending, or published at once)."""
     data = body.model_dump(mode="json", exclude={"themes", "indicators", "relation"})
@@ -128,14 +135,14 @@ def create_narrative(body: NarrativeIn, session: WriteSessionDep, user: EditorUs
     return story_data(session, narrative)
 
 
-@router.get("/{narrative_id}")
+@router.get("/{narrative_id}", response_model=NarrativePublic)
 def get_narrative(narrative_id: int, session: SessionDep, user: Reader):
     """Return one story (pending and hidden ones to editors only; to anonymous readers
     only a published story with public reach)."""
     return story_data(session, _visible(session, narrative_id, user))
 
 
-@router.patch("/{narrative_id}")
+@router.patch("/{narrative_id}", response_model=NarrativePublic)
 def patch_narrative(
     narrative_id: int, body: NarrativePatch, session: WriteSessionDep, user: EditorUser
 ):

@@ -17,6 +17,8 @@ from app.models import (
     SessionIndicator,
     SessionNarrative,
 )
+from app.models.page import Page
+from app.models.reflection import ReflectionSessionPublic, ReflectionSessionSummary
 from app.sessions import service
 
 router = APIRouter(prefix="/api/v1/sessions", tags=["sessions"])
@@ -97,7 +99,7 @@ def _detail(session, reflection: ReflectionSession) -> dict:
     }
 
 
-@router.get("")
+@router.get("", response_model=Page[ReflectionSessionSummary])
 def list_sessions(
     session: SessionDep,
     user: ViewerUser,
@@ -109,7 +111,7 @@ def list_sessions(
     return {"items": [_summary(row) for row in rows], "total": total}
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, response_model=ReflectionSessionPublic)
 def create_session(body: SessionIn, session: WriteSessionDep, user: EditorUser):
     """Log a session; the indicators' current values and signals are frozen with it."""
     data = service.SessionInput(
@@ -128,7 +130,7 @@ def create_session(body: SessionIn, session: WriteSessionDep, user: EditorUser):
     return _detail(session, reflection)
 
 
-@router.get("/{session_id}")
+@router.get("/{session_id}", response_model=ReflectionSessionPublic)
 def get_session(session_id: int, session: SessionDep, user: ViewerUser):
     """One session with its frozen snapshot, stories and actions."""
     return _detail(session, service.get_session(session=session, session_id=session_id))
