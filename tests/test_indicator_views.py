@@ -544,3 +544,22 @@ def test_secondary_suppression_holds_in_the_overview_and_exports(client, session
     assert "van 23" not in unescape(html)
     districts = client.get("/indicators/paar/districts").text
     assert '"value": 23' not in districts and '"value": 3.0' not in districts
+
+
+def test_the_no_javascript_images_share_the_scale_too(client, session):
+    indicator, _ = _figure(session)
+    low = make_area(session, code="WK000101", name="Laag")
+    _series(session, indicator, [10, 11] * 12, area=low)
+    high = make_area(session, code="WK000102", name="Hoog")
+    _series(session, indicator, [90, 95] * 12, area=high)
+    login(client, session, "viewer")
+    html = client.get("/indicators/wachttijd/districts").text
+    urls = re.findall(r'<img class="chart-svg" src="([^"]+)"', html)
+    assert len(urls) == 2
+    scales = {re.search(r"scale=([^&]+)", unescape(url)).group(1) for url in urls}
+    assert len(scales) == 1  # one scale for both
+    svg = client.get(unescape(urls[0]))
+    assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml")
+    bad = client.get("/indicators/wachttijd/chart.svg?scale=9/1")
+    assert bad.status_code == 422
+    assert "verwacht twee getallen LAAG/HOOG" in bad.text

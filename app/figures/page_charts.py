@@ -5,6 +5,7 @@ Shared by the indicator page, the timeline and the session page (each route modu
 imports this rather than another route module).
 """
 
+import math
 from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlencode
@@ -20,6 +21,7 @@ from app.i18n import N_, gettext
 from app.models import Frequency, Narrative
 from app.narratives.moderation import linked_figures
 from app.narratives.reach import Reach
+from app.problems import Invalid
 from app.security.small_numbers import SHOW_ALL, Masking
 
 ASSESSMENT_LABELS = {
@@ -109,12 +111,39 @@ def chart_spec(
     width: int | str = "container",
     domain: tuple[date, date] | None = None,
     highlight: list[dict] | None = None,
+    value_domain: tuple[float, float] | None = None,
 ) -> dict:
     """The Vega-Lite spec of a panel as an SVG that stands alone: titled, in the reader's
     language."""
     return chart_parts(
-        panel, lang, small=small, width=width, domain=domain, highlight=highlight, title=True
+        panel,
+        lang,
+        small=small,
+        width=width,
+        domain=domain,
+        highlight=highlight,
+        title=True,
+        value_domain=value_domain,
     )[0]
+
+
+def scale_text(values: tuple[float, float] | None) -> str | None:
+    """A value axis as the SVG twin's ``scale`` parameter (LOW/HIGH)."""
+    return f"{values[0]!r}/{values[1]!r}" if values else None
+
+
+def value_scale(text: str | None) -> tuple[float, float] | None:
+    """The ``scale`` parameter (LOW/HIGH) read back; Invalid unless two finite numbers,
+    the first not above the second."""
+    if not text:
+        return None
+    try:
+        low, high = (float(part) for part in text.split("/"))
+    except ValueError:
+        low = high = float("nan")
+    if not (math.isfinite(low) and math.isfinite(high) and low <= high):
+        raise Invalid.at("scale", N_("expected two numbers LOW/HIGH"), part="query")
+    return low, high
 
 
 def make_chart(
@@ -127,8 +156,9 @@ def make_chart(
     value_domain: tuple[float, float] | None = None,
 ) -> Chart:
     """A chart with its SVG twin (``svg_query`` selects the same panel) and its summary;
-    ``value_domain`` fixes the value axis of the page's chart (not of its SVG twin)."""
-    query = query_string(**svg_query, size="small" if small else None, lang=lang)
+    ``value_domain`` fixes the value axis of the chart and of its SVG twin."""
+    scale = scale_text(value_domain)
+    query = query_string(**svg_query, size="small" if small else None, scale=scale, lang=lang)
     svg_url = f"/indicators/{panel.indicator.slug}/chart.svg?{query}"
     return chart_with_svg(
         panel, lang, svg_url, small=small, domain=domain, value_domain=value_domain

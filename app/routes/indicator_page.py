@@ -37,6 +37,7 @@ from app.figures.page_charts import (
     period_band,
     period_groups,
     period_url,
+    value_scale,
 )
 from app.figures.periods import Period, PeriodError, parse_period, period_range
 from app.figures.rebase import rebase, rebase_offers, segment_starts
@@ -276,10 +277,12 @@ def indicator_chart_svg(
     size: Literal["full", "small"] = "full",
     axis: str | None = None,
     period: str | None = None,
+    scale: Annotated[str | None, Query(max_length=60)] = None,
 ) -> Response:
     """The chart as a static SVG for readers without JavaScript (see app/figures/svg.py);
     ``axis`` (YYYY-MM-DD/YYYY-MM-DD) shows and scales one stretch, as the timeline does;
-    ``period`` marks one period (a story's, on the story's page)."""
+    ``period`` marks one period (a story's, on the story's page); ``scale`` (LOW/HIGH)
+    fixes the value axis, as the districts side by side share one."""
     indicator = _indicator(session, slug)
     lang = request_language(request)
     highlight = [period_band(_period(period, indicator), lang)] if period else None
@@ -299,7 +302,15 @@ def indicator_chart_svg(
         reach=reach_of(user),
     )
     width = 560 if small else 720
-    spec = chart_spec(panel, lang, small=small, width=width, domain=domain, highlight=highlight)
+    spec = chart_spec(
+        panel,
+        lang,
+        small=small,
+        width=width,
+        domain=domain,
+        highlight=highlight,
+        value_domain=value_scale(scale),
+    )
     return Response(chart_svg(spec), media_type="image/svg+xml")
 
 
