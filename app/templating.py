@@ -4,20 +4,26 @@
 user, the CSRF token and number/date formatting in the reader's language.
 """
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
 from starlette.responses import HTMLResponse
 
-from app.audience import is_staff
+from app.attention import Attention, attention
+from app.audience import has_role, is_staff
 from app.config import get_settings
 from app.context.events import event_period
+from app.db import get_engine
 from app.figures.icons import variation_icon
 from app.figures.summary import period_words
 from app.i18n import LANGUAGES, format_day, translations
+from app.models import Role
 from app.problems import Message
 from app.security.small_numbers import display
 from app.security.tokens import csrf_token, new_csrf_secret
@@ -78,6 +84,18 @@ def csrf_for(request: Request) -> str:
     return csrf_token(secret, get_settings().secret_key)
 
 
+def _attention(user) -> Attention | None:
+    """The navigation's counts for editors; None for others (or when the database is
+    unreachable: an error page must still render)."""
+    if not has_role(user, Role.editor):
+        return None
+    try:
+        with Session(get_engine()) as session:
+            return attention(session=session, today=date.today())
+    except SQLAlchemyError:
+        return None
+
+
 def page_context(request: Request, context: dict[str, Any] | None = None) -> dict[str, Any]:
     """What every template gets for this request, plus ``context``."""
     lang = request_language(request)
@@ -101,6 +119,7 @@ def page_context(request: Request, context: dict[str, Any] | None = None) -> dic
         "user": user,
         # Staff (viewer and up) see the work pages; a council member reads reports.
         "staff": is_staff(user),
+        "attention": _attention(user),
         "csrf_token": csrf_for(request),
         "settings": get_settings(),
         "request": request,

@@ -422,3 +422,40 @@ def test_every_mail_setting_is_documented_in_the_readme():
     for name in Settings.model_fields:
         if name.startswith(("smtp_", "mail_", "site_")):
             assert f"`DUIDING_{name.upper()}`" in readme, name
+
+
+def test_editors_see_waiting_stories_and_overdue_actions_in_the_navigation(client, session):
+    from tests.factories import login
+
+    make_narrative(session, status=NarrativeStatus.pending)
+    make_narrative(session, status=NarrativeStatus.pending)
+    make_narrative(session)  # published: nothing to do
+    meeting = ReflectionSession(held_on=date.today() - timedelta(days=40), title="Sessie")
+    session.add(meeting)
+    session.flush()
+    session.add_all(
+        [
+            Action(
+                session_id=meeting.id,
+                description="Te laat",
+                due_on=date.today() - timedelta(days=1),
+            ),
+            Action(session_id=meeting.id, description="Op tijd", due_on=date.today()),
+            Action(session_id=meeting.id, description="Zonder datum"),
+        ]
+    )
+    session.commit()
+    login(client, session, "editor")
+    nav = client.get("/").text.split('class="main-nav"')[1].split("</nav>")[0]
+    assert (
+        'Moderatie <span class="nav-count">2<span class="visually-hidden"> verhalen wachten</span>'
+        in nav
+    )
+    assert (
+        'Reflectiesessies <span class="nav-count">1<span class="visually-hidden"> actie over tijd</span>'
+        in nav
+    )
+    client.cookies.clear()
+    session.rollback()
+    login(client, session, "viewer")
+    assert "nav-count" not in client.get("/").text  # counts are for editors
