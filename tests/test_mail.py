@@ -452,8 +452,8 @@ def test_editors_see_waiting_stories_and_overdue_actions_in_the_navigation(clien
         in nav
     )
     assert (
-        'Reflectiesessies <span class="nav-count">1<span class="visually-hidden"> actie over tijd</span>'
-        in nav
+        'Reflectiesessies <span class="nav-count">1<span class="visually-hidden">'
+        " actie over tijd</span>" in nav
     )
     client.cookies.clear()
     session.rollback()
