@@ -287,3 +287,28 @@ def test_staff_see_every_value(client, session, town):
     march = {i["area"]: i["value"] for i in items if i["period"] == "2024-03"}
     assert march == {None: TOTALS[MARCH]} | {c: v[MARCH] for c, (_, v) in DISTRICTS.items()}
     assert all("withheld" not in i and "fewer_than" not in i for i in items)
+
+
+def test_the_reports_pilot_change_leaves_out_hidden_periods(session, town):
+    """Difference between periods: a change of means over a hidden value, with the other
+    values shown, gives it back; the half-year report's experiments leave it out."""
+    from types import SimpleNamespace
+
+    from sqlmodel import select
+
+    from app.experiments.evidence import comparisons
+
+    areas = {a.code: a for a in session.exec(select(Area)).all()}
+    seen = SimpleNamespace(
+        experiment=SimpleNamespace(starts_on=date(2024, 4, 1)),
+        first_pilots=[areas[SMALL]],
+        comparisons=[areas["WK000102"]],
+        indicators=[(town, SimpleNamespace(direction="down"))],
+    )
+    noord, zuid = DISTRICTS[SMALL][1], DISTRICTS["WK000102"][1]
+    staff = comparisons(session=session, seen=seen, until=date(2024, 6, 30))[0]
+    assert staff.pilot_change == pytest.approx(sum(noord[3:]) / 3 - sum(noord[:3]) / 3)
+    public = comparisons(session=session, seen=seen, until=date(2024, 6, 30), threshold=T)[0]
+    # March is hidden in Noord: the pilot's before-mean is January and February only.
+    assert public.pilot_change == pytest.approx(sum(noord[3:]) / 3 - sum(noord[:2]) / 2)
+    assert public.comparison_change == pytest.approx(sum(zuid[3:]) / 3 - sum(zuid[:3]) / 3)

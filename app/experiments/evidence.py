@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 from app.experiments.experiments import ExperimentView
 from app.figures.charts import LegendEntry, comparison_chart, comparison_legend
 from app.figures.periods import Period, period_of
+from app.figures.suppression import hidden_cells
 from app.i18n import N_, format_number, gettext
 from app.models import (
     Area,
@@ -80,11 +81,31 @@ def _means(rows: list[tuple[date, float]]) -> dict[date, float]:
     return {start: fmean(values) for start, values in grouped.items()}
 
 
-def comparisons(*, session: Session, seen: ExperimentView, until: date) -> list[Comparison]:
+def _without_hidden(session, indicator, rows, seen: ExperimentView, threshold: int, until):
+    """``rows`` without the periods of a side (pilot, comparison) in which one of its
+    districts' values is hidden from anonymous readers."""
+    hidden = hidden_cells(session=session, indicator=indicator, threshold=threshold, end=until)
+    sides = [seen.first_pilots, seen.comparisons]
+    dropped = set()
+    for n, areas in enumerate(sides):
+        codes = {area.code for area in areas}
+        dropped |= {(n, start) for code, start in hidden if code in codes}
+    side_of = {area.id: n for n, areas in enumerate(sides) for area in areas}
+    return [row for row in rows if (side_of.get(row[0]), row[1]) not in dropped]
+
+
+def comparisons(
+    *, session: Session, seen: ExperimentView, until: date, threshold: int | None = None
+) -> list[Comparison]:
     """Pilot and comparison means of each followed figure, from a year before the start.
 
     Only the districts it started in count as pilot: districts it was scaled to later
     joined after the start and would blur the before and after.
+
+    With ``threshold`` (a publication, such as the half-year report), a period in which
+    a pilot (or comparison) district's value is hidden from anonymous readers (a small
+    number or one hidden beside it, app/figures/suppression.py) is left out of that
+    side's means: a change of means with the other values shown would give it back.
     """
     experiment = seen.experiment
     since = date(experiment.starts_on.year - 1, experiment.starts_on.month, 1)
@@ -102,6 +123,8 @@ def comparisons(*, session: Session, seen: ExperimentView, until: date) -> list[
                 col(Observation.period_start) <= until,
             )
         ).all()
+        if threshold is not None:
+            rows = _without_hidden(session, indicator, rows, seen, threshold, until)
         pilot = _means([(start, value) for area, start, value in rows if area in pilot_ids])
         other = _means([(start, value) for area, start, value in rows if area in comparison_ids])
         starts = sorted(set(pilot) | set(other))

@@ -8,6 +8,7 @@ can read months later why something was scaled or stopped.
 
 from sqlmodel import Session, col, func, or_, select
 
+from app.config import get_settings
 from app.experiments import evidence, experiments
 from app.figures.periods import Period
 from app.models import (
@@ -51,7 +52,10 @@ def experiments_in_half(*, session: Session, theme: Theme, half: Period) -> list
 
 def _part(session: Session, experiment: Experiment, half: Period) -> ExperimentPart:
     seen = experiments.view(session=session, experiment=experiment)
-    figures = evidence.comparisons(session=session, seen=seen, until=half.end)
+    # The report is a publication (anonymous readers too): no change of means that
+    # subtraction could turn back into a hidden small number.
+    threshold = get_settings().small_numbers_threshold
+    figures = evidence.comparisons(session=session, seen=seen, until=half.end, threshold=threshold)
     pilot_ids = [area.id for area in seen.pilots]
     names = {area.code: area.name for area in seen.pilots}
     stories = (
