@@ -124,7 +124,11 @@ def test_report_per_theme_in_dutch(client, session, data):
     youth = _section(html, "jeugd")
     assert "Meldingen schoolverzuim" in youth
     assert '<div class="report-svg" role="img"' in youth and "<svg" in youth
-    assert '2024-03: 40, <span class="signal signal-concern">zorgwekkend</span>' in youth
+    # the signal in words, with what explains it, as on the indicator page
+    assert (
+        "Meldingen schoolverzuim, maart 2024: boven de bovengrens van de gewone variatie; "
+        "zorgwekkend, want lager is beter; verklaard door 1 reflectiesessie." in youth
+    )
     assert "Raadsverhaal over verzuim" in youth
     assert "Openbaar verhaal over verzuim" in youth
     assert "Reflectie verzuim april" in youth

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, or_, select
 from app.context import events as developments
 from app.context import expectations
 from app.experiments.report import experiments_in_half
+from app.figures.explained import signal_runs, with_states
 from app.figures.periods import Period, PeriodError, parse_period
 from app.figures.signals import breaks_by_indicator, signals_for
 from app.i18n import N_
@@ -56,6 +57,7 @@ from app.reports.content import (
     RecalibrationPart,
     Report,
     ResultPart,
+    RunPart,
     SessionPart,
     SignificantPart,
     StoryPart,
@@ -90,11 +92,12 @@ def _indicator_part(
     session: Session, indicator: Indicator, half: Period, breaks: list[date]
 ) -> IndicatorPart:
     window_start = date(half.start.year - CHART_YEARS_BEFORE, half.start.month, 1)
-    points = [
-        p
-        for p in signals_for(session=session, indicator=indicator, end=half.end, breaks=breaks)
-        if p.period_start >= window_start
-    ]
+    series = signals_for(session=session, indicator=indicator, end=half.end, breaks=breaks)
+    points = [p for p in series if p.period_start >= window_start]
+    # the signals touching the half year, explained or not by the one rule every page uses
+    runs = with_states(
+        session, signal_runs(series, indicator.frequency, indicator_id=indicator.id or 0)
+    )
     part = IndicatorPart(
         slug=indicator.slug,
         name=indicator.name,
@@ -114,6 +117,19 @@ def _indicator_part(
                 in_half=p.period_start >= half.start,
             )
             for p in points
+        ],
+        frequency=indicator.frequency,
+        runs=[
+            RunPart(
+                periods=[period.label for period in run.periods],
+                meaning=run.meaning,
+                side=run.side,
+                rules=list(run.rules),
+                state=run.state,
+                explained_by=[{"kind": e.kind, "id": e.id} for e in run.explained_by],
+            )
+            for run in runs
+            if run.last.start >= half.start and run.first.start <= half.end
         ],
     )
     part.svg = render_chart(part, half)

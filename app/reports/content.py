@@ -9,6 +9,11 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
+from app.figures.explained import Evidence, SignalRun
+from app.figures.periods import parse_period
+from app.figures.summary import sentence
+from app.models import Direction, Frequency
+
 
 class Point(BaseModel):
     period: str
@@ -29,6 +34,31 @@ def _side_from_direction(signal: str, direction: str) -> str:
     return "low" if (signal == "improvement") == desired_low and signal != "neither" else "high"
 
 
+class RunPart(BaseModel):
+    """A signal of the half year (app/figures/explained.py) with what explained it when
+    the report was built: the same run and state the indicator page and dashboard show."""
+
+    periods: list[str] = Field(description="The run's periods, oldest first.")
+    meaning: str
+    side: str | None = None
+    rules: list[str]
+    state: str = Field(description="unexplained, asked or explained.")
+    explained_by: list[dict] = Field(default=[], description='[{"kind", "id"}]')
+
+    def run(self) -> SignalRun:
+        """The run as the one signal object, to be put in words (app/figures/summary.py)."""
+        return SignalRun(
+            indicator_id=0,
+            area_id=None,
+            meaning=self.meaning,  # type: ignore[arg-type]
+            side=self.side,  # type: ignore[arg-type]
+            rules=tuple(self.rules),
+            periods=tuple(parse_period(label) for label in self.periods),
+            state=self.state,  # type: ignore[arg-type]
+            explained_by=tuple(Evidence(e["kind"], e["id"]) for e in self.explained_by),
+        )
+
+
 class IndicatorPart(BaseModel):
     slug: str
     name: str
@@ -37,6 +67,24 @@ class IndicatorPart(BaseModel):
     points: list[Point] = Field(description="The chart window: the half year and before it.")
     svg: str = Field(default="", description="The compact chart, rendered on the server.")
     provisional: bool = False
+    frequency: str = "month"
+    runs: list[RunPart] = Field(
+        default=[], description="The signals that touch the half year, with their state."
+    )
+
+    def sentences(self, lang: str) -> list[str]:
+        """Each signal of the half year in words, with what explains it."""
+        return [
+            sentence(
+                part.run(),
+                name=self.name,
+                direction=Direction(self.direction),
+                frequency=Frequency(self.frequency),
+                lang=lang,
+                state=True,
+            )
+            for part in self.runs
+        ]
 
     @property
     def half_points(self) -> list[Point]:

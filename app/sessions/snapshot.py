@@ -11,6 +11,7 @@ from datetime import date
 from sqlmodel import Session
 
 from app.figures.context import IndicatorContext, PeriodRow, events_for
+from app.figures.explained import runs_by_period, signal_runs, with_states
 from app.figures.observations import series
 from app.figures.periods import parse_period, period_of
 from app.figures.signals import SignalPoint, signals_for
@@ -34,6 +35,14 @@ def freeze(
             "mean": point.mean,
             "lpl": point.lpl,
             "upl": point.upl,
+            # what the signal was made of, so the snapshot reads as the same signal object
+            # every page uses (kept only where there is something to keep)
+            **(
+                {"rules": list(point.rules), "sides": list(point.sides)}
+                if point.signal != "common"
+                else {}
+            ),
+            **({"segment": point.segment} if point.segment else {}),
         }
         for point in signals_for(session=session, indicator=indicator, area=area, end=end)
     ]
@@ -47,6 +56,10 @@ def snapshot_panel(
 
     Snapshots taken before the limits were kept have only values and signals: their
     chart shows the points coloured by signal without the mean and limit lines.
+
+    The frozen signals are read as the one signal object (app/figures/explained.py) and
+    given their state by the one rule, so a session's snapshot says what explains a
+    signal exactly as the indicator page, the dashboard and the report do.
     """
     rows = []
     for point in snapshot:
@@ -63,9 +76,25 @@ def snapshot_panel(
                     lpl=point.get("lpl"),
                     upl=point.get("upl"),
                     signal=point["signal"],
+                    rules=list(point.get("rules", [])),
+                    side=(point.get("sides") or [None])[0],
+                    segment=point.get("segment", 0),
+                    sides=tuple(point.get("sides", [])),
                 ),
             )
         )
+    runs = with_states(
+        session,
+        signal_runs(
+            [row.point for row in rows],
+            indicator.frequency,
+            indicator_id=indicator.id or 0,
+            area_id=area.id if area else None,
+        ),
+    )
+    by_period = runs_by_period(runs)
+    for row in rows:
+        row.run = by_period.get(row.period.start)
     events = (
         events_for(
             session,
@@ -77,7 +106,7 @@ def snapshot_panel(
         if rows
         else []
     )
-    return IndicatorContext(indicator=indicator, area=area, rows=rows, events=events)
+    return IndicatorContext(indicator=indicator, area=area, rows=rows, events=events, runs=runs)
 
 
 @dataclass(frozen=True)
