@@ -18,6 +18,7 @@ from app.models import (
     ConsentReach,
     ContextEvent,
     Experiment,
+    ExperimentIndicator,
     Idea,
     LearningQuestion,
     NarrativeStatus,
@@ -54,6 +55,7 @@ class Need(StrEnum):
 MINIMUM = {
     # the site itself
     "/healthz": Need.public,
+    "/favicon.ico": Need.public,
     "/login": Need.public,
     "/openapi.json": Need.public,
     "/api/docs": Need.public,
@@ -91,6 +93,7 @@ MINIMUM = {
     "/experiments/new": Need.editor,
     "/experiments/settings": Need.admin,
     "/experiments/{experiment_id}": Need.viewer,
+    "/experiments/{experiment_id}/chart.svg": Need.viewer,
     "/api/v1/experiments": Need.viewer,
     "/api/v1/experiments/{experiment_id}": Need.viewer,
     "/context": Need.reader,
@@ -106,6 +109,7 @@ MINIMUM = {
     "/reports/{period}": Need.reader,
     "/reports/{period}.md": Need.reader,
     "/reports/{period}.pdf": Need.reader,
+    "/reports/{period}.docx": Need.reader,
     # council questions to a report: read with the report, asked by council members
     "/api/v1/report-questions": Need.reader,
     "/api/v1/report-questions/{question_id}": Need.reader,
@@ -211,6 +215,12 @@ def sample_values(session) -> dict[str, dict[str, str]]:
     )
     council_question = ReportQuestion(period="2024-H1", question="Wat betekent dit?")
     session.add_all([idea, experiment, council_question])
+    session.flush()
+    session.add(
+        ExperimentIndicator(
+            experiment_id=experiment.id, indicator_id=indicator.id, direction="down"
+        )
+    )
     session.commit()
     return {
         "*": {

@@ -5,6 +5,7 @@ import re
 from datetime import UTC, date, datetime
 
 import pytest
+from docx import Document
 from pypdf import PdfReader
 from sqlmodel import select
 
@@ -283,6 +284,33 @@ def test_pdf_download_holds_the_text_and_charts(client, session, data):
     assert "Schulden" not in text  # one theme only
     images = [image for page in reader.pages for image in page.images]
     assert len(images) == 1  # the chart of the one figure with values
+
+
+def test_docx_download_is_an_editable_document_of_the_same_report(client, session, data):
+    login(client, session, "viewer")
+    link = re.search(r'href="(/reports/2024-H1\.docx[^"]*)"', client.get(REPORT).text)
+    response = client.get(f"{link.group(1)}?theme=jeugd")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/vnd.openxmlformats")
+    assert 'filename="rapportage-2024-H1-jeugd.docx"' in response.headers["content-disposition"]
+    document = Document(io.BytesIO(response.content))
+    paragraphs = [(p.style.name, p.text) for p in document.paragraphs]
+    assert ("Title", "Halfjaarrapportage 2024-H1: Jeugd") in paragraphs
+    assert ("Heading 1", "Jeugd") in paragraphs
+    assert ("Heading 3", "Meldingen schoolverzuim (meldingen)") in paragraphs
+    assert ("List Bullet", "2024-03: 40, zorgwekkend") in paragraphs
+    # a story: its title bold in a list item, its own text continuing that item
+    every = document.paragraphs
+    at = next(n for n, p in enumerate(every) if p.text.startswith("Raadsverhaal over verzuim"))
+    story, body = every[at], every[at + 1]
+    assert story.style.name == "List Bullet" and story.runs[0].bold
+    assert body.style.name == "List Continue" and body.text.startswith("Wij zien meer gezinnen")
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "Intern verhaal" not in text and "**" not in text
+    assert document.core_properties.language == "nl-NL"
+    pictures = document.inline_shapes
+    assert len(pictures) == 1  # the chart of the one figure with values
+    assert pictures[0]._inline.docPr.get("descr") == "Meldingen schoolverzuim"
 
 
 def test_one_theme_only(client, session, data):

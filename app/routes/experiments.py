@@ -251,20 +251,20 @@ def experiment_chart_svg(
     experiment_id: int,
     session: SessionDep,
     user: ViewerUser,
-    indicator: Annotated[str, Query(max_length=80)],
+    indicator: Annotated[str | None, Query(max_length=80)] = None,
 ) -> Response:
     """One figure's pilot against comparison as a static SVG, for readers without
-    JavaScript (see app/figures/svg.py)."""
+    JavaScript (see app/figures/svg.py); without ``indicator``, the first it follows."""
     experiment = experiments.get(session=session, experiment_id=experiment_id)
     seen = experiments.view(session=session, experiment=experiment)
     today = _today()
     for comparison in evidence.comparisons(session=session, seen=seen, until=today):
-        if comparison.indicator.slug == indicator:
+        if indicator in (None, comparison.indicator.slug):
             spec = evidence.comparison_spec(
                 comparison, evidence.running_period(seen, today), request_language(request), 720
             )
             return Response(chart_svg(spec), media_type="image/svg+xml")
-    raise NotFound(evidence.NOT_FOLLOWED, slug=indicator)
+    raise NotFound(evidence.NOT_FOLLOWED, slug=indicator or "")
 
 
 @pages.post("/experiments/{experiment_id}")

@@ -25,6 +25,7 @@ from app.reports import questions, service
 from app.reports.build import COUNCIL_REACH, candidate_stories, half_year
 from app.reports.changes import describe
 from app.reports.content import Report
+from app.reports.docx import report_docx
 from app.reports.pdf import report_pdf
 from app.templating import render, render_text, request_language
 
@@ -144,6 +145,19 @@ def report_download_pdf(request: Request, asked: RequestedDep):
     text = _markdown(request, asked.report, asked.version, charts=True)
     name = _file_name(asked.report, asked.version, ".pdf")
     return _download(report_pdf(asked.report, text), "application/pdf", name)
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@router.get("/reports/{period}.docx")
+def report_download_docx(request: Request, asked: RequestedDep):
+    """The report as an editable Word document with its charts, for the council's
+    planning and control documents."""
+    text = _markdown(request, asked.report, asked.version, charts=True)
+    name = _file_name(asked.report, asked.version, ".docx")
+    document = report_docx(asked.report, text, request_language(request))
+    return _download(document, DOCX, name)
 
 
 def _asked_by(session: Session, rows: list[ReportQuestion], user: User | None) -> dict:

@@ -1,5 +1,5 @@
 """The Vega, Vega-Lite and vega-embed JavaScript, served by the app itself (no CDN), and
-the favicon (pages link /static/favicon.svg; /favicon.ico leads there, so that no
+the favicon (pages link /static/favicon.svg; /favicon.ico serves it too, so that no
 browser logs a 404).
 
 The bundle comes from the installed vl-convert package; building it takes about a
@@ -9,9 +9,10 @@ second, so it is built once, on first request, and kept in memory.
 import contextlib
 import os
 from functools import cache
+from pathlib import Path
 
 from fastapi import APIRouter
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import FileResponse, Response
 
 from app.config import get_settings
 
@@ -48,8 +49,12 @@ def vega_bundle_js() -> Response:
     )
 
 
+FAVICON = Path(__file__).parent.parent / "static" / "favicon.svg"
+
+
 @router.get("/favicon.ico")
-def favicon() -> RedirectResponse:
-    return RedirectResponse(
-        "/static/favicon.svg", status_code=301, headers={"Cache-Control": "public, max-age=86400"}
+def favicon() -> FileResponse:
+    """The favicon's SVG itself (browsers read it by its type, whatever the name)."""
+    return FileResponse(
+        FAVICON, media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"}
     )
