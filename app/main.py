@@ -17,8 +17,8 @@ from app.middleware import (
     AuthMiddleware,
     BodySizeLimitMiddleware,
     LanguageMiddleware,
-    NulTextMiddleware,
     SecurityHeadersMiddleware,
+    TextInputMiddleware,
 )
 from app.routes import ROUTERS
 from app.routes.vendor import vega_bundle
@@ -67,7 +67,7 @@ def create_app() -> FastAPI:
     openapi.install(app)
     # Added innermost first: the auth middleware needs the session the session
     # middleware decodes; headers and size limits wrap everything.
-    app.add_middleware(NulTextMiddleware)
+    app.add_middleware(TextInputMiddleware)
     app.add_middleware(AuthMiddleware)
     app.add_middleware(
         SessionMiddleware,

@@ -1,13 +1,17 @@
 """Request middleware: language choice, the signed-in user, security headers, size limits,
-NUL characters.
+text no database can take (NUL characters, lone surrogates).
 
 Written as plain ASGI classes (not BaseHTTPMiddleware) so streaming bodies, such as
 large CSV uploads, pass through without being buffered.
 """
 
+import codecs
+import json
+import re
 from http.cookies import SimpleCookie
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote_plus
 
+from python_multipart.multipart import MultipartParser, parse_options_header
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers, MutableHeaders
@@ -200,29 +204,168 @@ async def _refuse(
     await response(scope, receive, send)
 
 
-#: How a NUL character arrives, per body type; other bodies (uploads) pass untouched.
-NUL_MARKERS = {
-    "application/json": (b"\\u0000", b"\x00"),
-    "application/x-www-form-urlencoded": (b"%00", b"\x00"),
-}
 NUL_MESSAGE = N_("Text may not contain NUL characters (\\u0000).")
+SURROGATE_MESSAGE = N_("Text may not contain unpaired surrogate characters (\\ud800 to \\udfff).")
+_SURROGATES = re.compile("[\ud800-\udfff]")
 
 
-class NulTextMiddleware(HttpMiddleware):
-    """Refuse text with NUL characters in the path, query or body with 422.
+def text_problem(text: str) -> str | None:
+    """The message for text no database can take: a NUL character (PostgreSQL cannot
+    store or compare it) or a lone surrogate (not Unicode text: neither engine can
+    encode it); None when the text is fine."""
+    if "\x00" in text:
+        return NUL_MESSAGE
+    if _SURROGATES.search(text):
+        return SURROGATE_MESSAGE
+    return None
 
-    PostgreSQL cannot store or even compare them (a query with one fails), SQLite can:
-    refusing them up front gives the same clear answer on both engines, with nothing
-    stored. The body is read here (the size limit outside bounds it) and replayed."""
+
+def _json_problem(value: object) -> str | None:
+    """The first text problem in a parsed JSON document, keys included."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if problem := text_problem(item):
+                return problem
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return None
+
+
+def _is_json(kind: str) -> bool:
+    """Whether a body of this content type is JSON text: application/json and
+    application/*+json (as FastAPI reads them), and, to be safe, a body without one."""
+    if not kind:
+        return True
+    main, _, sub = kind.partition("/")
+    return main == "application" and (sub == "json" or sub.endswith("+json"))
+
+
+def _body_problem(kind: str, body: bytes) -> str | None:
+    """The text problem of a JSON or form-urlencoded body, read as the app reads it."""
+    if kind == "application/x-www-form-urlencoded":
+        # As Starlette's form parser: each name and value from latin-1, then unquoted.
+        for pair in body.decode("latin-1").replace(";", "&").split("&"):
+            for part in pair.split("=", 1):
+                if problem := text_problem(unquote_plus(part)):
+                    return problem
+        return None
+    if not body.strip():
+        return None
+    try:
+        document = json.loads(body)
+    except ValueError:  # not JSON (or not UTF-8): FastAPI answers that itself
+        return None
+    return _json_problem(document)
+
+
+class _MultipartChecker:
+    """Check a multipart body as it streams past: every text field, every field name
+    and file name, decoded with the body's charset as Starlette decodes them. The
+    content of a file is not text here (a workbook holds NUL bytes); the import that
+    reads it refuses what it cannot read."""
+
+    def __init__(self, content_type: str) -> None:
+        _, params = parse_options_header(content_type)
+        charset = params.get(b"charset", b"utf-8")
+        charset = charset.decode("latin-1") if isinstance(charset, bytes) else charset
+        try:
+            self.charset = codecs.lookup(charset).name
+        except LookupError:
+            self.charset = "latin-1"
+        self.problem: str | None = None
+        self._header = b""
+        self._value = b""
+        self._disposition = b""
+        self._data = bytearray()
+        self._is_file = False
+        boundary = params.get(b"boundary")
+        callbacks = {
+            "on_part_begin": self._begin,
+            "on_part_data": self._part_data,
+            "on_part_end": self._end,
+            "on_header_field": self._header_field,
+            "on_header_value": self._header_value,
+            "on_header_end": self._header_end,
+            "on_headers_finished": self._headers_finished,
+        }
+        self._parser = MultipartParser(boundary, callbacks) if boundary else None
+
+    def write(self, chunk: bytes) -> None:
+        if self._parser is None or self.problem or not chunk:
+            return
+        try:
+            self._parser.write(chunk)
+        except Exception:  # malformed: Starlette's own parser answers for that
+            self._parser = None
+
+    def _decode(self, raw: bytes) -> str:
+        try:
+            return raw.decode(self.charset)
+        except (UnicodeDecodeError, LookupError):
+            return raw.decode("latin-1")
+
+    def _check(self, raw: bytes) -> None:
+        self.problem = self.problem or text_problem(self._decode(raw))
+
+    def _begin(self) -> None:
+        self._disposition, self._data, self._is_file = b"", bytearray(), False
+
+    def _header_field(self, data: bytes, start: int, end: int) -> None:
+        self._header += data[start:end]
+
+    def _header_value(self, data: bytes, start: int, end: int) -> None:
+        self._value += data[start:end]
+
+    def _header_end(self) -> None:
+        if self._header.lower() == b"content-disposition":
+            self._disposition = self._value
+        self._header, self._value = b"", b""
+
+    def _headers_finished(self) -> None:
+        _, options = parse_options_header(self._disposition)
+        for name in (b"name", b"filename"):
+            if name in options:
+                self._check(options[name])
+        self._is_file = b"filename" in options
+
+    def _part_data(self, data: bytes, start: int, end: int) -> None:
+        if not self._is_file:
+            self._data += data[start:end]
+
+    def _end(self) -> None:
+        if not self._is_file:
+            self._check(bytes(self._data))
+
+
+class TextInputMiddleware(HttpMiddleware):
+    """Refuse text no database can take, NUL characters and lone surrogates, with 422:
+    in the path and query, and in every body the app reads as text (JSON of any JSON
+    content type, form-urlencoded, multipart fields and file names), on both engines
+    alike, before any of it is stored.
+
+    JSON and form bodies are small (the size limit outside bounds them): they are read
+    here and replayed. Multipart bodies (uploads) stream through, checked on the way;
+    on a problem the app is told the client left and the 422 goes out instead."""
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         query: bytes = scope.get("query_string", b"")
-        if "\x00" in scope["path"] or b"%00" in query or b"\x00" in query:
-            await _refuse(scope, receive, send, 422, NUL_MESSAGE)
+        path_problem = text_problem(scope["path"]) or text_problem(
+            unquote_plus(query.decode("latin-1"))
+        )
+        if path_problem or b"\x00" in query:
+            await _refuse(scope, receive, send, 422, path_problem or NUL_MESSAGE)
             return
-        kind = Headers(scope=scope).get("content-type", "").split(";")[0].strip().lower()
-        markers = NUL_MARKERS.get(kind)
-        if markers is None:
+        content_type = Headers(scope=scope).get("content-type", "")
+        kind = content_type.split(";")[0].strip().lower()
+        if kind == "multipart/form-data":
+            await self._multipart(scope, receive, send, content_type)
+            return
+        if not (_is_json(kind) or kind == "application/x-www-form-urlencoded"):
             await self.app(scope, receive, send)
             return
         messages: list[Message] = []
@@ -232,8 +375,8 @@ class NulTextMiddleware(HttpMiddleware):
             if message["type"] != "http.request" or not message.get("more_body", False):
                 break
         body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.request")
-        if any(marker in body for marker in markers):
-            await _refuse(scope, receive, send, 422, NUL_MESSAGE)
+        if problem := _body_problem(kind, body):
+            await _refuse(scope, receive, send, 422, problem)
             return
         replay = iter(messages)
 
@@ -241,3 +384,32 @@ class NulTextMiddleware(HttpMiddleware):
             return next(replay, None) or await receive()
 
         await self.app(scope, replayed, send)
+
+    async def _multipart(self, scope: Scope, receive: Receive, send: Send, content_type: str):
+        checker = _MultipartChecker(content_type)
+
+        async def checked_receive() -> Message:
+            if checker.problem:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                checker.write(message.get("body", b""))
+                if checker.problem:
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            if not checker.problem:
+                await send(message)
+
+        try:
+            await self.app(scope, checked_receive, guarded_send)
+        except Exception:
+            if not checker.problem:
+                raise
+        if checker.problem:
+            await _refuse(scope, receive, send, 422, checker.problem)
+
+
+#: The name main.py and older code know it by.
+NulTextMiddleware = TextInputMiddleware

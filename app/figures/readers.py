@@ -118,6 +118,9 @@ def _csv(stream: BinaryIO, head: bytes) -> Table:
         reader = csv.reader(text, delimiter=delimiter)
         try:
             for row in reader:
+                if any("\x00" in cell for cell in row):  # no database takes NUL text
+                    template = N_("the file is not text that can be read")
+                    raise ReadError(template, where=reader.line_num + 1)
                 yield reader.line_num + 1, cast("list[Cell]", row)  # text cells are Cells
         except UnicodeDecodeError:
             template = N_("the file is not %(encoding)s text from here on")
