@@ -11,7 +11,7 @@ import re
 from http.cookies import SimpleCookie
 from urllib.parse import parse_qs, unquote_plus
 
-from python_multipart.multipart import MultipartParser, parse_options_header
+from python_multipart.multipart import MultipartCallbacks, MultipartParser, parse_options_header
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers, MutableHeaders
@@ -271,8 +271,8 @@ class _MultipartChecker:
 
     def __init__(self, content_type: str) -> None:
         _, params = parse_options_header(content_type)
-        charset = params.get(b"charset", b"utf-8")
-        charset = charset.decode("latin-1") if isinstance(charset, bytes) else charset
+        raw = params.get(b"charset", b"utf-8")
+        charset = raw.decode("latin-1") if isinstance(raw, bytes) else str(raw)
         try:
             self.charset = codecs.lookup(charset).name
         except LookupError:
@@ -284,7 +284,7 @@ class _MultipartChecker:
         self._data = bytearray()
         self._is_file = False
         boundary = params.get(b"boundary")
-        callbacks = {
+        callbacks: MultipartCallbacks = {
             "on_part_begin": self._begin,
             "on_part_data": self._part_data,
             "on_part_end": self._end,
