@@ -9,9 +9,10 @@ import codecs
 import json
 import re
 from http.cookies import SimpleCookie
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, unquote_plus
 
-from python_multipart.multipart import MultipartCallbacks, MultipartParser, parse_options_header
+from python_multipart.multipart import MultipartParser, parse_options_header
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers, MutableHeaders
@@ -24,6 +25,9 @@ from app.db import get_engine
 from app.errors import error_response
 from app.i18n import N_, negotiate
 from app.models import User
+
+if TYPE_CHECKING:  # a typing-only name in python-multipart
+    from python_multipart.multipart import MultipartCallbacks
 
 LANG_COOKIE = "duiding_lang"
 LANG_COOKIE_MAX_AGE = 365 * 24 * 3600
