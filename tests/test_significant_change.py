@@ -225,3 +225,40 @@ def test_a_session_chooses_the_most_significant_story_per_domain(client, session
     partner_page = client.get(f"/partner?invite={token}").text
     assert "Gekozen als meest betekenisvolle verandering" in partner_page
     assert "Reflectie maart" in partner_page and reason in partner_page
+
+
+def test_a_chosen_story_hidden_after_freezing_leaves_no_text_in_the_report(client, session):
+    import json
+
+    from app.models import FrozenReport
+
+    reflection_id, domain_id, story_id, _, _, _ = _session_with_candidates(session)
+    reason = "Het veld brengt de buurt samen."
+    session.add(
+        SignificantChoice(
+            session_id=reflection_id, domain_id=domain_id, narrative_id=story_id, reason=reason
+        )
+    )
+    session.commit()
+    login(client, session, "editor")
+    page = client.get("/reports/2025-H1").text
+    assert reason in page
+    frozen = client.post(
+        "/reports/2025-H1/freeze", data={"csrf_token": csrf_from(page)}, follow_redirects=False
+    )
+    assert frozen.status_code == 303
+    version = frozen.headers["location"].split("version=")[1]
+    assert reason in client.get(f"/reports/2025-H1?version={version}").text
+    session.rollback()
+    hidden = client.patch(
+        f"/api/v1/narratives/{story_id}", json={"status": "hidden"}, headers=bearer(session)
+    )
+    assert hidden.status_code == 200
+    shown = client.get(f"/reports/2025-H1?version={version}").text
+    assert reason not in shown and "Het voetbalveld" not in shown
+    assert "Opgroeien" in shown and "Verhaal ingetrokken" in shown
+    session.rollback()
+    session.expire_all()
+    stored = json.dumps(session.get(FrozenReport, int(version)).content)
+    assert reason not in stored and "Het voetbalveld" not in stored
+    assert reason not in client.get("/reports/2025-H1").text  # the live report too
