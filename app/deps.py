@@ -9,11 +9,12 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 from sqlmodel import Session
 
-from app.audience import has_role, is_council, is_staff
+from app.audience import Audience, has_role, is_council, is_staff
 from app.config import Settings, get_settings
 from app.db import get_session, get_write_session
 from app.figures import catalog
 from app.models import Indicator, Role, User
+from app.narratives.reach import reach_of
 from app.problems import AuthRequired, Forbidden
 from app.security.small_numbers import Masking
 
@@ -70,6 +71,13 @@ def masking(request: Request, settings: SettingsDep) -> Masking:
     )
 
 
+def audience(
+    user: Annotated[User | None, Depends(reader)], shown: Annotated[Masking, Depends(masking)]
+) -> Audience:
+    """Who reads this request: the reader, the stories they may see, the masking."""
+    return Audience(user=user, reach=reach_of(user), masking=shown)
+
+
 def council_member(request: Request) -> User:
     """Return the signed-in council member, or refuse anyone else (staff answer, not ask)."""
     user = optional_user(request)
@@ -95,6 +103,9 @@ ViewerUser = Annotated[User, Depends(require_role(Role.viewer))]
 EditorUser = Annotated[User, Depends(require_role(Role.editor))]
 AdminUser = Annotated[User, Depends(require_role(Role.admin))]
 MaskingDep = Annotated[Masking, Depends(masking)]
+#: Who reads (reader, consent reach, small-number masking): pages and answers that
+#: show figures or stories take this instead of a Reader and a MaskingDep.
+AudienceDep = Annotated[Audience, Depends(audience)]
 CouncilUser = Annotated[User, Depends(council_member)]
 #: The story and idea forms: staff, invite links and (if on) anyone, not the council.
 FormUser = Annotated[User | None, Depends(staff_or_nobody)]

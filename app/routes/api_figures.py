@@ -15,10 +15,10 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.deps import (
+    AudienceDep,
     EditorUser,
     IndicatorDep,
     Limit,
-    MaskingDep,
     Offset,
     Reader,
     SessionDep,
@@ -270,8 +270,7 @@ AsOfQuery = Annotated[
     response_model_exclude_unset=True,  # fewer_than only where a value is hidden
 )
 def list_observations(
-    reader: Reader,
-    masking: MaskingDep,
+    audience: AudienceDep,
     indicator: IndicatorDep,
     session: SessionDep,
     area: AreaQuery = None,
@@ -282,7 +281,7 @@ def list_observations(
     offset: Offset = 0,
 ):
     """List an indicator's values by period, optionally as they were known at ``as_of``."""
-    rows = reader_values(session, indicator, area, start, end, as_of, masking)
+    rows = reader_values(session, indicator, area, start, end, as_of, audience.masking)
     return {
         "items": [
             {
@@ -314,8 +313,7 @@ def list_observations(
 )
 def download_observations(
     request: Request,
-    reader: Reader,
-    masking: MaskingDep,
+    audience: AudienceDep,
     indicator: IndicatorDep,
     session: SessionDep,
     area: AreaQuery = None,
@@ -331,7 +329,7 @@ def download_observations(
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["indicator", "period", "area", "value"])
-    for row in reader_values(session, indicator, area, start, end, as_of, masking):
+    for row in reader_values(session, indicator, area, start, end, as_of, audience.masking):
         label = period_of(row.period_start, indicator.frequency).label
         value = row.value.text(lang) if isinstance(row.value, Masked) else repr(row.value)
         writer.writerow([indicator.slug, label, row.area or "", value])

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from sqlmodel import select
 
-from app.deps import IndicatorDep, MaskingDep, Reader, SessionDep
+from app.deps import AudienceDep, IndicatorDep, SessionDep
 from app.figures.observations import reader_values
 from app.figures.periods import period_of
 from app.models import Area
@@ -23,8 +23,7 @@ router = APIRouter(include_in_schema=False)
 @router.get("/indicators/{slug}/values")
 def values_page(
     request: Request,
-    reader: Reader,
-    masking: MaskingDep,
+    audience: AudienceDep,
     indicator: IndicatorDep,
     session: SessionDep,
     area: str | None = None,
@@ -32,7 +31,7 @@ def values_page(
 ):
     """List the indicator's values, for every area or one, as known at the end of a day."""
     moment = datetime.combine(as_of, time.max, UTC) if as_of else None
-    rows = reader_values(session, indicator, area or None, None, None, moment, masking)
+    rows = reader_values(session, indicator, area or None, None, None, moment, audience.masking)
     query = {"area": area or "", "as_of": moment.isoformat() if moment else ""}
     areas = session.exec(select(Area.code, Area.name).order_by(Area.code)).all()
     return render(

@@ -11,7 +11,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from app.deps import IndicatorDep, MaskingDep, Reader, SessionDep
+from app.audience import Audience
+from app.deps import AudienceDep, IndicatorDep, SessionDep
 from app.figures import catalog
 from app.figures.charts import LEGEND_LABELS
 from app.figures.context import indicator_context
@@ -20,7 +21,6 @@ from app.figures.overview import district_comparison, period_text
 from app.figures.page_charts import make_chart
 from app.i18n import N_, gettext
 from app.models import Area, Indicator
-from app.narratives.reach import reach_of
 from app.templating import render, request_language
 
 router = APIRouter(include_in_schema=False)
@@ -40,14 +40,14 @@ def _filename(indicator: Indicator, area: Area | None, suffix: str) -> str:
     return f"{indicator.slug}{'-' + area.code if area else ''}.{suffix}"
 
 
-def _export(session, indicator: Indicator, area: str | None, masking, user):
+def _export(session, indicator: Indicator, area: str | None, audience: Audience):
     chosen = catalog.existing_area(session=session, code=area) if area else None
     context = indicator_context(
         session=session,
         indicator=indicator,
         area=chosen,
-        masking=masking,
-        reach=reach_of(user),
+        masking=audience.masking,
+        reach=audience.reach,
     )
     return chosen, export_rows(context)
 
@@ -57,15 +57,14 @@ def export_csv(
     request: Request,
     indicator: IndicatorDep,
     session: SessionDep,
-    user: Reader,
-    masking: MaskingDep,
+    audience: AudienceDep,
     area: AreaQuery = None,
     dialect: Annotated[str | None, Query(max_length=20)] = None,
 ) -> Response:
     """Per period the value, mean, limits, signal and story count, as CSV: ``plain``
     (comma, decimal point) or ``excel-nl`` (semicolon, decimal comma, BOM)."""
     chosen_dialect = dialect_of(dialect)
-    chosen, rows = _export(session, indicator, area, masking, user)
+    chosen, rows = _export(session, indicator, area, audience)
     suffix = "csv" if chosen_dialect == "plain" else "excel-nl.csv"
     return Response(
         to_csv(rows, chosen_dialect, request_language(request)),
@@ -81,12 +80,11 @@ def export_xlsx(
     request: Request,
     indicator: IndicatorDep,
     session: SessionDep,
-    user: Reader,
-    masking: MaskingDep,
+    audience: AudienceDep,
     area: AreaQuery = None,
 ) -> Response:
     """The same table as an Excel workbook, with what the figure is on a second sheet."""
-    chosen, rows = _export(session, indicator, area, masking, user)
+    chosen, rows = _export(session, indicator, area, audience)
     lang = request_language(request)
 
     def say(message: str) -> str:
@@ -114,13 +112,12 @@ def districts_page(
     request: Request,
     indicator: IndicatorDep,
     session: SessionDep,
-    user: Reader,
-    masking: MaskingDep,
+    audience: AudienceDep,
 ):
     """The districts of a figure side by side: small multiples on one shared scale, each
     with its latest state, and a table of latest value, signal and recent stories."""
     seen = district_comparison(
-        session=session, indicator=indicator, masking=masking, reach=reach_of(user)
+        session=session, indicator=indicator, masking=audience.masking, reach=audience.reach
     )
     lang = request_language(request)
     charts = {

@@ -10,7 +10,12 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse
 from sqlmodel import Session, select
 
-from app.deps import EditorUser, MaskingDep, Reader, SessionDep, WriteSessionDep, has_role
+from app.deps import (
+    AudienceDep,
+    EditorUser,
+    SessionDep,
+    WriteSessionDep,
+)
 from app.figures import catalog
 from app.figures.catalog import FIELD_HINTS
 from app.figures.overview import overview, period_text, spark_chart, spark_text
@@ -29,7 +34,6 @@ from app.models import (
     Role,
     Theme,
 )
-from app.narratives.reach import reach_of
 from app.problems import Conflict, Invalid
 from app.templating import render, request_language, say
 
@@ -54,8 +58,7 @@ DIRECTIONS = {
 def indicators_page(
     request: Request,
     session: SessionDep,
-    user: Reader,
-    masking: MaskingDep,
+    audience: AudienceDep,
     theme: Annotated[str | None, Query(max_length=200)] = None,
     area: Annotated[str | None, Query(max_length=200)] = None,
 ):
@@ -67,8 +70,8 @@ def indicators_page(
         session=session,
         theme=theme or None,
         area=area or None,
-        masking=masking,
-        reach=reach_of(user),
+        masking=audience.masking,
+        reach=audience.reach,
     )
     lang = request_language(request)
     return render(
@@ -83,7 +86,7 @@ def indicators_page(
             "theme_options": [(t.slug, t.name) for t in seen.themes],
             "area_options": [(a.code, a.name) for a in seen.areas],
             "frequencies": FREQUENCIES,
-            "can_edit": has_role(user, Role.editor),
+            "can_edit": audience.has_role(Role.editor),
         },
         status_code=422 if seen.problems else 200,
     )

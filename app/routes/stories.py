@@ -12,9 +12,8 @@ from starlette.responses import RedirectResponse
 from app.config import Settings
 from app.db import UNAVAILABLE, storage_failure
 from app.deps import (
+    AudienceDep,
     FormUser,
-    MaskingDep,
-    Reader,
     SessionDep,
     SettingsDep,
     WriteSessionDep,
@@ -26,7 +25,7 @@ from app.models import Area, Narrative
 from app.models.narrative import ConsentReach, LinkRelation, NarrativeSource
 from app.narratives.invites import InviteInvalid, resolve_invite
 from app.narratives.moderation import linked_figures
-from app.narratives.reach import may_read, reach_of
+from app.narratives.reach import may_read
 from app.narratives.rendering import render_markdown
 from app.narratives.requests import (
     NotAnswerable,
@@ -247,13 +246,11 @@ def story_sent(request: Request, session: SessionDep, invite: str = ""):
 
 
 @router.get("/stories/{narrative_id}")
-def show_story(
-    request: Request, narrative_id: int, session: SessionDep, user: Reader, masking: MaskingDep
-):
+def show_story(request: Request, narrative_id: int, session: SessionDep, audience: AudienceDep):
     """Show one published story; editors may also see one still pending. Each figure it
     is linked to is drawn with the story's period marked."""
     narrative = session.get(Narrative, narrative_id)
-    if narrative is None or not may_read(narrative, user):
+    if narrative is None or not may_read(narrative, audience.user):
         raise NotFound(NO_STORY, id=narrative_id)
     area = session.get(Area, narrative.area_id) if narrative.area_id else None
     context = {
@@ -264,8 +261,8 @@ def show_story(
             session=session,
             story=narrative,
             lang=request_language(request),
-            masking=masking,
-            reach=reach_of(user),
+            masking=audience.masking,
+            reach=audience.reach,
         ),
         "body_html": render_markdown(narrative.body),
     }
