@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.models import Area, AreaKind, Observation
 from app.security.small_numbers import Masked, mask, suppress, suppress_tree
@@ -294,8 +294,6 @@ def test_the_reports_pilot_change_leaves_out_hidden_periods(session, town):
     values shown, gives it back; the half-year report's experiments leave it out."""
     from types import SimpleNamespace
 
-    from sqlmodel import select
-
     from app.experiments.evidence import comparisons
 
     areas = {a.code: a for a in session.exec(select(Area)).all()}
@@ -312,3 +310,13 @@ def test_the_reports_pilot_change_leaves_out_hidden_periods(session, town):
     # March is hidden in Noord: the pilot's before-mean is January and February only.
     assert public.pilot_change == pytest.approx(sum(noord[3:]) / 3 - sum(noord[:2]) / 2)
     assert public.comparison_change == pytest.approx(sum(zuid[3:]) / 3 - sum(zuid[:3]) / 3)
+
+
+def test_a_figure_without_small_numbers_shows_everything(client, session, town):
+    march = next(o for o in session.exec(select(Observation)).all() if o.value == 3)
+    march.value = 6  # no small number left: nothing to protect
+    session.add(march)
+    session.commit()
+    items = client.get("/api/v1/indicators/meldingen/observations?limit=1000").json()["items"]
+    assert all(i["value"] is not None for i in items)
+    assert all(p["mean"] is not None for p in _signals(client, SMALL))

@@ -17,11 +17,11 @@ back, so those lines are not shown for that segment (``None``).
 from dataclasses import replace
 from datetime import date, datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.figures.observations import KnownValue, known_values
 from app.figures.signals import SignalPoint
-from app.models import Area, AreaKind, Indicator
+from app.models import Area, AreaKind, Indicator, Observation
 from app.security.small_numbers import Masked, Masking, suppress_tree
 
 #: (area code, period start) of each hidden value, with its mark.
@@ -59,6 +59,24 @@ def hidden_in(values: list[KnownValue], parent: dict[str, str | None], threshold
     return hidden
 
 
+def _any_small(
+    session: Session, indicator: Indicator, threshold: int, start: date | None, end: date | None
+) -> bool:
+    """Whether any current area value of ``indicator`` is small (municipality areas
+    included: a yes only means the full look is needed)."""
+    query = select(Observation.id).where(
+        Observation.indicator_id == indicator.id,
+        col(Observation.area_id).is_not(None),
+        Observation.value >= 0,
+        Observation.value < threshold,
+    )
+    if start is not None:
+        query = query.where(Observation.period_start >= start)
+    if end is not None:
+        query = query.where(Observation.period_start <= end)
+    return session.exec(query.limit(1)).first() is not None
+
+
 def hidden_cells(
     *,
     session: Session,
@@ -70,6 +88,8 @@ def hidden_cells(
 ) -> Hidden:
     """Every district value of ``indicator`` a masked reader may not see, as known at
     ``as_of``, for the periods from ``start`` to ``end``."""
+    if as_of is None and not _any_small(session, indicator, threshold, start, end):
+        return {}  # the common case, in one indexed query: nothing to hide at all
     parent = _hierarchy(session)
     values = known_values(
         session=session, indicator=indicator, all_areas=True, start=start, end=end, as_of=as_of
