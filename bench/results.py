@@ -186,4 +186,11 @@ def append_load(report: dict) -> None:
             "database afterwards; `reset` counts requests that failed without an answer.\n\n"
             f"| {' | '.join(header)} |\n|{'---|' * len(header)}\n"
         )
-    RESULTS.write_text(text + "".join(rows))
+    # Below the table's last row (notes may follow the table).
+    lines = text.splitlines(keepends=True)
+    at = next(n for n, line in enumerate(lines) if line.startswith(LOAD_HEADING))
+    while at + 1 < len(lines) and not lines[at + 1].startswith("|"):
+        at += 1
+    while at + 1 < len(lines) and lines[at + 1].startswith("|"):
+        at += 1
+    RESULTS.write_text("".join(lines[: at + 1] + rows + lines[at + 1 :]))
