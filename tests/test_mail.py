@@ -25,6 +25,7 @@ from app.models import (
     ReflectionSession,
     utcnow,
 )
+from app.narratives.invites import create_invite, partner_page_url
 from tests.factories import bearer, make_indicator, make_narrative, make_user
 
 runner = CliRunner()
@@ -251,8 +252,14 @@ def test_the_partner_hears_what_became_of_their_story(client, session, mail_on):
     partner = Partner(name="Buurtteam", email="team@buurt.example")
     session.add(partner)
     session.commit()
+    invite = create_invite(session=session, partner=partner, expires_at=None)
+    session.commit()
     published = make_narrative(
-        session, title="Keukentafel", status=NarrativeStatus.pending, partner_id=partner.id
+        session,
+        title="Keukentafel",
+        status=NarrativeStatus.pending,
+        partner_id=partner.id,
+        invite_id=invite.id,
     )
     hidden = make_narrative(
         session, title="Te herkenbaar", status=NarrativeStatus.pending, partner_id=partner.id
@@ -274,6 +281,9 @@ def test_the_partner_hears_what_became_of_their_story(client, session, mail_on):
     texts = sorted(mail_on.texts(), key=lambda t: "niet" in t)
     assert "Keukentafel" in texts[0] and "is gepubliceerd" in texts[0]
     assert "Mooi voorbeeld." in texts[0]
+    page = f"https://duiding.gemeente.example{partner_page_url(invite)}"
+    assert f"Wat er met al uw verhalen is gebeurd: {page}" in texts[0]
+    assert "Wat er met al uw verhalen" not in texts[1]  # that story came without a link
     assert "wordt niet gepubliceerd" in texts[1]
     assert "De buurman is herkenbaar." in texts[1]
 

@@ -33,7 +33,7 @@ from app.models import (
     User,
     utcnow,
 )
-from app.narratives.invites import invite_url
+from app.narratives.invites import invite_url, partner_page_url
 
 FOOTER = N_(
     "This message was sent by Duiding, the municipality's journal of figures and stories. "
@@ -64,6 +64,7 @@ HIDDEN_BODY = N_(
     "publish it."
 )
 EDITOR_NOTE = N_("The editor's note: %(note)s")
+PARTNER_PAGE_LINK = N_("What became of all your stories: %(link)s")
 DIGEST_BODY = N_("These stories wait for an editor's decision:")
 DIGEST_LINK = N_("Moderate them at %(link)s")
 ACTION_SUBJECT = N_("Action due on %(day)s: %(action)s")
@@ -158,13 +159,17 @@ def story_moderated(*, session: Session, story: Narrative) -> bool:
     values = {"partner": partner.name, "title": story.title}
     note = (story.moderation_note or "").strip()
     said = gettext(lang, EDITOR_NOTE, note=note) if note else ""
+    invite = session.get(Invite, story.invite_id) if story.invite_id else None
+    page = _link(partner_page_url(invite)) if invite and invite.revoked_at is None else ""
+    more = gettext(lang, PARTNER_PAGE_LINK, link=page) if page else ""
     if story.status == NarrativeStatus.published:
         subject, body = (
             PUBLISHED_SUBJECT,
-            _body(lang, gettext(lang, PUBLISHED_BODY, **values), said),
+            _body(lang, gettext(lang, PUBLISHED_BODY, **values), said, more),
         )
     else:
-        subject, body = HIDDEN_SUBJECT, _body(lang, gettext(lang, HIDDEN_BODY, **values), said)
+        subject = HIDDEN_SUBJECT
+        body = _body(lang, gettext(lang, HIDDEN_BODY, **values), said, more)
     return bool(
         queue(
             session=session,
