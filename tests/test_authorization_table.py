@@ -148,6 +148,7 @@ MINIMUM = {
     "/themes/{slug}/domains": Need.editor,
     "/api/v1/themes/{slug}/domains": Need.reader,
     "/sessions/{session_id}/significant": Need.editor,
+    "/api/v1/sessions/{session_id}/significant": Need.viewer,
     "/partners/{partner_id}/invites/{invite_id}/qr.svg": Need.editor,
     "/indicators/new": Need.editor,
     "/indicators/{slug}/edit": Need.editor,

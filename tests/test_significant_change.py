@@ -262,3 +262,37 @@ def test_a_chosen_story_hidden_after_freezing_leaves_no_text_in_the_report(clien
     stored = json.dumps(session.get(FrozenReport, int(version)).content)
     assert reason not in stored and "Het voetbalveld" not in stored
     assert reason not in client.get("/reports/2025-H1").text  # the live report too
+
+
+def test_the_api_records_and_lists_a_sessions_choices(client, session):
+    reflection_id, domain_id, story_id, _, hidden_id, _ = _session_with_candidates(session)
+    editor = bearer(session, "editor")
+    url = f"/api/v1/sessions/{reflection_id}/significant"
+    body = {"domain": domain_id, "narrative": story_id, "reason": "Omdat kinderen buiten spelen."}
+    made = client.post(url, json=body, headers=editor)
+    assert made.status_code == 201
+    assert made.json() | {"id": 0} == {
+        "id": 0,
+        "session": reflection_id,
+        "domain": domain_id,
+        "domain_name": "Opgroeien",
+        "theme": "Jeugd",
+        "narrative": story_id,
+        "reason": "Omdat kinderen buiten spelen.",
+        "chosen_by": made.json()["chosen_by"],
+    }
+    assert client.post(url, json=body, headers=editor).status_code == 409
+    for bad in (
+        {**body, "narrative": hidden_id},
+        {**body, "domain": 999},
+        {**body, "reason": ""},
+        {"domain": "x"},
+    ):
+        refused = client.post(url, json=bad, headers=editor)
+        assert refused.status_code == 422 and "detail" in refused.json(), bad
+    session.rollback()
+    viewer = bearer(session, "viewer")
+    listed = client.get(url, headers=viewer).json()
+    assert [c["narrative"] for c in listed] == [story_id]
+    assert client.post(url, json=body, headers=viewer).status_code == 403
+    assert client.get("/api/v1/sessions/9999/significant", headers=viewer).status_code == 404

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session
 from starlette.responses import RedirectResponse
 
-from app.deps import EditorUser, Reader, SessionDep, WriteSessionDep
+from app.deps import EditorUser, Reader, SessionDep, ViewerUser, WriteSessionDep
 from app.figures import catalog
 from app.forms import check_csrf, refused
 from app.models import Theme
@@ -32,6 +32,64 @@ class DomainPublic(BaseModel):
     theme: str
     name: str
     in_use: bool
+
+
+class ChoiceIn(BaseModel):
+    domain: int = Field(description="The id of a domain of change.")
+    narrative: int = Field(description="The id of a published story.")
+    reason: str = Field(
+        min_length=1, max_length=5_000, description="Why it is the most significant."
+    )
+
+
+class ChoicePublic(BaseModel):
+    id: int
+    session: int
+    domain: int
+    domain_name: str
+    theme: str = Field(description="The name of the domain's theme.")
+    narrative: int
+    reason: str
+    chosen_by: str
+
+
+def _choice(choice: significance.Choice) -> dict:
+    row = choice.choice
+    return {
+        "id": row.id,
+        "session": row.session_id,
+        "domain": row.domain_id,
+        "domain_name": choice.domain.name,
+        "theme": choice.domain.theme,
+        "narrative": row.narrative_id,
+        "reason": row.reason,
+        "chosen_by": row.chosen_by,
+    }
+
+
+@router.get("/api/v1/sessions/{session_id}/significant", response_model=list[ChoicePublic])
+def list_choices(session_id: int, session: SessionDep, user: ViewerUser):
+    """The session's most significant stories per domain, with their reasons."""
+    reflection = get_session(session=session, session_id=session_id)
+    return [_choice(c) for c in significance.choices_of(session=session, reflection=reflection)]
+
+
+@router.post(
+    "/api/v1/sessions/{session_id}/significant", status_code=201, response_model=ChoicePublic
+)
+def add_choice(session_id: int, body: ChoiceIn, session: WriteSessionDep, user: EditorUser):
+    """Record the session's choice of a published story for a domain, with the reason."""
+    reflection = get_session(session=session, session_id=session_id)
+    row = significance.choose(
+        session=session,
+        reflection=reflection,
+        domain_id=str(body.domain),
+        narrative_id=str(body.narrative),
+        reason=body.reason,
+        user=user,
+    )
+    chosen = significance.choices_of(session=session, reflection=reflection)
+    return _choice(next(c for c in chosen if c.choice.id == row.id))
 
 
 def _public(domain, theme: Theme) -> dict:
