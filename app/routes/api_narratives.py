@@ -6,7 +6,15 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from app.audit import record
-from app.deps import EditorUser, Limit, Offset, Reader, SessionDep, WriteSessionDep, has_role
+from app.deps import (
+    AudienceDep,
+    EditorUser,
+    Limit,
+    Offset,
+    Reader,
+    SessionDep,
+    WriteSessionDep,
+)
 from app.figures.periods import period_range
 from app.models import Narrative, Role
 from app.models.narrative import (
@@ -19,7 +27,7 @@ from app.models.narrative import (
 from app.models.page import Page
 from app.narratives.export import list_stories, stories_data, story_data
 from app.narratives.moderation import Decision, moderate, pending_story
-from app.narratives.reach import may_read, reach_of
+from app.narratives.reach import may_read
 from app.narratives.submission import NO_STORY, format_period, store_story, validate_story
 from app.problems import NotFound
 
@@ -89,7 +97,7 @@ def _visible(session, narrative_id: int, user) -> Narrative:
 @router.get("", response_model=Page[NarrativePublic])
 def list_narratives(
     session: SessionDep,
-    user: Reader,
+    audience: AudienceDep,
     status: NarrativeStatus | None = None,
     theme: str | None = None,
     area: str | None = None,
@@ -101,13 +109,13 @@ def list_narratives(
 ):
     """List stories; only editors see pending and hidden ones, and anonymous readers
     (``DUIDING_PUBLIC_READ``) only those whose submitters allowed public reach."""
-    if not has_role(user, Role.editor):
+    if not audience.has_role(Role.editor):
         status = NarrativeStatus.published
     start, end = period_range(from_, to)
     stories, total = list_stories(
         session=session,
         status=status,
-        reach=reach_of(user),
+        reach=audience.reach,
         theme=theme,
         area=area,
         indicator=indicator,
