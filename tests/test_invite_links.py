@@ -142,3 +142,16 @@ def test_a_revoked_link_has_no_qr_code_and_viewers_get_none(client, session):
     client.post(f"/partners/{partner.id}/invites/{invite_id}/revoke", data={"csrf_token": token})
     assert client.get(f"/partners/{partner.id}/invites/{invite_id}/qr.svg").status_code == 404
     assert client.get(f"/partners/{partner.id}/invites/999/qr.svg").status_code == 404
+
+
+def test_links_use_the_public_address_when_it_is_set(client, session, settings):
+    settings(site_url="https://duiding.gemeente.example")
+    partner = _partner(session)
+    invite = create_invite(session=session, partner=partner, expires_at=None)
+    session.commit()
+    ids = (partner.id, invite.id)
+    login(client, session, "editor")
+    page = client.get("/partners").text
+    assert 'value="https://duiding.gemeente.example/stories/new?invite=' in page
+    qr = client.get(f"/partners/{ids[0]}/invites/{ids[1]}/qr.svg")
+    assert qr.status_code == 200

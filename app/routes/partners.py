@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form, Query, Request
 from starlette.responses import RedirectResponse, Response
 
 from app.audience import has_role
+from app.config import get_settings
 from app.deps import EditorUser, OptionalUser, SessionDep, WriteSessionDep
 from app.forms import check_csrf, refused
 from app.i18n import N_
@@ -35,8 +36,10 @@ LOCAL = ZoneInfo("Europe/Amsterdam")
 
 
 def _absolute(request: Request, path: str) -> str:
-    """The address a partner types or scans: this site's origin plus ``path``."""
-    return str(request.base_url).rstrip("/") + path
+    """The address a partner types or scans: ``DUIDING_SITE_URL`` (the public address,
+    when the server sits behind a proxy) or else this request's origin, plus ``path``."""
+    origin = get_settings().site_url or str(request.base_url).rstrip("/")
+    return origin + path
 
 
 def _page(request, session, errors=None, name="", status=200, typed=None, email=""):
