@@ -81,6 +81,14 @@ class Settings(BaseSettings):
     login_lockout_minutes: int = Field(
         default=15, ge=1, description="How long login is throttled after too many failures."
     )
+    login_account_failures: int = Field(
+        default=20,
+        ge=1,
+        description="Failed logins of one account from all addresses before it is slowed.",
+    )
+    login_account_delay_seconds: int = Field(
+        default=5, ge=1, description="A slowed account takes one attempt per this many seconds."
+    )
     cbs_v3_url: str = Field(
         default="https://opendata.cbs.nl/ODataApi/odata",
         description="Address of CBS StatLine's OData v3 service (a proxy or mirror may stand in).",

@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, event, func, select
+from sqlalchemy import Table, event, func, select, text
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session, create_engine
@@ -218,3 +218,14 @@ def storage_failure(error: BaseException) -> str | None:
     if state is None:  # psycopg gives no SQLSTATE when it could not connect at all
         return UNAVAILABLE if isinstance(error, OperationalError) else None
     return POSTGRES_FAILURES.get(state) or (UNAVAILABLE if state.startswith("08") else None)
+
+
+def hold_key_lock(session: Session, key: str) -> None:
+    """Hold a lock on ``key`` for the rest of this write transaction, so that what
+    counts and then writes under that key (login attempts of one account) is one step
+    at a time across every worker. PostgreSQL: a transaction-level advisory lock on the
+    key's hash. SQLite: the write transaction holds the database's write lock from its
+    start already (BEGIN IMMEDIATE), so there is nothing more to take."""
+    if is_sqlite(engine_of(session)):
+        return
+    session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key})

@@ -16,10 +16,7 @@ from app.templating import render
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
 LOGIN_FAILED = N_("Unknown email address or wrong password.")
-LOGIN_LOCKED = N_(
-    "Too many failed attempts to sign in. For your safety, signing in is paused for "
-    "%(minutes)s minutes. Please try again later."
-)
+LOGIN_LOCKED = throttle.LOCKED
 
 
 def client_address(request: Request) -> str:
@@ -45,15 +42,17 @@ def login(
 ):
     """Sign in; the same message for an unknown email and a wrong password.
 
-    After ``login_max_failures`` failures for this email or from this address within
+    Throttled by ``app.security.throttle``: after ``login_max_failures`` failures of
+    this account from this address (or from this address for any account) within
     ``login_lockout_minutes``, further attempts are refused (429) without checking the
-    password, so guessing gains nothing.
+    password; an account guessed from many addresses is slowed, never locked.
     """
     check_csrf(request, csrf_token)
     client = client_address(request)
     context = {"next": safe_next(next), "email": email}
-    if throttle.is_locked(session=session, settings=settings, email=email, client=client):
-        error = {"error": LOGIN_LOCKED, "error_values": {"minutes": settings.login_lockout_minutes}}
+    refused = throttle.refusal(session=session, settings=settings, email=email, client=client)
+    if refused is not None:
+        error = {"error": refused.message, "error_values": refused.values}
         return render(request, "auth/login.html", context | error, status_code=429)
     user = accounts.authenticate(session=session, email=email, password=password)
     if user is None:
