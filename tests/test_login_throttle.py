@@ -19,7 +19,10 @@ def _client(app, address: str) -> TestClient:
     return TestClient(app, raise_server_exceptions=False, client=(address, 50000))
 
 
-def _attempt(client: TestClient, email: str, password: str = "fout wachtwoord"):
+WRONG = "fout wachtwoord"
+
+
+def _attempt(client: TestClient, email: str, password: str = WRONG):
     token = csrf(client)
     return client.post(
         "/login",
@@ -49,7 +52,9 @@ def _burst(app, email: str, count: int, address: str = "10.0.0.66") -> list[int]
         )
         statuses.append(response.status_code)
 
-    threads = [threading.Thread(target=one, args=pair) for pair in zip(clients, tokens)]
+    threads = [
+        threading.Thread(target=one, args=pair) for pair in zip(clients, tokens, strict=True)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
