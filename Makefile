@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench migration messages browser-deps clean
+.PHONY: run test lint format bench swagger-ui migration messages browser-deps clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,15 @@ browser-deps:
 ENGINE ?= both
 bench: $(STAMP)
 	@$(BIN)/python -m bench.run --engine $(ENGINE) $(BENCH_ARGS)
+
+## swagger-ui: refresh Swagger UI for /api/docs from the npm registry, V=version
+swagger-ui:
+	rm -rf .swagger-ui && mkdir .swagger-ui && cd .swagger-ui && npm pack swagger-ui-dist@$(or $(V),5.35.0)
+	tar xzf .swagger-ui/swagger-ui-dist-*.tgz -C .swagger-ui
+	cp .swagger-ui/package/swagger-ui-bundle.js .swagger-ui/package/swagger-ui.css .swagger-ui/package/LICENSE .swagger-ui/package/NOTICE .swagger-ui/package/swagger-ui-bundle.js.LICENSE.txt app/static/vendor/swagger-ui/
+	sed -i 's|//# sourceMappingURL=.*||' app/static/vendor/swagger-ui/swagger-ui-bundle.js app/static/vendor/swagger-ui/swagger-ui.css
+	echo "swagger-ui-dist $$(node -p "require('./.swagger-ui/package/package.json').version") (npm registry), refreshed by make swagger-ui" > app/static/vendor/swagger-ui/VERSION
+	rm -rf .swagger-ui
 
 ## migration: autogenerate a revision from the models, MSG="what changed"
 migration: $(STAMP)

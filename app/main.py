@@ -57,7 +57,7 @@ def create_app() -> FastAPI:
         version="1",
         summary="Figures read as signals, next to the stories and reflections that explain them.",
         lifespan=lifespan,
-        docs_url="/api/docs",
+        docs_url=None,  # served by app/routes/api_docs.py with vendored Swagger UI
         redoc_url=None,
     )
     for router in ROUTERS:

@@ -3,6 +3,7 @@
 from app.routes import (
     admin,
     api_context_events,
+    api_docs,
     api_figures,
     api_narratives,
     api_partners,
@@ -37,6 +38,7 @@ from app.routes import (
 
 ROUTERS = [
     vendor.router,
+    api_docs.router,
     health.router,
     auth.router,
     export.router,
