@@ -55,8 +55,32 @@ def run_migrations_online() -> None:
         return
     engine = make_engine(_url())
     with engine.connect() as connection:
-        _run(connection)
+        if connection.dialect.name == "sqlite":
+            _run_without_cascades(connection)
+        else:
+            _run(connection)
     engine.dispose()
+
+
+def _run_without_cascades(connection) -> None:
+    """Migrate SQLite with foreign keys off, as Alembic's batch mode needs.
+
+    A batch migration rebuilds a table (copy, drop, rename); with foreign keys on
+    (app/db.py turns them on for every connection) dropping the old table fires every
+    ``ON DELETE CASCADE`` that points at it, and the links of stories to figures,
+    themes and sessions were gone after 0012. The pragma only takes effect outside a
+    transaction, so it is set on the driver connection before the migration's
+    transaction begins; afterwards the references are checked and the pragma restored.
+    """
+    driver = connection.connection.dbapi_connection
+    driver.execute("PRAGMA foreign_keys=OFF")
+    try:
+        _run(connection)
+        broken = driver.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"the migration left rows pointing nowhere: {broken[:5]}")
+    finally:
+        driver.execute("PRAGMA foreign_keys=ON")
 
 
 def _run(connection) -> None:

@@ -121,3 +121,34 @@ def test_an_offset_beyond_the_database_integer_range_is_a_422_not_a_500(client, 
         response = client.get(path, params={"offset": 2**63}, headers=headers)
         assert response.status_code == 422, path
         assert response.json()["detail"][0]["loc"] == ["query", "offset"]
+
+
+def test_rebuilding_a_table_in_a_migration_keeps_the_rows_that_point_at_it(session):
+    """SQLite batch migrations rebuild a table (0012 rebuilt narrative): with foreign
+    keys on, dropping the old table cascaded into every link of the stories. Going down
+    past 0012 and up again must keep a story's themes and figures."""
+    from alembic import command
+    from sqlmodel import func, select
+
+    from app.migrate import alembic_config
+    from app.models import NarrativeIndicator, NarrativeTheme
+
+    engine = db.get_engine()
+    if engine.dialect.name != "sqlite":
+        return  # PostgreSQL alters tables in place
+    theme = make_theme(session)
+    indicator = make_indicator(session, themes=[theme])
+    story = make_narrative(session, title="Keukentafel")
+    session.add(NarrativeTheme(narrative_id=story.id, theme_id=theme.id))
+    session.add(NarrativeIndicator(narrative_id=story.id, indicator_id=indicator.id))
+    session.commit()
+    session.close()
+    engine.dispose()
+    config = alembic_config(str(engine.url))
+    command.downgrade(config, "0011_baseline_points")
+    command.upgrade(config, "head")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    session.rollback()
+    for link in (NarrativeTheme, NarrativeIndicator):
+        assert session.exec(select(func.count()).select_from(link)).one() == 1
