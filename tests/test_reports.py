@@ -370,8 +370,12 @@ def test_reports_page_lists_half_years_and_frozen_versions(client, session, data
     page = client.get(REPORT).text
     client.post(f"{REPORT}/freeze", data={"csrf_token": csrf_from(page)})
     listing = client.get("/reports").text
-    assert 'href="/reports/2024-H1"' in listing
+    assert 'href="/reports/2024-H1">1e helft 2024</a>' in listing
     assert "1 bevroren versie" in listing
+    # half years after the data, without figures and never frozen, are not offered
+    assert 'href="/reports/2025-H1"' not in listing and "2026-H2" not in listing
+    english = client.get("/reports?lang=en").text
+    assert 'href="/reports/2024-H1">first half of 2024</a>' in english
 
 
 def test_text_inside_charts_and_stories_is_escaped(client, session, data):

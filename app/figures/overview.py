@@ -31,11 +31,10 @@ from app.figures.signals import SignalPoint, breaks_by_indicator, compute_signal
 from app.figures.summary import period_words
 from app.figures.suppression import masked_points
 from app.figures.unexplained import recent
-from app.i18n import N_, format_day, gettext
+from app.i18n import N_, gettext
 from app.models import (
     Area,
     AreaKind,
-    Frequency,
     Indicator,
     IndicatorTheme,
     Narrative,
@@ -415,9 +414,9 @@ def spark_text(row: OverviewRow, lang: str) -> str:
         name=name,
         count=len(points),
         first=display(first.value, lang),
-        first_period=period_text(Period(first.period_start, frequency), lang),
+        first_period=period_words(Period(first.period_start, frequency), lang),
         last=display(last.value, lang),
-        last_period=period_text(Period(last.period_start, frequency), lang),
+        last_period=period_words(Period(last.period_start, frequency), lang),
         low=display(min(shown), lang),
         high=display(max(shown), lang),
     )
@@ -428,24 +427,3 @@ def spark_chart(row: OverviewRow, lang: str) -> dict:
     return sparkline(
         [(p.period_start, p.value, p.signal) for p in row.spark], lang, spark_text(row, lang)
     )
-
-
-QUARTER_WORDS = N_("quarter %(n)s %(year)s")
-HALF_WORDS = N_("half year %(n)s %(year)s")
-WEEK_WORDS = N_("week %(n)s of %(year)s")
-
-
-def period_text(period: Period, lang: str) -> str:
-    """A period in words for every frequency: "maart 2024", "4e kwartaal 2025" (the
-    signal sentences' ``period_words`` keeps the labels of quarters and halves)."""
-    start = period.start
-    if period.frequency == Frequency.quarter:
-        return gettext(lang, QUARTER_WORDS, n=(start.month - 1) // 3 + 1, year=start.year)
-    if period.frequency == Frequency.half:
-        return gettext(lang, HALF_WORDS, n=1 if start.month < 7 else 2, year=start.year)
-    if period.frequency == Frequency.week:
-        year, week, _ = start.isocalendar()
-        return gettext(lang, WEEK_WORDS, n=week, year=year)
-    if period.frequency == Frequency.day:
-        return format_day(start, lang, "long")
-    return period_words(period, lang)

@@ -88,10 +88,26 @@ MEANINGS = {
 NEITHER = N_("special cause variation; neither higher nor lower is better in itself")
 
 
+QUARTER_WORDS = N_("Q%(n)s %(year)s")
+HALF_WORDS = {1: N_("first half of %(year)s"), 2: N_("second half of %(year)s")}
+WEEK_WORDS = N_("week %(n)s of %(year)s")
+
+
 def period_words(period: Period, lang: str) -> str:
-    """A period as people say it: "March 2024" for a month, the label otherwise."""
+    """A period as people say it, for every frequency: "maart 2024", "4e kwartaal 2025",
+    "1e helft 2025", "week 5 van 2024", "15 maart 2024", "2024"."""
+    start = period.start
     if period.frequency == Frequency.month:
-        return format_date(period.start, "MMMM y", locale=LOCALES[lang])
+        return format_date(start, "MMMM y", locale=LOCALES[lang])
+    if period.frequency == Frequency.quarter:
+        return gettext(lang, QUARTER_WORDS, n=(start.month - 1) // 3 + 1, year=start.year)
+    if period.frequency == Frequency.half:
+        return gettext(lang, HALF_WORDS[1 if start.month < 7 else 2], year=start.year)
+    if period.frequency == Frequency.week:
+        year, week, _ = start.isocalendar()
+        return gettext(lang, WEEK_WORDS, n=week, year=year)
+    if period.frequency == Frequency.day:
+        return format_date(start, "d MMMM y", locale=LOCALES[lang])
     return period.label
 
 

@@ -17,7 +17,7 @@ from app.figures import catalog
 from app.figures.charts import LEGEND_LABELS
 from app.figures.context import indicator_context
 from app.figures.exports import dialect_of, export_rows, to_csv, to_xlsx
-from app.figures.overview import district_comparison, period_text
+from app.figures.overview import district_comparison
 from app.figures.page_charts import make_chart
 from app.i18n import N_, gettext
 from app.models import Area, Indicator
@@ -140,6 +140,5 @@ def districts_page(
             "comparison": seen,
             "charts": charts,
             "legend": [entries[kind] for kind in LEGEND_LABELS if kind in entries],
-            "period_text": lambda period: period_text(period, lang),
         },
     )

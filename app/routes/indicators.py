@@ -18,7 +18,7 @@ from app.deps import (
 )
 from app.figures import catalog
 from app.figures.catalog import FIELD_HINTS
-from app.figures.overview import overview, period_text, spark_chart, spark_text
+from app.figures.overview import overview, spark_chart, spark_text
 from app.forms import check_csrf, choices, refused, validated
 from app.i18n import N_
 from app.models import (
@@ -82,7 +82,6 @@ def indicators_page(
             "sparks": {row.indicator.slug: spark_chart(row, lang) for row in seen.rows},
             "spark_texts": {row.indicator.slug: spark_text(row, lang) for row in seen.rows},
             "problems": [say(request, problem) for problem in seen.problems],
-            "period_text": lambda period: period_text(period, lang),
             "theme_options": [(t.slug, t.name) for t in seen.themes],
             "area_options": [(a.code, a.name) for a in seen.areas],
             "frequencies": FREQUENCIES,

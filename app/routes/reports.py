@@ -82,6 +82,14 @@ def _file_name(report: Report, version: int | None, suffix: str) -> str:
     return "-".join(part for part in parts if part) + suffix
 
 
+def _has_figures(session: Session, half: Period) -> bool:
+    """Whether any value was measured in ``half``."""
+    found = select(Observation.id).where(
+        col(Observation.period_start) >= half.start, col(Observation.period_start) <= half.end
+    )
+    return session.exec(found.limit(1)).first() is not None
+
+
 @router.get("/reports")
 def report_list(request: Request, session: SessionDep, user: Reader):
     """List recent half years and the reports frozen for them."""
@@ -91,11 +99,15 @@ def report_list(request: Request, session: SessionDep, user: Reader):
     halves = [current]
     while len(halves) < LISTED and first and halves[-1].start > first:
         halves.append(period_of(halves[-1].start - timedelta(days=1), Frequency.half))
+    listed = [(h, service.frozen_versions(session=session, half=h)) for h in halves]
     return render(
         request,
         "reports/index.html",
         {
-            "halves": [(h, service.frozen_versions(session=session, half=h)) for h in halves],
+            # a half year without figures and never frozen has nothing to report
+            "halves": [
+                (h, versions) for h, versions in listed if versions or _has_figures(session, h)
+            ],
             "themes": session.exec(select(Theme).order_by(Theme.name)).all(),
         },
     )
