@@ -46,7 +46,8 @@ class PausingStream(io.BytesIO):
 
 def csv_content(rows: int = ROWS) -> bytes:
     lines = ["indicator,period,area,value"]
-    lines += [f"wmo,{2000 + n // 12}-{n % 12 + 1:02d},,{n}" for n in range(rows)]
+    # monthly from 1900: 2,000 months end in 2066, inside the years a period may lie in
+    lines += [f"wmo,{1900 + n // 12}-{n % 12 + 1:02d},,{n}" for n in range(rows)]
     return ("\n".join(lines) + "\n").encode()
 
 
