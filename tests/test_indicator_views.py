@@ -174,8 +174,10 @@ def test_the_overview_shows_latest_value_sparkline_state_stories_and_signals(cli
     quiet = make_indicator(session, slug="rustig", name="Rustig cijfer", frequency=Frequency.month)
     _series(session, quiet, [20, 22] * 12)
     make_indicator(session, slug="leeg", name="Leeg cijfer")
-    for days, title in ((20, "Recent"), (200, "Dit jaar"), (500, "Te oud")):
-        story = make_narrative(session, title=title, occurred_on=date.today() - timedelta(days))
+    # the figures end in December 2025: their twelve months are 2025, whatever today is
+    last = date(2025, 12, 31)
+    for days, title in ((20, "Recent"), (200, "Dit jaar"), (500, "Te oud"), (-30, "Na het cijfer")):
+        story = make_narrative(session, title=title, occurred_on=last - timedelta(days))
         session.add(NarrativeIndicator(narrative_id=story.id, indicator_id=indicator.id))
     session.commit()
     login(client, session, "viewer")

@@ -202,8 +202,7 @@ def overview(
     its series, latest state, stories of the last twelve months and whether a recent
     signal is unexplained. An unknown theme or district is left out and said in
     ``problems``: the page still shows."""
-    until = today or date.today()
-    since = year_before(until)
+    today = today or date.today()
     themes = list(session.exec(select(Theme).order_by(col(Theme.name))))
     areas = districts(session)
     problems: list[Message] = []
@@ -276,8 +275,17 @@ def overview(
                 computed, session=session, indicator=indicator, area=chosen_area, masking=masking
             )
         points[indicator.id or 0] = computed
+    until = stories_until(
+        today,
+        [
+            Period(p[-1].period_start, i.frequency).end
+            for i in indicators
+            if (p := points[i.id or 0])
+        ],
+    )
+    since = year_before(until)
     open_runs: dict[int, list[str]] = {}
-    for run in with_states(session, runs, reach=reach, today=until):
+    for run in with_states(session, runs, reach=reach, today=today):
         if run.state != "explained":
             open_runs.setdefault(run.indicator_id, []).append(run.state)
     counted = story_counts(session, ids, since=since, until=until, reach=reach)
@@ -341,6 +349,13 @@ def _shown_numbers(panel: IndicatorContext) -> list[float]:
     ]
 
 
+def stories_until(today: date, latest_ends: list[date]) -> date:
+    """The end of the "last twelve months" whose stories are counted beside figures:
+    today, or the end of the latest period measured when the figures stop earlier (a
+    series published with a year's delay would otherwise count no stories at all)."""
+    return min(today, max(latest_ends)) if latest_ends else today
+
+
 def district_comparison(
     *,
     session: Session,
@@ -352,8 +367,6 @@ def district_comparison(
     """Every district of the figure, each panel through ``indicator_context`` (so masked
     as the indicator page masks it), on one shared time and value axis computed from
     what the reader may see only (a hidden value never widens the scale)."""
-    until = today or date.today()
-    since = year_before(until)
     areas = districts(session)
     panels = [
         indicator_context(
@@ -374,6 +387,10 @@ def district_comparison(
         of_period = runs_by_period(panel.runs)
         for row in panel.rows:
             row.run = of_period.get(row.period.start)
+    until = stories_until(
+        today or date.today(), [panel.rows[-1].period.end for panel in panels if panel.rows]
+    )
+    since = year_before(until)
     counted = story_counts(session, [indicator.id or 0], since=since, until=until, reach=reach)
     per_area = counts_per_area(counted, area_family(session, areas))
     figures = [
