@@ -332,6 +332,17 @@ def _fill(node: Any, values: dict[str, Any]) -> Any:
 
 
 TIP = alt.Tooltip("tip:N")
+#: A point's signal told by its colour and its shape, without a legend of Vega's own.
+SIGNAL_COLOUR = alt.Color(
+    "signal:N",
+    scale=alt.Scale(domain=list(SIGNAL_COLOURS), range=list(SIGNAL_COLOURS.values())),
+    legend=None,
+)
+SIGNAL_SHAPE = alt.Shape(
+    "signal:N",
+    scale=alt.Scale(domain=list(SIGNAL_SHAPES), range=list(SIGNAL_SHAPES.values())),
+    legend=None,
+)
 #: Marks, axes and legends stay out of the accessibility tree: the chart is one image
 #: named by its description (app/static/charts.js), and the table beside it says what
 #: each mark would.
@@ -404,16 +415,8 @@ def _layout(
         .mark_point(filled=True, size=60, opacity=1)
         .encode(
             y="value:Q",
-            color=alt.Color(
-                "signal:N",
-                scale=alt.Scale(domain=list(SIGNAL_COLOURS), range=list(SIGNAL_COLOURS.values())),
-                legend=None,
-            ),
-            shape=alt.Shape(
-                "signal:N",
-                scale=alt.Scale(domain=list(SIGNAL_SHAPES), range=list(SIGNAL_SHAPES.values())),
-                legend=None,
-            ),
+            color=SIGNAL_COLOUR,
+            shape=SIGNAL_SHAPE,
             tooltip=TIP,
         )
     )
@@ -552,16 +555,8 @@ def _sparkline_layout() -> dict[str, Any]:
         base.transform_filter("datum.last && isValid(datum.value)")
         .mark_point(filled=True, size=30, opacity=1)
         .encode(
-            color=alt.Color(
-                "signal:N",
-                scale=alt.Scale(domain=list(SIGNAL_COLOURS), range=list(SIGNAL_COLOURS.values())),
-                legend=None,
-            ),
-            shape=alt.Shape(
-                "signal:N",
-                scale=alt.Scale(domain=list(SIGNAL_SHAPES), range=list(SIGNAL_SHAPES.values())),
-                legend=None,
-            ),
+            color=SIGNAL_COLOUR,
+            shape=SIGNAL_SHAPE,
         ),
     ).properties(width=SPARK_WIDTH, height=SPARK_HEIGHT, padding=2)
     spec = chart.to_dict(validate=False)
