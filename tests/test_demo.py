@@ -4,7 +4,7 @@ import hashlib
 from datetime import date
 
 from sqlalchemy import func
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, SQLModel, col, select
 from typer.testing import CliRunner
 
 from app import db
@@ -16,6 +16,7 @@ from app.figures.signals import breaks_for, signals_for
 from app.models import (
     Area,
     AreaKind,
+    ChangeDomain,
     ContextEvent,
     ExpectedMovement,
     Indicator,
@@ -31,6 +32,7 @@ from app.models import (
     ReflectionSession,
     RelationKind,
     SessionIndicator,
+    SignificantChoice,
     ThemeRecalibration,
 )
 from tests.factories import csrf, login, make_theme
@@ -224,6 +226,16 @@ def test_demo_context_developments_expectations_and_adjusted_hypotheses(env, cli
     page = client.get(f"/learning/{adjusted[0].id}").text
     assert "we verwachten dat" in page and "Formulering door de tijd" in page
     assert "Hulp op afstand" in client.get("/themes/jeugd").text
+    # Most Significant Change: domains per theme, stories that name one, and a session's
+    # choice with its reason on the session page
+    with Session(db.get_engine()) as session:
+        choices = session.exec(select(SignificantChoice)).all()
+        named = session.exec(select(Narrative).where(col(Narrative.domain_id).is_not(None))).all()
+        domain = session.get(ChangeDomain, choices[0].domain_id)
+    assert len(choices) >= 3 and len(named) >= 8
+    assert all(story.significance for story in named)
+    meeting = client.get(f"/sessions/{choices[0].session_id}").text
+    assert domain.name in meeting and "het sprak de hele tafel aan" in meeting
 
 
 def test_the_demo_reads_like_a_real_municipality(session):

@@ -16,6 +16,7 @@ from app.demo.experiments import add_experiments
 from app.demo.figures import add_figures
 from app.demo.municipality import MUNICIPALITY_CODE, MUNICIPALITY_NAME, add_skeleton
 from app.demo.sessions import add_sessions
+from app.demo.significance import add_significance
 from app.demo.stories import add_stories
 from app.models import Area, Indicator, Narrative, ReflectionSession, Role, Theme
 
@@ -59,6 +60,7 @@ def load_demo(*, session: Session, reset: bool = False) -> str:
     editor = get_by_email(session=session, email=USERS[1][0])
     assert editor is not None
     add_experiments(session, skeleton, figures, editor)
+    add_significance(session, skeleton, editor)
     audit.record(session=session, action="create", entity="demo", actor="cli")
     session.commit()
     accounts = ", ".join(f"{email} ({role})" for email, role in USERS)
