@@ -50,10 +50,19 @@ def _free_port() -> int:
 @pytest.fixture
 def live_server(env) -> Iterator[str]:
     """Serve the app for this test's database on a free loopback port; yield its URL."""
+    from app.cli.server import KEEP_ALIVE_SECONDS
     from app.main import create_app
 
     port = _free_port()
-    config = uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning")
+    # as `duiding serve` runs: with uvicorn's 5 s keep-alive a loaded server closes idle
+    # connections as clients reuse them (a reset, seen in test_faults on PostgreSQL)
+    config = uvicorn.Config(
+        create_app(),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
