@@ -39,7 +39,7 @@ from app.demo import PASSWORD as DEMO_PASSWORD
 from app.demo.figures import LAST_PERIOD as DEMO_LAST_PERIOD
 from app.models import Indicator, Narrative, Observation
 from bench import databases, generate, load, results, scale
-from bench.server import DUIDING, ServerProcess
+from bench.server import DUIDING, ServerProcess, add_user
 
 LOGS = databases.CACHE_DIR / "logs"  # kept after the run, to read when a step failed
 BIN = Path(sys.executable).parent
@@ -112,18 +112,6 @@ def bench_import(dbs, path: Path, rows: int, env: dict, yardstick) -> dict:
     if isinstance(yardstick, float):
         result["import_ratio"] = round(seconds / yardstick, 2)
     return result
-
-
-def _add_viewer(env: dict) -> None:
-    subprocess.run(
-        [DUIDING, "users", "add", VIEWER[0], "--role", "viewer", "--password-stdin"],
-        input=VIEWER[1] + "\n",
-        text=True,
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
 
 
 def bench_pages(base: str, slugs: list[str], args) -> dict:
@@ -338,7 +326,7 @@ def bench_engine(dbs, args, workdir: Path, import_file: Path, yardstick: dict) -
     with engine.connect() as connection:
         slugs = list(connection.execute(select(Indicator.slug).order_by(Indicator.id)).scalars())
     engine.dispose()
-    _add_viewer(env)
+    add_user(env, *VIEWER, "viewer")
     with ServerProcess(env, LOGS / f"server-{dbs.engine}.log") as server:
         if "pages" in args.steps:
             with steps.step("pages"):

@@ -28,7 +28,7 @@ from sqlalchemy import func, select
 from app.db import make_engine
 from app.models import Narrative, Observation
 from bench import generate, load
-from bench.server import DUIDING, ServerProcess
+from bench.server import DUIDING, ServerProcess, add_user
 
 #: (engine, stories, concurrency, workers) at load scale 1.
 PLANS = {"postgresql": (10_000, 200, 4), "sqlite": (2_000, 100, 1)}
@@ -86,15 +86,7 @@ def load_at_scale(dbs, env: dict, logs: Path, scale: float) -> dict:
 
 
 def _token(env: dict) -> str:
-    subprocess.run(
-        [DUIDING, "users", "add", EDITOR[0], "--role", "editor", "--password-stdin"],
-        input=EDITOR[1] + "\n",
-        text=True,
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
+    add_user(env, *EDITOR, "editor")
     made = subprocess.run(
         [DUIDING, "tokens", "create", EDITOR[0], "--name", "bench"],
         text=True,

@@ -20,6 +20,21 @@ import httpx
 
 HOST = "127.0.0.1"
 DUIDING = str(Path(sys.executable).parent / "duiding")
+
+
+def add_user(env: dict, email: str, password: str, role: str) -> None:
+    """Create an account through the CLI, as an admin would (the password on stdin)."""
+    subprocess.run(
+        [DUIDING, "users", "add", email, "--role", role, "--password-stdin"],
+        input=password + "\n",
+        text=True,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+
+
 START_SECONDS = 60
 STOP_SECONDS = 15
 
