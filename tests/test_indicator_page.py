@@ -23,7 +23,7 @@ from app.models import (
     SessionIndicator,
 )
 from app.models.narrative import LinkRelation
-from app.routes.indicator_page import ITEMS_PER_PAGE
+from app.routes.timeline import ITEMS_PER_PAGE
 from tests.factories import make_area, make_indicator, make_narrative, make_theme
 
 # 24 alternating 9/11 then 30 (see tests/test_signals.py): only 2026-01 is a signal.

@@ -33,6 +33,7 @@ from app.routes import (
     story_requests,
     themes,
     themes_areas,
+    timeline,
     vendor,
 )
 
@@ -44,6 +45,7 @@ ROUTERS = [
     export.router,
     admin.router,
     dashboard.router,
+    timeline.router,
     search.router,
     reports.router,
     api_report_questions.router,

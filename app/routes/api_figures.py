@@ -19,6 +19,7 @@ from app.deps import (
     EditorUser,
     IndicatorDep,
     Limit,
+    MaskingDep,
     Offset,
     Reader,
     SessionDep,
@@ -26,6 +27,7 @@ from app.deps import (
     indicator_by_slug,
 )
 from app.figures import catalog
+from app.figures.context import indicator_context
 from app.figures.observations import (
     ItemChecker,
     ObservationInput,
@@ -45,8 +47,9 @@ from app.models import (
     ThemePublic,
 )
 from app.models.page import Page
+from app.narratives.reach import reach_of
 from app.problems import FieldError, Invalid
-from app.security.small_numbers import Masked, shown
+from app.security.small_numbers import Masked, plain, shown
 from app.templating import request_language
 
 router = APIRouter(prefix="/api/v1", tags=["figures"])
@@ -107,6 +110,49 @@ def update_indicator(
     indicator = indicator_by_slug(slug, session)
     catalog.update_indicator(session=session, indicator=indicator, changes=changes, user=user)
     return catalog.describe(session=session, indicators=[indicator])[0]
+
+
+@router.get("/indicators/{slug}/signals", tags=["indicators"])
+def signals_api(
+    slug: str, session: SessionDep, user: Reader, masking: MaskingDep, area: str | None = None
+) -> dict:
+    """The XmR chart of an indicator for the municipality or one area.
+
+    For anonymous readers a district value below the small-numbers threshold is
+    ``null`` with ``fewer_than`` set to the threshold, a value hidden beside it (so that
+    the total minus the other districts cannot give it away) ``null`` with ``withheld``
+    true, and a mean or limit below it, or of a segment whose values include a hidden
+    one, is ``null``; signals are computed on the true values. ``baseline`` says whether a point
+    is one its segment's limits are computed on; ``signals`` are the runs of special
+    cause with their state (app/figures/explained.py)."""
+    indicator = indicator_by_slug(slug, session)
+    chosen = catalog.existing_area(session=session, code=area) if area else None
+    context = indicator_context(
+        session=session,
+        indicator=indicator,
+        area=chosen,
+        details=False,
+        masking=masking,
+        reach=reach_of(user),
+    )
+    return {
+        "indicator": indicator.slug,
+        "area": chosen.code if chosen else None,
+        "points": [
+            {
+                "period": row.period.label,
+                **shown(row.point.value),
+                "mean": plain(row.point.mean),
+                "lpl": plain(row.point.lpl),
+                "upl": plain(row.point.upl),
+                "signal": row.point.signal,
+                "rules": row.point.rules,
+                "baseline": row.point.baseline,
+            }
+            for row in context.rows
+        ],
+        "signals": [run.api() for run in context.runs],
+    }
 
 
 class ObservationIn(BaseModel):

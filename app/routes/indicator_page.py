@@ -1,6 +1,5 @@
-"""The indicator page, its signals API and the timeline: figures always with their context."""
+"""The indicator page, its chart as an image and the rebase form: figures with their context."""
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Literal
 from urllib.parse import quote
@@ -11,9 +10,7 @@ from sqlmodel import Session, col, select
 
 from app.deps import (
     EditorUser,
-    Limit,
     MaskingDep,
-    Offset,
     Reader,
     SessionDep,
     WriteSessionDep,
@@ -27,7 +24,6 @@ from app.figures.context import (
     indicator_context,
     related_indicators,
     small_multiples,
-    timeline,
 )
 from app.figures.icons import variation_of
 from app.figures.page_charts import (
@@ -46,19 +42,14 @@ from app.figures.summary import RULE_LABELS, state_words
 from app.figures.svg import chart_svg
 from app.forms import check_csrf, refused
 from app.i18n import N_, gettext
-from app.models import Area, Indicator, IndicatorTheme, Role, Theme, User
-from app.narratives.reach import Reach, reach_of
+from app.models import Area, Indicator, Role, User
+from app.narratives.reach import reach_of
 from app.narratives.rendering import render_markdown
 from app.problems import Invalid
-from app.security.small_numbers import Masking, plain, shown
+from app.security.small_numbers import Masking
 from app.templating import render, request_language
 
 router = APIRouter()
-
-#: Indicators shown on the timeline when none are chosen.
-MAX_PANELS = 6
-#: Stories, sessions and events per page of the timeline (the API pages the same way).
-ITEMS_PER_PAGE = 100
 
 DIRECTION_LABELS = {
     "up": N_("Higher is better"),
@@ -95,49 +86,6 @@ def _axis(text: str | None) -> tuple[date, date] | None:
         message = N_("expected YYYY-MM-DD/YYYY-MM-DD")
         raise Invalid.at("axis", message, part="query") from None
     return low, high
-
-
-@router.get("/api/v1/indicators/{slug}/signals", tags=["indicators"])
-def signals_api(
-    slug: str, session: SessionDep, user: Reader, masking: MaskingDep, area: str | None = None
-) -> dict:
-    """The XmR chart of an indicator for the municipality or one area.
-
-    For anonymous readers a district value below the small-numbers threshold is
-    ``null`` with ``fewer_than`` set to the threshold, a value hidden beside it (so that
-    the total minus the other districts cannot give it away) ``null`` with ``withheld``
-    true, and a mean or limit below it, or of a segment whose values include a hidden
-    one, is ``null``; signals are computed on the true values. ``baseline`` says whether a point
-    is one its segment's limits are computed on; ``signals`` are the runs of special
-    cause with their state (app/figures/explained.py)."""
-    indicator = _indicator(session, slug)
-    chosen = _area(session, area)
-    context = indicator_context(
-        session=session,
-        indicator=indicator,
-        area=chosen,
-        details=False,
-        masking=masking,
-        reach=reach_of(user),
-    )
-    return {
-        "indicator": indicator.slug,
-        "area": chosen.code if chosen else None,
-        "points": [
-            {
-                "period": row.period.label,
-                **shown(row.point.value),
-                "mean": plain(row.point.mean),
-                "lpl": plain(row.point.lpl),
-                "upl": plain(row.point.upl),
-                "signal": row.point.signal,
-                "rules": row.point.rules,
-                "baseline": row.point.baseline,
-            }
-            for row in context.rows
-        ],
-        "signals": [run.api() for run in context.runs],
-    }
 
 
 @router.get("/indicators/{slug}", include_in_schema=False)
@@ -312,148 +260,3 @@ def indicator_chart_svg(
         value_domain=value_scale(scale),
     )
     return Response(chart_svg(spec), media_type="image/svg+xml")
-
-
-@dataclass
-class TimelineQuery:
-    """The timeline filters, resolved; the URL with them is a permalink."""
-
-    indicators: list[Indicator]
-    theme: Theme | None
-    area: Area | None
-    start: date | None
-    end: date | None
-
-
-def _timeline_query(
-    session: Session,
-    indicator: list[str],
-    theme: str | None,
-    area: str | None,
-    start: str | None,
-    end: str | None,
-) -> TimelineQuery:
-    chosen_theme = catalog.theme_by_slug(session=session, slug=theme) if theme else None
-    if indicator:
-        indicators = [_indicator(session, slug) for slug in dict.fromkeys(indicator)]
-    else:
-        query = select(Indicator).order_by(col(Indicator.name)).limit(MAX_PANELS)
-        if chosen_theme is not None:
-            query = query.where(
-                col(Indicator.id).in_(
-                    select(IndicatorTheme.indicator_id).where(
-                        IndicatorTheme.theme_id == chosen_theme.id
-                    )
-                )
-            )
-        indicators = list(session.exec(query).all())
-    low, high = _range(start, end)
-    return TimelineQuery(indicators, chosen_theme, _area(session, area), low, high)
-
-
-def _timeline(session: Session, query: TimelineQuery, masking: Masking, reach: Reach):
-    return timeline(
-        session=session,
-        indicators=query.indicators,
-        theme=query.theme,
-        area=query.area,
-        start=query.start,
-        end=query.end,
-        masking=masking,
-        reach=reach,
-    )
-
-
-@router.get("/api/v1/timeline", tags=["timeline"])
-def timeline_api(
-    session: SessionDep,
-    user: Reader,
-    masking: MaskingDep,
-    indicator: Annotated[list[str], Query()] = [],  # noqa: B006 - FastAPI reads it, never mutated
-    theme: str | None = None,
-    area: str | None = None,
-    start: Annotated[str | None, Query(alias="from")] = None,
-    end: Annotated[str | None, Query(alias="to")] = None,
-    limit: Limit = 100,
-    offset: Offset = 0,
-) -> dict:
-    """Stories, sessions and context events in time order, with the indicators' signals."""
-    query = _timeline_query(session, indicator, theme, area, start, end)
-    result = _timeline(session, query, masking, reach=reach_of(user))
-    return {
-        "items": [
-            {"kind": i.kind, "id": i.id, "date": i.day.isoformat(), "title": i.title, "url": i.url}
-            for i in result.items[offset : offset + limit]
-        ],
-        "total": len(result.items),
-        "indicators": [
-            {
-                "indicator": panel.indicator.slug,
-                "area": panel.area.code if panel.area else None,
-                "points": [
-                    {
-                        "period": row.period.label,
-                        **shown(row.point.value),
-                        "signal": row.point.signal,
-                    }
-                    for row in panel.rows
-                ],
-            }
-            for panel in result.panels
-        ],
-    }
-
-
-@router.get("/timeline", include_in_schema=False)
-def timeline_page(
-    request: Request,
-    session: SessionDep,
-    user: Reader,
-    masking: MaskingDep,
-    indicator: Annotated[list[str], Query()] = [],  # noqa: B006 - FastAPI reads it, never mutated
-    theme: str | None = None,
-    area: str | None = None,
-    start: Annotated[str | None, Query(alias="from")] = None,
-    end: Annotated[str | None, Query(alias="to")] = None,
-    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
-):
-    """Several indicators on one shared time axis, with what happened around them, a
-    page of ITEMS_PER_PAGE at a time (each page a permalink of its own)."""
-    query = _timeline_query(session, indicator, theme, area, start, end)
-    result = _timeline(session, query, masking, reach=reach_of(user))
-    pages = max(1, -(-len(result.items) // ITEMS_PER_PAGE))
-    page = min(page, pages)
-    lang = request_language(request)
-    days = [row.period.start for panel in result.panels for row in panel.rows]
-    first, last = query.start or min(days, default=None), query.end or max(days, default=None)
-    shared = (first, last) if first is not None and last is not None else None
-    axis = f"{shared[0]}/{shared[1]}" if shared else None
-    area_code = query.area.code if query.area else None
-    charts = [
-        make_chart(panel, lang, {"area": area_code, "axis": axis}, small=True, domain=shared)
-        for panel in result.panels
-    ]
-    all_indicators = session.exec(select(Indicator).order_by(col(Indicator.name))).all()
-    themes = session.exec(select(Theme).order_by(col(Theme.name))).all()
-    areas = session.exec(select(Area).order_by(col(Area.code))).all()
-    return render(
-        request,
-        "timeline.html",
-        {
-            "charts": charts,
-            "items": result.items[(page - 1) * ITEMS_PER_PAGE : page * ITEMS_PER_PAGE],
-            "page": page,
-            "pages": pages,
-            "page_url": lambda n: "?" + request.url.include_query_params(page=n).query,
-            "indicator_options": [(i.slug, i.name) for i in all_indicators],
-            "theme_options": [(t.slug, t.name) for t in themes],
-            "area_options": [(a.code, a.name) for a in areas],
-            "filters": {
-                "indicator": [i.slug for i in query.indicators] if indicator else [],
-                "theme": theme or "",
-                "area": area or "",
-                "from": start or "",
-                "to": end or "",
-            },
-        },
-    )
