@@ -130,3 +130,47 @@ def test_users_set_password_refuses_bad_input_and_changes_nothing(env, session):
         assert message in result.output, (args, result.output)
     session.expire_all()
     assert session.exec(select(User)).one().password_hash == before
+
+
+#: What a command loads only when it runs: the database layer, the web framework, the
+#: charts and the report and spreadsheet writers (seconds of imports on a busy machine).
+HEAVY_MODULES = (
+    "sqlalchemy",
+    "sqlmodel",
+    "fastapi",
+    "starlette",
+    "altair",
+    "vl_convert",
+    "openpyxl",
+    "docx",
+    "fpdf",
+    "httpx",
+    "jinja2",
+    "app.models",
+    "app.main",
+)
+
+
+def test_help_loads_no_heavy_module():
+    """``duiding --help`` (and a command's own help) in a fresh interpreter, as an operator
+    runs it: none of the heavy packages is imported."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from app.cli import app\n"
+        "try:\n"
+        "    app(sys.argv[1:])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        f"loaded = sorted(m for m in {HEAVY_MODULES!r} if m in sys.modules)\n"
+        "print('LOADED', loaded)\n"
+    )
+    for args in (["--help"], ["users", "add", "--help"], ["import", "observations", "--help"]):
+        result = subprocess.run(
+            [sys.executable, "-c", probe, *args], capture_output=True, text=True, timeout=120
+        )
+        assert result.returncode == 0, result.stderr
+        assert "Usage" in result.stdout
+        assert "LOADED []" in result.stdout, (args, result.stdout[-300:])

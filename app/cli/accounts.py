@@ -5,7 +5,7 @@ import sys
 import typer
 
 from app.cli.console import console, fail, ok, writing
-from app.models import Role
+from app.roles import Role
 
 users = typer.Typer(help="Staff accounts.", no_args_is_help=True)
 tokens = typer.Typer(help="API tokens.", no_args_is_help=True)

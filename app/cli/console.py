@@ -2,13 +2,13 @@
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
 from rich.console import Console
-from sqlmodel import Session
 
-from app.problems import Problem
+if TYPE_CHECKING:  # the database layer loads only when a command opens a transaction
+    from sqlmodel import Session
 
 # soft_wrap: messages are never broken mid-line (scripts and logs grep them).
 console = Console(soft_wrap=True)
@@ -27,10 +27,11 @@ def fail(message: str, code: int = 1) -> NoReturn:
 
 
 @contextmanager
-def writing() -> Iterator[Session]:
+def writing() -> Iterator["Session"]:
     """A command's one transaction (``db.write_transaction``): committed when the command
     succeeds, rolled back when it fails; a Problem is printed as an English error."""
     from app.db import write_transaction
+    from app.problems import Problem
 
     try:
         with write_transaction() as session:

@@ -4,11 +4,9 @@ from enum import StrEnum
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
-from sqlmodel import Session
 
 from app.cli.console import console, errors, fail, ok
-from app.figures.layouts import Layout
+from app.figures.layout_kinds import Layout
 
 
 class OData(StrEnum):
@@ -73,6 +71,9 @@ def observations(
     ),
 ) -> None:
     """Import observations from a file: all values or, on any problem, none."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+    from sqlmodel import Session
+
     from app.db import get_engine
     from app.figures.csv_import import import_observations
     from app.figures.layouts import ROLES, Mapping
@@ -158,7 +159,7 @@ def cbs(
     ),
 ) -> None:
     """Import one measure of a Statistics Netherlands table: all rows or, on any problem, none."""
-    from sqlmodel import select
+    from sqlmodel import Session, select
 
     from app.config import get_settings
     from app.db import get_write_engine

@@ -1,7 +1,6 @@
 """``duiding serve`` and ``duiding demo``."""
 
 import typer
-from sqlmodel import Session
 
 from app.cli.console import fail, ok
 
@@ -58,6 +57,8 @@ def demo(
     reset: bool = typer.Option(False, "--reset", help="Delete all data and load the demo anew."),
 ) -> None:
     """Load the fictional municipality; without --reset a second load changes nothing."""
+    from sqlmodel import Session
+
     from app.db import get_write_engine
     from app.demo import load_demo
 

@@ -14,24 +14,17 @@ them (preview or CLI options), and ``parsed_rows`` reads the table accordingly i
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from enum import StrEnum
 
 from sqlmodel import Session, select
 
 from app.figures.area_names import AreaMatcher, normalised
+from app.figures.layout_kinds import Layout
 from app.figures.observations import ParsedRow, Problem
 from app.figures.periods import PeriodError, parse_period
 from app.figures.readers import Cell, Table, cell_text, parse_number
 from app.i18n import N_
 from app.models import ImportMapping, Indicator, User, utcnow
 from app.problems import Problem as Refusal
-
-
-class Layout(StrEnum):
-    long = "long"
-    wide_periods = "wide-periods"
-    wide_indicators = "wide-indicators"
-
 
 ROLES = ("indicator", "period", "area", "value")
 # Column names people use for each role, compared after normalising.

@@ -1,6 +1,6 @@
 """All tables, imported in one place so that Alembic and the app see the same metadata."""
 
-from app.models._base import Direction, Frequency, Role, utcnow
+from app.models._base import Direction, Frequency, utcnow
 from app.models.area import Area, AreaCreate, AreaKind, AreaPublic, AreaUpdate
 from app.models.audit import AuditEntry
 from app.models.context_event import (
@@ -102,6 +102,7 @@ from app.models.significance import ChangeDomain, SignificantChoice
 from app.models.story_request import StoryRequest, StoryRequestPartner
 from app.models.theme import Theme, ThemeCreate, ThemePublic, ThemeUpdate
 from app.models.user import ApiToken, LoginFailure, User
+from app.roles import Role
 
 __all__ = [
     "Action",

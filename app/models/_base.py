@@ -32,15 +32,6 @@ class Direction(StrEnum):
     neutral = "neutral"
 
 
-class Role(StrEnum):
-    """Staff roles, from least to most rights."""
-
-    council = "council"  # raadslid: reads reports, figures and council-reach stories
-    viewer = "viewer"
-    editor = "editor"
-    admin = "admin"
-
-
 class UtcDateTime(TypeDecorator):
     """A timestamp stored as naive UTC and always read back timezone-aware.
 

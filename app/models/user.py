@@ -4,7 +4,8 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-from app.models._base import Role, UtcDateTime, enum_type, utcnow
+from app.models._base import UtcDateTime, enum_type, utcnow
+from app.roles import Role
 
 
 class User(SQLModel, table=True):
