@@ -7,6 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.figures.periods import Period, PeriodError, parse_period, period_of
+from app.figures.summary import period_words
+from app.i18n import LANGUAGES
 from app.models import Frequency
 
 days = st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31))
@@ -132,3 +134,58 @@ def test_a_period_inside_the_years_keeps_its_own_message():
             parse_period(text)
         assert wrong in str(raised.value)
         assert "1900" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("maart 2024", "2024-03"),
+        ("March 2024", "2024-03"),
+        ("1e kwartaal 2024", "2024-Q1"),
+        ("1ste kwartaal 2024", "2024-Q1"),
+        ("2024 kwartaal 1", "2024-Q1"),
+        ("kwartaal 3 2024", "2024-Q3"),
+        ("eerste kwartaal van 2024", "2024-Q1"),
+        ("third quarter of 2024", "2024-Q3"),
+        ("3rd quarter 2024", "2024-Q3"),
+        ("eerste helft 2024", "2024-H1"),
+        ("2e helft 2024", "2024-H2"),
+        ("tweede halfjaar 2024", "2024-H2"),
+        ("first half of 2024", "2024-H1"),
+        ("H2 2024", "2024-H2"),
+        ("week 5 van 2024", "2024-W05"),
+        ("2024 week 5", "2024-W05"),
+        ("15 maart 2024", "2024-03-15"),
+        ("15 March 2024", "2024-03-15"),
+        ("March 15, 2024", "2024-03-15"),
+    ],
+)
+def test_parse_accepts_periods_in_dutch_and_english_words(text, label):
+    assert parse_period(text).label == label
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("5e kwartaal 2024", "'5e kwartaal 2024' is not a period"),
+        ("derde helft 2024", "'derde helft 2024' is not a period"),
+        ("week 54 van 2024", "'week 54 van 2024' names a week that year does not have"),
+        ("31 februari 2024", "'31 februari 2024' is not a date in the calendar"),
+        ("1e kwartaal 2200", "'1e kwartaal 2200' lies outside the years 1900 to 2100"),
+    ],
+)
+def test_words_that_name_no_period_are_refused(text, message):
+    with pytest.raises(PeriodError) as error:
+        parse_period(text)
+    assert str(error.value).startswith(message)
+
+
+def test_words_keep_the_frequency_check():
+    with pytest.raises(PeriodError, match="is a quarter, but this indicator is measured per month"):
+        parse_period("1e kwartaal 2024", Frequency.month)
+
+
+@given(periods, st.sampled_from(LANGUAGES))
+def test_period_words_read_back_as_the_same_period(period, lang):
+    """What the pages write ("4e kwartaal 2025", "first half of 2025") can be typed back."""
+    assert parse_period(period_words(period, lang), period.frequency) == period

@@ -4,8 +4,12 @@ A period is stored as its first day plus the indicator's frequency. Canonical la
 (DESIGN.md "Periods") are ``2024``, ``2024-H1``, ``2024-Q1``, ``2024-03``, ``2024-W05``
 (ISO week) and ``2024-03-15``. On input we also accept the spellings people bring
 from spreadsheets and Statistics Netherlands (``2024KW01``, ``2024 Q1``, ``mrt 2024``,
-``03-2024``), but never guess: a period of the wrong frequency is an error that says
-which frequency was expected.
+``03-2024``) and periods in Dutch and English words as people type them and as
+``summary.period_words`` writes them (``maart 2024``, ``1e kwartaal 2024``, ``2024
+kwartaal 1``, ``eerste helft 2024``, ``first half of 2024``, ``week 5 van 2024``,
+``15 maart 2024``): every field and filter that takes a period reads it here. We
+never guess: a period of the wrong frequency is an error that says which frequency
+was expected.
 
 Every period, in every notation and at every entrance (forms, imports, API bodies and
 filters, the CLI, reports, breaks, story requests), lies within the years
@@ -222,6 +226,62 @@ _PATTERNS = [
 ]  # fmt: skip
 
 
+def _named_day(match: Groups, text: str) -> Period:
+    month = _named_month(match, text).start.month
+    return _day({**match, "month": str(month)}, text)
+
+
+Build = Callable[[Groups, str], Period]
+
+# Periods in words, once _words() has written them one way: "1e kwartaal 2024",
+# "2024 kwartaal 1" and "first quarter of 2024" all become "1 Q 2024" or "2024 Q 1".
+_WORD_PATTERNS: list[tuple[re.Pattern, Build]] = [
+    (re.compile(rf"(?P<n>[12]) H {_y()}|{_y(2)} H (?P<n2>[12])|H (?P<n3>[12]) {_y(3)}"), _half),
+    (re.compile(rf"(?P<n>[1-4]) Q {_y()}|{_y(2)} Q (?P<n2>[1-4])|Q (?P<n3>[1-4]) {_y(3)}"),
+     _quarter),
+    (re.compile(rf"WEEK (?P<n>\d{{1,2}}) {_y()}|{_y(2)} WEEK (?P<n2>\d{{1,2}})"), _week),
+    (re.compile(rf"(?P<day>\d{{1,2}}) (?P<name>[^\W\d_]{{3,9}}) {_y()}"
+                rf"|(?P<name2>[^\W\d_]{{3,9}}) (?P<day2>\d{{1,2}}) {_y(2)}"), _named_day),
+]  # fmt: skip
+
+# The words around a period in Dutch and English, as _WORD_PATTERNS reads them.
+_WORDS = {
+    "EERSTE": "1", "TWEEDE": "2", "DERDE": "3", "VIERDE": "4",
+    "FIRST": "1", "SECOND": "2", "THIRD": "3", "FOURTH": "4",
+    "KWARTAAL": "Q", "KW": "Q", "QUARTER": "Q",
+    "HELFT": "H", "HALFJAAR": "H", "HALF": "H", "HJ": "H",
+    "VAN": "", "OF": "", "THE": "", "HET": "", "DE": "", "IN": "", "JAAR": "", "YEAR": "",
+}  # fmt: skip
+_ORDINAL = re.compile(r"(\d{1,2})(?:E|STE|DE|ST|ND|RD|TH)")
+
+
+def _words(cleaned: str) -> str:
+    """Write ``cleaned`` (upper case) in the few words _WORD_PATTERNS knows: ordinals
+    as digits ("1e", "eerste", "first": 1), "kwartaal" and "quarter" as Q, "helft" and
+    "half" as H, without filler words ("van", "of the", "jaar") and punctuation."""
+    said = (_word(token) for token in re.sub(r"[,.]", " ", cleaned).split())
+    return " ".join(token for token in said if token)
+
+
+def _word(token: str) -> str:
+    ordinal = _ORDINAL.fullmatch(token)
+    return ordinal[1] if ordinal else _WORDS.get(token, token)
+
+
+def _match(cleaned: str) -> tuple[re.Match, Build] | None:
+    """The pattern ``cleaned`` is written in: a notation first, else a period in words."""
+    for pattern, build in _PATTERNS:
+        match = pattern.fullmatch(cleaned)
+        if match:
+            return match, build
+    words = _words(cleaned)
+    for pattern, build in [*_PATTERNS, *_WORD_PATTERNS]:
+        match = pattern.fullmatch(words)
+        if match:
+            return match, build
+    return None
+
+
 class _Groups(dict[str, str]):
     """Merge the alternative groups of a pattern (``n2``, ``year2``) into their names."""
 
@@ -233,18 +293,18 @@ class _Groups(dict[str, str]):
 
 
 def _parse_any(cleaned: str, text: str, bounded: bool = True) -> Period:
-    for pattern, build in _PATTERNS:
-        match = pattern.fullmatch(cleaned)
-        if match:
-            groups = _Groups(match)
-            if bounded and not FIRST_YEAR <= int(groups["year"]) <= LAST_YEAR:
-                raise PeriodError(OUT_OF_RANGE, text=text)
-            try:
-                return build(groups, text)
-            except PeriodError:  # its own message: no month 13, not in the calendar
-                raise
-            except (ValueError, OverflowError):  # year 0, or a week past 9999
-                raise PeriodError(OUT_OF_RANGE, text=text) from None
+    found = _match(cleaned)
+    if found:
+        match, build = found
+        groups = _Groups(match)
+        if bounded and not FIRST_YEAR <= int(groups["year"]) <= LAST_YEAR:
+            raise PeriodError(OUT_OF_RANGE, text=text)
+        try:
+            return build(groups, text)
+        except PeriodError:  # its own message: no month 13, not in the calendar
+            raise
+        except (ValueError, OverflowError):  # year 0, or a week past 9999
+            raise PeriodError(OUT_OF_RANGE, text=text) from None
     raise PeriodError(
         N_("'%(text)s' is not a period; write e.g. 2024, 2024-H1, 2024-Q1, 2024-03, "
            "2024-W05 or 2024-03-15"),
@@ -320,17 +380,20 @@ def example(frequency: Frequency) -> str:
     return _EXAMPLES[Frequency(frequency)]
 
 
-def period_range(start: str | None, end: str | None) -> tuple[date | None, date | None]:
+def period_range(
+    start: str | None, end: str | None, *, names: tuple[str, str] = ("from", "to")
+) -> tuple[date | None, date | None]:
     """The days a ``from``/``to`` filter covers, each bound a whole period.
 
     ``from`` starts on the first day of its period and ``to`` ends on the last day of
     its own: ``to=2024-03`` includes 31 March, ``to=2024`` all of December. Any period
-    spelling is accepted; an empty bound is open. Every ``from``/``to`` filter in
-    Duiding goes through here, so that they all mean the same. Raises Invalid at the
-    query parameter (``from`` or ``to``).
+    spelling is accepted, words too (``maart 2024``); an empty bound is open. Every
+    ``from``/``to`` filter in Duiding goes through here, so that they all mean the same.
+    Raises Invalid at the query parameter (``names``: ``from`` and ``to`` unless the
+    page names them otherwise).
     """
     bounds: list[date | None] = []
-    for name, text, side in (("from", start, "start"), ("to", end, "end")):
+    for name, text, side in ((names[0], start, "start"), (names[1], end, "end")):
         if text is None or not str(text).strip():
             bounds.append(None)
             continue
@@ -341,5 +404,5 @@ def period_range(start: str | None, end: str | None) -> tuple[date | None, date 
     first, last = bounds
     if first is not None and last is not None and first > last:
         message = N_("'%(start)s' lies after 'to' (%(end)s)")
-        raise Invalid.at("from", message, part="query", start=start, end=end)
+        raise Invalid.at(names[0], message, part="query", start=start, end=end)
     return first, last
