@@ -6,7 +6,7 @@ hint per field, ``refused`` undoes the request's writes and says a Problem's mes
 in the reader's language, keyed by field.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
@@ -16,11 +16,12 @@ from starlette.datastructures import FormData
 
 from app.config import get_settings
 from app.i18n import N_, gettext
-from app.problems import FieldError, Forbidden, Invalid, Problem
+from app.problems import FieldError, Forbidden, Invalid, NotFound, Problem
 from app.security.tokens import csrf_valid
 from app.templating import say
 
 M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
 NOT_VALID = N_("This value is not valid.")
 
 CSRF_FAILED = N_(
@@ -59,11 +60,46 @@ def refused(request: Request, session: Session, problem: Problem) -> dict[str, s
     without fields (a theme still in use) is keyed "".
     """
     session.rollback()
-    errors = problem.errors or [FieldError("", problem.message.id, problem.message.values)]
+    return field_messages(request, problem)
+
+
+def field_messages(request: Request, problem: Problem, field: str = "") -> dict[str, str]:
+    """Say ``problem`` in the reader's language per field; one without fields (an
+    unknown area) is keyed ``field``."""
+    errors = problem.errors or [FieldError(field, problem.message.id, problem.message.values)]
     messages: dict[str, str] = {}
     for error in errors:
         messages.setdefault(error.field.split(".")[0], say(request, error.message))
     return messages
+
+
+class FilterErrors(dict[str, str]):
+    """The messages at a page's filter fields, keyed by query parameter.
+
+    A bad query parameter of an HTML page is a mistake in a form like any other: the
+    page comes back (``status`` 422) with what was typed in its field and the message
+    beside it, the bad filter left out, instead of a dead-end error page. The API
+    keeps its 422 ``{"detail": ...}``: only pages use this.
+    """
+
+    def __init__(self, request: Request) -> None:
+        super().__init__()
+        self.request = request
+
+    def read(self, parse: Callable[[], T], fallback: T, *, field: str = "") -> T:
+        """Return ``parse()``, or ``fallback`` with the problem's messages kept (at
+        ``field`` when the problem names none, as an unknown slug does)."""
+        try:
+            return parse()
+        except (Invalid, NotFound) as problem:
+            for name, message in field_messages(self.request, problem, field).items():
+                self.setdefault(name, message)
+            return fallback
+
+    @property
+    def status(self) -> int:
+        """422 when a filter was refused, else 200."""
+        return 422 if self else 200
 
 
 def safe_next(target: str | None) -> str:

@@ -1,15 +1,15 @@
 """The search page ``/search?q=``: staff find stories, sessions, indicators, questions."""
 
-from datetime import date
-
 from fastapi import APIRouter, Request
 from sqlmodel import select
 
 from app.deps import SessionDep, ViewerUser
-from app.i18n import N_, gettext
+from app.figures.periods import period_range
+from app.forms import FilterErrors
+from app.i18n import N_
 from app.models import Theme
 from app.search.query import Filters, Kind, search
-from app.templating import render, request_language
+from app.templating import render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -19,17 +19,6 @@ KIND_LABELS = {
     Kind.indicator: N_("Indicators"),
     Kind.question: N_("Learning questions"),
 }
-
-
-def _day(value: str, name: str, errors: dict) -> date | None:
-    """Read an optional date field; a bad one becomes a message, not a 422."""
-    if not value.strip():
-        return None
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        errors[name] = N_("Enter a date as YYYY-MM-DD.")
-        return None
 
 
 @router.get("/search")
@@ -43,26 +32,24 @@ def search_page(
     day_from: str = "",
     day_to: str = "",
 ):
-    """Search everything the reader may see; filters narrow by type, theme and period."""
-    errors: dict[str, str] = {}
+    """Search everything the reader may see; filters narrow by type, theme and period
+    (any period, in notation or words: from its first day to its last)."""
+    errors = FilterErrors(request)
+    first, last = errors.read(
+        lambda: period_range(day_from, day_to, names=("day_from", "day_to")), (None, None)
+    )
     filters = Filters(
         kind=Kind(kind) if kind in Kind.__members__ else None,
         theme=theme or None,
-        day_from=_day(day_from, "day_from", errors),
-        day_to=_day(day_to, "day_to", errors),
+        day_from=first,
+        day_to=last,
     )
     hits = [] if errors else search(session.connection(), q, filters)
     themes = session.exec(select(Theme).order_by(Theme.name)).all()
-    lang = request_language(request)
     form = {"q": q, "kind": kind, "theme": theme, "day_from": day_from, "day_to": day_to}
     return render(
         request,
         "search/results.html",
-        {
-            "form": form,
-            "errors": {name: gettext(lang, text) for name, text in errors.items()},
-            "hits": hits,
-            "kinds": KIND_LABELS,
-            "themes": themes,
-        },
+        {"form": form, "errors": errors, "hits": hits, "kinds": KIND_LABELS, "themes": themes},
+        status_code=errors.status,
     )

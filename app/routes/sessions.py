@@ -11,7 +11,8 @@ from starlette.responses import RedirectResponse
 from app.deps import EditorUser, SessionDep, ViewerUser, WriteSessionDep
 from app.figures.page_charts import chart_spec, chart_with_svg
 from app.figures.svg import chart_svg
-from app.forms import FormDep, check_csrf
+from app.figures.periods import period_range
+from app.forms import FilterErrors, FormDep, check_csrf
 from app.i18n import N_, gettext
 from app.ids import posted_id
 from app.models import (
@@ -190,20 +191,26 @@ def session_list(
     end: str = "",
     participant: str = "",
 ):
-    """List sessions with filters, and every open action with overdue ones marked."""
-    filters = service.SessionFilter(theme or None, _day(start), _day(end), participant or None)
+    """List sessions with filters, and every open action with overdue ones marked;
+    ``start`` and ``end`` are periods (``maart 2024``: from its first day to its last)."""
+    errors = FilterErrors(request)
+    first, last = errors.read(
+        lambda: period_range(start, end, names=("start", "end")), (None, None)
+    )
+    filters = service.SessionFilter(theme or None, first, last, participant or None)
     rows, total = service.list_sessions(session=session, filters=filters, limit=1000)
     context = {
         "sessions": rows,
         "total": total,
         "filters": {"theme": theme, "start": start, "end": end, "participant": participant},
+        "filter_errors": errors,
         "theme_options": [
             (row.slug, row.name) for row in session.exec(select(Theme).order_by(Theme.name))
         ],
         "open_actions": actions.open_actions(session=session, today=date.today()),
         "all_sessions": service.list_sessions(session=session, limit=1000)[0],
     }
-    return render(request, "sessions/list.html", context)
+    return render(request, "sessions/list.html", context, status_code=errors.status)
 
 
 def _form_page(request, session, form, errors, status_code=200):
