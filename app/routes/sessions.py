@@ -10,8 +10,8 @@ from starlette.responses import RedirectResponse
 
 from app.deps import EditorUser, SessionDep, ViewerUser, WriteSessionDep
 from app.figures.page_charts import chart_spec, chart_with_svg
-from app.figures.svg import chart_svg
 from app.figures.periods import period_range
+from app.figures.svg import chart_svg
 from app.forms import FilterErrors, FormDep, check_csrf
 from app.i18n import N_, gettext
 from app.ids import posted_id
