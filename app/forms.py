@@ -7,6 +7,7 @@ in the reader's language, keyed by field.
 """
 
 from collections.abc import Callable, Mapping
+from datetime import date
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
@@ -15,6 +16,7 @@ from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from app.config import get_settings
+from app.figures.periods import period_range
 from app.i18n import N_, gettext
 from app.problems import FieldError, Forbidden, Invalid, NotFound, Problem
 from app.security.tokens import csrf_valid
@@ -95,6 +97,14 @@ class FilterErrors(dict[str, str]):
             for name, message in field_messages(self.request, problem, field).items():
                 self.setdefault(name, message)
             return fallback
+
+    def period_range(
+        self, start: str | None, end: str | None, names: tuple[str, str] = ("from", "to")
+    ) -> tuple[date | None, date | None]:
+        """The days a pair of period filters covers (app/figures/periods.period_range),
+        open where a bound was refused."""
+        open_range: tuple[date | None, date | None] = (None, None)
+        return self.read(lambda: period_range(start, end, names=names), open_range)
 
     @property
     def status(self) -> int:

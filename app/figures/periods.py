@@ -164,6 +164,7 @@ def _month(year: int, month: int, text: str) -> date:
 
 
 Groups = Mapping[str, str]  # a pattern's named groups, alternatives merged (_Groups)
+Build = Callable[[Groups, str], "Period"]  # makes the period of a pattern's match
 
 
 def _year(match: Groups, text: str) -> Period:
@@ -211,7 +212,7 @@ def _y(suffix: str | int = "") -> str:
     return rf"(?P<year{suffix}>\d{{4}})"
 
 
-_PATTERNS = [
+_PATTERNS: list[tuple[re.Pattern, Build]] = [
     (re.compile(rf"{_y()}(?:JJ00)?"), _year),
     (re.compile(rf"{_y()}(?:-|\s*)H(?P<n>[12])|H(?P<n2>[12])\s*{_y(2)}|{_y(3)}HJ0(?P<n3>[12])"),
      _half),
@@ -230,8 +231,6 @@ def _named_day(match: Groups, text: str) -> Period:
     month = _named_month(match, text).start.month
     return _day({**match, "month": str(month)}, text)
 
-
-Build = Callable[[Groups, str], Period]
 
 # Periods in words, once _words() has written them one way: "1e kwartaal 2024",
 # "2024 kwartaal 1" and "first quarter of 2024" all become "1 Q 2024" or "2024 Q 1".

@@ -4,7 +4,6 @@ from fastapi import APIRouter, Request
 from sqlmodel import select
 
 from app.deps import SessionDep, ViewerUser
-from app.figures.periods import period_range
 from app.forms import FilterErrors
 from app.i18n import N_
 from app.models import Theme
@@ -35,9 +34,7 @@ def search_page(
     """Search everything the reader may see; filters narrow by type, theme and period
     (any period, in notation or words: from its first day to its last)."""
     errors = FilterErrors(request)
-    first, last = errors.read(
-        lambda: period_range(day_from, day_to, names=("day_from", "day_to")), (None, None)
-    )
+    first, last = errors.period_range(day_from, day_to, ("day_from", "day_to"))
     filters = Filters(
         kind=Kind(kind) if kind in Kind.__members__ else None,
         theme=theme or None,

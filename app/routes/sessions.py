@@ -10,7 +10,6 @@ from starlette.responses import RedirectResponse
 
 from app.deps import EditorUser, SessionDep, ViewerUser, WriteSessionDep
 from app.figures.page_charts import chart_spec, chart_with_svg
-from app.figures.periods import period_range
 from app.figures.svg import chart_svg
 from app.forms import FilterErrors, FormDep, check_csrf
 from app.i18n import N_, gettext
@@ -194,9 +193,7 @@ def session_list(
     """List sessions with filters, and every open action with overdue ones marked;
     ``start`` and ``end`` are periods (``maart 2024``: from its first day to its last)."""
     errors = FilterErrors(request)
-    first, last = errors.read(
-        lambda: period_range(start, end, names=("start", "end")), (None, None)
-    )
+    first, last = errors.period_range(start, end, ("start", "end"))
     filters = service.SessionFilter(theme or None, first, last, participant or None)
     rows, total = service.list_sessions(session=session, filters=filters, limit=1000)
     context = {
