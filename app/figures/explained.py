@@ -85,17 +85,6 @@ class SignalRun:
     def sessions(self) -> int:
         return sum(e.kind == "session" for e in self.explained_by)
 
-    def api(self) -> dict:
-        """The run as the signals API gives it."""
-        return {
-            "from": self.first.label,
-            "to": self.last.label,
-            "meaning": self.meaning,
-            "rules": list(self.rules),
-            "state": self.state,
-            "explained_by": [{"kind": e.kind, "id": e.id} for e in self.explained_by],
-        }
-
 
 def signal_runs(
     points: Sequence[SignalPoint],

@@ -19,7 +19,6 @@ from app.deps import (
     EditorUser,
     IndicatorDep,
     Limit,
-    MaskingDep,
     Offset,
     Reader,
     SessionDep,
@@ -37,6 +36,7 @@ from app.figures.observations import (
 )
 from app.figures.observations import Problem as ImportProblem
 from app.figures.periods import period_of
+from app.figures.public import ShownValue, SignalsPublic, signals_public
 from app.models import (
     AreaCreate,
     AreaPublic,
@@ -47,9 +47,8 @@ from app.models import (
     ThemePublic,
 )
 from app.models.page import Page
-from app.narratives.reach import reach_of
 from app.problems import FieldError, Invalid
-from app.security.small_numbers import Masked, plain, shown
+from app.security.small_numbers import Masked, shown
 from app.templating import request_language
 
 router = APIRouter(prefix="/api/v1", tags=["figures"])
@@ -112,47 +111,33 @@ def update_indicator(
     return catalog.describe(session=session, indicators=[indicator])[0]
 
 
-@router.get("/indicators/{slug}/signals", tags=["indicators"])
+@router.get(
+    "/indicators/{slug}/signals",
+    tags=["indicators"],
+    response_model=SignalsPublic,
+    response_model_exclude_unset=True,  # fewer_than and withheld only where a value is hidden
+)
 def signals_api(
-    slug: str, session: SessionDep, user: Reader, masking: MaskingDep, area: str | None = None
-) -> dict:
+    audience: AudienceDep, indicator: IndicatorDep, session: SessionDep, area: str | None = None
+):
     """The XmR chart of an indicator for the municipality or one area.
 
     For anonymous readers a district value below the small-numbers threshold is
     ``null`` with ``fewer_than`` set to the threshold, a value hidden beside it (so that
     the total minus the other districts cannot give it away) ``null`` with ``withheld``
     true, and a mean or limit below it, or of a segment whose values include a hidden
-    one, is ``null``; signals are computed on the true values. ``baseline`` says whether a point
-    is one its segment's limits are computed on; ``signals`` are the runs of special
+    one, is ``null``; signals are computed on the true values. ``baseline`` says whether a
+    point is one its segment's limits are computed on; ``signals`` are the runs of special
     cause with their state (app/figures/explained.py)."""
-    indicator = indicator_by_slug(slug, session)
-    chosen = catalog.existing_area(session=session, code=area) if area else None
     context = indicator_context(
         session=session,
         indicator=indicator,
-        area=chosen,
+        area=catalog.existing_area(session=session, code=area) if area else None,
         details=False,
-        masking=masking,
-        reach=reach_of(user),
+        masking=audience.masking,
+        reach=audience.reach,
     )
-    return {
-        "indicator": indicator.slug,
-        "area": chosen.code if chosen else None,
-        "points": [
-            {
-                "period": row.period.label,
-                **shown(row.point.value),
-                "mean": plain(row.point.mean),
-                "lpl": plain(row.point.lpl),
-                "upl": plain(row.point.upl),
-                "signal": row.point.signal,
-                "rules": row.point.rules,
-                "baseline": row.point.baseline,
-            }
-            for row in context.rows
-        ],
-        "signals": [run.api() for run in context.runs],
-    }
+    return signals_public(context)
 
 
 class ObservationIn(BaseModel):
@@ -174,7 +159,7 @@ class UpsertOut(BaseModel):
     unchanged: int
 
 
-class ObservationOut(BaseModel):
+class ObservationOut(ShownValue):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -196,20 +181,6 @@ class ObservationOut(BaseModel):
     )
 
     period: str = Field(examples=["2024-03"])
-    value: float | None = Field(
-        description="Null when hidden from anonymous readers: a small number (see "
-        "fewer_than) or a value hidden beside one (see withheld)."
-    )
-    fewer_than: int | None = Field(
-        default=None,
-        description="Set when the value is hidden: the district value lies below this number.",
-    )
-    withheld: bool | None = Field(
-        default=None,
-        description="Set (true) when the value is hidden although it is not small: it lies "
-        "beside a small one of the same period, which the total minus the other districts "
-        "would otherwise give away (secondary suppression).",
-    )
     area: str | None
     recorded_at: datetime
     status: str = Field(

@@ -8,14 +8,14 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from sqlmodel import Session, col, select
 
-from app.deps import Limit, MaskingDep, Offset, Reader, SessionDep
+from app.audience import Audience
+from app.deps import AudienceDep, Limit, Offset, SessionDep
 from app.figures import catalog
-from app.figures.context import timeline
+from app.figures.context import Timeline, timeline
 from app.figures.page_charts import make_chart
 from app.figures.periods import period_range
+from app.figures.public import TimelinePublic, timeline_public
 from app.models import Area, Indicator, IndicatorTheme, Theme
-from app.narratives.reach import Reach, reach_of
-from app.security.small_numbers import Masking, shown
 from app.templating import render, request_language
 
 router = APIRouter()
@@ -67,7 +67,7 @@ def _timeline_query(
     return TimelineQuery(indicators, chosen_theme, chosen_area, low, high)
 
 
-def _timeline(session: Session, query: TimelineQuery, masking: Masking, reach: Reach):
+def _timeline(session: Session, query: TimelineQuery, audience: Audience) -> Timeline:
     return timeline(
         session=session,
         indicators=query.indicators,
@@ -75,16 +75,20 @@ def _timeline(session: Session, query: TimelineQuery, masking: Masking, reach: R
         area=query.area,
         start=query.start,
         end=query.end,
-        masking=masking,
-        reach=reach,
+        masking=audience.masking,
+        reach=audience.reach,
     )
 
 
-@router.get("/api/v1/timeline", tags=["timeline"])
+@router.get(
+    "/api/v1/timeline",
+    tags=["timeline"],
+    response_model=TimelinePublic,
+    response_model_exclude_unset=True,  # fewer_than and withheld only where a value is hidden
+)
 def timeline_api(
     session: SessionDep,
-    user: Reader,
-    masking: MaskingDep,
+    audience: AudienceDep,
     indicator: Annotated[list[str], Query()] = [],  # noqa: B006 - FastAPI reads it, never mutated
     theme: str | None = None,
     area: str | None = None,
@@ -92,40 +96,17 @@ def timeline_api(
     end: Annotated[str | None, Query(alias="to")] = None,
     limit: Limit = 100,
     offset: Offset = 0,
-) -> dict:
+):
     """Stories, sessions and context events in time order, with the indicators' signals."""
     query = _timeline_query(session, indicator, theme, area, start, end)
-    result = _timeline(session, query, masking, reach=reach_of(user))
-    return {
-        "items": [
-            {"kind": i.kind, "id": i.id, "date": i.day.isoformat(), "title": i.title, "url": i.url}
-            for i in result.items[offset : offset + limit]
-        ],
-        "total": len(result.items),
-        "indicators": [
-            {
-                "indicator": panel.indicator.slug,
-                "area": panel.area.code if panel.area else None,
-                "points": [
-                    {
-                        "period": row.period.label,
-                        **shown(row.point.value),
-                        "signal": row.point.signal,
-                    }
-                    for row in panel.rows
-                ],
-            }
-            for panel in result.panels
-        ],
-    }
+    return timeline_public(_timeline(session, query, audience), limit=limit, offset=offset)
 
 
 @router.get("/timeline", include_in_schema=False)
 def timeline_page(
     request: Request,
     session: SessionDep,
-    user: Reader,
-    masking: MaskingDep,
+    audience: AudienceDep,
     indicator: Annotated[list[str], Query()] = [],  # noqa: B006 - FastAPI reads it, never mutated
     theme: str | None = None,
     area: str | None = None,
@@ -136,7 +117,7 @@ def timeline_page(
     """Several indicators on one shared time axis, with what happened around them, a
     page of ITEMS_PER_PAGE at a time (each page a permalink of its own)."""
     query = _timeline_query(session, indicator, theme, area, start, end)
-    result = _timeline(session, query, masking, reach=reach_of(user))
+    result = _timeline(session, query, audience)
     pages = max(1, -(-len(result.items) // ITEMS_PER_PAGE))
     page = min(page, pages)
     lang = request_language(request)
