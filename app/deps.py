@@ -102,9 +102,8 @@ Reader = Annotated[User | None, Depends(reader)]
 ViewerUser = Annotated[User, Depends(require_role(Role.viewer))]
 EditorUser = Annotated[User, Depends(require_role(Role.editor))]
 AdminUser = Annotated[User, Depends(require_role(Role.admin))]
-MaskingDep = Annotated[Masking, Depends(masking)]
 #: Who reads (reader, consent reach, small-number masking): pages and answers that
-#: show figures or stories take this instead of a Reader and a MaskingDep.
+#: show figures or stories take this; ``Reader`` alone only gates access.
 AudienceDep = Annotated[Audience, Depends(audience)]
 CouncilUser = Annotated[User, Depends(council_member)]
 #: The story and idea forms: staff, invite links and (if on) anyone, not the council.

@@ -8,13 +8,12 @@ from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi.responses import RedirectResponse
 from sqlmodel import Session, col, select
 
+from app.audience import Audience
 from app.deps import (
+    AudienceDep,
     EditorUser,
-    MaskingDep,
-    Reader,
     SessionDep,
     WriteSessionDep,
-    has_role,
 )
 from app.experiments.experiments import following
 from app.figures import catalog
@@ -42,11 +41,9 @@ from app.figures.summary import RULE_LABELS, state_words
 from app.figures.svg import chart_svg
 from app.forms import check_csrf, refused
 from app.i18n import N_, gettext
-from app.models import Area, Indicator, Role, User
-from app.narratives.reach import reach_of
+from app.models import Area, Indicator, Role
 from app.narratives.rendering import render_markdown
 from app.problems import Invalid
-from app.security.small_numbers import Masking
 from app.templating import render, request_language
 
 router = APIRouter()
@@ -93,21 +90,19 @@ def indicator_page(
     request: Request,
     slug: str,
     session: SessionDep,
-    user: Reader,
-    masking: MaskingDep,
+    audience: AudienceDep,
     area: str | None = None,
     start: Annotated[str | None, Query(alias="from")] = None,
     end: Annotated[str | None, Query(alias="to")] = None,
 ):
     """The reading guide, the chart and the periods with their stories and sessions."""
-    return _page(request, session, user, masking, _indicator(session, slug), area, start, end)
+    return _page(request, session, audience, _indicator(session, slug), area, start, end)
 
 
 def _page(
     request: Request,
     session: Session,
-    user: User | None,
-    masking: Masking,
+    audience: Audience,
     indicator: Indicator,
     area: str | None = None,
     start: str | None = None,
@@ -124,8 +119,8 @@ def _page(
         area=chosen,
         start=first,
         end=last,
-        masking=masking,
-        reach=reach_of(user),
+        masking=audience.masking,
+        reach=audience.reach,
     )
     lang = request_language(request)
     area_code = chosen.code if chosen else None
@@ -135,8 +130,8 @@ def _page(
             session=session,
             indicators=related_indicators(session, indicator),
             area=chosen,
-            masking=masking,
-            reach=reach_of(user),
+            masking=audience.masking,
+            reach=audience.reach,
         )
     ]
     areas = session.exec(select(Area).order_by(col(Area.code))).all()
@@ -163,7 +158,9 @@ def _page(
             "related": related,
             # Experiments are staff reading (as sessions are), not for anonymous readers.
             "experiments": (
-                following(session=session, indicator=indicator, area=chosen) if user else []
+                following(session=session, indicator=indicator, area=chosen)
+                if not audience.anonymous
+                else []
             ),
             "area_options": [(a.code, a.name) for a in areas],
             "filters": {"area": area or "", "from": start or "", "to": end or ""},
@@ -175,7 +172,7 @@ def _page(
                         session, indicator, chosen.id if chosen else None, context.breaks
                     ),
                 )
-                if has_role(user, Role.editor)
+                if audience.has_role(Role.editor)
                 else []
             ),
             "rebase_form": rebase_form or {"period": "", "reason": "", "errors": {}},
@@ -190,7 +187,7 @@ def rebase_indicator(
     slug: str,
     session: WriteSessionDep,
     user: EditorUser,
-    masking: MaskingDep,
+    audience: AudienceDep,
     period: Annotated[str, Form(max_length=100)] = "",
     reason: Annotated[str, Form(max_length=5000)] = "",
     area: Annotated[str, Form(max_length=100)] = "",
@@ -206,7 +203,7 @@ def rebase_indicator(
         errors = refused(request, session, problem)
         form = {"period": period, "reason": reason, "errors": errors}
         return _page(
-            request, session, user, masking, indicator, area or None, rebase_form=form, status=422
+            request, session, audience, indicator, area or None, rebase_form=form, status=422
         )
     target = f"/indicators/{slug}" + (f"?area={quote(area)}" if area else "")
     return RedirectResponse(target, status_code=303)
@@ -217,8 +214,7 @@ def indicator_chart_svg(
     request: Request,
     slug: str,
     session: SessionDep,
-    user: Reader,
-    masking: MaskingDep,
+    audience: AudienceDep,
     area: str | None = None,
     start: Annotated[str | None, Query(alias="from")] = None,
     end: Annotated[str | None, Query(alias="to")] = None,
@@ -246,8 +242,8 @@ def indicator_chart_svg(
         end=last or high,
         details=not small,
         markers=small,
-        masking=masking,
-        reach=reach_of(user),
+        masking=audience.masking,
+        reach=audience.reach,
     )
     width = 560 if small else 720
     spec = chart_spec(
