@@ -16,6 +16,7 @@ from app.mail import background
 from app.middleware import (
     AuthMiddleware,
     BodySizeLimitMiddleware,
+    HealthMiddleware,
     LanguageMiddleware,
     SecurityHeadersMiddleware,
     TextInputMiddleware,
@@ -79,5 +80,6 @@ def create_app() -> FastAPI:
     )
     app.add_middleware(LanguageMiddleware)
     app.add_middleware(BodySizeLimitMiddleware)
+    app.add_middleware(HealthMiddleware)  # /healthz needs none of the above
     app.add_middleware(SecurityHeadersMiddleware)
     return app

@@ -17,6 +17,7 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import HTTPConnection, Request
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import accounts
@@ -25,6 +26,7 @@ from app.db import get_engine
 from app.errors import error_response
 from app.i18n import N_, negotiate
 from app.models import User
+from app.routes.health import health
 
 if TYPE_CHECKING:  # a typing-only name in python-multipart
     from python_multipart.multipart import MultipartCallbacks
@@ -95,6 +97,23 @@ class SecurityHeadersMiddleware(HttpMiddleware):
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+HEALTH_PATH = "/healthz"
+
+
+class HealthMiddleware(HttpMiddleware):
+    """Answer ``GET /healthz`` at once: no language, session, user or body to read.
+
+    It sits just inside ``SecurityHeadersMiddleware``, so the answer has the same
+    headers as every other one; the database check runs in the thread pool, as the
+    route would (a pool checkout may wait)."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["path"] != HEALTH_PATH or scope["method"] not in ("GET", "HEAD"):
+            await self.app(scope, receive, send)
+            return
+        await JSONResponse(await run_in_threadpool(health))(scope, receive, send)
 
 
 class LanguageMiddleware(HttpMiddleware):

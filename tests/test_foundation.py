@@ -50,6 +50,36 @@ def test_healthz_answers_json(client):
     assert response.json() == {"status": "ok", "database": "ok"}
 
 
+def test_healthz_skips_what_only_pages_need(client, session, monkeypatch):
+    """A signed-in cookie and ?lang=en change nothing: no user is looked up (the lookup
+    would fail here), no language cookie is set, the answer is the health JSON."""
+    import app.middleware
+
+    login(client, session)
+    assert client.post("/healthz").status_code == 405  # only GET and HEAD are answered early
+
+    def no_lookup(*_args):
+        raise AssertionError("/healthz looked up the user")
+
+    monkeypatch.setattr(app.middleware, "_lookup_user", no_lookup)
+    response = client.get("/healthz?lang=en")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+    assert "set-cookie" not in response.headers
+
+
+def test_healthz_says_degraded_when_the_database_does_not_answer(client, monkeypatch):
+    from sqlalchemy import create_engine
+
+    import app.routes.health
+
+    unreachable = create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")
+    monkeypatch.setattr(app.routes.health, "get_engine", lambda: unreachable)
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "degraded", "database": "unavailable"}
+
+
 def test_dashboard_requires_sign_in_unless_public_read(client, settings):
     response = client.get("/", follow_redirects=False)
     assert response.status_code == 303
