@@ -42,7 +42,8 @@ def audited_values(settings: Settings) -> dict[str, Any]:
 
 
 def record_settings_change(*, session: Session, settings: Settings) -> AuditEntry | None:
-    """Record the settings when they differ from the last recorded ones; committed."""
+    """Record the settings when they differ from the last recorded ones; flushed, not
+    committed (``audit_settings``, which opens the session, owns the transaction)."""
     last = session.exec(
         select(AuditEntry)
         .where(AuditEntry.entity == "settings")
@@ -67,11 +68,13 @@ def record_settings_change(*, session: Session, settings: Settings) -> AuditEntr
         actor="environment",
         detail={"values": current, "changed": changed if last else {}},
     )
-    session.commit()
+    session.flush()
     return entry
 
 
 def audit_settings() -> None:
-    """Start-up task: record the configured settings if they changed."""
+    """Start-up task: record the configured settings if they changed, in a transaction
+    of its own (no request's write session exists at start-up)."""
     with Session(get_write_engine()) as session:
         record_settings_change(session=session, settings=get_settings())
+        session.commit()

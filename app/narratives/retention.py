@@ -16,7 +16,8 @@ from app.models.narrative import NarrativeContact
 
 
 def delete_old_contacts(*, session: Session, days: int, now: datetime | None = None) -> int:
-    """Delete contact details older than ``days``; return how many; audited, committed."""
+    """Delete contact details older than ``days``; return how many; audited, not committed
+    (the caller owns the transaction: ``purge_expired_contacts`` or a test's session)."""
     cutoff = (now or utcnow()) - timedelta(days=days)
     result = session.exec(delete(NarrativeContact).where(col(NarrativeContact.created_at) < cutoff))
     if result.rowcount:
@@ -27,11 +28,14 @@ def delete_old_contacts(*, session: Session, days: int, now: datetime | None = N
             actor="retention",
             detail={"count": result.rowcount, "older_than_days": days},
         )
-    session.commit()
+    session.flush()
     return result.rowcount
 
 
 def purge_expired_contacts() -> int:
-    """Apply the configured retention to the configured database."""
+    """Apply the configured retention to the configured database, in one transaction of
+    its own: a start-up and maintenance job, not a request, so it commits here."""
     with Session(get_write_engine()) as session:
-        return delete_old_contacts(session=session, days=get_settings().contact_retention_days)
+        count = delete_old_contacts(session=session, days=get_settings().contact_retention_days)
+        session.commit()
+        return count
