@@ -135,3 +135,13 @@ def test_partner_invite_lifecycle(client, session):
     assert client.get("/api/v1/partners", headers=viewer).status_code == 403
     missing = client.delete(f"/api/v1/partners/{partner['id']}/invites/999", headers=editor)
     assert missing.status_code == 404
+
+
+def test_a_story_staff_store_is_audited_as_theirs_in_the_same_transaction(client, session):
+    editor = bearer(session, "editor")
+    story = client.post("/api/v1/narratives", json=STORY, headers=editor).json()
+    session.expire_all()
+    entries = session.exec(
+        select(AuditEntry).where(AuditEntry.entity == "narrative", AuditEntry.action == "create")
+    ).all()
+    assert [(e.entity_id, e.user_id is not None) for e in entries] == [(str(story["id"]), True)]

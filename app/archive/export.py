@@ -21,10 +21,11 @@ from typing import Any
 
 from sqlalchemy import Column, Table, select, text
 from sqlalchemy.engine import Connection, Engine
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel
 
 import app.models  # noqa: F401  (registers every table on SQLModel.metadata)
-from app.models import utcnow
+from app.audit import record
+from app.models import User, utcnow
 
 FORMAT_VERSION = 1
 EXCLUDED_TABLES = {
@@ -110,6 +111,20 @@ def export_archive(engine: Engine, target: Path) -> dict[str, int]:
         }
         zf.writestr("manifest.json", json.dumps(manifest, indent=1))
         zf.writestr("README.md", readme())
+    return counts
+
+
+def export_audited(*, session: Session, engine: Engine, target: Path, user: User) -> dict[str, int]:
+    """Export as ``export_archive`` does and record in ``session`` who took the data out
+    (flushed; the caller's write session commits): every change of hands is audited."""
+    counts = export_archive(engine, target)
+    record(
+        session=session,
+        action="export",
+        entity="archive",
+        user=user,
+        detail={"rows": sum(counts.values())},
+    )
     return counts
 
 

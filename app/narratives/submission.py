@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
+from app.audit import record
 from app.figures.periods import FIRST_YEAR, LAST_YEAR, OUT_OF_RANGE, PeriodError, check_day
 from app.i18n import N_
 from app.ids import posted_id
@@ -26,6 +27,7 @@ from app.models import (
     Narrative,
     StoryRequest,
     Theme,
+    User,
     utcnow,
 )
 from app.models.narrative import (
@@ -262,9 +264,11 @@ def store_story(
     submission_key: str | None = None,
     client: str | None = None,
     relation: LinkRelation = LinkRelation.context,
+    user: User | None = None,
 ) -> tuple[Narrative, bool]:
     """Store ``story`` (flushed; the caller's transaction commits); return it and
-    whether it is new.
+    whether it is new. A story staff store themselves (``user``, the API) is audited
+    as theirs; a submitted one enters the audit log when moderation decides on it.
 
     A story whose ``submission_key`` was stored before (a resend, or a concurrent
     double submit losing the race on the unique column) returns the earlier one.
@@ -316,6 +320,10 @@ def store_story(
     if story.contact:
         session.add(NarrativeContact(narrative_id=narrative.id, contact=story.contact))
     session.flush()
+    if user is not None:
+        record(
+            session=session, action="create", entity="narrative", entity_id=narrative.id, user=user
+        )
     return narrative, True
 
 

@@ -5,7 +5,6 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from app.audit import record
 from app.deps import (
     AudienceDep,
     EditorUser,
@@ -138,8 +137,8 @@ def create_narrative(body: NarrativeIn, session: WriteSessionDep, user: EditorUs
         source=NarrativeSource.staff,
         status=NarrativeStatus(body.status),
         relation=body.relation,
+        user=user,
     )
-    record(session=session, action="create", entity="narrative", entity_id=narrative.id, user=user)
     return story_data(session, narrative)
 
 

@@ -6,8 +6,7 @@ from pathlib import Path
 from fastapi import APIRouter, BackgroundTasks
 from fastapi.responses import FileResponse
 
-from app import audit
-from app.archive.export import export_archive
+from app.archive.export import export_audited
 from app.db import get_engine
 from app.deps import AdminUser, WriteSessionDep
 from app.models import utcnow
@@ -23,14 +22,7 @@ def download_export(session: WriteSessionDep, admin: AdminUser, tasks: Backgroun
     """
     folder = Path(tempfile.mkdtemp(prefix="duiding-export-"))
     name = f"duiding-export-{utcnow():%Y-%m-%d}.zip"
-    counts = export_archive(get_engine(), folder / name)
-    audit.record(
-        session=session,
-        action="export",
-        entity="archive",
-        user=admin,
-        detail={"rows": sum(counts.values())},
-    )
+    export_audited(session=session, engine=get_engine(), target=folder / name, user=admin)
     tasks.add_task(_remove, folder)
     return FileResponse(folder / name, media_type="application/zip", filename=name)
 
