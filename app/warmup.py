@@ -1,7 +1,8 @@
 """Warm up, in the background, what the first pages after a start would otherwise load
-lazily: the translation catalogs, vl-convert's JavaScript engine (SVG charts), the chart
-layouts of the one chart builder, the queries of the indicator page and the timeline, and
-the charts of the latest half-year reports (their SVGs are cached per data).
+lazily: the translation catalogs, the chart layouts of the one chart builder, the queries
+of the indicator page and the timeline, and the figures of the latest half-year reports
+(kept per data version; their charts are rendered only when the chart store in the data
+folder does not hold them yet, so vl-convert, ~100 MB, is loaded only then).
 
 ``duiding serve`` answers as soon as it is up; this runs in a daemon thread beside it,
 so the start itself is not slower, and the first visitor of ``/indicators/{slug}``,
@@ -36,18 +37,6 @@ def _translations() -> None:
         translations(lang)
 
 
-def _svg_engine() -> None:
-    from app.figures.svg import chart_svg
-
-    chart_svg(
-        {
-            "data": {"values": [{"x": 1}]},
-            "mark": "point",
-            "encoding": {"x": {"field": "x", "type": "quantitative"}},
-        }
-    )
-
-
 def _pages(session: Session) -> None:
     """The indicator page and timeline queries, and their charts in both languages."""
     from app.figures.context import indicator_context, timeline
@@ -67,7 +56,8 @@ def _pages(session: Session) -> None:
 
 
 def _reports(session: Session) -> None:
-    """The latest two half-year reports, so that their charts' SVGs are in the cache."""
+    """The latest two half-year reports, so that their figures are computed and their
+    charts rendered before anyone asks."""
     from app.models import Observation
     from app.reports.build import half_year
     from app.reports.service import live_report
@@ -95,7 +85,6 @@ def warm_up(
         with Session(get_engine()) as session:
             _run(lambda: _pages(session))
             session.rollback()  # read only; end the transaction between steps
-            _run(_svg_engine)
             _run(lambda: _reports(session))
             session.rollback()
     except Exception:

@@ -6,7 +6,7 @@ from datetime import date
 from app.figures import charts
 from app.models import Observation
 from app.warmup import start_warm_up, warm_up
-from tests.factories import make_indicator
+from tests.factories import make_indicator, make_theme
 
 
 def test_turned_off_it_starts_no_thread(env):
@@ -36,3 +36,24 @@ def test_a_failing_step_does_not_stop_it(env, session):
 
     warm_up(first=[broken], last=[lambda: ran.append("last")])  # an empty database too
     assert ran == ["last"]
+
+
+def test_after_the_warm_up_the_latest_report_renders_nothing(env, session, monkeypatch):
+    from app.figures import svg
+    from app.reports.build import half_year
+    from app.reports.service import live_report
+
+    indicator = make_indicator(session, themes=[make_theme(session)], frequency="month")
+    for month in range(1, 13):
+        session.add(
+            Observation(indicator_id=indicator.id, period_start=date(2025, month, 1), value=month)
+        )
+    session.commit()
+    warm_up()
+
+    def unexpected(spec: dict) -> str:
+        raise AssertionError("rendered after the warm-up")
+
+    monkeypatch.setattr(svg, "render", unexpected)
+    report = live_report(session=session, half=half_year("2025-H2"))
+    assert report.themes[0].indicators[0].svg.startswith("<svg")

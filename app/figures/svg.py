@@ -1,22 +1,73 @@
-"""Charts as static SVG, for readers without JavaScript.
+"""Charts as static SVG, for readers without JavaScript and for the half-year report.
+
+A spec carries its data, its locale and its size, so a digest of the spec's text is the
+data version of what the chart shows: the same figures in the same language give the
+same key, and a revised value, another language or another size a new one. Rendered
+SVGs are kept under that key in the data folder (``cache/charts``, a size-bounded
+diskcache, shared by the server's workers and kept across restarts), so a chart is
+rendered once per data version and never again per request, and a server that starts on
+unchanged data needs no renderer at all.
 
 vl-convert renders a Vega-Lite spec in about 20 ms but brings ~100 MB of memory, so it
-is imported on first use only. A spec carries its data, so the spec text itself is the
-data version: the same figures give the same key and are rendered once.
+is imported only when an SVG is really rendered (a key not in the store).
 """
 
+import hashlib
 import json
-from functools import lru_cache
+import threading
+from pathlib import Path
 from typing import Any
 
+from app.config import get_settings
 
-@lru_cache(maxsize=128)
-def _render(spec_json: str) -> str:
+#: The store's size on disk; the oldest stored charts make way beyond it. A large
+#: municipality's report is about 200 charts of 20-30 kB each.
+STORE_BYTES = 128 * 1024 * 1024
+
+_lock = threading.Lock()
+_open: tuple[Path, Any] | None = None
+
+
+def _store() -> Any:
+    """The chart store of the configured data folder (one open at a time: a test, or a
+    changed setting, points elsewhere and the previous one is closed)."""
+    global _open
+    folder = Path(get_settings().data_dir) / "cache" / "charts"
+    with _lock:
+        if _open is None or _open[0] != folder:
+            import diskcache
+
+            if _open is not None:
+                _open[1].close()
+            _open = (folder, diskcache.Cache(str(folder), size_limit=STORE_BYTES))
+        return _open[1]
+
+
+def spec_key(spec: dict[str, Any]) -> str:
+    """The data version of a chart: a digest of its spec (data, locale and size)."""
+    text = json.dumps(spec, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def stored_svg(key: str) -> str | None:
+    """The SVG rendered earlier for ``key``, or None when there is none (yet)."""
+    found = _store().get(key)
+    return found if isinstance(found, str) else None
+
+
+def render(spec: dict[str, Any]) -> str:
+    """Render a spec with vl-convert (imported here, on first use only)."""
     import vl_convert
 
-    return vl_convert.vegalite_to_svg(spec_json)
+    return vl_convert.vegalite_to_svg(spec)
 
 
 def chart_svg(spec: dict[str, Any]) -> str:
-    """The SVG of a Vega-Lite spec with a fixed width, from the cache when it has one."""
-    return _render(json.dumps(spec, sort_keys=True))
+    """The SVG of a Vega-Lite spec with a fixed width: from the store when this data
+    version was rendered before, otherwise rendered now and stored."""
+    key = spec_key(spec)
+    found = stored_svg(key)
+    if found is None:
+        found = render(spec)
+        _store().set(key, found)
+    return found

@@ -6,35 +6,26 @@ ends within the last ``RECENT`` periods of its series. District series are read 
 indicator page (with its district filter), which offers the same "ask partners" link;
 the dashboard is the overview.
 
-Signals need the whole series of every indicator, so the runs are cached per process and
-database, keyed by a fingerprint of everything signals depend on (observations, their
-revisions, indicator settings, breaks, break events). Explanations change with every
-moderation and are looked up fresh, in three queries over the runs' time window.
+Signals need the whole series of every indicator, so the runs are kept per process and
+database for one data version of the figures (app/figures/versions.py). Explanations
+change with every moderation and are looked up fresh, in three queries over the runs'
+time window.
 """
 
-import threading
 from dataclasses import dataclass
 from datetime import date
 from itertools import groupby
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
-from app.db import engine_of
 from app.figures.explained import SignalRun, signal_runs, with_states
 from app.figures.icons import Variation, variation_of
 from app.figures.periods import consecutive
 from app.figures.signals import SignalPoint, breaks_by_indicator, compute_signals
+from app.figures.versions import PerVersion
 from app.models import (
-    ContextEvent,
-    ContextEventArea,
-    ContextEventIndicator,
-    ContextEventTheme,
     Indicator,
-    IndicatorBreak,
-    IndicatorTheme,
     Observation,
-    ObservationRemoved,
-    ObservationRevision,
 )
 from app.narratives.reach import Reach
 
@@ -61,74 +52,15 @@ class Computed:
     latest: dict[str, Variation]
 
 
-_cache: dict[str, tuple[tuple, Computed]] = {}
-_lock = threading.Lock()
-
-
-def _fingerprint(session: Session) -> tuple:
-    """Everything signals depend on, cheaply: ids only grow, the small tables in full."""
-    return (
-        # A changed value leaves a revision, a deleted one a row in observation_removed
-        # (and deleting an indicator shows in the indicator list below).
-        session.exec(select(func.max(Observation.id))).one(),
-        session.exec(select(func.max(ObservationRevision.id))).one(),
-        session.exec(select(func.max(ObservationRemoved.id))).one(),
-        tuple(
-            session.exec(
-                # sqlmodel types select() for at most four columns
-                select(  # type: ignore[call-overload]
-                    col(Indicator.id),
-                    col(Indicator.frequency),
-                    col(Indicator.direction),
-                    col(Indicator.screen_outliers),
-                    col(Indicator.baseline_points),
-                ).order_by(col(Indicator.id))
-            ).all()
-        ),
-        tuple(
-            session.exec(
-                select(col(IndicatorBreak.indicator_id), col(IndicatorBreak.starts_on)).order_by(
-                    col(IndicatorBreak.indicator_id), col(IndicatorBreak.starts_on)
-                )
-            ).all()
-        ),
-        tuple(
-            session.exec(
-                select(col(ContextEvent.id), col(ContextEvent.starts_on))
-                .where(col(ContextEvent.is_break).is_(True))
-                .order_by(col(ContextEvent.id))
-            ).all()
-        ),
-        *(
-            tuple(
-                session.exec(
-                    select(col(table.event_id), col(column)).order_by(
-                        col(table.event_id), col(column)
-                    )
-                )
-            )
-            for table, column in (
-                (ContextEventTheme, ContextEventTheme.theme_id),
-                (ContextEventIndicator, ContextEventIndicator.indicator_id),
-                (ContextEventArea, ContextEventArea.area_id),
-            )
-        ),
-        tuple(session.exec(select(IndicatorTheme.indicator_id, IndicatorTheme.theme_id)).all()),
-    )
+_computed_runs = PerVersion(keep=4)
 
 
 def _computed(session: Session) -> Computed:
-    """The runs and latest icons of every indicator, cached while the data is unchanged."""
-    key = str(engine_of(session).url)
-    fingerprint = _fingerprint(session)
-    with _lock:
-        cached = _cache.get(key)
-        if cached is not None and cached[0] == fingerprint:
-            return cached[1]
-    computed = _compute(session)
-    with _lock:
-        _cache[key] = (fingerprint, computed)
-    return computed
+    """The runs and latest icons of every indicator, kept while the data is unchanged."""
+    entries = _computed_runs.entries(session, "unexplained")
+    if "computed" not in entries:
+        entries["computed"] = _compute(session)
+    return entries["computed"]
 
 
 def recent_runs(session: Session) -> list[SignalRun]:

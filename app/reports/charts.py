@@ -2,14 +2,16 @@
 
 The spec comes from the one chart builder (app/figures/charts.py), smaller, with the
 half year shaded and its legend drawn inside the image (a PDF has no page around it);
-app/figures/svg.py renders it once per distinct data, so a report whose figures did not
-change renders without vl-convert.
+app/figures/svg.py keeps each rendered chart under the data version it shows, so a
+report whose figures did not change is served without vl-convert.
 """
+
+from typing import Any
 
 from app.config import get_settings
 from app.figures.charts import indicator_chart, report_rows
 from app.figures.periods import Period
-from app.figures.svg import chart_svg
+from app.figures.svg import chart_svg, spec_key
 from app.i18n import N_, gettext
 from app.reports.content import IndicatorPart
 
@@ -17,18 +19,22 @@ WIDTH, HEIGHT = 300, 110
 HALF_YEAR = N_("Half year")
 
 
-def render_chart(part: IndicatorPart, half: Period, lang: str | None = None) -> str:
-    """The chart as an SVG document (empty when the indicator has no values), in the
-    report's language (the default language: a report is one document for everyone)."""
+def report_language() -> str:
+    """The language of a report's charts: the default language (a report is one document
+    for everyone, and a frozen one keeps the charts it was frozen with)."""
+    return get_settings().default_language
+
+
+def chart_spec(part: IndicatorPart, half: Period, lang: str) -> dict[str, Any] | None:
+    """The chart's Vega-Lite spec (None when the indicator has no values)."""
     if not part.points:
-        return ""
-    lang = lang or get_settings().default_language
+        return None
     band = {
         "start": half.start.isoformat(),
         "end": half.end.isoformat(),
         "tip": {gettext(lang, HALF_YEAR): half.label},
     }
-    spec = indicator_chart(
+    return indicator_chart(
         report_rows(part.points, lang),
         {"highlight": [band]},
         lang=lang,
@@ -38,4 +44,16 @@ def render_chart(part: IndicatorPart, half: Period, lang: str | None = None) -> 
         height=HEIGHT,
         legend_below=True,
     )
-    return chart_svg(spec)
+
+
+def chart_key(part: IndicatorPart, half: Period, lang: str) -> str:
+    """The data version of the chart (app/figures/svg.py), "" when there is no chart."""
+    spec = chart_spec(part, half, lang)
+    return spec_key(spec) if spec else ""
+
+
+def render_chart(part: IndicatorPart, half: Period, lang: str | None = None) -> str:
+    """The chart as an SVG document (empty when the indicator has no values), in the
+    report's language unless ``lang`` says otherwise."""
+    spec = chart_spec(part, half, lang or report_language())
+    return chart_svg(spec) if spec else ""

@@ -329,12 +329,19 @@ class Report(BaseModel):
 
     def without_stories_beyond(self, reaches: set[str]) -> "Report":
         """A copy that keeps only stories whose consent reaches one of ``reaches``."""
-        copy = self.model_copy(deep=True)
-        for theme in copy.themes:
-            theme.stories = [s for s in theme.stories if s.consent_reach in reaches]
-            theme.significant = [s for s in theme.significant if s.consent_reach in reaches]
-        copy.changes = [c for c in copy.changes if c.kind != "story" or c.consent_reach in reaches]
-        return copy
+        # Shallow: the figures (points, charts) are shared with the report, not copied;
+        # only the lists that lose entries are new.
+        themes = [
+            theme.model_copy(
+                update={
+                    "stories": [s for s in theme.stories if s.consent_reach in reaches],
+                    "significant": [s for s in theme.significant if s.consent_reach in reaches],
+                }
+            )
+            for theme in self.themes
+        ]
+        changes = [c for c in self.changes if c.kind != "story" or c.consent_reach in reaches]
+        return self.model_copy(update={"themes": themes, "changes": changes})
 
     def story_ids(self) -> set[int]:
         return {story.id for theme in self.themes for story in theme.stories} | {

@@ -1,0 +1,111 @@
+"""The data version of the figures: one cheap value that changes whenever anything a
+signal depends on changes, and per-process memos that hold only while it holds.
+
+Signals (and so charts, the dashboard's unexplained signals and the half-year report's
+figures) need whole series, which are expensive to read and compute; the version is read
+in a handful of small queries (ids only grow; the small tables in full), so a cache can
+ask it on every request and recompute only after a change.
+"""
+
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
+from typing import Any
+
+from sqlmodel import Session, col, func, select
+
+from app.db import engine_of
+from app.models import (
+    ContextEvent,
+    ContextEventArea,
+    ContextEventIndicator,
+    ContextEventTheme,
+    Indicator,
+    IndicatorBreak,
+    IndicatorTheme,
+    Observation,
+    ObservationRemoved,
+    ObservationRevision,
+)
+
+
+def signals_version(session: Session) -> tuple:
+    """Everything signals depend on: observations, their revisions and removals,
+    indicator settings, breaks, break events and what they touch."""
+    return (
+        # A changed value leaves a revision, a deleted one a row in observation_removed
+        # (and deleting an indicator shows in the indicator list below).
+        session.exec(select(func.max(Observation.id))).one(),
+        session.exec(select(func.max(ObservationRevision.id))).one(),
+        session.exec(select(func.max(ObservationRemoved.id))).one(),
+        tuple(
+            session.exec(
+                # sqlmodel types select() for at most four columns
+                select(  # type: ignore[call-overload]
+                    col(Indicator.id),
+                    col(Indicator.frequency),
+                    col(Indicator.direction),
+                    col(Indicator.screen_outliers),
+                    col(Indicator.baseline_points),
+                ).order_by(col(Indicator.id))
+            ).all()
+        ),
+        tuple(
+            session.exec(
+                select(col(IndicatorBreak.indicator_id), col(IndicatorBreak.starts_on)).order_by(
+                    col(IndicatorBreak.indicator_id), col(IndicatorBreak.starts_on)
+                )
+            ).all()
+        ),
+        tuple(
+            session.exec(
+                select(col(ContextEvent.id), col(ContextEvent.starts_on))
+                .where(col(ContextEvent.is_break).is_(True))
+                .order_by(col(ContextEvent.id))
+            ).all()
+        ),
+        *(
+            tuple(
+                session.exec(
+                    select(col(table.event_id), col(column)).order_by(
+                        col(table.event_id), col(column)
+                    )
+                )
+            )
+            for table, column in (
+                (ContextEventTheme, ContextEventTheme.theme_id),
+                (ContextEventIndicator, ContextEventIndicator.indicator_id),
+                (ContextEventArea, ContextEventArea.area_id),
+            )
+        ),
+        tuple(session.exec(select(IndicatorTheme.indicator_id, IndicatorTheme.theme_id)).all()),
+    )
+
+
+class PerVersion:
+    """A per-process memo of things computed from the figures, per database and scope
+    (say a half year and a language), each valid for one data version.
+
+    ``entries(session, scope)`` gives the dictionary of that scope for the data as it is
+    now: the one kept earlier when the version is unchanged, else a new, empty one (the
+    old entries are dropped, never served). At most ``keep`` scopes are kept, the least
+    recently asked for make way.
+    """
+
+    def __init__(self, keep: int) -> None:
+        self.keep = keep
+        self._scopes: OrderedDict[Hashable, tuple[tuple, dict[Hashable, Any]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def entries(self, session: Session, scope: Hashable) -> dict[Hashable, Any]:
+        key = (str(engine_of(session).url), scope)
+        version = signals_version(session)
+        with self._lock:
+            found = self._scopes.get(key)
+            if found is None or found[0] != version:
+                found = (version, {})
+                self._scopes[key] = found
+            self._scopes.move_to_end(key)
+            while len(self._scopes) > self.keep:
+                self._scopes.popitem(last=False)
+            return found[1]
