@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
-from sqlalchemy import ColumnElement, func, union
+from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, or_, select
 
 from app.context.scope import EventScope, scopes
@@ -16,6 +16,7 @@ from app.figures.explained import SignalRun, runs_by_period, signal_runs, with_s
 from app.figures.icons import Variation, latest_variation
 from app.figures.periods import Period, period_of
 from app.figures.signals import SignalPoint, breaks_by_indicator, breaks_for, signals_for
+from app.figures.story_pool import StoryPool, tally
 from app.figures.suppression import masked_points
 from app.models import (
     Area,
@@ -90,6 +91,8 @@ class IndicatorContext:
     tally: list[tuple[date, str | None, int]] = field(default_factory=list)
     #: The signals of the whole series (also beyond the range shown), with their state.
     runs: list[SignalRun] = field(default_factory=list)
+    #: Whether the last row is the series' last period (a later session belongs to it).
+    latest: bool = False
 
     @property
     def provisional(self) -> bool:
@@ -107,72 +110,6 @@ def _theme_ids(session: Session, indicator: Indicator) -> list[int]:
             select(IndicatorTheme.theme_id).where(IndicatorTheme.indicator_id == indicator.id)
         ).all()
     )
-
-
-def _stories(
-    session: Session,
-    indicator: Indicator,
-    area: Area | None,
-    start: date,
-    end: date,
-    per_day: int | None,
-    reach: Reach = Reach.all,
-) -> tuple[list[StoryRef], list[tuple[date, str | None, int]]]:
-    """Published stories in [start, end] linked to the indicator, its themes or the
-    district: the first ``per_day`` of each day (linked to the indicator first; all when
-    None) and the count of every (day, assessment). ``reach`` (anonymous
-    readers, council members) keeps to stories whose submitters allowed that reach.
-
-    Both are computed in the database: a theme can hold thousands of stories."""
-    linked = select(NarrativeIndicator.narrative_id).where(
-        NarrativeIndicator.indicator_id == indicator.id
-    )
-    themed = select(NarrativeTheme.narrative_id).where(
-        col(NarrativeTheme.theme_id).in_(_theme_ids(session, indicator))
-    )
-    candidates = [linked, themed]
-    if area is not None:
-        candidates.append(select(Narrative.id).where(Narrative.area_id == area.id))
-    # One IN over the union of the candidate ids, not an OR of three: the database then
-    # looks up those stories by id instead of testing every story in the date range.
-    where = (
-        col(Narrative.id).in_(union(*candidates)),
-        *published_for(reach=reach),
-        col(Narrative.occurred_on) >= start,
-        col(Narrative.occurred_on) <= end,
-    )
-    direct = col(Narrative.id).in_(linked)
-    tally = session.exec(
-        select(col(Narrative.occurred_on), col(Narrative.assessment), func.count())
-        .where(*where)
-        .group_by(col(Narrative.occurred_on), col(Narrative.assessment))
-    ).all()
-    rank = (
-        func.row_number()
-        .over(
-            partition_by=col(Narrative.occurred_on),
-            order_by=(direct.desc(), col(Narrative.id)),
-        )
-        .label("rank")
-    )
-    ranked = (
-        # sqlmodel types select() for at most four columns
-        select(  # type: ignore[call-overload]
-            col(Narrative.id),
-            col(Narrative.title),
-            col(Narrative.occurred_on),
-            direct.label("direct"),
-            rank,
-        )
-        .where(*where)
-        .subquery()
-    )
-    query = select(ranked.c.id, ranked.c.title, ranked.c.occurred_on, ranked.c.direct)
-    if per_day is not None:
-        query = query.where(ranked.c.rank <= per_day)
-    stories = [StoryRef(i, t, d, bool(linked_)) for i, t, d, linked_ in session.exec(query)]
-    stories.sort(key=lambda story: (not story.direct, story.occurred_on, story.id))
-    return stories, [(day, assessment, n) for day, assessment, n in tally]
 
 
 def _sessions(
@@ -295,6 +232,38 @@ def indicator_context(
     ``breaks`` saves looking them up when the caller has them for several panels;
     ``explain=False`` leaves the signals' states to the caller, who looks up those of
     several panels at once."""
+    context = _signal_context(
+        session, indicator, area, start, end, masking, reach, breaks, explain=explain
+    )
+    if context.rows and (details or markers):
+        pool = StoryPool.load(
+            session,
+            indicators=[indicator],
+            area=area,
+            start=context.rows[0].period.start,
+            end=context.rows[-1].period.end,
+            reach=reach,
+        )
+        _add_stories(context, pool, details=details)
+    if context.rows:
+        _add_sessions_and_events(session, context, events=details or markers)
+    return context
+
+
+def _signal_context(
+    session: Session,
+    indicator: Indicator,
+    area: Area | None,
+    start: date | None,
+    end: date | None,
+    masking: Masking,
+    reach: Reach,
+    breaks: list[date] | None,
+    *,
+    explain: bool,
+) -> IndicatorContext:
+    """The signals of the whole series with the rows of [start, end] (the values' status
+    looked up), the breaks shown, and no stories, sessions or events yet."""
     if breaks is None:
         breaks = breaks_for(session, indicator, area)
     every = shown_signals(
@@ -317,52 +286,56 @@ def indicator_context(
     if not rows:
         return IndicatorContext(indicator, area, rows, runs=runs)
     first, last = rows[0].period.start, rows[-1].period.end
-    shown = [day for day in breaks if first < day <= last]
     statuses = _provisional(session, indicator, area, first, last)
     for each in rows:
         each.value_status = statuses.get(each.period.start, "")
+    shown = [day for day in breaks if first < day <= last]
+    # whether the last row is the series' last period (a later session belongs to it)
+    latest = rows[-1].point is every[-1]
+    return IndicatorContext(indicator, area, rows, breaks=shown, runs=runs, latest=latest)
+
+
+def _add_stories(context: IndicatorContext, pool: StoryPool, *, details: bool) -> None:
+    """Each row's stories from the pool: with ``details`` its first STORIES_SHOWN (all
+    when it is the only row) and the tally of all; else (markers) the count and one."""
+    periods = pool.periods(context.indicator)
+    limit = (None if len(context.rows) == 1 else STORIES_SHOWN) if details else 1
+    found = []
+    for row in context.rows:
+        stories = periods.get(row.period.start)
+        if stories is None:
+            continue
+        found.append(stories)
+        row.story_count = stories.count
+        row.stories = [
+            StoryRef(story.id, story.title, story.occurred_on, direct)
+            for story, direct in stories.first(limit)
+        ]
+    if details:
+        context.tally = tally(found)
+
+
+def _add_sessions_and_events(session: Session, context: IndicatorContext, *, events: bool) -> None:
+    """The sessions of each row and, with ``events``, the context events of the range."""
+    rows, indicator, area = context.rows, context.indicator, context.area
+    first, last = rows[0].period.start, rows[-1].period.end
     starts = [each.period.start for each in rows]
 
     def row_of(day: date) -> PeriodRow | None:
         at = bisect_right(starts, day) - 1
         return rows[at] if at >= 0 and day <= rows[at].period.end else None
 
-    counted = []
-    if details:
-        per_day = None if len(rows) == 1 else STORIES_SHOWN
-        found, tally = _stories(session, indicator, area, first, last, per_day, reach)
-        for story in found:
-            row = row_of(story.occurred_on)
-            if row is not None and (per_day is None or len(row.stories) < per_day):
-                row.stories.append(story)
-        for day, assessment, n in tally:
-            if (row := row_of(day)) is not None:
-                row.story_count += n
-                counted.append((day, assessment, n))
-    elif markers:
-        # Counts only (and one story per day for a marker's tooltip and link): a panel's
-        # marker opens its period, which lists them all.
-        found, tally = _stories(session, indicator, area, first, last, 1, reach)
-        for story in found:
-            row = row_of(story.occurred_on)
-            if row is not None and not row.stories:
-                row.stories.append(story)
-        for day, _assessment, n in tally:
-            if (row := row_of(day)) is not None:
-                row.story_count += n
     # A session held after the series' last period read its latest figures: it belongs
     # to that period, when the range shown reaches it.
-    later = rows[-1] if rows[-1].point is every[-1] else None
+    later = rows[-1] if context.latest else None
     for meeting in _sessions(session, indicator, first, None if later else last):
         row = row_of(meeting.held_on) or (later if meeting.held_on > last else None)
         if row is not None:
             row.sessions.append(meeting)
-    events = (
-        events_for(session, indicators=[indicator], area=area, start=first, end=last)
-        if details or markers
-        else []
-    )
-    return IndicatorContext(indicator, area, rows, events, shown, counted, runs)
+    if events:
+        context.events = events_for(
+            session, indicators=[indicator], area=area, start=first, end=last
+        )
 
 
 @dataclass(frozen=True)
@@ -397,21 +370,32 @@ def small_multiples(
     states of all of them are looked up at once."""
     breaks = breaks_by_indicator(session, indicators, area=area)
     panels = [
-        indicator_context(
-            session=session,
-            indicator=indicator,
-            area=area,
-            start=start,
-            end=end,
-            details=False,
-            masking=masking,
-            reach=reach,
-            breaks=breaks[indicator.id],
+        _signal_context(
+            session,
+            indicator,
+            area,
+            start,
+            end,
+            masking,
+            reach,
+            breaks[indicator.id],
             explain=False,
-            markers=True,
         )
         for indicator in indicators
     ]
+    shown = [panel for panel in panels if panel.rows]
+    if shown:
+        pool = StoryPool.load(
+            session,
+            indicators=[panel.indicator for panel in shown],
+            area=area,
+            start=min(panel.rows[0].period.start for panel in shown),
+            end=max(panel.rows[-1].period.end for panel in shown),
+            reach=reach,
+        )
+        for panel in shown:
+            _add_stories(panel, pool, details=False)
+            _add_sessions_and_events(session, panel, events=True)
     explained = iter(with_states(session, [run for p in panels for run in p.runs], reach=reach))
     for panel in panels:
         panel.runs = [next(explained) for _ in panel.runs]
