@@ -112,20 +112,24 @@ def _theme_ids(session: Session, indicator: Indicator) -> list[int]:
     )
 
 
-def _sessions(
-    session: Session, indicator: Indicator, start: date, end: date | None
-) -> list[ReflectionSession]:
-    """Sessions that discussed the indicator held in [start, end] (``end`` None: also
-    every session held after the last period, which reads the latest figures)."""
-    linked = select(SessionIndicator.session_id).where(
-        SessionIndicator.indicator_id == indicator.id
-    )
-    query = select(ReflectionSession).where(
-        col(ReflectionSession.id).in_(linked), col(ReflectionSession.held_on) >= start
-    )
-    if end is not None:
-        query = query.where(col(ReflectionSession.held_on) <= end)
-    return list(session.exec(query.order_by(col(ReflectionSession.held_on))).all())
+def _sessions_of(
+    session: Session, indicator_ids: Sequence[int], start: date
+) -> dict[int, list[ReflectionSession]]:
+    """Indicator id -> the sessions that discussed it held on or after ``start``, by day
+    (one query for every panel of a page)."""
+    found: dict[int, dict[int, ReflectionSession]] = {}
+    for indicator_id, meeting in session.exec(
+        select(SessionIndicator.indicator_id, ReflectionSession)
+        .join(ReflectionSession, col(ReflectionSession.id) == SessionIndicator.session_id)
+        .where(
+            col(SessionIndicator.indicator_id).in_(indicator_ids),
+            col(ReflectionSession.held_on) >= start,
+        )
+        .order_by(col(ReflectionSession.held_on), col(ReflectionSession.id))
+    ).all():
+        # a session may have discussed the figure for several districts: listed once
+        found.setdefault(indicator_id, {}).setdefault(meeting.id, meeting)
+    return {key: list(meetings.values()) for key, meetings in found.items()}
 
 
 def events_for(
@@ -141,25 +145,49 @@ def events_for(
     ``area`` or, when given, the theme (app.context.scope decides); every event when
     neither indicators nor a theme are chosen. A municipality-wide view (area None) also
     lists the events of a single district."""
-    ids = [indicator.id for indicator in indicators]
-    themes: dict[int | None, set[int]] = {}
+    ids = [indicator.id or 0 for indicator in indicators]
+    return touched_events(
+        scopes(session, start=start, end=end),
+        themes=_themes_of(session, ids),
+        area=area,
+        theme=theme,
+    )
+
+
+def _themes_of(session: Session, ids: Sequence[int]) -> dict[int, frozenset[int]]:
+    """Indicator id -> the ids of its themes."""
+    themes: dict[int, set[int]] = {}
     for indicator_id, theme_id in session.exec(
         select(IndicatorTheme.indicator_id, IndicatorTheme.theme_id).where(
             col(IndicatorTheme.indicator_id).in_(ids)
         )
     ).all():
         themes.setdefault(indicator_id, set()).add(theme_id)
+    return {indicator_id: frozenset(themes.get(indicator_id, ())) for indicator_id in ids}
+
+
+def touched_events(
+    scoped: Sequence[EventScope],
+    *,
+    themes: dict[int, frozenset[int]],
+    area: Area | None,
+    theme: Theme | None = None,
+) -> list[ContextEvent]:
+    """The events of ``scoped`` that touch the series of one of the indicators ``themes``
+    names (id -> its themes) for ``area``, or the theme; all when neither is given."""
     area_id = area.id if area is not None else None
     wide = area is None
 
     def touched(scope: EventScope) -> bool:
-        if not ids and theme is None:
+        if not themes and theme is None:
             return True
         if theme is not None and scope.touches(None, {theme.id}, area_id, any_area=wide):
             return True
-        return any(scope.touches(i, themes.get(i, set()), area_id, any_area=wide) for i in ids)
+        return any(
+            scope.touches(i, theme_ids, area_id, any_area=wide) for i, theme_ids in themes.items()
+        )
 
-    return [scope.event for scope in scopes(session, start=start, end=end) if touched(scope)]
+    return [scope.event for scope in scoped if touched(scope)]
 
 
 def shown_signals(
@@ -246,7 +274,15 @@ def indicator_context(
         )
         _add_stories(context, pool, details=details)
     if context.rows:
-        _add_sessions_and_events(session, context, events=details or markers)
+        first, last = context.rows[0].period.start, context.rows[-1].period.end
+        meetings = _sessions_of(session, [indicator.id or 0], first).get(indicator.id or 0, [])
+        events = (
+            events_for(session, indicators=[indicator], area=area, start=first, end=last)
+            if details or markers
+            else []
+        )
+        _add_sessions(context, meetings)
+        context.events = events
     return context
 
 
@@ -315,9 +351,9 @@ def _add_stories(context: IndicatorContext, pool: StoryPool, *, details: bool) -
         context.tally = tally(found)
 
 
-def _add_sessions_and_events(session: Session, context: IndicatorContext, *, events: bool) -> None:
-    """The sessions of each row and, with ``events``, the context events of the range."""
-    rows, indicator, area = context.rows, context.indicator, context.area
+def _add_sessions(context: IndicatorContext, meetings: Sequence[ReflectionSession]) -> None:
+    """Each row's sessions among ``meetings`` (by day, none held before the first row)."""
+    rows = context.rows
     first, last = rows[0].period.start, rows[-1].period.end
     starts = [each.period.start for each in rows]
 
@@ -328,14 +364,18 @@ def _add_sessions_and_events(session: Session, context: IndicatorContext, *, eve
     # A session held after the series' last period read its latest figures: it belongs
     # to that period, when the range shown reaches it.
     later = rows[-1] if context.latest else None
-    for meeting in _sessions(session, indicator, first, None if later else last):
+    for meeting in meetings:
+        if meeting.held_on < first or (later is None and meeting.held_on > last):
+            continue
         row = row_of(meeting.held_on) or (later if meeting.held_on > last else None)
         if row is not None:
             row.sessions.append(meeting)
-    if events:
-        context.events = events_for(
-            session, indicators=[indicator], area=area, start=first, end=last
-        )
+
+
+def _overlaps(scope: EventScope, start: date, end: date) -> bool:
+    """Whether an event overlaps [start, end], as ``scopes(start=, end=)`` selects."""
+    event = scope.event
+    return event.starts_on <= end and (event.ends_on is None or event.ends_on >= start)
 
 
 @dataclass(frozen=True)
@@ -385,17 +425,30 @@ def small_multiples(
     ]
     shown = [panel for panel in panels if panel.rows]
     if shown:
+        low = min(panel.rows[0].period.start for panel in shown)
+        high = max(panel.rows[-1].period.end for panel in shown)
+        ids = [panel.indicator.id or 0 for panel in shown]
         pool = StoryPool.load(
             session,
             indicators=[panel.indicator for panel in shown],
             area=area,
-            start=min(panel.rows[0].period.start for panel in shown),
-            end=max(panel.rows[-1].period.end for panel in shown),
+            start=low,
+            end=high,
             reach=reach,
         )
+        meetings = _sessions_of(session, ids, low)
+        scoped = scopes(session, start=low, end=high)
+        themes = _themes_of(session, ids)
         for panel in shown:
+            key = panel.indicator.id or 0
+            first, last = panel.rows[0].period.start, panel.rows[-1].period.end
             _add_stories(panel, pool, details=False)
-            _add_sessions_and_events(session, panel, events=True)
+            _add_sessions(panel, meetings.get(key, []))
+            panel.events = touched_events(
+                [scope for scope in scoped if _overlaps(scope, first, last)],
+                themes={key: themes[key]},
+                area=area,
+            )
     explained = iter(with_states(session, [run for p in panels for run in p.runs], reach=reach))
     for panel in panels:
         panel.runs = [next(explained) for _ in panel.runs]

@@ -9,6 +9,7 @@ report, chart legends) draws it through ``variation_icon``.
 """
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Literal
 
 from markupsafe import Markup
@@ -73,9 +74,13 @@ def latest_variation(points: Sequence[SignalPoint], direction: Direction) -> Var
     return variation_of(points[-1], direction) if points else None
 
 
+@lru_cache(maxsize=64)
 def variation_icon(kind: str, lang: str, *, label: bool = True) -> Markup:
     """The icon ``kind`` as inline SVG with its text label (visually hidden when
-    ``label`` is False, for tight places such as legends and table cells)."""
+    ``label`` is False, for tight places such as legends and table cells).
+
+    Cached: a period table draws one per period (120 on a ten-year monthly figure), and
+    formatting the same few icons again cost more than the rest of the table."""
     text = gettext(lang, VARIATION_LABELS[kind])
     meaning, _, side = kind.partition("_")
     colour = _COLOURS[meaning]
