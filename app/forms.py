@@ -18,6 +18,7 @@ from starlette.datastructures import FormData
 from app.config import get_settings
 from app.figures.periods import period_range
 from app.i18n import N_, gettext
+from app.models.days import OUT_OF_RANGE, out_of_years
 from app.problems import FieldError, Forbidden, Invalid, NotFound, Problem
 from app.security.tokens import csrf_valid
 from app.templating import say
@@ -51,8 +52,16 @@ def validated(model: type[M], hints: Mapping[str, str], /, **values: object) -> 
     try:
         return model(**values)
     except ValidationError as error:
-        fields = dict.fromkeys(str(e["loc"][0]) for e in error.errors() if e["loc"])
-        raise Invalid(*(FieldError(f, hints.get(f, NOT_VALID)) for f in fields)) from None
+        found: dict[str, FieldError] = {}
+        for e in error.errors():
+            if e["loc"] and (field := str(e["loc"][0])) not in found:
+                text = out_of_years(e)  # a date outside 1900-2100 says so, not the hint
+                found[field] = FieldError(
+                    field,
+                    hints.get(field, NOT_VALID) if text is None else OUT_OF_RANGE,
+                    {} if text is None else {"text": text},
+                )
+        raise Invalid(*found.values()) from None
 
 
 def refused(request: Request, session: Session, problem: Problem) -> dict[str, str]:

@@ -25,6 +25,7 @@ from app.models import (
     ThemeResultIndicator,
     User,
 )
+from app.models.days import OUT_OF_RANGE, within_years
 from app.problems import FieldError, Invalid
 
 RESULT_MISSING = N_("Describe the expected result, or leave its figures empty.")
@@ -165,6 +166,9 @@ def _check(session: Session, changes: ExpectationsPatch) -> dict[str, int]:
     for n, step in enumerate(changes.recalibrations or []):
         if step.changed_on is None:
             errors.append(FieldError(f"recalibrations.{n}.changed_on", DAY_MISSING))
+        elif not within_years(step.changed_on):
+            text = {"text": step.changed_on.isoformat()}
+            errors.append(FieldError(f"recalibrations.{n}.changed_on", OUT_OF_RANGE, text))
         if not step.what.strip():
             errors.append(FieldError(f"recalibrations.{n}.what", WHAT_MISSING))
         if step.development is not None and session.get(ContextEvent, step.development) is None:

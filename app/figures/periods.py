@@ -13,7 +13,8 @@ was expected.
 
 Every period, in every notation and at every entrance (forms, imports, API bodies and
 filters, the CLI, reports, breaks, story requests), lies within the years
-``FIRST_YEAR`` to ``LAST_YEAR`` (1900-2100): ``parse_period`` refuses anything else
+``FIRST_YEAR`` to ``LAST_YEAR`` (1900-2100, ``app.models.days``, the rule for dates
+too): ``parse_period`` refuses anything else
 with a PeriodError, and ``check_day`` does the same for a date given as a date.
 """
 
@@ -26,13 +27,11 @@ from typing import overload
 
 from app.i18n import N_
 from app.models import Frequency
+from app.models.days import FIRST_YEAR, LAST_YEAR, OUT_OF_RANGE, within_years
 from app.problems import FieldError, Invalid, Message
 
 _ONE_DAY = timedelta(days=1)
 
-#: The years a period may lie in (by its label: an ISO week by its ISO year).
-FIRST_YEAR, LAST_YEAR = 1900, 2100
-OUT_OF_RANGE = N_("'%(text)s' lies outside the years 1900 to 2100")
 
 # Months per frequency that spans whole months.
 _MONTHS = {Frequency.year: 12, Frequency.half: 6, Frequency.quarter: 3, Frequency.month: 1}
@@ -350,11 +349,6 @@ def parse_period(text: str, frequency: Frequency | None = None, *, bounded: bool
             example=_EXAMPLES[frequency],
         )
     return period
-
-
-def within_years(day: date) -> bool:
-    """Tell whether ``day`` lies within the years a period may lie in."""
-    return FIRST_YEAR <= day.year <= LAST_YEAR
 
 
 def consecutive(frequency: Frequency) -> Callable[[date, date], bool]:

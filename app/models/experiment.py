@@ -13,6 +13,7 @@ from enum import StrEnum
 from sqlmodel import JSON, Column, Field, SQLModel
 
 from app.models._base import Direction, UtcDateTime, enum_type, utcnow
+from app.models.days import Day
 
 
 class ExperimentStatus(StrEnum):
@@ -158,8 +159,8 @@ class ExperimentCreate(ExperimentBase):
     themes: list[str] = Field(default_factory=list)
     areas: list[str] = Field(default_factory=list, description="Pilot districts (codes).")
     comparison_areas: list[str] = Field(default_factory=list)
-    starts_on: date
-    review_on: date
+    starts_on: Day
+    review_on: Day
     indicators: list[ExperimentIndicatorIn] = Field(default_factory=list)
     story_question: str = Field(
         default="",
@@ -196,7 +197,7 @@ class ExperimentUpdate(SQLModel):
     target_group: str | None = Field(default=None, max_length=200)
     behaviour_change: str | None = Field(default=None, max_length=2_000)
     prepared_for_success: str | None = Field(default=None, max_length=2_000)
-    review_on: date | None = None
+    review_on: Day | None = None
     status: ExperimentStatus | None = Field(
         default=None, description="planned or running; scale and stop are decisions."
     )
@@ -210,11 +211,11 @@ class DecisionCreate(SQLModel):
     areas: list[str] = Field(
         default_factory=list, description="scale: the further districts (codes)."
     )
-    review_on: date | None = Field(default=None, description="adjust: the new review date.")
+    review_on: Day | None = Field(default=None, description="adjust: the new review date.")
     hypothesis: str = Field(
         default="", max_length=2_000, description="adjust: the new wording of the hypothesis."
     )
-    decided_on: date | None = Field(default=None, description="Defaults to today.")
+    decided_on: Day | None = Field(default=None, description="Defaults to today.")
     session: int | None = Field(
         default=None, ge=1, le=2**31 - 1, description="The reflection session that decided."
     )

@@ -18,7 +18,7 @@ from app.context import events as developments
 from app.context import expectations
 from app.experiments.report import experiments_in_half
 from app.figures.explained import SignalRun, signal_runs, with_states
-from app.figures.periods import Period, PeriodError, parse_period
+from app.figures.periods import Period, PeriodError, parse_period, within_years
 from app.figures.signals import breaks_by_indicator, signals_for
 from app.figures.svg import stored_svg
 from app.figures.versions import PerVersion
@@ -68,7 +68,6 @@ from app.reports.content import (
     ThemePart,
 )
 
-FIRST_YEAR, LAST_YEAR = 1900, 2100
 #: Years of figures shown before the half year, so a signal is read against its past.
 CHART_YEARS_BEFORE = 2
 #: Stories per theme when editors chose none: the most linked ones.
@@ -87,7 +86,7 @@ def half_year(text: str) -> Period:
         period = parse_period(text, Frequency.half)
     except PeriodError:
         raise NotFound(BAD_HALF_YEAR) from None
-    if period.label != text or not FIRST_YEAR <= period.start.year <= LAST_YEAR:
+    if period.label != text or not within_years(period.start):
         raise NotFound(BAD_HALF_YEAR)
     return period
 

@@ -46,6 +46,7 @@ from app.models import (
     ThemeCreate,
     ThemePublic,
 )
+from app.models.days import Moment
 from app.models.page import Page
 from app.problems import FieldError, Invalid
 from app.security.small_numbers import Masked, shown
@@ -273,7 +274,7 @@ FromQuery = Annotated[
 ]
 ToQuery = Annotated[str | None, Query(alias="to", description="Last period.", examples=["2024-12"])]
 AsOfQuery = Annotated[
-    datetime | None,
+    Moment | None,
     Query(
         description="Values as they were known at this moment (UTC if no zone given).",
         examples=["2025-01-31T12:00:00Z"],

@@ -1,7 +1,5 @@
 """JSON API for reflection sessions (DESIGN.md: GET/POST /api/v1/sessions)."""
 
-from datetime import date
-
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 from sqlmodel import col, select
@@ -17,6 +15,7 @@ from app.models import (
     SessionIndicator,
     SessionNarrative,
 )
+from app.models.days import Day
 from app.models.page import Page
 from app.models.reflection import ReflectionSessionPublic, ReflectionSessionSummary
 from app.sessions import service
@@ -32,11 +31,11 @@ class SessionIndicatorCreate(BaseModel):
 class ActionIn(BaseModel):
     description: str = Field(min_length=1, max_length=2_000)
     owner: str = Field(default="", max_length=200)
-    due_on: date | None = None
+    due_on: Day | None = None
 
 
 class SessionIn(BaseModel):
-    held_on: date
+    held_on: Day
     title: str = Field(min_length=1, max_length=200)
     facilitator: str = Field(default="", max_length=200)
     participants: list[str] = []

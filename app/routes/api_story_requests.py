@@ -1,12 +1,11 @@
 """JSON API for story requests (DESIGN.md: GET/POST /api/v1/story-requests)."""
 
-from datetime import date
-
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from app.deps import EditorUser, Limit, Offset, SessionDep, ViewerUser, WriteSessionDep, has_role
 from app.models import Role
+from app.models.days import Day
 from app.models.page import Page
 from app.narratives.requests import (
     QUESTION_MAX,
@@ -31,7 +30,7 @@ class StoryRequestIn(BaseModel):
     period: str | None = Field(default=None, description="Period of the signal, e.g. 2025-09.")
     partners: list[int] = Field(default=[], description="Partner ids; none = all partners.")
     public: bool = Field(default=False, description="Also shown on the public story form.")
-    closes_on: date | None = Field(default=None, description="Last day answers are accepted.")
+    closes_on: Day | None = Field(default=None, description="Last day answers are accepted.")
 
 
 class StoryRequestPublic(BaseModel):

@@ -5,7 +5,7 @@ reader see what the figures said on the day of a report or a reflection session.
 serves the same values, masked alike, as the observations API and its CSV download.
 """
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime, time
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
@@ -15,6 +15,7 @@ from app.deps import AudienceDep, IndicatorDep, SessionDep
 from app.figures.observations import reader_values
 from app.figures.periods import period_of
 from app.models import Area
+from app.models.days import Day
 from app.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -27,7 +28,7 @@ def values_page(
     indicator: IndicatorDep,
     session: SessionDep,
     area: str | None = None,
-    as_of: date | None = None,
+    as_of: Day | None = None,
 ):
     """List the indicator's values, for every area or one, as known at the end of a day."""
     moment = datetime.combine(as_of, time.max, UTC) if as_of else None

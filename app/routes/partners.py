@@ -13,6 +13,7 @@ from app.deps import EditorUser, OptionalUser, SessionDep, WriteSessionDep
 from app.forms import check_csrf, refused
 from app.i18n import N_
 from app.models import Role
+from app.models.days import OUT_OF_RANGE, within_years
 from app.narratives.feedback import partner_page
 from app.narratives.invites import (
     create_invite,
@@ -100,6 +101,8 @@ def _end_of(expires_on: str) -> datetime | None:
         day = datetime.strptime(expires_on.strip(), "%Y-%m-%d").date()
     except (ValueError, OverflowError):
         raise Invalid.at("expires_on", EXPIRY_BAD) from None
+    if not within_years(day):
+        raise Invalid.at("expires_on", OUT_OF_RANGE, text=expires_on.strip())
     return datetime.combine(day, time.max, tzinfo=LOCAL)
 
 

@@ -32,6 +32,7 @@ from app.models import (
     User,
     utcnow,
 )
+from app.models.days import Day
 from app.problems import FieldError, Invalid, NotFound
 
 
@@ -173,7 +174,7 @@ class MovementIn(BaseModel):
     area: str | None = Field(default=None, max_length=200)
     direction: str = Field(max_length=20, description="up or down")
     within_months: int = Field(description="1 to 120")
-    stated_on: date | None = Field(default=None, description="Default: today.")
+    stated_on: Day | None = Field(default=None, description="Default: today.")
 
 
 class QuestionIn(BaseModel):

@@ -32,6 +32,7 @@ from app.models import (
     User,
     utcnow,
 )
+from app.models.days import OUT_OF_RANGE, within_years
 from app.problems import FieldError, Invalid, NotFound
 from app.sessions.snapshot import freeze
 
@@ -119,6 +120,11 @@ class _Resolved:
 def _check_text(data: SessionInput, errors: dict) -> None:
     if data.held_on is None:
         errors["held_on"] = (HELD_ON_REQUIRED, {})
+    elif not within_years(data.held_on):
+        errors["held_on"] = (OUT_OF_RANGE, {"text": data.held_on.isoformat()})
+    for action in data.actions:
+        if action.due_on is not None and not within_years(action.due_on):
+            errors["actions"] = (OUT_OF_RANGE, {"text": action.due_on.isoformat()})
     if not data.title.strip():
         errors["title"] = (TITLE_REQUIRED, {})
     elif len(data.title) > 200:
