@@ -57,3 +57,30 @@ def test_after_the_warm_up_the_latest_report_renders_nothing(env, session, monke
     monkeypatch.setattr(svg, "render", unexpected)
     report = live_report(session=session, half=half_year("2025-H2"))
     assert report.themes[0].indicators[0].svg.startswith("<svg")
+
+
+def test_a_new_app_leaves_the_report_writers_and_the_svg_engine_unloaded(tmp_path):
+    """create_app() in a fresh interpreter, as ``duiding serve`` runs it: the PDF and
+    Word writers and vl-convert (together ~100 MB) load only when a download or an SVG
+    needs them."""
+    import os
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from app.main import create_app\n"
+        "create_app()\n"
+        "print('LOADED', sorted(m for m in ('fpdf', 'docx', 'vl_convert') if m in sys.modules))\n"
+    )
+    env = {
+        **os.environ,
+        "DUIDING_DATABASE_URL": f"sqlite:///{tmp_path / 'probe.db'}",
+        "DUIDING_SECRET_KEY": "a-secret-key-only-for-this-probe-of-the-imports-000",
+        "DUIDING_DATA_DIR": str(tmp_path / "data"),
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert result.returncode == 0, result.stderr[-500:]
+    assert "LOADED []" in result.stdout, result.stdout

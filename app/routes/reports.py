@@ -25,8 +25,6 @@ from app.reports import questions, service
 from app.reports.build import COUNCIL_REACH, candidate_stories, half_year
 from app.reports.changes import describe
 from app.reports.content import Report
-from app.reports.docx import report_docx
-from app.reports.pdf import report_pdf
 from app.templating import render, render_text, request_language
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -154,6 +152,8 @@ def report_markdown(request: Request, asked: RequestedDep):
 @router.get("/reports/{period}.pdf")
 def report_download_pdf(request: Request, asked: RequestedDep):
     """The report as a PDF with its charts."""
+    from app.reports.pdf import report_pdf  # fpdf and its fonts: ~25 MB, loaded on first use
+
     text = _markdown(request, asked.report, asked.version, charts=True)
     name = _file_name(asked.report, asked.version, ".pdf")
     return _download(report_pdf(asked.report, text), "application/pdf", name)
@@ -166,6 +166,8 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 def report_download_docx(request: Request, asked: RequestedDep):
     """The report as an editable Word document with its charts, for the council's
     planning and control documents."""
+    from app.reports.docx import report_docx  # python-docx: loaded on first use
+
     text = _markdown(request, asked.report, asked.version, charts=True)
     name = _file_name(asked.report, asked.version, ".docx")
     document = report_docx(asked.report, text, request_language(request))

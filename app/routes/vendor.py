@@ -9,6 +9,7 @@ second, so it is built once, on first request, and kept in memory.
 import contextlib
 import os
 from functools import cache
+from importlib import metadata
 from pathlib import Path
 
 from fastapi import APIRouter
@@ -24,13 +25,16 @@ def vega_bundle() -> str:
     """vega + vega-lite + vega-embed as one script that sets them on ``window``.
 
     Kept under the data folder per vl-convert version, so that only the first start
-    after an upgrade builds it (the warm-up does, in the background: app/warmup.py)."""
-    import vl_convert
-
+    after an upgrade builds it (the warm-up does, in the background: app/warmup.py).
+    The version is read from the package's metadata: importing vl-convert just to name
+    the file would load it into every server (its JavaScript engine, started to build
+    the bundle, holds some 60 MB), when a stored bundle needs none of it."""
     folder = get_settings().data_dir / "cache"
-    path = folder / f"vega-bundle-{getattr(vl_convert, '__version__', 'unknown')}.js"
+    path = folder / f"vega-bundle-{_vl_convert_version()}.js"
     with contextlib.suppress(OSError):
         return path.read_text(encoding="utf-8")
+    import vl_convert
+
     bundle = vl_convert.javascript_bundle()  # type: ignore[call-arg]  # the stub makes it required
     with contextlib.suppress(OSError):
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -38,6 +42,13 @@ def vega_bundle() -> str:
         partial.write_text(bundle, encoding="utf-8")
         partial.replace(path)  # whole or not at all, also with several workers
     return bundle
+
+
+def _vl_convert_version() -> str:
+    try:
+        return metadata.version("vl-convert-python")
+    except metadata.PackageNotFoundError:
+        return "unknown"
 
 
 @router.get("/static/vendor/vega-bundle.js")
