@@ -19,8 +19,12 @@ from sqlmodel import Session
 
 from app import db
 from app.figures.context import indicator_context, small_multiples
+from app.figures.observations import ObservationInput, upsert_observations
+from app.figures.periods import Period
 from app.models import (
     Direction,
+    Frequency,
+    IndicatorBreak,
     NarrativeIndicator,
     NarrativeTheme,
     Observation,
@@ -213,3 +217,46 @@ def test_a_period_lists_linked_stories_first_and_counts_each_story_once(session,
     march = next(row for row in panel.rows if row.period.label == "2020-03")
     assert march.story_count == 2
     assert [s.title for s in march.stories] == ["Beide"]
+
+
+def _last_point(client, slug: str) -> dict:
+    return client.get(f"/api/v1/indicators/{slug}/signals").json()["points"][-1]
+
+
+def test_a_revised_value_a_new_break_and_a_new_story_show_at_once(
+    client, session, settings, figures
+):
+    """Signals are remembered per series (app/figures/signals.py): what changes the
+    series is a new key, so the next page shows it."""
+    settings(public_read=True)
+    main = figures["main"]
+    items = [
+        ObservationInput(period=Period(_month(i), Frequency.month), value=10 + i % 2)
+        for i in range(24)
+    ]
+    upsert_observations(session=session, indicator=main, items=items, source="test")
+    session.commit()
+    assert client.get("/indicators/hoofd").status_code == 200
+    assert _last_point(client, "hoofd")["signal"] == "common"
+
+    revised = ObservationInput(period=Period(_month(23), Frequency.month), value=40)
+    upsert_observations(session=session, indicator=main, items=[revised], source="test")
+    session.commit()
+    point = _last_point(client, "hoofd")
+    assert (point["value"], point["signal"]) == (40.0, "concern")  # lower is better
+
+    session.add(IndicatorBreak(indicator_id=main.id, starts_on=_month(12)))
+    session.commit()
+    points = client.get("/api/v1/indicators/hoofd/signals").json()["points"]
+    assert points[11]["mean"] != points[12]["mean"]
+
+    december = "/indicators/hoofd?from=2021-12&to=2021-12"
+    assert "Nieuw verhaal bij de piek" not in client.get(december).text
+    story = make_narrative(
+        session, title="Nieuw verhaal bij de piek", occurred_on=_month(23), consent_reach="public"
+    )
+    session.add(NarrativeIndicator(narrative_id=story.id, indicator_id=main.id))
+    session.commit()
+    assert (
+        "Nieuw verhaal bij de piek" in client.get("/indicators/hoofd?from=2021-12&to=2021-12").text
+    )

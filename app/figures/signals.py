@@ -8,6 +8,7 @@ loads the series and the breaks that apply to an indicator. See DESIGN.md "Signa
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from itertools import pairwise
 from statistics import fmean
 from typing import Literal
@@ -21,6 +22,7 @@ from app.i18n import N_
 from app.models import (
     Area,
     Direction,
+    Frequency,
     Indicator,
     IndicatorBreak,
     IndicatorTheme,
@@ -41,6 +43,8 @@ RULES = ("outside_limits", "trend", "two_of_three", "shift")
 RUN_LENGTH = 7
 PROVISIONAL_BELOW = 12
 SCREEN_FACTOR = 3.267
+#: Series whose signals are remembered (a ten-year monthly series is about 30 kB).
+SERIES_CACHED = 256
 LIMIT_FACTOR = 2.66
 
 _MEANING: dict[Direction, dict[Side, Signal]] = {
@@ -304,11 +308,41 @@ def signals_for(
     on or before ``end`` (a report reads a half year without what came after it);
     ``breaks`` saves looking them up again when the caller has them."""
     points = series(session=session, indicator=indicator, area=area, as_of=as_of, end=end)
-    return compute_signals(
-        points,
-        direction=indicator.direction,
-        screen_outliers=indicator.screen_outliers,
-        breaks=breaks_for(session, indicator, area) if breaks is None else breaks,
-        consecutive=consecutive(indicator.frequency),
-        baseline_points=indicator.baseline_points,
+    return list(
+        _signals_of(
+            tuple(points),
+            Direction(indicator.direction),
+            indicator.screen_outliers,
+            tuple(breaks_for(session, indicator, area) if breaks is None else breaks),
+            Frequency(indicator.frequency),
+            indicator.baseline_points,
+        )
+    )
+
+
+@lru_cache(maxsize=SERIES_CACHED)
+def _signals_of(
+    points: tuple[tuple[date, float], ...],
+    direction: Direction,
+    screen_outliers: bool,
+    breaks: tuple[date, ...],
+    frequency: Frequency,
+    baseline_points: int | None,
+) -> tuple[SignalPoint, ...]:
+    """``compute_signals`` of one series, remembered by everything it depends on.
+
+    The key is the series itself (values and settings), so a revised value, a new
+    period or a new break is a new key: nothing is ever stale and nothing needs to be
+    invalidated. An indicator page computes seven series and the timeline six; reading a
+    series is cheap, the XmR arithmetic over it is not. The points are frozen and never
+    changed by their readers; each caller gets its own list of them."""
+    return tuple(
+        compute_signals(
+            list(points),
+            direction=direction,
+            screen_outliers=screen_outliers,
+            breaks=breaks,
+            consecutive=consecutive(frequency),
+            baseline_points=baseline_points,
+        )
     )

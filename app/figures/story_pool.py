@@ -128,8 +128,9 @@ class StoryPool:
             col(Narrative.assessment),
         )
         theme_ids = sorted({theme for each in themes.values() for theme in each})
+        run = session.connection().execute  # plain rows: thousands of them, no ORM needed
         by_theme = _grouped(
-            session.exec(
+            run(
                 # sqlmodel types select() for at most four columns
                 select(col(NarrativeTheme.theme_id), *story)  # type: ignore[call-overload]
                 .join(Narrative, col(Narrative.id) == NarrativeTheme.narrative_id)
@@ -139,7 +140,7 @@ class StoryPool:
             else ()
         )
         by_indicator = _grouped(
-            session.exec(
+            run(
                 select(col(NarrativeIndicator.indicator_id), *story)  # type: ignore[call-overload]
                 .join(Narrative, col(Narrative.id) == NarrativeIndicator.narrative_id)
                 .where(col(NarrativeIndicator.indicator_id).in_(ids), *visible)
@@ -148,9 +149,7 @@ class StoryPool:
         in_area = (
             sorted(
                 StoryFact(*row)
-                for row in session.exec(
-                    select(*story).where(col(Narrative.area_id) == area.id, *visible)
-                )
+                for row in run(select(*story).where(col(Narrative.area_id) == area.id, *visible))
             )
             if area is not None
             else []
