@@ -50,6 +50,14 @@ def dataset_counts(url: str) -> dict:
     return counts
 
 
+#: Scales whose cached datasets a new one does not replace (--scale and --compare-scale).
+KEPT_SCALES = (1.0, 0.1)
+
+
+def _kept_keys(scale: float) -> set[str]:
+    return {dataset_key(s) for s in (*KEPT_SCALES, scale)}
+
+
 class SqliteDatabases:
     """SQLite files in the run's folder; the dataset cached as a file in ``bench/out``."""
 
@@ -64,25 +72,28 @@ class SqliteDatabases:
         upgrade(url)
         return url
 
-    def dataset(self, scale: float) -> tuple[str, bool]:
-        """A copy of the large municipality at ``scale``; return its URL and if cached."""
+    def dataset(self, scale: float, name: str = "duiding") -> tuple[str, bool]:
+        """A copy ``name`` of the large municipality at ``scale``; return its URL and if
+        it was cached."""
         cached = CACHE_DIR / f"sqlite-{dataset_key(scale)}.db"
         hit = cached.exists()
         if not hit:
-            url = self.fresh("generate")
+            made = f"generate-{dataset_key(scale)}"  # one per scale: --compare-scale
+            url = self.fresh(made)
             generate.generate(url, scale, self.workdir)
             CACHE_DIR.mkdir(exist_ok=True)
             for old in CACHE_DIR.glob("sqlite-*.db"):
-                old.unlink()
+                if old.stem.removeprefix("sqlite-") not in _kept_keys(scale):
+                    old.unlink()
             partial = cached.with_suffix(".partial")
             # The online backup API copies a consistent file, WAL included.
             with (
-                sqlite3.connect(self.workdir / "generate.db") as source,
+                sqlite3.connect(self.workdir / f"{made}.db") as source,
                 sqlite3.connect(partial) as target,
             ):
                 source.backup(target)
             partial.rename(cached)
-        target = self.workdir / "duiding.db"
+        target = self.workdir / f"{name}.db"
         shutil.copyfile(cached, target)
         return f"sqlite:///{target}", hit
 
@@ -132,19 +143,22 @@ class PostgresDatabases:
                 ).scalars()
             )
 
-    def dataset(self, scale: float) -> tuple[str, bool]:
-        """A copy of the large municipality at ``scale``; return its URL and if cached."""
+    def dataset(self, scale: float, name: str = "run") -> tuple[str, bool]:
+        """A copy ``name`` of the large municipality at ``scale``; return its URL and if
+        it was cached."""
         template = f"{PREFIX}_cache_{dataset_key(scale)}"
         existing = self._cached_templates()
         hit = template in existing
         if not hit:
             for old in existing:
+                if old.removeprefix(f"{PREFIX}_cache_") in _kept_keys(scale):
+                    continue
                 self._exec(f'DROP DATABASE IF EXISTS "{old}" WITH (FORCE)')
             url = self.fresh("generate")
             generate.generate(url, scale, self.workdir)
             self._exec(f'ALTER DATABASE "{PREFIX}_generate" RENAME TO "{template}"')
             self.created.remove(f"{PREFIX}_generate")
-        database = f"{PREFIX}_run"
+        database = f"{PREFIX}_{name}"
         url = self._create(database, template=template)
         self.created.append(database)
         return url, hit

@@ -8,6 +8,7 @@ bound of the server-side time the targets name.
 """
 
 import asyncio
+import contextlib
 import re
 import statistics
 import time
@@ -107,6 +108,61 @@ def measure(
 ) -> Sample:
     """GET ``paths``; the first visit of each distinct path is timed apart (cold)."""
     return asyncio.run(_measure(base, paths, concurrency, budget, login))
+
+
+@dataclass
+class Target:
+    """One server and the paths to ask it, for ``interleaved``."""
+
+    base: str
+    paths: list[str]
+    login: tuple[str, str] | None = None
+
+
+async def _interleaved(targets: list[Target], budget: float, first_apart: bool) -> list[Sample]:
+    samples = [Sample() for _ in targets]
+    async with contextlib.AsyncExitStack() as stack:
+        clients = [
+            await stack.enter_async_context(httpx.AsyncClient(base_url=t.base, timeout=TIMEOUT))
+            for t in targets
+        ]
+        for target, client, sample in zip(targets, clients, samples, strict=True):
+            if target.login and not await log_in(client, *target.login):
+                sample.statuses[401] += 1
+        # First visits apart, in turn; then request n of every target before n + 1.
+        for target, client, sample in zip(targets, clients, samples, strict=True):
+            for path in dict.fromkeys(target.paths) if first_apart else ():
+                await _timed_get(client, path, sample, sample.cold)
+        deadline = time.monotonic() + budget
+        for n in range(max(len(t.paths) for t in targets)):
+            if time.monotonic() > deadline:
+                break
+            for target, client, sample in zip(targets, clients, samples, strict=True):
+                if n < len(target.paths):
+                    await _timed_get(client, target.paths[n], sample, sample.timings)
+    return samples
+
+
+def interleaved(targets: list[Target], *, budget: float, first_apart: bool = True) -> list[Sample]:
+    """GET each target's paths one at a time, alternating between the targets, so that
+    whatever else loads the machine meanwhile slows them alike (a peer and Duiding
+    compared in the same seconds, not one after the other). With ``first_apart`` the
+    first visit of each distinct path is timed apart (cold); without, every path is
+    asked once and timed as it comes (queries that are each new)."""
+    return asyncio.run(_interleaved(targets, budget, first_apart))
+
+
+def log_in_sync(client: httpx.Client, email: str, password: str) -> None:
+    """Sign in through the login form with a blocking client (see ``log_in``)."""
+    page = client.get("/login")
+    client.post(
+        "/login",
+        data={
+            "email": email,
+            "password": password,
+            "csrf_token": hidden_fields(page.text).get("csrf_token", ""),
+        },
+    )
 
 
 async def _submit(base: str, titles: list[str], concurrency: int) -> tuple[float, Counter]:

@@ -33,26 +33,29 @@ from pathlib import Path
 
 import httpx
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 
 from app.db import make_engine
 from app.demo import PASSWORD as DEMO_PASSWORD
 from app.demo.figures import LAST_PERIOD as DEMO_LAST_PERIOD
 from app.models import Indicator, Narrative, Observation
-from bench import databases, generate, load, results, scale
+from bench import databases, generate, load, peers, results, scale
 from bench.server import DUIDING, ServerProcess, add_user
 
 LOGS = databases.CACHE_DIR / "logs"  # kept after the run, to read when a step failed
+PROFILES = databases.CACHE_DIR / "profiles"  # written by --profile PAGE
 BIN = Path(sys.executable).parent
 IMPORT_ROWS = 1_000_000
 SUBMISSIONS = 200
 SUBMIT_CONCURRENCY = 50
-INDICATOR_PAGES = 10
 SEARCH_WORDS = ["jeugdhulp", "wachtlijst", "mantelzorg", "schulden", "buurthuis"]
 VIEWER = ("bench-lezer@example.org", "bench-lezer-wachtwoord")
 DEMO_EDITOR = "redacteur@wadderveen.example"
 SECRET_KEY = "bench-" + "x" * 40  # a throwaway key for throwaway databases
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-STEPS = ("import", "pages", "submissions", "report", "load", "during-import")
+STEPS = ("import", "pages", "peers", "submissions", "report", "load", "during-import")
+#: The large municipality's last half year (bench/generate.py writes ten years of months).
+LARGE_REPORT = f"/reports/{generate.FIRST_YEAR + generate.YEARS - 1}-H2"
 
 
 def _run_child(args: list[str], env: dict) -> tuple[float, float, int, str]:
@@ -91,11 +94,43 @@ def time_sqlite_utils(workdir: Path, path: Path) -> dict:
     return {"sqlite_utils_seconds": round(seconds, 2)}
 
 
-def bench_import(dbs, path: Path, rows: int, env: dict, yardstick) -> dict:
-    """``duiding import observations`` of the file into a fresh database, counted after."""
-    url = dbs.fresh("import")
+def _reference_database(dbs, name: str, rows: int) -> str:
+    """A fresh database with the themes, areas and indicators the CSV names."""
+    url = dbs.fresh(name)
     engine = make_engine(url)
     generate.write_reference(engine, _indicators_for(rows))
+    engine.dispose()
+    return url
+
+
+def import_peers(dbs, workdir: Path, path: Path, rows: int, duiding) -> dict:
+    """The import between its peers, in turn: on SQLite the sqlite3 shell's ``.import``
+    before and after it (their mean is the peer's time), on PostgreSQL ``psql \\copy``
+    into a bare table and into the schema before it."""
+    if dbs.engine == "sqlite":
+        before = peers.sqlite3_import(workdir, path, "peer-before")
+        result = duiding()
+        after = peers.sqlite3_import(workdir, path, "peer-after")
+        result["sqlite3_import_seconds"] = round((before + after) / 2, 2)
+        result["import_sqlite3_ratio"] = peers.ratio(
+            result.get("import_seconds"), result["sqlite3_import_seconds"]
+        )
+        return result
+    copied = peers.psql_copy(_reference_database(dbs, "copy", rows), path)
+    result = copied | duiding()
+    result["import_copy_ratio"] = peers.ratio(
+        result.get("import_seconds"), copied["psql_copy_seconds"]
+    )
+    result["import_copy_insert_ratio"] = peers.ratio(
+        result.get("import_seconds"), copied["psql_copy_insert_seconds"]
+    )
+    return result
+
+
+def bench_import(dbs, path: Path, rows: int, env: dict, yardstick) -> dict:
+    """``duiding import observations`` of the file into a fresh database, counted after."""
+    url = _reference_database(dbs, "import", rows)
+    engine = make_engine(url)
     seconds, peak, code, tail = _run_child(
         [DUIDING, "import", "observations", str(path)], {**env, "DUIDING_DATABASE_URL": url}
     )
@@ -122,14 +157,7 @@ def bench_pages(base: str, slugs: list[str], args) -> dict:
     pages = {
         "home": (["/"] * count, None),
         # The municipality's series and a district's in turn, each with its stories.
-        "indicator": (
-            [
-                f"/indicators/{slugs[n % min(INDICATOR_PAGES, len(slugs))]}"
-                + (f"?area=WK9999{n % generate.DISTRICTS + 1:02d}" if n % 2 else "")
-                for n in range(count)
-            ],
-            None,
-        ),
+        "indicator": (peers.indicator_paths(slugs, count), None),
         "timeline": ([f"/timeline?{six}"] * count, None),
         "search": ([f"/search?q={SEARCH_WORDS[n % 5]}" for n in range(count)], VIEWER),
         # Every query new: the search result cache (app/search/query.py) cannot help.
@@ -232,15 +260,7 @@ def bench_cold_start(url: str, demo_env: dict) -> dict:
             ServerProcess(demo_env, log) as server,
             httpx.Client(base_url=server.base, timeout=60) as client,
         ):
-            page = client.get("/login")
-            client.post(
-                "/login",
-                data={
-                    "email": DEMO_EDITOR,
-                    "password": DEMO_PASSWORD,
-                    "csrf_token": load.hidden_fields(page.text).get("csrf_token", ""),
-                },
-            )
+            load.log_in_sync(client, DEMO_EDITOR, DEMO_PASSWORD)
             started = time.perf_counter()
             response = client.get(path)
             elapsed = round((time.perf_counter() - started) * 1000, 1)
@@ -321,7 +341,15 @@ def bench_engine(dbs, args, workdir: Path, import_file: Path, yardstick: dict) -
         with steps.step("import"):
             result.update(yardstick)
             bare = yardstick.get("sqlite_utils_seconds")
-            result.update(bench_import(dbs, import_file, args.import_rows, env, bare))
+            result.update(
+                import_peers(
+                    dbs,
+                    workdir,
+                    import_file,
+                    args.import_rows,
+                    lambda: bench_import(dbs, import_file, args.import_rows, env, bare),
+                )
+            )
     engine = make_engine(url)
     with engine.connect() as connection:
         slugs = list(connection.execute(select(Indicator.slug).order_by(Indicator.id)).scalars())
@@ -331,16 +359,154 @@ def bench_engine(dbs, args, workdir: Path, import_file: Path, yardstick: dict) -
         if "pages" in args.steps:
             with steps.step("pages"):
                 result.update(bench_pages(server.base, slugs, args))
+        if "peers" in args.steps:
+            with steps.step("peers"):
+                result.update(bench_peers(dbs, server.base, url, slugs, args))
         if "submissions" in args.steps:
             with steps.step("submissions"):
                 result.update(bench_submissions(server.base, url))
         result["server_peak_mb"] = server.peak_rss_mb()
+    if "peers" in args.steps and dbs.engine == "sqlite":
+        with steps.step("starts"):
+            result.update(peers.bench_starts(env, _sqlite_file(url), LOGS))
     if "report" in args.steps:
+        with steps.step("large_report"):
+            result.update(bench_large_report(env, args))
         with steps.step("report"):
             result.update(bench_report(dbs, env, args))
+    if args.compare_scale:
+        with steps.step("compare_scale"):
+            result.update(bench_compare_scale(dbs, env, args, result))
     bench_load(dbs, args, workdir, import_file, result)
     result["engine_seconds"] = round(time.monotonic() - started, 1)
     return result
+
+
+def _sqlite_file(url: str) -> Path:
+    return Path(str(make_url(url).database))
+
+
+def bench_peers(dbs, base: str, url: str, slugs: list[str], args) -> dict:
+    """Datasette and raw FTS5 on the same SQLite file (SQLite only: they read the file),
+    and the bare route beside ``/healthz`` on both engines."""
+    result = peers.bench_healthz(base, dict(os.environ), args, LOGS)
+    if dbs.engine != "sqlite":
+        result["table_p50_ratio"] = f"{results.NOT_AVAILABLE} (Datasette reads SQLite)"
+        return result
+    file = _sqlite_file(url)
+    result |= peers.bench_datasette(base, file, url, slugs, args, LOGS)
+    result |= peers.bench_fts(base, file, VIEWER, args)
+    return result
+
+
+def bench_large_report(env: dict, args) -> dict:
+    """The large municipality's half-year report for a viewer: the first view on a server
+    started afresh, then warm visits (another part of issue 23 makes it fast)."""
+    with (
+        ServerProcess(env, LOGS / "server-large-report.log") as server,
+        httpx.Client(base_url=server.base, timeout=300) as client,
+    ):
+        load.log_in_sync(client, *VIEWER)
+        started = time.perf_counter()
+        response = client.get(LARGE_REPORT)
+        first = round((time.perf_counter() - started) * 1000, 1)
+        result: dict = {
+            "large_report_first_ms": first
+            if response.status_code == 200
+            else f"{results.NOT_AVAILABLE} (HTTP {response.status_code})"
+        }
+        if response.status_code == 200:
+            result["large_report_bytes"] = len(response.content)
+            sample = load.measure(
+                server.base,
+                [LARGE_REPORT] * max(2, args.requests // 10),
+                concurrency=1,
+                budget=args.page_seconds,
+                login=VIEWER,
+            )
+            result.update(sample.summary("large_report"))
+    return result
+
+
+def bench_compare_scale(dbs, env: dict, args, full: dict) -> dict:
+    """The indicator pages (beside Datasette's on SQLite) on the dataset at
+    ``--compare-scale``: how the page's time grows with the size of the data."""
+    small = args.compare_scale
+    url, _ = dbs.dataset(small, name="compare")
+    small_env = {**env, "DUIDING_DATABASE_URL": url}
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        slugs = list(connection.execute(select(Indicator.slug).order_by(Indicator.id)).scalars())
+    engine.dispose()
+    with ServerProcess(small_env, LOGS / f"server-compare-{dbs.engine}.log") as server:
+        if dbs.engine == "sqlite":
+            measured = peers.bench_datasette(server.base, _sqlite_file(url), url, slugs, args, LOGS)
+        else:
+            ours = peers.indicator_paths(slugs, args.requests)
+            sample = load.interleaved([load.Target(server.base, ours)], budget=args.page_seconds)
+            measured = sample[0].summary("table_duiding")
+    result = {f"small_{key}": value for key, value in measured.items() if "_p" in key}
+    result["compare_scale"] = small
+    # On PostgreSQL the full scale's own indicator pages (no Datasette to interleave).
+    full_p50 = full.get("table_duiding_p50_ms", full.get("indicator_p50_ms"))
+    result["indicator_growth"] = peers.ratio(full_p50, result.get("small_table_duiding_p50_ms"))
+    if dbs.engine == "sqlite":
+        result["datasette_growth"] = peers.ratio(
+            full.get("table_datasette_p50_ms"), result.get("small_table_datasette_p50_ms")
+        )
+    return result
+
+
+def bench_profile(dbs, args) -> dict:
+    """``--profile PAGE``: pyinstrument profiles of pages of the large municipality."""
+    url, cached = dbs.dataset(args.scale)
+    env = {
+        **os.environ,
+        "DUIDING_DATABASE_URL": url,
+        "DUIDING_PUBLIC_READ": "true",
+    }
+    add_user(env, *VIEWER, "viewer")
+    written = []
+    for page in args.profile:
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "bench.profile",
+                page,
+                "--out",
+                str(PROFILES),
+                "--email",
+                VIEWER[0],
+                "--password",
+                VIEWER[1],
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=1800,
+        )
+        if done.returncode != 0:
+            written.append(f"{page}: failed: {done.stderr.strip()[-500:]}")
+        else:
+            written.extend(done.stdout.split())
+    return {"dataset_cached": cached, "profiles": written}
+
+
+def profile(args) -> None:
+    """``--profile PAGE``: only the profiles, on one engine (SQLite unless --engine)."""
+    engine = "sqlite" if args.engine == "both" else args.engine
+    with tempfile.TemporaryDirectory(prefix="duiding-bench-") as tmp:
+        os.environ["DUIDING_DATA_DIR"] = str(Path(tmp) / "data")
+        os.environ["DUIDING_SECRET_KEY"] = SECRET_KEY
+        dbs = _databases(engine, args, Path(tmp))
+        if dbs is None:
+            raise SystemExit(f"no PostgreSQL server at {args.postgres_url}")
+        try:
+            print(json.dumps(bench_profile(dbs, args), indent=2))
+        finally:
+            dbs.close()
 
 
 def _databases(engine: str, args, workdir: Path):
@@ -374,6 +540,18 @@ def _arguments() -> argparse.Namespace:
         "2,000 at c=100 (SQLite); 0 skips it",
     )
     parser.add_argument(
+        "--compare-scale",
+        type=float,
+        help="also measure the indicator pages at this scale (e.g. 0.1): their growth",
+    )
+    parser.add_argument(
+        "--profile",
+        action="append",
+        metavar="PAGE",
+        help="only write pyinstrument profiles of PAGE (a path, repeatable) to "
+        "bench/out/profiles/; the other steps do not run",
+    )
+    parser.add_argument(
         "--steps",
         default=",".join(STEPS),
         help=f"comma-separated steps to run, of {','.join(STEPS)}",
@@ -389,6 +567,9 @@ def _arguments() -> argparse.Namespace:
 
 def main() -> None:
     args = _arguments()
+    if args.profile:
+        profile(args)
+        return
     started = time.monotonic()
     load_before = os.getloadavg()[0]
     engines = ["sqlite", "postgresql"] if args.engine == "both" else [args.engine]
@@ -433,6 +614,7 @@ def main() -> None:
     if not args.no_record:
         if {"import", "pages", "submissions", "report"} & set(args.steps):
             results.append(report)
+            results.append_peers(report)
         results.append_load(report)
 
 

@@ -56,8 +56,15 @@ class ServerProcess:
         workers: int = 1,
         options: tuple[str, ...] = (),
         start_seconds: float = START_SECONDS,
+        command: list[str] | None = None,
+        ready: str = "/healthz",
     ) -> None:
         self.env = env
+        # A peer (Datasette, a bare Starlette app) runs through the same start and stop:
+        # its own command line, with {port} in it, and the path that answers when ready.
+        self.command = command
+        self.ready = ready
+        self.started_seconds: float | None = None  # from the spawn to the first 200
         # Each worker imports the app on its own: on a loaded machine four take minutes.
         self.start_seconds = start_seconds
         self.options = list(options)  # more ``duiding serve`` options
@@ -70,10 +77,15 @@ class ServerProcess:
     def start(self) -> str:
         """Start serving on this object's port; return the base URL once /healthz answers."""
         self.log.parent.mkdir(parents=True, exist_ok=True)
-        command = [DUIDING, "serve", "--host", HOST, "--port", str(self.port)]
+        if self.command is None:
+            command = [DUIDING, "serve", "--host", HOST, "--port", str(self.port)]
+            command += ["--workers", str(self.workers), *self.options]
+        else:
+            command = [part.format(port=self.port) for part in self.command]
         with self.log.open("ab") as output:
+            spawned = time.perf_counter()
             self.process = subprocess.Popen(
-                [*command, "--workers", str(self.workers), *self.options],
+                command,
                 env=self.env,
                 stdout=output,
                 stderr=subprocess.STDOUT,
@@ -82,12 +94,13 @@ class ServerProcess:
         deadline = time.monotonic() + self.start_seconds
         while True:
             with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{self.base}/healthz", timeout=2).status_code == 200:
+                if httpx.get(f"{self.base}{self.ready}", timeout=2).status_code == 200:
+                    self.started_seconds = time.perf_counter() - spawned
                     return self.base
             if self.process.poll() is not None or time.monotonic() > deadline:
                 self.stop()
                 raise RuntimeError(f"the server did not start: {self.log.read_text()[-800:]}")
-            time.sleep(0.2)
+            time.sleep(0.05)  # also the resolution of started_seconds
 
     def kill(self) -> None:
         """SIGKILL the server and its workers: no shutdown, no flushing, no goodbye."""
