@@ -6,10 +6,19 @@ batches into a temporary table (sqlite3 ``executemany`` on SQLite, ``COPY`` on
 PostgreSQL) on a connection of the import's own. A temporary table lives outside the
 main database (SQLite keeps it in a separate temporary file), so staging, naming rows
 that repeat and counting what a merge would do take no write lock: story submissions
-and API reads go on meanwhile. Only the merge itself (moving changed values into
-``observation_revision``, updating and inserting ``observation``: a few set-based
-statements) runs in one short write transaction, so the import stays all-or-nothing.
-A preview (dry run) never merges and so writes nothing to the main database.
+and API reads go on meanwhile. A preview (dry run) never merges and so writes
+nothing to the main database.
+
+The merge holds the write lock only in short transactions of ``CHUNK`` staged lines
+each, so that a story submitted meanwhile waits at most for one of them, and stays
+all-or-nothing for every reader all the same (``app.models.observation``): each chunk
+adds the new and changed values as rows of the import (``import_id``) and marks the
+rows they replace (``replaced_by``); readers see none of it until one short
+transaction commits the import, and then all of it. Settling follows, a chunk at a
+time: the old values move to ``observation_revision`` (as a one-transaction merge
+kept them) and the import's rows take their place, which changes nothing a reader
+sees. A crash or SIGKILL before the commit leaves hidden rows that the next import
+removes; one after it leaves rows that the next import settles.
 
 One import runs at a time (a file lock next to the SQLite database, an advisory lock
 on PostgreSQL): a second one is refused at once with ``ImportBusy`` instead of waiting.
@@ -25,6 +34,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -35,6 +45,8 @@ from sqlmodel import Session
 from app.models._base import UtcDateTime
 
 BATCH = 10_000
+#: Staged lines (and rows settled) per write transaction of a merge.
+CHUNK = 5_000
 TABLE = "import_row"
 _COLUMNS = "line, indicator_id, area_id, period_start, value, status"
 _CREATE = (
@@ -51,7 +63,11 @@ _CASES = (
     ("r.area_id IS NOT NULL", "o.area_id = r.area_id"),
     ("r.area_id IS NULL", "o.area_id IS NULL"),
 )
-_SAME = "o.indicator_id = r.indicator_id AND o.period_start = r.period_start AND "
+# ``o.import_id IS NULL``: the current rows, not those of an import that has not settled.
+_SAME = (
+    "o.import_id IS NULL AND o.indicator_id = r.indicator_id"
+    " AND o.period_start = r.period_start AND "
+)
 # A staged status NULL means the file did not state one: the stored status stays. A
 # stated status that differs (CBS declaring a provisional value definitive) is a change.
 _CHANGED = "(o.value <> r.value OR (r.status IS NOT NULL AND o.status <> r.status))"
@@ -79,6 +95,13 @@ class Counts:
 
 class ImportBusy(RuntimeError):
     """Another import of observations is running; try again when it has finished."""
+
+
+def _no_pause(_chunk: int) -> None:
+    """Between two chunks of a merge nothing happens; tests put a pause or a crash here."""
+
+
+between_chunks: Callable[[int], None] = _no_pause
 
 
 class ObservationStage:
@@ -265,31 +288,185 @@ class ObservationStage:
     ) -> None:
         """Keep changed values as revisions, then update them and insert the new rows.
 
-        One write transaction, held only for these statements and for ``then`` (the
-        caller's audit entries, added to the session it is given); its length is kept
-        in ``merge_seconds`` for the benchmark.
+        In short write transactions (see the module's docstring), visible to readers
+        at once when the import commits; ``then`` adds the caller's audit entries to
+        the session it is given, in that commit. The longest write transaction is
+        kept in ``merge_seconds`` for the benchmark. Within a caller's session, all
+        of it happens in that session's one transaction.
         """
         self.flush()
         values = {"now": now, "source": source, "user_id": user_id}
-        started = time.perf_counter()
         if self.within is not None:
             self._merge(self.connection, values)
             then(self.within)
             return
-        writer = self.connection.execution_options(sqlite_begin="IMMEDIATE")
-        with writer.begin():
-            self._merge(writer, values)
+        self._clean_up()
+        found = self._write(
+            lambda w: w.execute(
+                _sql("INSERT INTO observation_import (started_at) VALUES (:now) RETURNING id"),
+                values,
+            ).scalar_one()
+        )
+        values["import"] = found
+        with self._transaction():
+            low, high = self.connection.exec_driver_sql(
+                f"SELECT MIN(line), MAX(line) FROM {TABLE}"  # noqa: S608 (a constant)
+            ).one()
+        for chunk, first in enumerate(range(low or 0, (high or -1) + 1, CHUNK)):
+            if chunk:
+                between_chunks(chunk)
+            lines = {**values, "low": first, "high": first + CHUNK - 1}
+            self._write(partial(_run_all, statements=_PENDING, values=lines))
+
+        def commit(writer: Connection) -> None:
+            writer.execute(
+                _sql("UPDATE observation_import SET committed_at = :now WHERE id = :import"), values
+            )
             with Session(bind=writer) as session:
                 then(session)
                 session.flush()
-        self.merge_seconds = time.perf_counter() - started
-        writer.execution_options(sqlite_begin="")
+
+        between_chunks(-1)
+        self._write(commit)
+        self._settle(found)
+
+    def _write(self, work: Callable[[Connection], Any]) -> Any:
+        """Run ``work`` in one write transaction; keep the longest in ``merge_seconds``."""
+        writer = self.connection.execution_options(sqlite_begin="IMMEDIATE")
+        started = time.perf_counter()
+        try:
+            with writer.begin():
+                return work(writer)
+        finally:
+            self.merge_seconds = max(self.merge_seconds, time.perf_counter() - started)
+            writer.execution_options(sqlite_begin="")
+
+    def _settle(self, found: int) -> None:
+        """Put a committed import's rows in place of those they replace, a chunk at a time."""
+        values = {"import": found, "chunk": CHUNK}
+        last = _sql(
+            "SELECT MAX(id) FROM (SELECT id FROM observation WHERE import_id = :import"
+            " ORDER BY id LIMIT :chunk) AS chunk"
+        )
+        while True:
+            with self._transaction():
+                high = self.connection.execute(last, values).scalar()
+            if high is None:
+                break
+            self._write(partial(_run_all, statements=_SETTLE, values={**values, "high": high}))
+        self._write(partial(_run_all, statements=_FORGET, values=values))
+
+    def _clean_up(self) -> None:
+        """Settle imports committed before a crash; remove the rows of those never committed."""
+        with self._transaction():
+            earlier = self.connection.execute(
+                _sql("SELECT id, committed_at FROM observation_import ORDER BY id")
+            ).all()
+        values: dict[str, Any] = {"chunk": CHUNK}
+        for found, committed_at in earlier:
+            if committed_at is not None:
+                self._settle(found)
+                continue
+            values["import"] = found
+            for statement in _ABANDONED:  # each until it finds no more rows
+                while self._write(partial(_run_all, statements=[statement], values=values)):
+                    pass
+            self._write(partial(_run_all, statements=_FORGET, values=values))
 
     @staticmethod
     def _merge(connection: Connection, values: dict) -> None:
         for rows, area in _CASES:
             for statement in _merge_statements(rows, _SAME + area):
                 connection.execute(statement, values)
+
+
+def _sql(sql: str):
+    """A statement whose ``now`` is a moment in UTC (only constants are interpolated)."""
+    statement = text(sql)
+    return (
+        statement.bindparams(bindparam("now", type_=UtcDateTime())) if ":now" in sql else statement
+    )
+
+
+def _run_all(connection: Connection, *, statements: list, values: dict) -> int:
+    """Run ``statements`` in order; return how many rows the last one touched."""
+    touched = 0
+    for statement in statements:
+        touched = connection.execute(statement, values).rowcount
+    return touched
+
+
+# The import's rows of one chunk of staged lines: each new or changed value as a row
+# of the import (hidden until it commits), each row it replaces marked as such.
+_PENDING = [
+    _sql(sql)
+    for rows, area in _CASES
+    for sql in (
+        "INSERT INTO observation"  # noqa: S608
+        " (indicator_id, area_id, period_start, value, recorded_at, source, recorded_by_id,"
+        " status, import_id)"
+        " SELECT r.indicator_id, r.area_id, r.period_start, r.value, :now, :source, :user_id,"
+        " COALESCE(r.status, o.status, ''), :import"
+        f" FROM {TABLE} AS r LEFT JOIN observation AS o ON {_SAME}{area}"
+        f" WHERE {rows} AND r.line BETWEEN :low AND :high AND (o.id IS NULL OR {_CHANGED})",
+        "UPDATE observation AS o SET replaced_by = :import"  # noqa: S608
+        f" FROM {TABLE} AS r WHERE {rows} AND r.line BETWEEN :low AND :high"
+        f" AND {_SAME}{area} AND {_CHANGED}",
+    )
+]
+# One chunk of a committed import's rows (n, up to id :high) settled: the value each
+# replaces kept as a revision (superseded when the import committed), its revisions
+# and values moved onto the replaced row (o), which keeps its id; then n is removed.
+# The rows left are new values, which simply stop being the import's.
+_REPLACED = (
+    "observation AS n JOIN observation AS o ON o.import_id IS NULL"
+    " AND o.indicator_id = n.indicator_id AND o.period_start = n.period_start AND {area}"
+)
+_N_CASES = (
+    ("n.area_id IS NOT NULL", "o.area_id = n.area_id"),
+    ("n.area_id IS NULL", "o.area_id IS NULL"),
+)
+_CHUNK_OF_N = "n.import_id = :import AND n.id <= :high"
+_SETTLE = [
+    _sql(sql)
+    for rows, area in _N_CASES
+    for sql in (
+        "INSERT INTO observation_revision"  # noqa: S608
+        " (observation_id, value, recorded_at, superseded_at, source, recorded_by_id, status)"
+        " SELECT o.id, o.value, o.recorded_at, i.committed_at, o.source, o.recorded_by_id,"
+        f" o.status FROM {_REPLACED.format(area=area)}"
+        " JOIN observation_import AS i ON i.id = n.import_id"
+        f" WHERE {rows} AND {_CHUNK_OF_N}",
+        "UPDATE observation_revision SET observation_id = ("  # noqa: S608
+        f" SELECT o.id FROM {_REPLACED.format(area=area)}"
+        f" WHERE {rows} AND n.id = observation_revision.observation_id)"
+        " WHERE observation_id IN ("
+        f" SELECT n.id FROM {_REPLACED.format(area=area)} WHERE {rows} AND {_CHUNK_OF_N})",
+        "UPDATE observation AS o SET value = n.value, recorded_at = n.recorded_at,"  # noqa: S608
+        " source = n.source, recorded_by_id = n.recorded_by_id, status = n.status,"
+        f" replaced_by = NULL FROM observation AS n WHERE {rows} AND {_CHUNK_OF_N}"
+        " AND o.import_id IS NULL AND o.indicator_id = n.indicator_id"
+        f" AND o.period_start = n.period_start AND {area}",
+        "DELETE FROM observation WHERE id IN ("  # noqa: S608
+        f" SELECT n.id FROM {_REPLACED.format(area=area)} WHERE {rows} AND {_CHUNK_OF_N})",
+    )
+] + [_sql("UPDATE observation SET import_id = NULL WHERE import_id = :import AND id <= :high")]
+# The rows of an import that never committed, a chunk at a time (repeated until none).
+_ABANDONED = [
+    _sql(sql)
+    for sql in (
+        "DELETE FROM observation WHERE id IN (SELECT id FROM observation"
+        " WHERE import_id = :import ORDER BY id LIMIT :chunk)",
+        "UPDATE observation SET replaced_by = NULL WHERE id IN (SELECT id FROM observation"
+        " WHERE replaced_by = :import ORDER BY id LIMIT :chunk)",
+    )
+]
+# Done: no row mentions the import any more (a replaced row whose replacement an
+# editor deleted meanwhile is current again).
+_FORGET = [
+    _sql("UPDATE observation SET replaced_by = NULL WHERE replaced_by = :import"),
+    _sql("DELETE FROM observation_import WHERE id = :import"),
+]
 
 
 def _merge_statements(rows: str, same: str) -> list:
@@ -313,7 +490,7 @@ def _merge_statements(rows: str, same: str) -> list:
         f" FROM {TABLE} AS r WHERE {rows}"
         f" AND NOT EXISTS (SELECT 1 FROM observation AS o WHERE {same})",
     ]
-    return [text(sql).bindparams(bindparam("now", type_=UtcDateTime())) for sql in statements]
+    return [_sql(sql) for sql in statements]
 
 
 def _date(value: date | str) -> date:

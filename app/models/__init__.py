@@ -84,6 +84,7 @@ from app.models.narrative import (
 )
 from app.models.observation import (
     Observation,
+    ObservationImport,
     ObservationRemoved,
     ObservationRevision,
     ObservationStatus,
@@ -181,6 +182,7 @@ __all__ = [
     "NarrativeStatus",
     "NarrativeTheme",
     "Observation",
+    "ObservationImport",
     "ObservationRemoved",
     "ObservationRevision",
     "ObservationStatus",

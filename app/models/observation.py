@@ -3,13 +3,25 @@
 An observation row always holds the current value. When a value changes, the old one
 moves to ``observation_revision`` with the moment it stopped being true, so that the
 figures "as known on date D" can be rebuilt and nothing is ever lost.
+
+A large import writes its values in many short transactions, yet readers see all of
+it or none of it (``app.figures.staging``): its new values are rows with its
+``import_id`` and the rows they replace carry it as ``replaced_by``; until the
+import's ``observation_import`` row is committed, the first stay hidden and the
+second visible, after it the other way round. Every ORM query of ``Observation``
+gets that rule (``visible_observations``, added to each statement by a session
+event), so no reader has to know; raw SQL over ``observation`` must add it itself.
+Once committed, the import settles its rows into the ordinary shape (old values to
+``observation_revision``, both columns NULL), a chunk at a time.
 """
 
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Index, text
-from sqlmodel import Field, SQLModel
+from sqlalchemy import ColumnElement, Index, and_, event, or_, select, text
+from sqlalchemy.orm import ORMExecuteState, with_loader_criteria
+from sqlalchemy.orm import Session as OrmSession
+from sqlmodel import Field, SQLModel, col
 
 from app.models._base import UtcDateTime, utcnow
 
@@ -29,11 +41,28 @@ class ObservationStatus(StrEnum):
 
 
 STATUS_LENGTH = 20
+SETTLED_AREA = "area_id IS NOT NULL AND import_id IS NULL"
+SETTLED_TOTAL = "area_id IS NULL AND import_id IS NULL"
+
+
+class ObservationImport(SQLModel, table=True):
+    """One import that writes observations in chunks; its rows count once committed.
+
+    Rows of an import never committed (it failed, or its process was killed) stay
+    hidden and are removed by the next import, which also finishes settling one that
+    was committed but not yet settled."""
+
+    __tablename__ = "observation_import"
+
+    id: int = Field(default=None, primary_key=True)
+    started_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    committed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
 class Observation(SQLModel, table=True):
     __table_args__ = (
-        # One value per indicator, area and period. Area NULL means the whole
+        # One settled value per indicator, area and period (an import's own rows sit
+        # beside the ones they replace until it settles). Area NULL means the whole
         # municipality; NULLs never collide in a unique index, hence the second one.
         Index(
             "uq_observation_area_period",
@@ -41,16 +70,16 @@ class Observation(SQLModel, table=True):
             "area_id",
             "period_start",
             unique=True,
-            sqlite_where=text("area_id IS NOT NULL"),
-            postgresql_where=text("area_id IS NOT NULL"),
+            sqlite_where=text(SETTLED_AREA),
+            postgresql_where=text(SETTLED_AREA),
         ),
         Index(
             "uq_observation_total_period",
             "indicator_id",
             "period_start",
             unique=True,
-            sqlite_where=text("area_id IS NULL"),
-            postgresql_where=text("area_id IS NULL"),
+            sqlite_where=text(SETTLED_TOTAL),
+            postgresql_where=text(SETTLED_TOTAL),
         ),
     )
 
@@ -68,6 +97,32 @@ class Observation(SQLModel, table=True):
         sa_column_kwargs={"server_default": ""},
         description="An ObservationStatus: provisional, revised_provisional, definitive or ''.",
     )
+    import_id: int | None = Field(
+        default=None, index=True, description="The import that wrote it, until it settles."
+    )
+    replaced_by: int | None = Field(
+        default=None, index=True, description="The import whose row replaces it once committed."
+    )
+
+
+def visible_observations(table: type[Observation] = Observation) -> ColumnElement[bool]:
+    """The rows readers see: none of an uncommitted import, none it committed a new one for."""
+    committed = select(col(ObservationImport.id)).where(
+        col(ObservationImport.committed_at).is_not(None)
+    )
+    return and_(
+        or_(col(table.import_id).is_(None), col(table.import_id).in_(committed)),
+        or_(col(table.replaced_by).is_(None), col(table.replaced_by).not_in(committed)),
+    )
+
+
+@event.listens_for(OrmSession, "do_orm_execute")
+def _only_visible(state: ORMExecuteState) -> None:
+    """Add ``visible_observations`` to every ORM select, update and delete."""
+    if state.is_select or state.is_update or state.is_delete:
+        state.statement = state.statement.options(
+            with_loader_criteria(Observation, visible_observations, include_aliases=True)
+        )
 
 
 class ObservationRevision(SQLModel, table=True):

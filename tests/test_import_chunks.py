@@ -1,0 +1,178 @@
+"""An import's merge writes in short chunks, yet stays all-or-nothing for every reader.
+
+Between two chunks the write lock is free (a story sent then is stored), readers still
+see the old values, and a crash there leaves the database as it was for them; the
+next import removes what the crashed one left, or finishes one that had committed.
+Old values are kept as revisions exactly as a one-transaction merge kept them.
+"""
+
+import threading
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import Session, func, select
+
+from app import db
+from app.figures import staging
+from app.figures.csv_import import import_observations
+from app.models import Narrative, Observation, ObservationImport, ObservationRevision
+from tests.factories import bearer, csrf, make_indicator, story_form
+from tests.test_import_concurrency import csv_content
+
+ROWS = 450  # in chunks of 100: five of them
+
+
+@pytest.fixture
+def wmo(session, monkeypatch):
+    monkeypatch.setattr(staging, "CHUNK", 100)
+    indicator = make_indicator(session, slug="wmo", frequency="month")
+    session.commit()
+    return indicator
+
+
+def _import(content: bytes, source: str = "cijfers.csv"):
+    import io
+
+    with Session(db.get_engine()) as session:
+        outcome = import_observations(session=session, stream=io.BytesIO(content), source=source)
+    assert not outcome.problems, outcome.problems
+    return outcome
+
+
+def _changed(rows: int = ROWS, new: int = 50) -> bytes:
+    """Every value of ``csv_content`` plus 1000, and ``new`` periods after them."""
+    lines = ["indicator,period,area,value"]
+    lines += [f"wmo,{1900 + n // 12}-{n % 12 + 1:02d},,{n + 1000}" for n in range(rows + new)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _values(client, headers) -> dict[str, float]:
+    """The values a reader gets through the API, by period."""
+    answer = client.get("/api/v1/indicators/wmo/observations?limit=1000", headers=headers)
+    assert answer.status_code == 200, answer.text
+    return {item["period"]: item["value"] for item in answer.json()["items"]}
+
+
+def _raw(session, sql: str) -> int:
+    session.rollback()
+    return session.execute(text(sql)).scalar_one()
+
+
+def _settled(session) -> None:
+    """No row of any import is left: the table has its ordinary shape again."""
+    assert _raw(session, "SELECT COUNT(*) FROM observation WHERE import_id IS NOT NULL") == 0
+    assert _raw(session, "SELECT COUNT(*) FROM observation WHERE replaced_by IS NOT NULL") == 0
+    assert _raw(session, "SELECT COUNT(*) FROM observation_import") == 0
+
+
+def test_a_crash_between_chunks_leaves_the_old_values_and_the_next_import_cleans_up(
+    client, session, wmo, monkeypatch
+):
+    viewer = bearer(session, "viewer")
+    session.commit()
+    _import(csv_content(ROWS))
+    before = _values(client, viewer)
+    assert len(before) == ROWS and before["1900-01"] == 0
+
+    def crash(chunk: int) -> None:
+        if chunk == 3:
+            raise RuntimeError("the import's process died here")
+
+    monkeypatch.setattr(staging, "between_chunks", crash)
+    with pytest.raises(RuntimeError):
+        _import(_changed())
+    # Three chunks of rows were written, yet readers see exactly what was there.
+    assert _raw(session, "SELECT COUNT(*) FROM observation WHERE import_id IS NOT NULL") == 300
+    assert _values(client, viewer) == before
+    session.rollback()
+    assert session.exec(select(func.count()).select_from(Observation)).one() == ROWS
+    assert session.exec(select(func.count()).select_from(ObservationRevision)).one() == 0
+
+    monkeypatch.setattr(staging, "between_chunks", lambda _chunk: None)
+    outcome = _import(_changed())
+    assert (outcome.result.inserted, outcome.result.updated) == (50, ROWS)
+    after = _values(client, viewer)
+    assert len(after) == ROWS + 50 and after["1900-01"] == 1000
+    _settled(session)
+    session.rollback()
+    revisions = session.exec(select(ObservationRevision)).all()
+    assert sorted(r.value for r in revisions) == [float(n) for n in range(ROWS)]
+    rows = {o.id: o for o in session.exec(select(Observation)).all()}
+    assert all(rows[r.observation_id].value == r.value + 1000 for r in revisions)
+    assert all(r.superseded_at == rows[r.observation_id].recorded_at for r in revisions)
+
+
+def test_a_crash_after_the_commit_shows_the_new_values_and_the_next_import_settles(
+    client, session, wmo, monkeypatch
+):
+    viewer = bearer(session, "viewer")
+    session.commit()
+    _import(csv_content(ROWS))
+
+    def crash(_self, _found: int) -> None:
+        raise RuntimeError("killed after the commit, before settling")
+
+    settle = staging.ObservationStage._settle
+    monkeypatch.setattr(staging.ObservationStage, "_settle", crash)
+    with pytest.raises(RuntimeError):
+        _import(_changed())
+    values = _values(client, viewer)
+    assert len(values) == ROWS + 50 and set(values.values()) == {n + 1000.0 for n in range(500)}
+    assert _raw(session, "SELECT COUNT(*) FROM observation_import") == 1
+
+    monkeypatch.setattr(staging.ObservationStage, "_settle", settle)
+    _import(b"indicator,period,area,value\nwmo,2050-01,,7\n", source="klein.csv")
+    _settled(session)
+    assert _values(client, viewer) == {**values, "2050-01": 7.0}
+    session.rollback()
+    assert session.exec(select(func.count()).select_from(ObservationRevision)).one() == ROWS
+
+
+def test_a_story_sent_while_the_merge_is_between_chunks_is_stored(
+    settings, client, session, wmo, monkeypatch
+):
+    settings(public_stories=True)
+    viewer = bearer(session, "viewer")
+    session.commit()
+    paused, release = threading.Event(), threading.Event()
+
+    def pause(chunk: int) -> None:
+        if chunk == 2:
+            paused.set()
+            assert release.wait(60), "the test never released the import"
+
+    monkeypatch.setattr(staging, "between_chunks", pause)
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            _import(csv_content(ROWS))
+        except BaseException as error:
+            failure.append(error)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    try:
+        assert paused.wait(60), "the import never reached its second chunk"
+        engine = db.get_engine()
+        if db.is_sqlite(engine):  # nobody holds the write lock between chunks
+            with engine.connect() as connection:
+                raw = connection.connection.driver_connection
+                raw.execute("PRAGMA busy_timeout=0")
+                raw.execute("BEGIN IMMEDIATE")
+                raw.execute("ROLLBACK")
+                raw.execute(f"PRAGMA busy_timeout={db.SQLITE_BUSY_TIMEOUT_MS}")
+        token = csrf(client, "/stories/new")
+        sent = client.post("/stories/new", data=story_form(token, 1), follow_redirects=False)
+        assert sent.status_code == 303, sent.text
+        session.rollback()
+        assert session.exec(select(func.count()).select_from(Narrative)).one() == 1
+        assert _values(client, viewer) == {}  # two chunks written, none of it visible
+    finally:
+        release.set()
+        worker.join(120)
+    assert not failure, failure
+    assert len(_values(client, viewer)) == ROWS
+    _settled(session)
+    session.rollback()
+    assert session.exec(select(ObservationImport)).all() == []
