@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench swagger-ui migration messages browser-deps clean
+.PHONY: run test lint format bench swagger-ui nl-design-system migration messages browser-deps clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -57,6 +57,20 @@ swagger-ui:
 	sed -i 's|//# sourceMappingURL=.*||' app/static/vendor/swagger-ui/swagger-ui-bundle.js app/static/vendor/swagger-ui/swagger-ui.css
 	echo "swagger-ui-dist $$(node -p "require('./.swagger-ui/package/package.json').version") (npm registry), refreshed by make swagger-ui" > app/static/vendor/swagger-ui/VERSION
 	rm -rf .swagger-ui
+
+## nl-design-system: refresh the NL Design System components (Utrecht CSS) from the npm registry, V=version
+## (only the EUPL-1.2 component CSS: @utrecht/design-tokens is proprietary to Gemeente Utrecht, so
+## our theme, app/static/duiding-theme.css, sets the tokens the components read)
+nl-design-system:
+	rm -rf .nlds && mkdir .nlds && cd .nlds && npm pack @utrecht/component-library-css@$(or $(V),9.0.4)
+	tar xzf .nlds/utrecht-component-library-css-*.tgz -C .nlds
+	mkdir -p app/static/vendor/utrecht
+	cp .nlds/package/dist/index.css app/static/vendor/utrecht/component-library.css
+	cp .nlds/package/dist/html.css app/static/vendor/utrecht/html.css
+	cp .nlds/package/LICENSE.md app/static/vendor/utrecht/LICENSE.md
+	sed -i 's|/\*# sourceMappingURL=.*\*/||' app/static/vendor/utrecht/component-library.css app/static/vendor/utrecht/html.css
+	echo "@utrecht/component-library-css $$(node -p "require('./.nlds/package/package.json').version") (npm registry, EUPL-1.2), refreshed by make nl-design-system" > app/static/vendor/utrecht/VERSION
+	rm -rf .nlds
 
 ## migration: autogenerate a revision from the models, MSG="what changed"
 migration: $(STAMP)
