@@ -51,8 +51,11 @@ def _pages(session: Session) -> None:
     for lang in ("nl", "en"):
         chart_parts(indicator_context(session=session, indicator=indicators[0]), lang)
         result = timeline(session=session, indicators=indicators)
+        days = [row.period.start for panel in result.panels for row in panel.rows]
+        shared = (min(days), max(days)) if days else None
         for panel in result.panels:
-            chart_parts(panel, lang, small=True)
+            chart_parts(panel, lang, small=True)  # the indicator page's related charts
+            chart_parts(panel, lang, small=True, domain=shared)  # the timeline's panels
 
 
 def _reports(session: Session) -> None:

@@ -60,6 +60,9 @@ MEAN_DASH, LIMIT_DASH, BREAK_DASH = [2, 2], [6, 3], [4, 4]
 TITLES_IN_TOOLTIP = 5
 #: Placeholder in the cached layout, replaced per chart.
 VALUE_TITLE = "\0value-title"
+#: Placeholders of a fixed time axis (the timeline's shared one), replaced per chart:
+#: the layout is the same for every stretch of time, so it is built once.
+AXIS_START, AXIS_END = "\0axis-start", "\0axis-end"
 
 #: d3-format and d3-time-format locales (as vl_convert.get_format_locale("nl-NL") gives
 #: them), kept here so that a page never loads vl-convert to learn its month names.
@@ -357,7 +360,7 @@ HIDDEN_FROM_ASSISTIVE_TECHNOLOGY = {
 def _layout(
     width: int | str,
     height: int,
-    domain: tuple[date, date] | None,
+    fixed_axis: bool,
     layers: frozenset[str],
     time_format: str,
     values: tuple[float, float] | None = None,
@@ -366,8 +369,9 @@ def _layout(
     breaks, highlighted periods, values coloured and shaped by signal, mean and limits
     (one line per phase), small-number ticks, story and session markers, reading the
     named datasets ``points``, ``events``, ``breaks``, ``highlight`` and ``sessions``;
+    ``fixed_axis`` leaves AXIS_START and AXIS_END to fill in as the time axis;
     ``values`` fixes the value axis, so that small multiples of districts share one."""
-    scale = alt.Scale(domain=[d.isoformat() for d in domain]) if domain else alt.Undefined
+    scale = alt.Scale(domain=[AXIS_START, AXIS_END]) if fixed_axis else alt.Undefined
     axis = alt.Axis(
         format=time_format,
         labelOverlap="greedy",
@@ -520,8 +524,9 @@ def indicator_chart(
     (districts side by side on one scale)."""
     used = layers_in_use(rows, datasets).difference(SIGNAL_COLOURS)
     time_format = "%Y" if yearly else "%b %Y"
-    layout = _layout(width, height, domain, used, time_format, value_domain)
-    spec = expression_safe(_fill(layout, {VALUE_TITLE: value_title}))
+    layout = _layout(width, height, domain is not None, used, time_format, value_domain)
+    axis = {AXIS_START: domain[0].isoformat(), AXIS_END: domain[1].isoformat()} if domain else {}
+    spec = expression_safe(_fill(layout, {VALUE_TITLE: value_title, **axis}))
     spec["description"] = description
     spec["datasets"] = {
         "points": _phases(rows),
