@@ -12,7 +12,7 @@ from sqlmodel import Session
 from app.audience import Audience, has_role, is_council, is_staff
 from app.config import Settings, get_settings
 from app.db import get_session, get_write_session
-from app.figures import catalog
+from app.figures.indicators import get_indicator
 from app.models import Indicator, Role, User
 from app.narratives.reach import reach_of
 from app.problems import AuthRequired, Forbidden
@@ -112,7 +112,7 @@ FormUser = Annotated[User | None, Depends(staff_or_nobody)]
 
 def indicator_by_slug(slug: str, session: SessionDep) -> Indicator:
     """Look up the indicator named in the path, or answer 404."""
-    return catalog.indicator_by_slug(session=session, slug=slug)
+    return get_indicator(session=session, slug=slug)
 
 
 IndicatorDep = Annotated[Indicator, Depends(indicator_by_slug)]

@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, delete, insert, update
 from sqlmodel import Session, col, select
 
 from app import audit
-from app.figures.catalog import existing_area
+from app.figures.areas import get_area
 from app.figures.periods import Period, PeriodError, parse_period, period_range
 from app.i18n import N_
 from app.models import (
@@ -513,7 +513,7 @@ def reader_values(
 
     Shared by the JSON and CSV listings and the values page; an unknown area is
     ``NotFound``, a bad range ``Invalid``."""
-    area_row = existing_area(session=session, code=area) if area else None
+    area_row = get_area(session=session, code=area) if area else None
     first, last = period_range(start, end)
     if as_of is not None and as_of.tzinfo is None:
         as_of = as_of.replace(tzinfo=UTC)

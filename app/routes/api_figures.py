@@ -25,7 +25,7 @@ from app.deps import (
     WriteSessionDep,
     indicator_by_slug,
 )
-from app.figures import catalog
+from app.figures import areas, indicators, themes
 from app.figures.context import indicator_context
 from app.figures.observations import (
     ItemChecker,
@@ -58,48 +58,48 @@ router = APIRouter(prefix="/api/v1", tags=["figures"])
 @router.get("/themes", response_model=Page[ThemePublic])
 def list_themes(session: SessionDep, reader: Reader, limit: Limit = 100, offset: Offset = 0):
     """List the programme tracks."""
-    items, total = catalog.list_themes(session=session, limit=limit, offset=offset)
+    items, total = themes.list_themes(session=session, limit=limit, offset=offset)
     return {"items": items, "total": total}
 
 
 @router.post("/themes", response_model=ThemePublic, status_code=201)
 def create_theme(data: ThemeCreate, session: WriteSessionDep, user: EditorUser):
     """Add a programme track."""
-    return catalog.create_theme(session=session, data=data, user=user)
+    return themes.create_theme(session=session, data=data, user=user)
 
 
 @router.get("/areas", response_model=Page[AreaPublic])
 def list_areas(session: SessionDep, reader: Reader, limit: Limit = 100, offset: Offset = 0):
     """List the areas (municipality, districts, neighbourhoods) with their parents."""
-    items, total = catalog.list_areas(session=session, limit=limit, offset=offset)
+    items, total = areas.list_areas(session=session, limit=limit, offset=offset)
     return {"items": items, "total": total}
 
 
 @router.post("/areas", response_model=AreaPublic, status_code=201)
 def create_area(data: AreaCreate, session: WriteSessionDep, user: EditorUser):
     """Add an area; ``parent`` is the code of an existing area."""
-    catalog.create_area(session=session, data=data, user=user)
+    areas.create_area(session=session, data=data, user=user)
     return data
 
 
 @router.get("/indicators", response_model=Page[IndicatorPublic])
 def list_indicators(session: SessionDep, reader: Reader, limit: Limit = 100, offset: Offset = 0):
     """List the indicators with their themes, breaks and related indicators."""
-    items, total = catalog.list_indicators(session=session, limit=limit, offset=offset)
+    items, total = indicators.list_indicators(session=session, limit=limit, offset=offset)
     return {"items": items, "total": total}
 
 
 @router.post("/indicators", response_model=IndicatorPublic, status_code=201)
 def create_indicator(data: IndicatorCreate, session: WriteSessionDep, user: EditorUser):
     """Add an indicator (no target: ``direction`` only colours signals)."""
-    indicator = catalog.create_indicator(session=session, data=data, user=user)
-    return catalog.describe(session=session, indicators=[indicator])[0]
+    indicator = indicators.create_indicator(session=session, data=data, user=user)
+    return indicators.describe(session=session, indicators=[indicator])[0]
 
 
 @router.get("/indicators/{slug}", response_model=IndicatorPublic)
 def get_indicator(reader: Reader, indicator: IndicatorDep, session: SessionDep):
     """Describe one indicator."""
-    return catalog.describe(session=session, indicators=[indicator])[0]
+    return indicators.describe(session=session, indicators=[indicator])[0]
 
 
 @router.patch("/indicators/{slug}", response_model=IndicatorPublic)
@@ -108,8 +108,8 @@ def update_indicator(
 ):
     """Change the fields given; lists (themes, breaks, related) are replaced whole."""
     indicator = indicator_by_slug(slug, session)
-    catalog.update_indicator(session=session, indicator=indicator, changes=changes, user=user)
-    return catalog.describe(session=session, indicators=[indicator])[0]
+    indicators.update_indicator(session=session, indicator=indicator, changes=changes, user=user)
+    return indicators.describe(session=session, indicators=[indicator])[0]
 
 
 @router.get(
@@ -133,7 +133,7 @@ def signals_api(
     context = indicator_context(
         session=session,
         indicator=indicator,
-        area=catalog.existing_area(session=session, code=area) if area else None,
+        area=areas.get_area(session=session, code=area) if area else None,
         details=False,
         masking=audience.masking,
         reach=audience.reach,

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from app.audience import has_role
 from app.deps import CouncilUser, EditorUser, Limit, Offset, Reader, SessionDep, WriteSessionDep
-from app.figures import catalog
+from app.figures.themes import get_theme
 from app.models import ReportQuestion, Role, Theme, User
 from app.models.page import Page
 from app.reports import questions
@@ -68,7 +68,7 @@ def question_data(session: Session, row: ReportQuestion, user: User | None) -> d
 
 
 def _theme(session: Session, slug: str | None) -> Theme | None:
-    return catalog.theme_by_slug(session=session, slug=slug) if slug else None
+    return get_theme(session=session, slug=slug) if slug else None
 
 
 @router.get("", response_model=Page[ReportQuestionPublic])

@@ -16,7 +16,7 @@ from app.deps import (
     WriteSessionDep,
 )
 from app.experiments.experiments import following
-from app.figures import catalog
+from app.figures.areas import get_area
 from app.figures.charts import shares_chart
 from app.figures.context import (
     assessment_shares,
@@ -25,6 +25,7 @@ from app.figures.context import (
     small_multiples,
 )
 from app.figures.icons import variation_of
+from app.figures.indicators import get_indicator
 from app.figures.page_charts import (
     assessment_labels,
     chart_spec,
@@ -56,11 +57,11 @@ DIRECTION_LABELS = {
 
 
 def _indicator(session: Session, slug: str) -> Indicator:
-    return catalog.indicator_by_slug(session=session, slug=slug)
+    return get_indicator(session=session, slug=slug)
 
 
 def _area(session: Session, code: str | None) -> Area | None:
-    return catalog.existing_area(session=session, code=code) if code else None
+    return get_area(session=session, code=code) if code else None
 
 
 def _range(start: str | None, end: str | None) -> tuple[date | None, date | None]:

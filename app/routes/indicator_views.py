@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from app.audience import Audience
 from app.deps import AudienceDep, IndicatorDep, SessionDep
-from app.figures import catalog
+from app.figures.areas import get_area
 from app.figures.charts import LEGEND_LABELS
 from app.figures.context import indicator_context
 from app.figures.exports import dialect_of, export_rows, to_csv, to_xlsx
@@ -41,7 +41,7 @@ def _filename(indicator: Indicator, area: Area | None, suffix: str) -> str:
 
 
 def _export(session, indicator: Indicator, area: str | None, audience: Audience):
-    chosen = catalog.existing_area(session=session, code=area) if area else None
+    chosen = get_area(session=session, code=area) if area else None
     context = indicator_context(
         session=session,
         indicator=indicator,

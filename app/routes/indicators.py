@@ -16,7 +16,7 @@ from app.deps import (
     SessionDep,
     WriteSessionDep,
 )
-from app.figures import catalog
+from app.figures import indicators
 from app.figures.catalog import FIELD_HINTS
 from app.figures.overview import overview, spark_chart, spark_text
 from app.forms import check_csrf, choices, refused, validated
@@ -208,7 +208,7 @@ def create_indicator(
     check_csrf(request, posted.csrf_token)
     try:
         data = validated(IndicatorCreate, FIELD_HINTS, **posted.values, **posted.links())
-        catalog.create_indicator(session=session, data=data, user=user)
+        indicators.create_indicator(session=session, data=data, user=user)
     except (Invalid, Conflict) as problem:
         errors = refused(request, session, problem)
         return _form_page(
@@ -220,8 +220,8 @@ def create_indicator(
 @router.get("/indicators/{slug}/edit")
 def edit_indicator_page(request: Request, session: SessionDep, user: EditorUser, slug: str):
     """Show the form filled with the indicator's current fields."""
-    indicator = catalog.indicator_by_slug(session=session, slug=slug)
-    described = catalog.describe(session=session, indicators=[indicator])[0]
+    indicator = indicators.get_indicator(session=session, slug=slug)
+    described = indicators.describe(session=session, indicators=[indicator])[0]
     return _form_page(request, session, _form_of(described), {}, action=f"/indicators/{slug}/edit")
 
 
@@ -235,11 +235,13 @@ def update_indicator(
 ):
     """Save changes to an indicator (its slug stays); on error show every problem."""
     check_csrf(request, posted.csrf_token)
-    indicator = catalog.indicator_by_slug(session=session, slug=slug)
+    indicator = indicators.get_indicator(session=session, slug=slug)
     values = {k: v for k, v in posted.values.items() if k != "slug"}
     try:
         changes = validated(IndicatorUpdate, FIELD_HINTS, **values, **posted.links())
-        catalog.update_indicator(session=session, indicator=indicator, changes=changes, user=user)
+        indicators.update_indicator(
+            session=session, indicator=indicator, changes=changes, user=user
+        )
     except Invalid as problem:
         errors = refused(request, session, problem)
         form = {**posted.form(), "slug": slug}

@@ -14,8 +14,8 @@ from starlette.responses import RedirectResponse, Response
 
 from app.audience import is_council
 from app.deps import CouncilUser, EditorUser, Reader, SessionDep, WriteSessionDep, has_role
-from app.figures import catalog
 from app.figures.periods import Period, period_of
+from app.figures.themes import get_theme
 from app.forms import FormDep, check_csrf, refused
 from app.ids import posted_id
 from app.models import Frequency, Observation, ReportQuestion, Role, Theme, User
@@ -38,7 +38,7 @@ def _half(text: str) -> Period:
 
 
 def _theme(session: Session, slug: str) -> Theme | None:
-    return catalog.theme_by_slug(session=session, slug=slug) if slug else None
+    return get_theme(session=session, slug=slug) if slug else None
 
 
 def _report(
@@ -306,7 +306,7 @@ def save_theme(
     """Save a theme's introduction and the stories chosen to explain it."""
     check_csrf(request, form.get("csrf_token"))
     half = _half(period)
-    theme = catalog.theme_by_slug(session=session, slug=slug)
+    theme = get_theme(session=session, slug=slug)
     # Browsers send line breaks as CRLF but count them as one character for maxlength:
     # count them as the browser did, so a text the form accepted is not refused here.
     intro = str(form.get("intro", "")).replace("\r\n", "\n")

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from starlette.responses import RedirectResponse
 
 from app.deps import EditorUser, Reader, SessionDep, ViewerUser, WriteSessionDep
-from app.figures import catalog
+from app.figures.themes import get_theme
 from app.forms import check_csrf, refused
 from app.models import Theme
 from app.narratives import significance
@@ -99,14 +99,14 @@ def _public(domain, theme: Theme) -> dict:
 @router.get("/api/v1/themes/{slug}/domains", response_model=list[DomainPublic])
 def list_domains(slug: str, session: SessionDep, reader: Reader):
     """The theme's domains of change; a story names one by its id (``domain``)."""
-    theme = catalog.theme_by_slug(session=session, slug=slug)
+    theme = get_theme(session=session, slug=slug)
     return [_public(d, theme) for d in significance.domains_of(session=session, theme=theme)]
 
 
 @router.post("/api/v1/themes/{slug}/domains", status_code=201, response_model=DomainPublic)
 def add_domain(slug: str, body: DomainIn, session: WriteSessionDep, user: EditorUser):
     """Add a domain of change to the theme (names are unique within a theme)."""
-    theme = catalog.theme_by_slug(session=session, slug=slug)
+    theme = get_theme(session=session, slug=slug)
     domain = significance.create_domain(session=session, theme=theme, name=body.name, user=user)
     return _public(domain, theme)
 
@@ -124,7 +124,7 @@ def _domains_page(request, session: Session, theme: Theme, errors=None, typed=""
 @pages.get("/themes/{slug}/domains")
 def domains_page(request: Request, slug: str, session: SessionDep, user: EditorUser):
     """The theme's domains of change, with forms to add, rename and take out of use."""
-    theme = catalog.theme_by_slug(session=session, slug=slug)
+    theme = get_theme(session=session, slug=slug)
     return _domains_page(request, session, theme)
 
 
@@ -139,7 +139,7 @@ def add_domain_page(
 ):
     """Add a domain of change; the form comes back with its message when refused."""
     check_csrf(request, csrf_token)
-    theme = catalog.theme_by_slug(session=session, slug=slug)
+    theme = get_theme(session=session, slug=slug)
     try:
         significance.create_domain(session=session, theme=theme, name=name, user=user)
     except (Invalid, Conflict) as problem:
@@ -161,7 +161,7 @@ def change_domain(
 ):
     """Rename a domain, or take it out of use (``in_use=no``) or back (``yes``)."""
     check_csrf(request, csrf_token)
-    theme = catalog.theme_by_slug(session=session, slug=slug)
+    theme = get_theme(session=session, slug=slug)
     domain = significance.get_domain(session=session, domain_id=domain_id)
     if domain.theme_id != theme.id:
         raise NotFound(significance.NO_DOMAIN, id=domain_id)

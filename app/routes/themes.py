@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 from app.context import events, expectations
 from app.context.expectations import ExpectationsPatch, RecalibrationIn, ResultIn, ThemeDetail
 from app.deps import EditorUser, Reader, SessionDep, WriteSessionDep, has_role
-from app.figures import catalog
+from app.figures import themes
 from app.forms import FormDep, check_csrf
 from app.ids import posted_id
 from app.models import ContextEvent, Indicator, IndicatorTheme, Role, Theme
@@ -28,14 +28,14 @@ BLANK_RESULTS, BLANK_RECALIBRATIONS = 2, 1
 @router.get("/api/v1/themes/{slug}", response_model=ThemeDetail)
 def get_theme(slug: str, session: SessionDep, reader: Reader):
     """One theme with its problem, end picture, expected results and re-calibrations."""
-    theme = catalog.theme_by_slug(session=session, slug=slug)
+    theme = themes.get_theme(session=session, slug=slug)
     return expectations.describe(session=session, theme=theme)
 
 
 @router.patch("/api/v1/themes/{slug}", response_model=ThemeDetail)
 def update_theme(slug: str, changes: ExpectationsPatch, session: WriteSessionDep, user: EditorUser):
     """Change what the theme expects; ``results`` and ``recalibrations`` are replaced whole."""
-    theme = catalog.theme_by_slug(session=session, slug=slug)
+    theme = themes.get_theme(session=session, slug=slug)
     expectations.update_expectations(session=session, theme=theme, changes=changes, user=user)
     return expectations.describe(session=session, theme=theme)
 
@@ -54,7 +54,7 @@ def _figures(session: Session, theme: Theme) -> list[Indicator]:
 @pages.get("/themes/{slug}")
 def theme_page(request: Request, session: SessionDep, user: Reader, slug: str):
     """The theme's expectations beside its figures and the developments that touch it."""
-    theme = catalog.theme_by_slug(session=session, slug=slug)
+    theme = themes.get_theme(session=session, slug=slug)
     detail = expectations.describe(session=session, theme=theme)
     rows, _ = events.list_events(session=session, theme=slug, limit=10)
     names = dict(session.exec(select(Indicator.slug, Indicator.name)).all())
@@ -121,7 +121,7 @@ def _form_of(detail: ThemeDetail) -> dict:
 @pages.get("/themes/{slug}/edit")
 def edit_theme_page(request: Request, session: SessionDep, user: EditorUser, slug: str):
     """The form of the theme's expectations."""
-    theme = catalog.theme_by_slug(session=session, slug=slug)
+    theme = themes.get_theme(session=session, slug=slug)
     return _form_page(
         request, session, theme, _form_of(expectations.describe(session=session, theme=theme)), {}
     )
@@ -158,7 +158,7 @@ def save_theme(
 ):
     """Save the expectations; on bad input show the form again at the bad rows (422)."""
     check_csrf(request, str(posted.get("csrf_token", "")))
-    theme = catalog.theme_by_slug(session=session, slug=slug)
+    theme = themes.get_theme(session=session, slug=slug)
     results = _rows(posted, "results", ("description", "indicators"))
     steps = _rows(posted, "recalibrations", ("changed_on", "what", "why", "development"))
     # Keep row numbers as posted, so a message lands at the row that was typed.

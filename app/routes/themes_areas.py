@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 
 from app.deps import EditorUser, Reader, SessionDep, WriteSessionDep, has_role
-from app.figures import catalog
+from app.figures import areas, themes
 from app.figures.catalog import FIELD_HINTS
 from app.forms import check_csrf, choices, refused, validated
 from app.i18n import N_
@@ -35,17 +35,17 @@ def _area_names(errors: dict[str, str]) -> dict[str, str]:
 
 
 def _list_page(request: Request, session: Session, user, form=None, errors=None, status=200):
-    themes, _ = catalog.list_themes(session=session, limit=1000)
-    areas, _ = catalog.list_areas(session=session, limit=1000)
+    all_themes, _ = themes.list_themes(session=session, limit=1000)
+    all_areas, _ = areas.list_areas(session=session, limit=1000)
     return render(
         request,
         "indicators/catalog.html",
         {
-            "themes": themes,
-            "areas": areas,
+            "themes": all_themes,
+            "areas": all_areas,
             "kinds": AREA_KINDS,
             "kind_options": choices(request_language(request), AREA_KINDS),
-            "parent_options": [(area.code, f"{area.code} {area.name}") for area in areas],
+            "parent_options": [(area.code, f"{area.code} {area.name}") for area in all_areas],
             "form": form or {"kind": "district"},
             "errors": errors or {},
             "can_edit": has_role(user, Role.editor),
@@ -77,7 +77,7 @@ def add_theme(
         data = validated(
             ThemeCreate, FIELD_HINTS, slug=slug.strip(), name=name.strip(), description=description
         )
-        catalog.create_theme(session=session, data=data, user=user)
+        themes.create_theme(session=session, data=data, user=user)
     except (Invalid, Conflict) as problem:
         errors = {f"theme_{k}": v for k, v in refused(request, session, problem).items()}
         return _list_page(request, session, user, form, errors, status=422)
@@ -106,7 +106,7 @@ def add_area(
             "parent": parent or None,
         }
         data = validated(AreaCreate, FIELD_HINTS, **values)
-        catalog.create_area(session=session, data=data, user=user)
+        areas.create_area(session=session, data=data, user=user)
     except (Invalid, Conflict) as problem:
         errors = _area_names(refused(request, session, problem))
         return _list_page(request, session, user, form, errors, status=422)
@@ -125,7 +125,7 @@ def _theme_page(request: Request, theme: Theme, form: dict, errors=None, problem
 @router.get(f"{HOME}/themes/{{slug}}")
 def edit_theme_page(request: Request, session: SessionDep, user: EditorUser, slug: str):
     """Show a theme's form, with a button to delete it."""
-    theme = catalog.theme_by_slug(session=session, slug=slug)
+    theme = themes.get_theme(session=session, slug=slug)
     return _theme_page(request, theme, {"name": theme.name, "description": theme.description})
 
 
@@ -141,11 +141,11 @@ def update_theme(
 ):
     """Save a theme's name and description; on error show the form again."""
     check_csrf(request, csrf_token)
-    theme = catalog.theme_by_slug(session=session, slug=slug)
+    theme = themes.get_theme(session=session, slug=slug)
     form = {"name": name.strip(), "description": description}
     try:
         changes = validated(ThemeUpdate, FIELD_HINTS, **form)
-        catalog.update_theme(session=session, theme=theme, changes=changes, user=user)
+        themes.update_theme(session=session, theme=theme, changes=changes, user=user)
     except Invalid as problem:
         return _theme_page(request, theme, form, refused(request, session, problem), status=422)
     return RedirectResponse(HOME, status_code=303)
@@ -161,9 +161,9 @@ def delete_theme(
 ):
     """Delete a theme that nothing uses; otherwise say what uses it (409)."""
     check_csrf(request, csrf_token)
-    theme = catalog.theme_by_slug(session=session, slug=slug)
+    theme = themes.get_theme(session=session, slug=slug)
     try:
-        catalog.delete_theme(session=session, theme=theme, user=user)
+        themes.delete_theme(session=session, theme=theme, user=user)
     except Conflict as problem:
         said = refused(request, session, problem)[""]
         form = {"name": theme.name, "description": theme.description}
@@ -180,7 +180,7 @@ def _area_page(
     problem="",
     status=200,
 ):
-    areas, _ = catalog.list_areas(session=session, limit=1000)
+    all_areas, _ = areas.list_areas(session=session, limit=1000)
     return render(
         request,
         "indicators/area_edit.html",
@@ -192,7 +192,7 @@ def _area_page(
             "kind_options": choices(request_language(request), AREA_KINDS),
             "parent_options": [
                 (other.code, f"{other.code} {other.name}")
-                for other in areas
+                for other in all_areas
                 if other.code != area.code
             ],
         },
@@ -213,7 +213,7 @@ def _area_form(session: Session, area: Area) -> dict:
 @router.get(f"{HOME}/areas/{{code}}")
 def edit_area_page(request: Request, session: SessionDep, user: EditorUser, code: str):
     """Show an area's form (code, name, kind, parent), with a button to delete it."""
-    area = catalog.existing_area(session=session, code=code)
+    area = areas.get_area(session=session, code=code)
     return _area_page(request, session, area, _area_form(session, area))
 
 
@@ -231,11 +231,11 @@ def update_area(
 ):
     """Save an area's code, name, kind and parent; on error show the form again."""
     check_csrf(request, csrf_token)
-    area = catalog.existing_area(session=session, code=code)
+    area = areas.get_area(session=session, code=code)
     form = {"code": new_code.strip(), "name": name.strip(), "kind": kind, "parent": parent}
     try:
         changes = validated(AreaUpdate, FIELD_HINTS, **{**form, "parent": parent or None})
-        catalog.update_area(session=session, area=area, changes=changes, user=user)
+        areas.update_area(session=session, area=area, changes=changes, user=user)
     except (Invalid, Conflict) as problem:
         errors = refused(request, session, problem)
         return _area_page(request, session, area, form, errors, status=422)
@@ -252,9 +252,9 @@ def delete_area(
 ):
     """Delete an area that nothing uses; otherwise say what uses it (409)."""
     check_csrf(request, csrf_token)
-    area = catalog.existing_area(session=session, code=code)
+    area = areas.get_area(session=session, code=code)
     try:
-        catalog.delete_area(session=session, area=area, user=user)
+        areas.delete_area(session=session, area=area, user=user)
     except Conflict as problem:
         said = refused(request, session, problem)[""]
         form = _area_form(session, area)

@@ -10,11 +10,13 @@ from sqlmodel import Session, col, select
 
 from app.audience import Audience
 from app.deps import AudienceDep, Limit, Offset, SessionDep
-from app.figures import catalog
+from app.figures.areas import get_area
 from app.figures.context import Timeline, timeline
+from app.figures.indicators import get_indicator
 from app.figures.page_charts import make_chart
 from app.figures.periods import period_range
 from app.figures.public import TimelinePublic, timeline_public
+from app.figures.themes import get_theme
 from app.models import Area, Indicator, IndicatorTheme, Theme
 from app.templating import render, request_language
 
@@ -45,11 +47,10 @@ def _timeline_query(
     start: str | None,
     end: str | None,
 ) -> TimelineQuery:
-    chosen_theme = catalog.theme_by_slug(session=session, slug=theme) if theme else None
+    chosen_theme = get_theme(session=session, slug=theme) if theme else None
     if indicator:
         indicators = [
-            catalog.indicator_by_slug(session=session, slug=slug)
-            for slug in dict.fromkeys(indicator)
+            get_indicator(session=session, slug=slug) for slug in dict.fromkeys(indicator)
         ]
     else:
         query = select(Indicator).order_by(col(Indicator.name)).limit(MAX_PANELS)
@@ -63,7 +64,7 @@ def _timeline_query(
             )
         indicators = list(session.exec(query).all())
     low, high = period_range(start, end)
-    chosen_area = catalog.existing_area(session=session, code=area) if area else None
+    chosen_area = get_area(session=session, code=area) if area else None
     return TimelineQuery(indicators, chosen_theme, chosen_area, low, high)
 
 
