@@ -18,6 +18,7 @@ from app.figures import svg
 from app.figures.versions import PerVersion
 from app.models import Observation
 from app.reports import build
+from app.routes.vendor import vega_bundle
 from tests.factories import csrf_from, login, make_indicator
 from tests.test_reports import REPORT, _section, data  # noqa: F401 - the fixture
 
@@ -137,7 +138,9 @@ from sqlmodel import Session
 from app.db import get_engine
 from app.reports.build import half_year
 from app.reports.service import live_report
+from app.routes.vendor import vega_bundle
 
+assert "vega" in vega_bundle()
 with Session(get_engine()) as session:
     report = live_report(session=session, half=half_year("2024-H1"))
 assert report.themes[0].indicators[0].svg.startswith("<svg")
@@ -145,9 +148,13 @@ print("vl_convert" in sys.modules)
 """
 
 
-def test_vl_convert_is_loaded_only_when_a_chart_is_rendered(client, session, data, env, tmp_path):
+def test_vl_convert_is_loaded_only_when_a_chart_or_bundle_is_made(
+    client, session, data, env, tmp_path
+):
     login(client, session, "viewer")
     client.get(REPORT)  # renders the chart into this test's data folder
+    vega_bundle.cache_clear()  # kept in memory by an earlier test, in its own data folder
+    assert client.get("/static/vendor/vega-bundle.js").status_code == 200  # and the bundle
     session.rollback()
 
     def loaded(data_dir: str) -> str:
