@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 
 log = logging.getLogger("duiding")
 
-#: Indicators of the timeline shown when none are chosen (app/routes/indicator_page.py).
+#: Indicators of the timeline shown when none are chosen (MAX_PANELS, app/figures/timeline_page.py).
 TIMELINE_PANELS = 6
 
 

@@ -11,6 +11,7 @@ from app.figures.context import IndicatorContext, PeriodRow
 from app.figures.periods import Period
 from app.figures.signals import compute_signals
 from app.figures.summary import summary
+from app.figures.timeline_page import ITEMS_PER_PAGE
 from app.models import (
     ContextEvent,
     Direction,
@@ -23,7 +24,6 @@ from app.models import (
     SessionIndicator,
 )
 from app.models.narrative import LinkRelation
-from app.routes.timeline import ITEMS_PER_PAGE
 from tests.factories import make_area, make_indicator, make_narrative, make_theme
 
 # 24 alternating 9/11 then 30 (see tests/test_signals.py): only 2026-01 is a signal.
