@@ -2,9 +2,10 @@
 context events around them, as a page and as its JSON twin (both built in
 ``app.figures.timeline_page``)."""
 
+from dataclasses import asdict, dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 
 from app.deps import AudienceDep, Limit, Offset, SessionDep
 from app.figures.public import TimelinePublic, timeline_public
@@ -12,6 +13,31 @@ from app.figures.timeline_page import build_timeline_page, read_timeline, resolv
 from app.templating import render, request_language
 
 router = APIRouter()
+
+
+@dataclass(frozen=True)
+class TimelineFilters:
+    """The timeline's filters as given (the page echoes them in its form)."""
+
+    indicator: list[str]
+    theme: str | None
+    area: str | None
+    start: str | None
+    end: str | None
+
+
+def timeline_filters(
+    indicator: Annotated[list[str], Query()] = [],  # noqa: B006 - FastAPI reads it, never mutated
+    theme: str | None = None,
+    area: str | None = None,
+    start: Annotated[str | None, Query(alias="from")] = None,
+    end: Annotated[str | None, Query(alias="to")] = None,
+) -> TimelineFilters:
+    """Read the filters the page and its JSON twin share (one permalink for both)."""
+    return TimelineFilters(indicator, theme, area, start, end)
+
+
+Filters = Annotated[TimelineFilters, Depends(timeline_filters)]
 
 
 @router.get(
@@ -23,18 +49,12 @@ router = APIRouter()
 def timeline_api(
     session: SessionDep,
     audience: AudienceDep,
-    indicator: Annotated[list[str], Query()] = [],  # noqa: B006 - FastAPI reads it, never mutated
-    theme: str | None = None,
-    area: str | None = None,
-    start: Annotated[str | None, Query(alias="from")] = None,
-    end: Annotated[str | None, Query(alias="to")] = None,
+    filters: Filters,
     limit: Limit = 100,
     offset: Offset = 0,
 ):
     """Stories, sessions and context events in time order, with the indicators' signals."""
-    query = resolve_timeline(
-        session=session, indicator=indicator, theme=theme, area=area, start=start, end=end
-    )
+    query = resolve_timeline(session=session, **asdict(filters))
     result = read_timeline(session=session, query=query, audience=audience)
     return timeline_public(result, limit=limit, offset=offset)
 
@@ -44,18 +64,12 @@ def timeline_page(
     request: Request,
     session: SessionDep,
     audience: AudienceDep,
-    indicator: Annotated[list[str], Query()] = [],  # noqa: B006 - FastAPI reads it, never mutated
-    theme: str | None = None,
-    area: str | None = None,
-    start: Annotated[str | None, Query(alias="from")] = None,
-    end: Annotated[str | None, Query(alias="to")] = None,
+    filters: Filters,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
 ):
     """Several indicators on one shared time axis, with what happened around them, a
     page of ITEMS_PER_PAGE at a time (each page a permalink of its own)."""
-    query = resolve_timeline(
-        session=session, indicator=indicator, theme=theme, area=area, start=start, end=end
-    )
+    query = resolve_timeline(session=session, **asdict(filters))
     shown = build_timeline_page(
         session=session, query=query, audience=audience, page=page, lang=request_language(request)
     )
@@ -72,11 +86,11 @@ def timeline_page(
             "theme_options": shown.theme_options,
             "area_options": shown.area_options,
             "filters": {
-                "indicator": [i.slug for i in query.indicators] if indicator else [],
-                "theme": theme or "",
-                "area": area or "",
-                "from": start or "",
-                "to": end or "",
+                "indicator": [i.slug for i in query.indicators] if filters.indicator else [],
+                "theme": filters.theme or "",
+                "area": filters.area or "",
+                "from": filters.start or "",
+                "to": filters.end or "",
             },
         },
     )
