@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench swagger-ui nl-design-system migration messages browser-deps clean
+.PHONY: run test lint format bench swagger-ui nl-design-system migration messages browser-deps pdf-deps clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,13 +18,13 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 ## run: install, migrate, load the demo municipality on first run, serve on :8000
-run: $(STAMP)
+run: $(STAMP) pdf-deps
 	$(BIN)/duiding db upgrade
 	$(BIN)/duiding demo
 	$(BIN)/duiding serve --host $(HOST) --port $(PORT)
 
 ## test: lint and the whole test suite (browser tests skip without chromium)
-test: $(STAMP) browser-deps lint
+test: $(STAMP) browser-deps pdf-deps lint
 	$(BIN)/pytest -q -n 2 --dist loadfile $(PYTEST_ARGS)
 
 ## lint: ruff lint and format check, mypy on app/
@@ -36,6 +36,16 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+## pdf-deps: Pango, the text layout library WeasyPrint writes the report PDF with
+PDF_LIBS := libpango-1.0-0 libpangoft2-1.0-0 fonts-liberation
+pdf-deps:
+	@if ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' && ldconfig -p | grep -q 'libpangoft2-1.0.so'; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing Pango for the report PDF: apt-get install $(PDF_LIBS)"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PDF_LIBS) >/dev/null || \
+	  echo "Pango could not be installed: the report PDF will say so; everything else works"; \
+	else echo "Pango not found: install $(PDF_LIBS) for the report PDF; everything else works"; fi
 
 ## browser-deps: axe-core from the npm registry for the accessibility checks
 browser-deps:

@@ -150,6 +150,12 @@ def _line(error: FieldError) -> str:
     return f"{where}: {error.message.text()}" if where else error.message.text()
 
 
+class Unavailable(Problem):
+    """This part needs something the machine lacks (a system library); the rest works."""
+
+    status = 503
+
+
 class AuthRequired(Problem):
     """Nobody is signed in where an account is needed (pages: to /login; API: 401)."""
 

@@ -143,7 +143,7 @@ HEAVY_MODULES = (
     "vl_convert",
     "openpyxl",
     "docx",
-    "fpdf",
+    "weasyprint",
     "httpx",
     "jinja2",
     "app.models",

@@ -1,7 +1,9 @@
 """The half-year report through HTTP: content, consent, editing, freezing, downloads."""
 
+import importlib.abc
 import io
 import re
+import sys
 from datetime import UTC, date, datetime
 
 import pytest
@@ -282,8 +284,63 @@ def test_pdf_download_holds_the_text_and_charts(client, session, data):
     assert "Raadsverhaal over verzuim" in text
     assert "Intern verhaal" not in text
     assert "Schulden" not in text  # one theme only
-    images = [image for page in reader.pages for image in page.images]
+    images = {image.name for page in reader.pages for image in page.images}
     assert len(images) == 1  # the chart of the one figure with values
+
+
+def _structure(node, found: list) -> list:
+    """(tag, alternative text) of every element in a PDF's structure tree."""
+    node = node.get_object()
+    if "/S" in node:
+        found.append((node["/S"], node.get("/Alt")))
+    kids = node.get("/K")
+    for kid in kids if isinstance(kids, list) else [kids] if kids is not None else []:
+        if hasattr(kid.get_object(), "get"):
+            _structure(kid, found)
+    return found
+
+
+@pytest.mark.parametrize(
+    ("lang", "title"), [("nl", "Halfjaarrapportage"), ("en", "Half-year report")]
+)
+def test_pdf_is_tagged_for_accessibility(client, session, data, lang, title):
+    """PDF/UA-1: a structure tree with headings and a chart figure with alternative
+    text, the reader's language, the title shown, and the PDF/UA claim in its metadata."""
+    login(client, session, "viewer")
+    response = client.get(f"{REPORT}.pdf?theme=jeugd&lang={lang}")
+    assert response.status_code == 200
+    reader = PdfReader(io.BytesIO(response.content))
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == lang
+    assert bool(root["/MarkInfo"]["/Marked"])
+    assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
+    assert reader.metadata.title.startswith(f"{title} 2024-H1")
+    assert b"pdfuaid" in root["/Metadata"].get_object().get_data()
+    tags = _structure(root["/StructTreeRoot"], [])
+    names = [tag for tag, _ in tags]
+    assert names.count("/H1") == 1 and "/H2" in names and "/L" in names
+    assert [alt for tag, alt in tags if tag == "/Figure"] == ["Meldingen schoolverzuim"]
+
+
+class _NoPango(importlib.abc.MetaPathFinder):
+    """Import WeasyPrint as on a machine without Pango: cffi's dlopen fails."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name == "weasyprint":
+            raise OSError("cannot load library 'libpango-1.0-0': not found")
+        return None
+
+
+def test_pdf_without_pango_says_what_to_install(client, session, data, monkeypatch):
+    monkeypatch.delitem(sys.modules, "weasyprint", raising=False)
+    monkeypatch.setattr(sys, "meta_path", [_NoPango(), *sys.meta_path])
+    login(client, session, "viewer")
+    response = client.get(f"{REPORT}.pdf")
+    assert response.status_code == 503
+    assert "text/html" in response.headers["content-type"]
+    assert "Pango" in response.text and "apt-get install libpango-1.0-0" in response.text
+    assert "De PDF kan op deze server niet gemaakt worden" in response.text
+    assert client.get(f"{REPORT}.docx").status_code == 200  # the rest works
 
 
 def test_docx_download_is_an_editable_document_of_the_same_report(client, session, data):

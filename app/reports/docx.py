@@ -17,17 +17,12 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from app.reports.content import Report
+from app.reports.pictures import chart_png
 
 CHART_WIDTH = Cm(15)
 LANGUAGE_TAGS = {"nl": "nl-NL", "en": "en-GB"}
 
 _markdown = MarkdownIt("commonmark", {"html": False})
-
-
-def _chart_png(svg: str) -> BytesIO:
-    import vl_convert
-
-    return BytesIO(vl_convert.svg_to_png(svg, scale=2))
 
 
 def _set_language(document, lang: str) -> None:
@@ -43,7 +38,7 @@ def _set_language(document, lang: str) -> None:
 
 def _picture(paragraph, svg: str, name: str) -> None:
     """The chart as a picture whose alternative text is its name."""
-    shape = paragraph.add_run().add_picture(_chart_png(svg), width=CHART_WIDTH)
+    shape = paragraph.add_run().add_picture(chart_png(svg), width=CHART_WIDTH)
     properties = shape._inline.docPr  # python-docx has no API for alt text yet
     properties.set("descr", name)
     properties.set("title", name)

@@ -1,115 +1,96 @@
-"""The report as PDF, written with fpdf2 from the report's own Markdown.
+"""The report as an accessible PDF (PDF/UA-1), written by WeasyPrint.
 
-fpdf2 is pure Python (with Pillow and fontTools wheels), so it installs from PyPI on a
-fresh machine without system libraries, unlike HTML-to-PDF engines that need Pango
-or a browser. The Markdown download is parsed with markdown-it and laid out block by
-block; each ``![name](chart:slug)`` image becomes that indicator's chart, converted
-from its SVG to PNG by vl-convert. The built-in PDF fonts cover Latin-1 only, which
-holds Dutch; other characters are replaced by their closest Latin-1 form.
+Dutch public bodies must publish accessible documents, so the PDF is tagged: headings,
+paragraphs, lists and figures are in its structure tree, each chart has alternative
+text, and the document states its language and title. WeasyPrint's ``pdf/ua-1`` variant
+writes all of that from plain HTML, which is why it replaced a hand-laid-out fpdf2 file
+that held none of it.
+
+The HTML is made from the same Markdown as the download and the .docx, so the three
+never disagree; each ``![name](chart:slug)`` becomes that indicator's chart (with its
+legend, drawn inside the image by app/reports/charts.py) as a picture whose
+alternative text is its name.
+
+WeasyPrint lays text out with Pango, a system library (Debian: ``libpango-1.0-0`` and
+``libpangoft2-1.0-0``). Where it is missing, the PDF answers with a message saying so
+and the rest of Duiding works as before.
 """
 
-from io import BytesIO
+import base64
+from html import escape
 
-from fpdf import FPDF
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from app.i18n import N_
+from app.problems import Unavailable
 from app.reports.content import Report
+from app.reports.pictures import chart_png
 
-FONT = "Helvetica"
-HEADING_SIZES = {"h1": 18, "h2": 15, "h3": 12.5, "h4": 11}
-BODY_SIZE = 10
-LINE = 5.2
-CHART_WIDTH_MM = 110
-PUNCTUATION = str.maketrans(
-    {
-        "\u2018": "'",
-        "\u2019": "'",
-        "\u201c": '"',
-        "\u201d": '"',
-        "\u2013": "-",
-        "\u2014": "-",
-        "\u2026": "...",
-        "\u2022": "-",
-        "\u2192": "->",
-        "\u00a0": " ",
-        "\u202f": " ",
-    }
+NO_PANGO = N_(
+    "The PDF cannot be made on this server: it needs the Pango library "
+    "(Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0). "
+    "The Markdown and Word downloads work without it."
 )
+
+#: A4 with room to bind; headings keep their text; a chart never splits over pages.
+STYLE = """
+@page { size: A4; margin: 18mm 18mm 20mm;
+        @bottom-right { content: counter(page) " / " counter(pages); font-size: 8pt;
+                        font-family: "Liberation Sans", "DejaVu Sans", Arial, sans-serif; } }
+body { font-family: "Liberation Sans", "DejaVu Sans", Arial, sans-serif; font-size: 10pt;
+       line-height: 1.45; color: #1a1a1a; }
+h1 { font-size: 18pt; margin: 0 0 6pt; }
+h2 { font-size: 14pt; margin: 18pt 0 4pt; break-before: page; }
+h1 + p + h2, h1 + h2 { break-before: auto; }
+h3 { font-size: 12pt; margin: 12pt 0 3pt; }
+h4 { font-size: 10.5pt; margin: 10pt 0 2pt; }
+h2, h3, h4 { break-after: avoid; }
+img { width: 150mm; max-width: 100%; break-inside: avoid; }
+ul { padding-left: 14pt; }
+li { margin: 2pt 0; }
+blockquote { margin: 4pt 0 4pt 10pt; }
+"""
 
 _markdown = MarkdownIt("commonmark", {"html": False})
 
 
-def latin1(text: str) -> str:
-    """``text`` in the characters the built-in PDF fonts can show."""
-    return text.translate(PUNCTUATION).encode("latin-1", "replace").decode("latin-1")
+def _with_charts(tokens: list[Token], charts: dict[str, str]) -> None:
+    """Point each ``chart:slug`` image at its chart as a PNG; drop those without one."""
+    for token in tokens:
+        if token.type != "inline" or not token.children:
+            continue
+        kept = []
+        for child in token.children:
+            source = str(child.attrs.get("src", "")) if child.type == "image" else ""
+            if source.startswith("chart:"):
+                svg = charts.get(source.removeprefix("chart:"))
+                if not svg:
+                    continue
+                png = base64.b64encode(chart_png(svg).getvalue()).decode()
+                child.attrs["src"] = f"data:image/png;base64,{png}"
+            kept.append(child)
+        token.children = kept
 
 
-def _chart_png(svg: str) -> BytesIO:
-    import vl_convert
-
-    return BytesIO(vl_convert.svg_to_png(svg, scale=2))
-
-
-def _inline(pdf: FPDF, token: Token, charts: dict[str, str]) -> str:
-    """The text of an inline token; chart images are drawn and leave no text."""
-    text = []
-    for child in token.children or []:
-        if child.type == "image":
-            source = str(child.attrs.get("src", ""))
-            svg = charts.get(source.removeprefix("chart:"))
-            if svg:
-                pdf.image(_chart_png(svg), w=CHART_WIDTH_MM)
-                pdf.ln(2)
-        elif child.type in ("softbreak", "hardbreak"):
-            text.append("\n" if child.type == "hardbreak" else " ")
-        else:
-            text.append(child.content)
-    return "".join(text).strip()
+def report_html(report: Report, markdown: str, lang: str) -> str:
+    """The report's Markdown as one HTML document, charts included."""
+    tokens = _markdown.parse(markdown)
+    _with_charts(tokens, {p.slug: p.svg for t in report.themes for p in t.indicators if p.svg})
+    body = _markdown.renderer.render(tokens, _markdown.options, {})
+    title = markdown.splitlines()[0].lstrip("# ").strip() if markdown else ""
+    return (
+        f'<!doctype html><html lang="{escape(lang)}"><head><meta charset="utf-8">'
+        f"<title>{escape(title)}</title><style>{STYLE}</style></head>"
+        f"<body>{body}</body></html>"
+    )
 
 
-def report_pdf(report: Report, markdown: str) -> bytes:
-    """Lay out the report's Markdown as an A4 PDF with its charts."""
-    charts = {part.slug: part.svg for theme in report.themes for part in theme.indicators}
-    pdf = FPDF(format="A4")
-    pdf.set_title(latin1(markdown.splitlines()[0].lstrip("# ")) if markdown else "")
-    pdf.set_auto_page_break(auto=True, margin=15)
-    pdf.set_margins(18, 15, 18)
-    pdf.add_page()
-    heading: str | None = None
-    indent = 0
-    bullet = False  # the next paragraph opens a list item
-    seen_h2 = False
-    for token in _markdown.parse(markdown):
-        if token.type == "heading_open":
-            heading = token.tag
-            if heading == "h2":
-                if seen_h2:
-                    pdf.add_page()
-                seen_h2 = True
-        elif token.type == "heading_close":
-            heading = None
-        elif token.type in ("bullet_list_open", "ordered_list_open", "blockquote_open"):
-            indent += 1
-        elif token.type in ("bullet_list_close", "ordered_list_close", "blockquote_close"):
-            indent -= 1
-        elif token.type == "list_item_open":
-            bullet = True
-        elif token.type == "inline":
-            text = _inline(pdf, token, charts)
-            if not text:
-                continue
-            if heading:
-                pdf.set_font(FONT, style="B", size=HEADING_SIZES.get(heading, BODY_SIZE))
-                pdf.ln(2)
-                pdf.multi_cell(0, LINE * 1.4, latin1(text), new_x="LMARGIN", new_y="NEXT")
-            else:
-                pdf.set_font(FONT, size=BODY_SIZE)
-                prefix = "- " if bullet else ""
-                bullet = False
-                pdf.set_x(pdf.l_margin + 5 * indent)
-                pdf.multi_cell(0, LINE, latin1(prefix + text), new_x="LMARGIN", new_y="NEXT")
-            pdf.ln(1)
-        elif token.type == "hr":
-            pdf.ln(3)
-    return bytes(pdf.output())
+def report_pdf(report: Report, markdown: str, lang: str) -> bytes:
+    """The report as a tagged A4 PDF (PDF/UA-1) in ``lang``, with its charts."""
+    try:
+        from weasyprint import HTML  # Pango through cffi: loaded on first use
+    except OSError as missing:  # the system library, not the Python package
+        raise Unavailable(NO_PANGO) from missing
+    document = HTML(string=report_html(report, markdown, lang))
+    return document.write_pdf(pdf_variant="pdf/ua-1") or b""

@@ -151,12 +151,13 @@ def report_markdown(request: Request, asked: RequestedDep):
 
 @router.get("/reports/{period}.pdf")
 def report_download_pdf(request: Request, asked: RequestedDep):
-    """The report as a PDF with its charts."""
-    from app.reports.pdf import report_pdf  # fpdf and its fonts: ~25 MB, loaded on first use
+    """The report as an accessible (tagged, PDF/UA-1) PDF with its charts."""
+    from app.reports.pdf import report_pdf  # WeasyPrint and Pango: loaded on first use
 
     text = _markdown(request, asked.report, asked.version, charts=True)
     name = _file_name(asked.report, asked.version, ".pdf")
-    return _download(report_pdf(asked.report, text), "application/pdf", name)
+    document = report_pdf(asked.report, text, request_language(request))
+    return _download(document, "application/pdf", name)
 
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -1,0 +1,14 @@
+"""A report chart as a picture, for the documents that cannot hold SVG as such.
+
+The PDF and the .docx draw each chart as a PNG at twice its size (sharp on paper and
+on a zoomed screen); vl-convert turns the stored SVG into one, loaded only here.
+"""
+
+from io import BytesIO
+
+
+def chart_png(svg: str) -> BytesIO:
+    """``svg`` as a PNG at twice its size."""
+    import vl_convert
+
+    return BytesIO(vl_convert.svg_to_png(svg, scale=2))
