@@ -140,15 +140,28 @@ class LanguageMiddleware(HttpMiddleware):
         await self.app(scope, receive, send_with_cookie)
 
 
+#: Paths served alike to everyone, without looking up who asks.
+ANONYMOUS_PREFIXES = ("/static/", "/favicon.ico")
+
+
 class AuthMiddleware(HttpMiddleware):
     """Find the signed-in user: a bearer token, else the session cookie.
 
     Runs inside SessionMiddleware. The user is looked up on every request, so a
     deactivated account or a changed role takes effect at once; a cookie from a
     session that ended (a sign-out, a new password) signs no one in, even when copied.
+
+    Static files (stylesheet, scripts, the Vega bundle, the favicon) are the same for
+    everyone: a page's five or six of them would each cost a database lookup of the
+    user for nothing, so they are served to no one in particular.
     """
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["path"].startswith(ANONYMOUS_PREFIXES):
+            scope.setdefault("state", {})["user"] = None
+            scope["state"]["auth_by_token"] = False
+            await self.app(scope, receive, send)
+            return
         connection = HTTPConnection(scope)
         authorization = connection.headers.get("authorization", "")
         token = authorization[7:].strip() if authorization.lower().startswith("bearer ") else None

@@ -68,6 +68,24 @@ def test_healthz_skips_what_only_pages_need(client, session, monkeypatch):
     assert "set-cookie" not in response.headers
 
 
+def test_static_files_are_served_without_looking_up_the_user(client, session, monkeypatch):
+    """A signed-in page's stylesheet, scripts and favicon cost no sign-in lookup; the
+    pages themselves still look the user up on every request."""
+    import app.middleware
+
+    login(client, session)
+    looked_up = []
+    real = app.middleware._lookup_user
+    monkeypatch.setattr(
+        app.middleware, "_lookup_user", lambda *args: looked_up.append(args) or real(*args)
+    )
+    for path in ("/static/duiding.css", "/favicon.ico"):
+        assert client.get(path).status_code == 200
+    assert looked_up == []
+    assert client.get("/").status_code == 200
+    assert len(looked_up) == 1
+
+
 def test_healthz_says_degraded_when_the_database_does_not_answer(client, monkeypatch):
     from sqlalchemy import create_engine
 
