@@ -47,6 +47,8 @@ from app.models._base import UtcDateTime
 BATCH = 10_000
 #: Staged lines (and rows settled) per write transaction of a merge.
 CHUNK = 5_000
+#: The longest pause after a write transaction of a merge, seconds (see ``_write``).
+PAUSE = 0.5
 TABLE = "import_row"
 _COLUMNS = "line, indicator_id, area_id, period_start, value, status"
 _CREATE = (
@@ -308,6 +310,9 @@ class ObservationStage:
             ).scalar_one()
         )
         values["import"] = found
+        # Each chunk reads its lines by number: without an index, every chunk would
+        # read the whole temporary table (it lives outside the main database's lock).
+        self._run(f"CREATE INDEX IF NOT EXISTS {TABLE}_line ON {TABLE} (line)")
         with self._transaction():
             low, high = self.connection.exec_driver_sql(
                 f"SELECT MIN(line), MAX(line) FROM {TABLE}"  # noqa: S608 (a constant)
@@ -331,15 +336,24 @@ class ObservationStage:
         self._settle(found)
 
     def _write(self, work: Callable[[Connection], Any]) -> Any:
-        """Run ``work`` in one write transaction; keep the longest in ``merge_seconds``."""
+        """Run ``work`` in one write transaction; keep the longest in ``merge_seconds``.
+
+        On SQLite the import then waits as long as the transaction took (at most
+        ``PAUSE``): a story waiting for the lock polls it every 100 ms or sooner, and
+        an import that took it again at once would keep it from getting it for longer
+        than its busy timeout. The merge takes at most twice as long for it.
+        """
         writer = self.connection.execution_options(sqlite_begin="IMMEDIATE")
         started = time.perf_counter()
         try:
             with writer.begin():
                 return work(writer)
         finally:
-            self.merge_seconds = max(self.merge_seconds, time.perf_counter() - started)
+            took = time.perf_counter() - started
+            self.merge_seconds = max(self.merge_seconds, took)
             writer.execution_options(sqlite_begin="")
+            if not self.postgres:
+                time.sleep(min(took, PAUSE))
 
     def _settle(self, found: int) -> None:
         """Put a committed import's rows in place of those they replace, a chunk at a time."""
