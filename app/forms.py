@@ -16,7 +16,7 @@ from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from app.config import get_settings
-from app.figures.periods import period_range
+from app.figures.periods import filter_range
 from app.i18n import N_, gettext
 from app.models.days import OUT_OF_RANGE, out_of_years
 from app.problems import FieldError, Forbidden, Invalid, NotFound, Problem
@@ -90,16 +90,19 @@ class FilterErrors(dict[str, str]):
     A bad query parameter of an HTML page is a mistake in a form like any other: the
     page comes back (``status`` 422) with what was typed in its field and the message
     beside it, the bad filter left out, instead of a dead-end error page. The API
-    keeps its 422 ``{"detail": ...}``: only pages use this.
+    keeps its 422 ``{"detail": ...}``: made without a request (``FilterErrors(None)``,
+    for a page's API twin sharing its filter code) it lets every problem through.
     """
 
-    def __init__(self, request: Request) -> None:
+    def __init__(self, request: Request | None) -> None:
         super().__init__()
         self.request = request
 
     def read(self, parse: Callable[[], T], fallback: T, *, field: str = "") -> T:
         """Return ``parse()``, or ``fallback`` with the problem's messages kept (at
         ``field`` when the problem names none, as an unknown slug does)."""
+        if self.request is None:
+            return parse()
         try:
             return parse()
         except (Invalid, NotFound) as problem:
@@ -110,10 +113,8 @@ class FilterErrors(dict[str, str]):
     def period_range(
         self, start: str | None, end: str | None, names: tuple[str, str] = ("from", "to")
     ) -> tuple[date | None, date | None]:
-        """The days a pair of period filters covers (app/figures/periods.period_range),
-        open where a bound was refused."""
-        open_range: tuple[date | None, date | None] = (None, None)
-        return self.read(lambda: period_range(start, end, names=names), open_range)
+        """The days a pair of period filters covers, open where a bound was refused."""
+        return filter_range(start, end, filters=self, names=names)
 
     @property
     def status(self) -> int:

@@ -17,6 +17,7 @@ into an English line.
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from dataclasses import field as default
+from typing import Protocol, TypeVar
 
 from app.i18n import N_
 
@@ -172,3 +173,23 @@ class Forbidden(Problem):
 
     def __init__(self, message_id: str = N_("You do not have permission to do this.")) -> None:
         super().__init__(message_id)
+
+
+T = TypeVar("T")
+
+
+class Filters(Protocol):
+    """How a domain function reads a page's filters: ``STRICT`` raises a bad one (the
+    API's 422 or 404); a page passes ``app.forms.FilterErrors``, which keeps the problem
+    for its field and goes on with ``fallback`` (the filter left out)."""
+
+    def read(self, parse: Callable[[], T], fallback: T, *, field: str = "") -> T: ...
+
+
+class _Strict:
+    def read(self, parse: Callable[[], T], fallback: T, *, field: str = "") -> T:
+        return parse()
+
+
+#: Filters that raise their problems.
+STRICT: Filters = _Strict()

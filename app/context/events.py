@@ -41,9 +41,6 @@ DESCRIPTION_MAX = 10_000
 TITLE_MISSING = N_("Give the development a title.")
 TITLE_LONG = N_("The title can be at most 200 characters.")
 START_MISSING = N_("Enter the period in which the development started, e.g. 2020-03.")
-PERIOD_BAD = N_(
-    "'%(text)s' is not a period: write e.g. 2020, 2020-H1, 2020-Q1, 2020-03 or 2020-03-15."
-)
 END_BEFORE_START = N_("The end (%(end)s) lies before the start (%(start)s).")
 DESCRIPTION_LONG = N_("The description can be at most 10,000 characters.")
 UNKNOWN_THEME = N_("Unknown theme: %(slug)s.")
@@ -146,8 +143,8 @@ def get_event(*, session: Session, event_id: int) -> ContextEvent:
 def _period(text: str, field: str, errors: dict) -> Period | None:
     try:
         return parse_period(text)
-    except PeriodError:
-        errors[field] = (PERIOD_BAD, {"text": text})
+    except PeriodError as error:  # its own words: "has no month 13", "is not a period"
+        errors[field] = (error.template, error.values)
         return None
 
 
@@ -394,8 +391,8 @@ def list_events(
 def _bound(text: str, field: str) -> Period:
     try:
         return parse_period(text)
-    except PeriodError:
-        raise Invalid.at(field, PERIOD_BAD, part="query", text=text) from None
+    except PeriodError as error:
+        raise error.at(field, part="query") from None
 
 
 def events_between(*, session: Session, first: date, last: date) -> list[EventScope]:

@@ -28,7 +28,7 @@ from typing import overload
 from app.i18n import N_
 from app.models import Frequency
 from app.models.days import FIRST_YEAR, LAST_YEAR, OUT_OF_RANGE, within_years
-from app.problems import FieldError, Invalid, Message
+from app.problems import STRICT, FieldError, Filters, Invalid, Message
 
 _ONE_DAY = timedelta(days=1)
 
@@ -399,3 +399,20 @@ def period_range(
         message = N_("'%(start)s' lies after 'to' (%(end)s)")
         raise Invalid.at(names[0], message, part="query", start=start, end=end)
     return first, last
+
+
+def filter_range(
+    start: str | None,
+    end: str | None,
+    *,
+    filters: Filters = STRICT,
+    names: tuple[str, str] = ("from", "to"),
+) -> tuple[date | None, date | None]:
+    """``period_range`` read through ``filters``: a page keeps a good ``from`` beside a
+    bad ``to`` (each bound is read alone first, then the two together)."""
+    open_range: tuple[date | None, date | None] = (None, None)
+    first = filters.read(lambda: period_range(start, None, names=names), open_range)[0]
+    last = filters.read(lambda: period_range(None, end, names=names), open_range)[1]
+    if first is None or last is None:
+        return first, last
+    return filters.read(lambda: period_range(start, end, names=names), open_range)

@@ -16,10 +16,11 @@ from app.figures.areas import get_area
 from app.figures.context import Timeline, TimelineItem, timeline
 from app.figures.indicators import get_indicator
 from app.figures.page_charts import Chart, make_chart
-from app.figures.periods import period_range
+from app.figures.periods import filter_range
 from app.figures.public import TimelinePublic, timeline_public
 from app.figures.themes import get_theme
 from app.models import Area, Indicator, IndicatorTheme, Theme
+from app.problems import STRICT, Filters
 
 #: Indicators shown on the timeline when none are chosen.
 MAX_PANELS = 6
@@ -68,15 +69,23 @@ def resolve_timeline(
     area: str | None,
     start: str | None,
     end: str | None,
+    filters: Filters = STRICT,
 ) -> TimelineQuery:
-    """Resolve the filters (an unknown slug or code raises NotFound); with no indicator
-    chosen, the first MAX_PANELS by name (of the theme, when one is chosen)."""
-    chosen_theme = get_theme(session=session, slug=theme) if theme else None
-    if indicator:
-        indicators = [
-            get_indicator(session=session, slug=slug) for slug in dict.fromkeys(indicator)
-        ]
-    else:
+    """Resolve the filters (an unknown slug or code raises NotFound, a bad period
+    Invalid, unless ``filters`` keeps them for the page's fields and leaves the filter
+    out); with no indicator chosen, or none known, the first MAX_PANELS by name (of the
+    theme, when one is chosen)."""
+    chosen_theme = filters.read(
+        lambda: get_theme(session=session, slug=theme) if theme else None, None, field="theme"
+    )
+
+    def known(slug: str) -> Indicator | None:
+        found = lambda: get_indicator(session=session, slug=slug)  # noqa: E731
+        return filters.read(found, None, field="indicator")
+
+    chosen = [known(slug) for slug in dict.fromkeys(indicator)]
+    indicators = [one for one in chosen if one is not None]
+    if not indicators:
         query = select(Indicator).order_by(col(Indicator.name)).limit(MAX_PANELS)
         if chosen_theme is not None:
             query = query.where(
@@ -87,8 +96,10 @@ def resolve_timeline(
                 )
             )
         indicators = list(session.exec(query).all())
-    low, high = period_range(start, end)
-    chosen_area = get_area(session=session, code=area) if area else None
+    low, high = filter_range(start, end, filters=filters)
+    chosen_area = filters.read(
+        lambda: get_area(session=session, code=area) if area else None, None, field="area"
+    )
     return TimelineQuery(indicators, chosen_theme, chosen_area, low, high)
 
 

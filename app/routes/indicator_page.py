@@ -40,7 +40,7 @@ from app.figures.rebase import rebase, rebase_offers, segment_starts
 from app.figures.signals import SIGNAL_LABELS
 from app.figures.summary import RULE_LABELS, state_words
 from app.figures.svg import chart_svg
-from app.forms import check_csrf, refused
+from app.forms import FilterErrors, check_csrf, refused
 from app.i18n import N_, gettext
 from app.models import Area, Indicator, Role
 from app.narratives.rendering import render_markdown
@@ -112,8 +112,10 @@ def _page(
     rebase_form: dict | None = None,
     status: int = 200,
 ):
-    chosen = _area(session, area)
-    first, last = _range(start, end)
+    # a bad filter is left out and said at its field, the page itself answering (422)
+    errors = FilterErrors(request)
+    chosen = errors.read(lambda: _area(session, area), None, field="area")
+    first, last = errors.period_range(start, end)
     context = indicator_context(
         session=session,
         indicator=indicator,
@@ -148,7 +150,11 @@ def _page(
             "signal_labels": SIGNAL_LABELS,
             "rule_labels": RULE_LABELS,
             "state_words": lambda run: state_words(run, lang),
-            "chart": make_chart(context, lang, {"area": area_code, "from": start, "to": end}),
+            "chart": make_chart(
+                context,
+                lang,
+                {"area": area_code, "from": start if first else None, "to": end if last else None},
+            ),
             "period_url": lambda row: period_url(context, row),
             "period_groups": period_groups(context),
             "variation_of": lambda point: variation_of(point, indicator.direction),
@@ -165,6 +171,7 @@ def _page(
             ),
             "area_options": [(a.code, a.name) for a in areas],
             "filters": {"area": area or "", "from": start or "", "to": end or ""},
+            "filter_errors": errors,
             # never automatic: editors are offered a rebase where a change has lasted
             "rebase_offers": (
                 rebase_offers(
@@ -178,7 +185,7 @@ def _page(
             ),
             "rebase_form": rebase_form or {"period": "", "reason": "", "errors": {}},
         },
-        status_code=status,
+        status_code=errors.status if status == 200 else status,
     )
 
 

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from app.deps import AudienceDep, Limit, Offset, SessionDep
 from app.figures.public import TimelinePublic, timeline_public
 from app.figures.timeline_page import build_timeline_page, read_timeline, resolve_timeline
+from app.forms import FilterErrors
 from app.templating import render, request_language
 
 router = APIRouter()
@@ -65,13 +66,17 @@ def timeline_page(
     session: SessionDep,
     audience: AudienceDep,
     filters: Filters,
-    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    page: Annotated[str, Query(max_length=20)] = "1",
 ):
     """Several indicators on one shared time axis, with what happened around them, a
-    page of ITEMS_PER_PAGE at a time (each page a permalink of its own)."""
-    query = resolve_timeline(session=session, **asdict(filters))
+    page of ITEMS_PER_PAGE at a time (each page a permalink of its own). A bad filter
+    is left out and said at its field (422 with the page); a page number that is none
+    shows the first page."""
+    errors = FilterErrors(request)
+    query = resolve_timeline(session=session, **asdict(filters), filters=errors)
+    number = max(int(page), 1) if page.isdigit() else 1
     shown = build_timeline_page(
-        session=session, query=query, audience=audience, page=page, lang=request_language(request)
+        session=session, query=query, audience=audience, page=number, lang=request_language(request)
     )
     return render(
         request,
@@ -92,5 +97,7 @@ def timeline_page(
                 "from": filters.start or "",
                 "to": filters.end or "",
             },
+            "filter_errors": errors,
         },
+        status_code=errors.status,
     )
