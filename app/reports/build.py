@@ -7,7 +7,7 @@ year, and the learning questions that moved. Only stories whose submitters allow
 them to reach the council (or the public) are ever taken into a report.
 """
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -147,14 +147,18 @@ def _figure(
 
 
 def _indicator_parts(
-    session: Session, indicators: Sequence[Indicator], half: Period, breaks: dict[int, list[date]]
+    session: Session,
+    indicators: Sequence[Indicator],
+    half: Period,
+    breaks: dict[int, list[date]],
+    kept: dict[Hashable, Any],
 ) -> list[IndicatorPart]:
     """The indicators' parts: their figures as kept for this data version (computed when
     the figures changed), the state of their signals looked up now in one go by the one
     rule every page uses, and their charts from the chart store (rendered only when this
-    data version of a chart was never rendered)."""
+    data version of a chart was never rendered). ``kept`` holds the figures of this half
+    year for the data version as it is now (``_figures.entries``, asked once a report)."""
     lang = report_language()
-    kept = _figures.entries(session, (half.label, lang))
     figures = []
     for indicator in indicators:
         key = (indicator.id, indicator.slug, indicator.name, indicator.unit)
@@ -400,7 +404,9 @@ def _questions(
     return list(parts.values())
 
 
-def _theme_part(session: Session, theme: Theme, half: Period) -> ThemePart:
+def _theme_part(
+    session: Session, theme: Theme, half: Period, kept: dict[Hashable, Any]
+) -> ThemePart:
     indicators = session.exec(
         select(Indicator)
         .join(IndicatorTheme, col(IndicatorTheme.indicator_id) == col(Indicator.id))
@@ -419,7 +425,7 @@ def _theme_part(session: Session, theme: Theme, half: Period) -> ThemePart:
         name=theme.name,
         intro=intro or "",
         expectations=_expectations(session, theme),
-        indicators=_indicator_parts(session, indicators, half, breaks),
+        indicators=_indicator_parts(session, indicators, half, breaks, kept),
         stories=_stories(session, theme, ids, half),
         sessions=_sessions(session, ids, half),
         actions=_actions(session, ids, half),
@@ -501,10 +507,11 @@ def _developments(session: Session, half: Period, theme: Theme | None) -> list[D
 def build_report(*, session: Session, half: Period, theme: Theme | None = None) -> Report:
     """The live report of ``half`` for every theme, or for ``theme`` only."""
     themes = [theme] if theme else session.exec(select(Theme).order_by(Theme.name)).all()
+    kept = _figures.entries(session, (half.label, report_language()))
     return Report(
         period=half.label,
         theme=theme.slug if theme else None,
         built_at=utcnow(),
-        themes=[_theme_part(session, each, half) for each in themes],
+        themes=[_theme_part(session, each, half, kept) for each in themes],
         developments=_developments(session, half, theme),
     )
