@@ -106,6 +106,18 @@ def linked_figures(session: Session, story: Narrative) -> list[tuple[Indicator, 
     return list(rows)
 
 
+def linked_themes(session: Session, story: Narrative) -> list[Theme]:
+    """Return the themes a story is about, by name (pages show names, never slugs)."""
+    return list(
+        session.exec(
+            select(Theme)
+            .join(NarrativeTheme, col(NarrativeTheme.theme_id) == Theme.id)
+            .where(NarrativeTheme.narrative_id == story.id)
+            .order_by(Theme.name)
+        ).all()
+    )
+
+
 def set_links(
     *,
     session: Session,

@@ -18,13 +18,15 @@ from app.deps import (
     SettingsDep,
     WriteSessionDep,
 )
-from app.figures.page_charts import story_charts
+from app.figures.page_charts import assessment_labels, story_charts
+from app.figures.periods import Period
+from app.figures.summary import period_words
 from app.forms import FormDep, check_csrf, refused
 from app.i18n import N_
 from app.models import Area, Narrative
 from app.models.narrative import ConsentReach, LinkRelation, NarrativeSource
 from app.narratives.invites import InviteInvalid, resolve_invite
-from app.narratives.moderation import linked_figures
+from app.narratives.moderation import linked_figures, linked_themes
 from app.narratives.reach import may_read
 from app.narratives.rendering import render_markdown
 from app.narratives.requests import (
@@ -253,14 +255,22 @@ def show_story(request: Request, narrative_id: int, session: SessionDep, audienc
     if narrative is None or not may_read(narrative, audience.user):
         raise NotFound(NO_STORY, id=narrative_id)
     area = session.get(Area, narrative.area_id) if narrative.area_id else None
+    lang = request_language(request)
+    period = Period(narrative.occurred_on, narrative.occurred_frequency)
     context = {
         "story": narrative,
         "area": area,
+        # the period as a period ("maart 2024"), never as the first day of it
+        "period": period_words(period, lang),
+        "themes": linked_themes(session, narrative),
+        "assessment": (
+            assessment_labels(lang)[narrative.assessment] if narrative.assessment else None
+        ),
         "figures": linked_figures(session, narrative),
         "charts": story_charts(
             session=session,
             story=narrative,
-            lang=request_language(request),
+            lang=lang,
             masking=audience.masking,
             reach=audience.reach,
         ),
