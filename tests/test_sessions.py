@@ -188,6 +188,12 @@ def test_session_page_shows_old_value_and_revision_notice(client, session):
         ("2024-02", 12.0),
     ]
     assert "binnen de gewone variatie" in page  # the chart's summary in words
+    # the notes and decisions open the page; the frozen figures follow, one folded each
+    assert (
+        page.index("<h2>Wat zien we")
+        < page.index("<h2>Acties")
+        < page.index('<details class="snapshot"')
+    )
     svg_url = f"/sessions/{reflection.id}/figures/{frozen.id}/chart.svg?lang=nl"
     assert f'src="{svg_url}"' in page
     svg = client.get(svg_url)

@@ -24,7 +24,7 @@ def test_session_shows_frozen_value_and_revision_notice(page, session, live_serv
     page.fill("#held_on", "2024-04-10")
     page.fill("#title", "Maandoverleg april")
     page.fill("#participants", "Sanne\nAhmed")
-    page.select_option("#indicators", ["meldingen"])
+    page.check('#indicators input[value="meldingen"]')
     page.fill("#see", "De meldingen schommelen.")
     page.click("button[type=submit] >> text=Sessie opslaan")
     page.wait_for_url("**/sessions/*")
@@ -40,6 +40,7 @@ def test_session_shows_frozen_value_and_revision_notice(page, session, live_serv
     assert revised.json()["updated"] == 1
 
     page.goto(session_url)
+    page.locator(".snapshot summary").first.click()  # each figure is folded under the notes
     notice = page.locator(".revised")
     assert notice.locator("li").all_inner_texts() == ["2024-03: 11 → 17"]
     frozen = page.locator("table tbody tr").filter(has_text="2024-03")

@@ -30,7 +30,7 @@ def test_partner_story_is_moderated_and_published_with_its_figure(page, session)
 
     page.fill("#title", "Meer jonge gezinnen met schulden")
     page.fill("#body", "Wij zien sinds de zomer **meer** jonge gezinnen aan de keukentafel.")
-    page.select_option("#indicators", "schuldhulp")
+    page.check('#indicators input[value="schuldhulp"]')
     page.check("#consent")
     page.check("#consent_reach-council")
     page.click("main button[type=submit]")
