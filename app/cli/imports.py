@@ -97,7 +97,7 @@ def observations(
         transient=True,
     )
     # A read session: the import stages on a connection of its own and takes the
-    # write lock only for its short final merge.
+    # write lock only in the short transactions of its merge.
     with progress, file.open("rb") as stream, Session(get_engine()) as session:
         task = progress.add_task(f"Reading {file.name}", total=file.stat().st_size)
         try:
@@ -119,7 +119,8 @@ def observations(
         fail(f"{count} problem{'s' if count != 1 else ''} in {file.name}; nothing was imported")
     result = outcome.result
     ok(f"{result.inserted} inserted, {result.updated} updated, {result.unchanged} unchanged")
-    # For operators and the benchmark: how long story submissions had to wait at most.
+    # For operators and the benchmark: the longest write transaction of the merge (how
+    # long a story submission had to wait at most).
     console.print(f"write lock held {outcome.merge_seconds:.2f} s", highlight=False)
 
 

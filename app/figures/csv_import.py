@@ -55,7 +55,7 @@ class ImportOutcome:
     warnings: list[Problem] = field(default_factory=list)
     mapping: Mapping | None = None
     table: Table | None = None
-    merge_seconds: float = 0.0  # how long the write lock was held (for the benchmark)
+    merge_seconds: float = 0.0  # the merge's longest write transaction (for the benchmark)
     # The columns did not fit the layout: choosing others may fix it.
     unmapped: bool = False
     # Areas made for names the user chose to create (stored only with the import).
@@ -171,7 +171,7 @@ def import_rows(
 
     ``session`` only reads (indicators, areas): give it one that takes no write lock.
     Rows are staged and checked on a connection of the import's own, and merged in
-    one short write transaction at the end, so an import blocks no one. ``within``
+    short write transactions at the end (visible at once), so an import blocks no one. ``within``
     does all of it in ``session``'s own transaction instead and commits it (CBS,
     whose import first creates areas in it). ``dry_run`` checks and counts everything
     but writes nothing, for the preview. ``outcome`` may carry what the reader found
