@@ -17,11 +17,11 @@ back, so those lines are not shown for that segment (``None``).
 from dataclasses import replace
 from datetime import date, datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from app.figures.observations import KnownValue, known_values
 from app.figures.signals import SignalPoint
-from app.models import Area, AreaKind, Indicator, Observation
+from app.models import Area, AreaKind, Indicator, Observation, ObservationImport
 from app.security.small_numbers import Masked, Masking, suppress_tree
 
 #: (area code, period start) of each hidden value, with its mark.
@@ -63,18 +63,32 @@ def _any_small(
     session: Session, indicator: Indicator, threshold: int, start: date | None, end: date | None
 ) -> bool:
     """Whether any current area value of ``indicator`` is small (municipality areas
-    included: a yes only means the full look is needed)."""
-    query = select(Observation.id).where(
-        Observation.indicator_id == indicator.id,
-        col(Observation.area_id).is_not(None),
-        Observation.value >= 0,
-        Observation.value < threshold,
-    )
+    included: a yes only means the full look is needed).
+
+    Read from the table itself, without the rule that hides an import's rows (that
+    rule keeps the planner off the unique index): settled rows through that index,
+    an import's own rows only while an import is under way or settling. Rows no reader sees may say yes; never no.
+    """
+    table = Observation.__table__  # type: ignore[attr-defined]  # SQLModel's table
+    small = [
+        table.c.indicator_id == indicator.id,
+        table.c.area_id.is_not(None),
+        table.c.value >= 0,
+        table.c.value < threshold,
+    ]
     if start is not None:
-        query = query.where(Observation.period_start >= start)
+        small.append(table.c.period_start >= start)
     if end is not None:
-        query = query.where(Observation.period_start <= end)
-    return session.exec(query.limit(1)).first() is not None
+        small.append(table.c.period_start <= end)
+
+    def found(*where) -> bool:
+        return session.execute(select(table.c.id).where(*where).limit(1)).first() is not None
+
+    # An import's rows exist only while its observation_import row does.
+    return found(*small, table.c.import_id.is_(None)) or (
+        session.exec(select(ObservationImport.id).limit(1)).first() is not None
+        and found(*small, table.c.import_id.is_not(None))
+    )
 
 
 def hidden_cells(

@@ -24,6 +24,7 @@ from app.models import (
     IndicatorBreak,
     IndicatorTheme,
     Observation,
+    ObservationImport,
     ObservationRemoved,
     ObservationRevision,
 )
@@ -35,7 +36,17 @@ def signals_version(session: Session) -> tuple:
     return (
         # A changed value leaves a revision, a deleted one a row in observation_removed
         # (and deleting an indicator shows in the indicator list below).
-        session.exec(select(func.max(Observation.id))).one(),
+        # Every row's id, an import's hidden ones too (its id index answers at once;
+        # the visibility rule would read the whole table), and the imports' state,
+        # which says when those rows become visible.
+        session.execute(select(func.max(Observation.__table__.c.id))).scalar(),  # type: ignore[attr-defined]
+        tuple(
+            session.execute(
+                select(
+                    func.max(ObservationImport.id), func.count(col(ObservationImport.committed_at))
+                )
+            ).one()
+        ),
         session.exec(select(func.max(ObservationRevision.id))).one(),
         session.exec(select(func.max(ObservationRemoved.id))).one(),
         tuple(
