@@ -67,7 +67,8 @@ def _any_small(
 
     Read from the table itself, without the rule that hides an import's rows (that
     rule keeps the planner off the unique index): settled rows through that index,
-    an import's own rows only while an import is under way or settling. Rows no reader sees may say yes; never no.
+    an import's own rows only while an import is under way or settling. Rows no
+    reader sees may say yes; never no.
     """
     table = Observation.__table__  # type: ignore[attr-defined]  # SQLModel's table
     small = [
