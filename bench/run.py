@@ -6,10 +6,15 @@ Per engine (SQLite, PostgreSQL or both): the large municipality of ``bench.gener
 same file; then ``duiding serve`` on a free 127.0.0.1 port, measured by the bounded
 load generator of ``bench.load``: page latencies (search signed in as a viewer), story
 submissions at concurrency 50 and 200 at once, each counted in the database, and the
-server's peak memory; last, on the demo municipality, the time to first page after a
-start (indicator page, timeline, half-year report, each on a server started afresh) and
-the half-year report on its own server. Each number is compared with its target; the
-JSON report is printed and one dated row per engine is appended to ``bench/RESULTS.md``.
+server's peak memory; the peers of ``bench.peers`` interleaved with Duiding (each
+figure beside its peer's, as a ratio); the large municipality's half-year report for a
+viewer, first view and warm; last, on the demo municipality, the time to first page
+after a start (indicator page, timeline, half-year report, each on a server started
+afresh) and the half-year report on its own server. ``--compare-scale`` measures the
+indicator pages on a smaller dataset too (their growth with the data), ``--profile
+PAGE`` only writes profiles (``bench.profile``). Each number is compared with its
+target; the JSON report is printed and one dated row per engine goes to its table in
+``bench/RESULTS.md``.
 A feature that has not
 landed yet is reported as "not available", never guessed.
 """
