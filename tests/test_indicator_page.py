@@ -293,7 +293,7 @@ def test_chart_draws_breaks_sessions_and_story_markers(client, session, settings
     assert (tip["Verhalen"], len(tip), tip["6."]) == ("7", 2 + 6, "…")
     assert points["2024-04"]["href"] is None
     # Limits are recalculated from a break, and the period table says so.
-    assert '<th scope="row">2024-07 <span class="muted">(breuk' in html
+    assert '<th scope="row">juli 2024 <span class="muted">(breuk' in html
     # A busy period lists five stories and links to the period's own page for the rest.
     row = html[html.index('<tr id="period-2024-05">') :]
     row = row[: row.index("</tr>")]

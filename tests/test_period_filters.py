@@ -72,7 +72,8 @@ def test_every_api_to_filter_includes_the_last_day_of_its_period(client, session
     csv = client.get("/api/v1/indicators/meldingen/observations.csv?from=2024-03&to=2024-03")
     assert csv.text.splitlines()[1:] == ["meldingen,2024-03,,20.0"]
     page = client.get("/indicators/meldingen?from=2024-02&to=2024-03").text
-    rows = re.findall(r'<th scope="row">(\d{4}-\d\d)</th>', page)
+    rows = re.findall(r'<tr id="period-(\d{4}-\d\d)">', page)
+    assert '<th scope="row">februari 2024</th>' in page  # the period in words
     assert rows == ["2024-02", "2024-03"] and "Eind maart" in page
 
 
