@@ -123,6 +123,23 @@ def page_without_js(browser, live_server):
     yield from _guarded_page(browser, live_server, java_script_enabled=False)
 
 
+#: The two widths every page is checked at: a desktop and a small phone.
+SIZES = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 360, "height": 740}}
+
+
+@pytest.fixture(params=list(SIZES))
+def sized_page(request, browser, live_server):
+    """A page at each of SIZES in turn (the phone with touch); ``page.size_name`` says which."""
+    options = {"viewport": SIZES[request.param]}
+    if request.param == "phone":
+        options.update(is_mobile=True, has_touch=True)
+    pages = _guarded_page(browser, live_server, **options)
+    page = next(pages)
+    page.size_name = request.param
+    yield page
+    next(pages, None)
+
+
 @pytest.fixture
 def phone(browser, live_server):
     """A page the size of a common phone, with touch, as partners often use the form."""

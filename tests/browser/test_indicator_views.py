@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.demo import load_demo
-from tests.browser.conftest import _guarded_page, axe_violations, sign_in
+from tests.browser.conftest import axe_violations, sign_in
 
 OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
 WIDE = """() => [...document.querySelectorAll('main *')]
@@ -20,21 +20,8 @@ WIDE = """() => [...document.querySelectorAll('main *')]
 SPILLING = """() => [...document.querySelectorAll('main table tbody th, main table tbody td')]
   .filter(el => el.scrollWidth > el.clientWidth + 1)
   .map(el => el.textContent.trim().slice(0, 40))"""
-SIZES = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 360, "height": 740}}
 #: Set DUIDING_SCREENSHOTS=/some/folder to keep a picture of every page checked.
 SCREENSHOTS = os.environ.get("DUIDING_SCREENSHOTS")
-
-
-@pytest.fixture(params=list(SIZES))
-def sized_page(request, browser, live_server):
-    options = {"viewport": SIZES[request.param]}
-    if request.param == "phone":
-        options.update(is_mobile=True, has_touch=True)
-    page_iter = _guarded_page(browser, live_server, **options)
-    page = next(page_iter)
-    page.size_name = request.param
-    yield page
-    next(page_iter, None)
 
 
 @pytest.fixture
