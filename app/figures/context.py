@@ -16,7 +16,7 @@ from app.figures.explained import SignalRun, runs_by_period, signal_runs, with_s
 from app.figures.icons import Variation, latest_variation
 from app.figures.periods import Period, period_of
 from app.figures.signals import SignalPoint, breaks_by_indicator, breaks_for, signals_for
-from app.figures.story_pool import StoryPool, tally
+from app.figures.story_pool import StoryPool, tally, themes_of
 from app.figures.suppression import masked_points
 from app.models import (
     Area,
@@ -148,22 +148,10 @@ def events_for(
     ids = [indicator.id or 0 for indicator in indicators]
     return touched_events(
         scopes(session, start=start, end=end),
-        themes=_themes_of(session, ids),
+        themes=themes_of(session, ids),
         area=area,
         theme=theme,
     )
-
-
-def _themes_of(session: Session, ids: Sequence[int]) -> dict[int, frozenset[int]]:
-    """Indicator id -> the ids of its themes."""
-    themes: dict[int, set[int]] = {}
-    for indicator_id, theme_id in session.exec(
-        select(IndicatorTheme.indicator_id, IndicatorTheme.theme_id).where(
-            col(IndicatorTheme.indicator_id).in_(ids)
-        )
-    ).all():
-        themes.setdefault(indicator_id, set()).add(theme_id)
-    return {indicator_id: frozenset(themes.get(indicator_id, ())) for indicator_id in ids}
 
 
 def touched_events(
@@ -438,7 +426,7 @@ def small_multiples(
         )
         meetings = _sessions_of(session, ids, low)
         scoped = scopes(session, start=low, end=high)
-        themes = _themes_of(session, ids)
+        themes = themes_of(session, ids)
         for panel in shown:
             key = panel.indicator.id or 0
             first, last = panel.rows[0].period.start, panel.rows[-1].period.end

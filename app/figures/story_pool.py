@@ -109,13 +109,7 @@ class StoryPool:
         """Read the stories of ``indicators`` (their links and themes) and of ``area``
         that occurred in [start, end], in at most three queries."""
         ids = [indicator.id for indicator in indicators]
-        themes: dict[int, set[int]] = {}
-        for indicator_id, theme_id in session.exec(
-            select(IndicatorTheme.indicator_id, IndicatorTheme.theme_id).where(
-                col(IndicatorTheme.indicator_id).in_(ids)
-            )
-        ).all():
-            themes.setdefault(indicator_id, set()).add(theme_id)
+        themes = themes_of(session, ids)
         visible = (
             *published_for(reach=reach),
             col(Narrative.occurred_on) >= start,
@@ -155,7 +149,7 @@ class StoryPool:
             else []
         )
         return cls(
-            themes_of={key: frozenset(value) for key, value in themes.items()},
+            themes_of=themes,
             by_theme=by_theme,
             by_indicator=by_indicator,
             in_area=in_area,
@@ -213,3 +207,15 @@ def _grouped(rows: Iterable) -> dict[int, list[StoryFact]]:
     for stories in grouped.values():
         stories.sort()
     return grouped
+
+
+def themes_of(session: Session, ids: Sequence[int]) -> dict[int, frozenset[int]]:
+    """Indicator id -> the ids of its themes."""
+    themes: dict[int, set[int]] = {}
+    for indicator_id, theme_id in session.exec(
+        select(IndicatorTheme.indicator_id, IndicatorTheme.theme_id).where(
+            col(IndicatorTheme.indicator_id).in_(ids)
+        )
+    ).all():
+        themes.setdefault(indicator_id, set()).add(theme_id)
+    return {indicator_id: frozenset(themes.get(indicator_id, ())) for indicator_id in ids}
