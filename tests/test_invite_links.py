@@ -64,9 +64,7 @@ def test_the_expiry_is_a_date_field_and_a_bad_date_is_refused_at_the_field(clien
             data={"name": "Team", "expires_on": typed, "csrf_token": token},
         )
         assert bad.status_code == 422
-        assert (
-            f'<p class="field-error" id="expires_on-{partner.id}-error">{message}</p>' in bad.text
-        )
+        assert f'id="expires_on-{partner.id}-error">{message}</p>' in bad.text
         assert f'value="{typed}"' in bad.text and 'value="Team"' in bad.text
     long_name = client.post(
         f"/partners/{partner.id}/invites", data={"name": "x" * 201, "csrf_token": token}
