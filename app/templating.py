@@ -21,6 +21,7 @@ from app.config import get_settings
 from app.context.events import event_period
 from app.db import get_engine
 from app.figures.icons import variation_icon
+from app.figures.periods import parse_period
 from app.figures.summary import period_words
 from app.i18n import LANGUAGES, format_day, translations
 from app.models import Role
@@ -54,7 +55,10 @@ def _variation_icon(context, kind: str | None, label: bool = True) -> str:
 
 @pass_context
 def _period(context, period) -> str:
-    """A period in the reader's words ("maart 2024"), never a bare code where words exist."""
+    """A period in the reader's words ("maart 2024"), never a bare code where words exist;
+    ``period`` may be its notation ("2024-H1"), as stored reports keep it."""
+    if isinstance(period, str):
+        period = parse_period(period)
     return period_words(period, context["lang"])
 
 
