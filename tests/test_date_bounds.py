@@ -231,3 +231,45 @@ def test_search_and_the_values_page_refuse_a_day_outside_the_years(client, sessi
     assert english("0001-01-01") in unescape(english_page.text)
     values = client.get("/indicators/wachttijd/values", params={"as_of": "9999-12-31"})
     assert values.status_code == 422
+
+
+@pytest.mark.parametrize(("start", "end"), [("0000", ""), ("9999", ""), ("", "1899"), ("", "2101")])
+def test_the_sessions_list_refuses_a_period_outside_the_years_at_its_field(
+    client, session, start, end
+):
+    login(client, session, "viewer")
+    session.rollback()
+    page = client.get("/sessions", params={"start": start, "end": end})
+    assert page.status_code == 422  # the filter is refused at its field, never a 500
+    text = start or end
+    assert dutch(text) in unescape(page.text), unescape(page.text)
+    assert f'value="{text}"' in page.text  # what was typed stays in its field
+
+
+@pytest.mark.parametrize(
+    "axis",
+    [
+        "0001-01-01/2024-12-31",
+        "2024-01-01/9999-12-31",
+        "1899-12-31/2024-12-31",
+        "2024-01-01/2101-01-01",
+    ],
+)
+def test_the_chart_refuses_an_axis_outside_the_years(client, session, axis):
+    make_indicator(session, slug="wachttijd")
+    session.commit()
+    login(client, session, "viewer")
+    session.rollback()
+    chart = client.get("/indicators/wachttijd/chart.svg", params={"axis": axis})
+    outside = next(day for day in axis.split("/") if not 1900 <= int(day[:4]) <= 2100)
+    assert chart.status_code == 422, chart.text
+    assert english(outside) in chart.text or dutch(outside) in unescape(chart.text)
+
+
+def test_the_chart_keeps_an_axis_on_the_first_and_last_days_of_the_years(client, session):
+    make_indicator(session, slug="wachttijd")
+    session.commit()
+    login(client, session, "viewer")
+    session.rollback()
+    chart = client.get("/indicators/wachttijd/chart.svg", params={"axis": "1900-01-01/2100-12-31"})
+    assert chart.status_code == 200

@@ -35,7 +35,7 @@ from app.figures.page_charts import (
     period_url,
     value_scale,
 )
-from app.figures.periods import Period, PeriodError, parse_period, period_range
+from app.figures.periods import Period, PeriodError, check_day, parse_period, period_range
 from app.figures.rebase import rebase, rebase_offers, segment_starts
 from app.figures.signals import SIGNAL_LABELS
 from app.figures.summary import RULE_LABELS, state_words
@@ -83,7 +83,10 @@ def _axis(text: str | None) -> tuple[date, date] | None:
     except ValueError:
         message = N_("expected YYYY-MM-DD/YYYY-MM-DD")
         raise Invalid.at("axis", message, part="query") from None
-    return low, high
+    try:  # the years every date lies in, as for ``from``/``to``
+        return check_day(low), check_day(high)
+    except PeriodError as error:
+        raise error.at("axis", part="query") from None
 
 
 @router.get("/indicators/{slug}", include_in_schema=False)
