@@ -5,10 +5,10 @@ import re
 from datetime import date
 
 import pytest
-from sqlmodel import select
 
 from app.figures.context import IndicatorContext, PeriodRow
-from app.figures.periods import Period
+from app.figures.observations import ObservationInput, upsert_observations
+from app.figures.periods import Period, parse_period
 from app.figures.signals import compute_signals
 from app.figures.summary import summary
 from app.figures.timeline_page import ITEMS_PER_PAGE
@@ -351,12 +351,15 @@ def test_without_javascript_the_chart_is_an_svg(client, session, settings, indic
     assert first.status_code == 200
     assert first.headers["content-type"].startswith("image/svg+xml")
     assert first.text.startswith("<svg") and ">Meldingen</text>" in first.text
-    # The cache is keyed by the data: a revised value gives a new picture.
+    # The cache is keyed by the data: a revised value (as an editor revises it) gives a
+    # new picture.
     assert client.get(url).text == first.text
-    observation = session.exec(
-        select(Observation).where(Observation.period_start == date(2026, 1, 1))
-    ).one()
-    observation.value = 300
+    upsert_observations(
+        session=session,
+        indicator=indicator,
+        items=[ObservationInput(parse_period("2026-01"), 300)],
+        source="correctie",
+    )
     session.commit()
     assert client.get(url).text != first.text
 

@@ -18,6 +18,7 @@ from app.figures.periods import Period, period_of
 from app.figures.signals import SignalPoint, breaks_by_indicator, breaks_for, signals_for
 from app.figures.story_pool import StoryPool, tally, themes_of
 from app.figures.suppression import masked_points
+from app.figures.versions import PerVersion
 from app.models import (
     Area,
     ContextEvent,
@@ -205,17 +206,28 @@ PROVISIONAL_STATUSES = (ObservationStatus.provisional, ObservationStatus.revised
 def _provisional(
     session: Session, indicator: Indicator, area: Area | None, first: date, last: date
 ) -> dict[date, str]:
-    """The periods in [first, last] whose value its publisher still calls provisional."""
-    rows = session.exec(
-        select(col(Observation.period_start), col(Observation.status)).where(
-            col(Observation.indicator_id) == indicator.id,
-            col(Observation.area_id) == area.id if area else col(Observation.area_id).is_(None),
-            col(Observation.period_start) >= first,
-            col(Observation.period_start) <= last,
-            col(Observation.status).in_(PROVISIONAL_STATUSES),
+    """The periods in [first, last] whose value its publisher still calls provisional.
+
+    Those of the whole series are remembered per data version (a status changes only
+    with an import or a value, both a new version): the page and its related panels
+    ask on every request."""
+    entries = _PROVISIONAL.entries(session, "provisional")
+    key = (indicator.id, area.id if area else None)
+    found = entries.get(key)
+    if found is None:
+        rows = session.exec(
+            select(col(Observation.period_start), col(Observation.status)).where(
+                col(Observation.indicator_id) == indicator.id,
+                col(Observation.area_id) == area.id if area else col(Observation.area_id).is_(None),
+                col(Observation.status).in_(PROVISIONAL_STATUSES),
+            )
         )
-    )
-    return dict(rows.all())
+        found = entries[key] = dict(rows.all())
+    return {day: status for day, status in found.items() if first <= day <= last}
+
+
+#: The provisional periods of each series, per data version (see _provisional).
+_PROVISIONAL = PerVersion(keep=4)
 
 
 def indicator_context(

@@ -5,6 +5,7 @@ worth explaining. The computation is pure (``compute_signals``); ``signals_for``
 loads the series and the breaks that apply to an indicator. See DESIGN.md "Signals".
 """
 
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -18,6 +19,7 @@ from sqlmodel import Session, col, select
 from app.context.scope import scopes
 from app.figures.observations import series
 from app.figures.periods import consecutive, period_of
+from app.figures.versions import PerVersion
 from app.i18n import N_
 from app.models import (
     Area,
@@ -307,17 +309,35 @@ def signals_for(
     with the values as they were known at ``as_of``, and only up to the period starting
     on or before ``end`` (a report reads a half year without what came after it);
     ``breaks`` saves looking them up again when the caller has them."""
-    points = series(session=session, indicator=indicator, area=area, as_of=as_of, end=end)
-    return list(
-        _signals_of(
-            tuple(points),
-            Direction(indicator.direction),
-            indicator.screen_outliers,
-            tuple(breaks_for(session, indicator, area) if breaks is None else breaks),
-            Frequency(indicator.frequency),
-            indicator.baseline_points,
-        )
+    starts = tuple(breaks_for(session, indicator, area) if breaks is None else breaks)
+    settings = (
+        Direction(indicator.direction),
+        indicator.screen_outliers,
+        starts,
+        Frequency(indicator.frequency),
+        indicator.baseline_points,
     )
+    if as_of is not None:
+        points = series(session=session, indicator=indicator, area=area, as_of=as_of, end=end)
+        return list(_signals_of(tuple(points), *settings))
+    # The values as they are now: remembered for this data version, so a page that shows
+    # a figure and its related panels does not read their whole series on every request.
+    entries = _CURRENT.entries(session, "signals")
+    key = (indicator.id, area.id if area else None, end, *settings)
+    found = entries.get(key)
+    if found is None:
+        points = series(session=session, indicator=indicator, area=area, end=end)
+        found = _signals_of(tuple(points), *settings)
+        with _CURRENT_LOCK:
+            entries[key] = found
+            while len(entries) > SERIES_CACHED:
+                entries.pop(next(iter(entries)))
+    return list(found)
+
+
+#: The current series' signals, per data version (see signals_for).
+_CURRENT = PerVersion(keep=4)
+_CURRENT_LOCK = threading.Lock()
 
 
 @lru_cache(maxsize=SERIES_CACHED)

@@ -12,6 +12,8 @@ from collections import OrderedDict
 from collections.abc import Hashable
 from typing import Any
 
+from sqlalchemy import event
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, func, select
 
 from app.db import engine_of
@@ -93,6 +95,31 @@ def signals_version(session: Session) -> tuple:
     )
 
 
+_VERSION_KEY = "duiding.signals_version"
+
+
+def current_version(session: Session) -> tuple:
+    """``signals_version`` read once per transaction of ``session``.
+
+    A page asks for the version of every series it shows (an indicator page seven, its
+    provisional values seven more); one read of the handful of small queries serves them
+    all. A flush, commit, rollback or new transaction forgets it, so a session that
+    writes, or reads again later, asks anew."""
+    found = session.info.get(_VERSION_KEY)
+    if found is None:
+        found = signals_version(session)
+        session.info[_VERSION_KEY] = found
+    return found
+
+
+def _forget_version(session: Any, *_: Any) -> None:
+    session.info.pop(_VERSION_KEY, None)
+
+
+for _event in ("after_begin", "after_flush", "after_commit", "after_rollback"):
+    event.listen(OrmSession, _event, _forget_version)
+
+
 class PerVersion:
     """A per-process memo of things computed from the figures, per database and scope
     (say a half year and a language), each valid for one data version.
@@ -110,7 +137,7 @@ class PerVersion:
 
     def entries(self, session: Session, scope: Hashable) -> dict[Hashable, Any]:
         key = (str(engine_of(session).url), scope)
-        version = signals_version(session)
+        version = current_version(session)
         with self._lock:
             found = self._scopes.get(key)
             if found is None or found[0] != version:
