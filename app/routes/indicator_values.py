@@ -42,6 +42,8 @@ def values_page(
             "indicator": indicator,
             "rows": [(period_of(row.period_start, indicator.frequency), row) for row in rows],
             "area_options": list(areas),
+            # Readers know their districts by name; the code is only the key.
+            "area_names": dict(areas),
             "filters": {"area": area or "", "as_of": as_of.isoformat() if as_of else ""},
             "as_of": as_of,
             "csv_url": f"/api/v1/indicators/{indicator.slug}/observations.csv?"
