@@ -211,19 +211,23 @@ def _provisional(
     Those of the whole series are remembered per data version (a status changes only
     with an import or a value, both a new version): the page and its related panels
     ask on every request."""
-    entries = _PROVISIONAL.entries(session, "provisional")
-    key = (indicator.id, area.id if area else None)
-    found = entries.get(key)
-    if found is None:
-        rows = session.exec(
-            select(col(Observation.period_start), col(Observation.status)).where(
-                col(Observation.indicator_id) == indicator.id,
-                col(Observation.area_id) == area.id if area else col(Observation.area_id).is_(None),
-                col(Observation.status).in_(PROVISIONAL_STATUSES),
-            )
-        )
-        found = entries[key] = dict(rows.all())
-    return {day: status for day, status in found.items() if first <= day <= last}
+    every = _PROVISIONAL.remember(
+        session,
+        "provisional",
+        (indicator.id, area.id if area else None),
+        lambda: dict(
+            session.exec(
+                select(col(Observation.period_start), col(Observation.status)).where(
+                    col(Observation.indicator_id) == indicator.id,
+                    col(Observation.area_id) == area.id
+                    if area
+                    else col(Observation.area_id).is_(None),
+                    col(Observation.status).in_(PROVISIONAL_STATUSES),
+                )
+            ).all()
+        ),
+    )
+    return {day: status for day, status in every.items() if first <= day <= last}
 
 
 #: The provisional periods of each series, per data version (see _provisional).

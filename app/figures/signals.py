@@ -5,7 +5,6 @@ worth explaining. The computation is pure (``compute_signals``); ``signals_for``
 loads the series and the breaks that apply to an indicator. See DESIGN.md "Signals".
 """
 
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -322,22 +321,19 @@ def signals_for(
         return list(_signals_of(tuple(points), *settings))
     # The values as they are now: remembered for this data version, so a page that shows
     # a figure and its related panels does not read their whole series on every request.
-    entries = _CURRENT.entries(session, "signals")
-    key = (indicator.id, area.id if area else None, end, *settings)
-    found = entries.get(key)
-    if found is None:
-        points = series(session=session, indicator=indicator, area=area, end=end)
-        found = _signals_of(tuple(points), *settings)
-        with _CURRENT_LOCK:
-            entries[key] = found
-            while len(entries) > SERIES_CACHED:
-                entries.pop(next(iter(entries)))
+    found = _CURRENT.remember(
+        session,
+        "signals",
+        (indicator.id, area.id if area else None, end, *settings),
+        lambda: _signals_of(
+            tuple(series(session=session, indicator=indicator, area=area, end=end)), *settings
+        ),
+    )
     return list(found)
 
 
 #: The current series' signals, per data version (see signals_for).
-_CURRENT = PerVersion(keep=4)
-_CURRENT_LOCK = threading.Lock()
+_CURRENT = PerVersion(keep=4, size=SERIES_CACHED)
 
 
 @lru_cache(maxsize=SERIES_CACHED)

@@ -57,10 +57,7 @@ _computed_runs = PerVersion(keep=4)
 
 def _computed(session: Session) -> Computed:
     """The runs and latest icons of every indicator, kept while the data is unchanged."""
-    entries = _computed_runs.entries(session, "unexplained")
-    if "computed" not in entries:
-        entries["computed"] = _compute(session)
-    return entries["computed"]
+    return _computed_runs.remember(session, "unexplained", "computed", lambda: _compute(session))
 
 
 def recent_runs(session: Session) -> list[SignalRun]:

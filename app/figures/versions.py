@@ -9,8 +9,8 @@ ask it on every request and recompute only after a change.
 
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable
-from typing import Any
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session as OrmSession
@@ -30,6 +30,8 @@ from app.models import (
     ObservationRemoved,
     ObservationRevision,
 )
+
+T = TypeVar("T")
 
 
 def signals_version(session: Session) -> tuple:
@@ -127,11 +129,13 @@ class PerVersion:
     ``entries(session, scope)`` gives the dictionary of that scope for the data as it is
     now: the one kept earlier when the version is unchanged, else a new, empty one (the
     old entries are dropped, never served). At most ``keep`` scopes are kept, the least
-    recently asked for make way.
+    recently asked for make way; with ``size`` a scope keeps at most that many entries
+    of ``remember`` (the oldest make way), for scopes keyed by series.
     """
 
-    def __init__(self, keep: int) -> None:
+    def __init__(self, keep: int, size: int | None = None) -> None:
         self.keep = keep
+        self.size = size
         self._scopes: OrderedDict[Hashable, tuple[tuple, dict[Hashable, Any]]] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -147,3 +151,17 @@ class PerVersion:
             while len(self._scopes) > self.keep:
                 self._scopes.popitem(last=False)
             return found[1]
+
+    def remember(
+        self, session: Session, scope: Hashable, key: Hashable, compute: Callable[[], T]
+    ) -> T:
+        """The value of ``key`` in ``scope`` for the data as it is now, computed once."""
+        entries = self.entries(session, scope)
+        if key in entries:
+            return entries[key]
+        value = compute()
+        with self._lock:
+            entries[key] = value
+            while self.size is not None and len(entries) > self.size:
+                entries.pop(next(iter(entries)))
+        return value
