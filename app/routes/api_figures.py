@@ -26,7 +26,7 @@ from app.deps import (
     indicator_by_slug,
 )
 from app.figures import areas, indicators, themes
-from app.figures.context import indicator_context
+from app.figures.indicator_page import read_indicator, resolve_indicator
 from app.figures.observations import (
     ItemChecker,
     ObservationInput,
@@ -130,14 +130,9 @@ def signals_api(
     one, is ``null``; signals are computed on the true values. ``baseline`` says whether a
     point is one its segment's limits are computed on; ``signals`` are the runs of special
     cause with their state (app/figures/explained.py)."""
-    context = indicator_context(
-        session=session,
-        indicator=indicator,
-        area=areas.get_area(session=session, code=area) if area else None,
-        details=False,
-        masking=audience.masking,
-        reach=audience.reach,
-    )
+    # the indicator page's figure, read as the page reads it (``IndicatorPage.public``)
+    query = resolve_indicator(session=session, indicator=indicator, area=area)
+    context = read_indicator(session=session, query=query, audience=audience, details=False)
     return signals_public(context)
 
 

@@ -1,4 +1,7 @@
-"""The indicator page, its chart as an image and the rebase form: figures with their context."""
+"""The indicator page, its chart as an image and the rebase form: figures with their context.
+
+The page itself is built in ``app.figures.indicator_page`` (``IndicatorPage``); here
+the request is read and the page rendered."""
 
 from datetime import date
 from typing import Annotated, Literal
@@ -6,7 +9,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi.responses import RedirectResponse
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from app.audience import Audience
 from app.deps import (
@@ -15,45 +18,23 @@ from app.deps import (
     SessionDep,
     WriteSessionDep,
 )
-from app.experiments.experiments import following
 from app.figures.areas import get_area
-from app.figures.charts import shares_chart
-from app.figures.context import (
-    assessment_shares,
-    indicator_context,
-    related_indicators,
-    small_multiples,
-)
-from app.figures.icons import variation_of
+from app.figures.context import indicator_context
+from app.figures.indicator_page import RebaseForm, build_indicator_page
 from app.figures.indicators import get_indicator
-from app.figures.page_charts import (
-    assessment_labels,
-    chart_spec,
-    make_chart,
-    period_band,
-    period_groups,
-    period_url,
-    value_scale,
-)
+from app.figures.page_charts import chart_spec, period_band, value_scale
 from app.figures.periods import Period, PeriodError, check_day, parse_period, period_range
-from app.figures.rebase import rebase, rebase_offers, segment_starts
+from app.figures.rebase import rebase
 from app.figures.signals import SIGNAL_LABELS
-from app.figures.summary import RULE_LABELS, state_words
+from app.figures.summary import RULE_LABELS
 from app.figures.svg import chart_svg
 from app.forms import FilterErrors, check_csrf, refused
-from app.i18n import N_, gettext
-from app.models import Area, Indicator, Role
-from app.narratives.rendering import render_markdown
+from app.i18n import N_
+from app.models import Area, Indicator
 from app.problems import Invalid
 from app.templating import render, request_language
 
 router = APIRouter()
-
-DIRECTION_LABELS = {
-    "up": N_("Higher is better"),
-    "down": N_("Lower is better"),
-    "neutral": N_("Neither higher nor lower is better in itself"),
-}
 
 
 def _indicator(session: Session, slug: str) -> Indicator:
@@ -112,81 +93,48 @@ def _page(
     start: str | None = None,
     end: str | None = None,
     *,
-    rebase_form: dict | None = None,
+    rebase_form: RebaseForm | None = None,
     status: int = 200,
 ):
     # a bad filter is left out and said at its field, the page itself answering (422)
     errors = FilterErrors(request)
-    chosen = errors.read(lambda: _area(session, area), None, field="area")
-    first, last = errors.period_range(start, end)
-    context = indicator_context(
+    page = build_indicator_page(
         session=session,
+        audience=audience,
         indicator=indicator,
-        area=chosen,
-        start=first,
-        end=last,
-        masking=audience.masking,
-        reach=audience.reach,
+        area=area,
+        start=start,
+        end=end,
+        lang=request_language(request),
+        filters=errors,
+        rebase_form=rebase_form,
     )
-    lang = request_language(request)
-    area_code = chosen.code if chosen else None
-    related = [
-        make_chart(panel, lang, {"area": area_code}, small=True)
-        for panel in small_multiples(
-            session=session,
-            indicators=related_indicators(session, indicator),
-            area=chosen,
-            masking=audience.masking,
-            reach=audience.reach,
-        )
-    ]
-    areas = session.exec(select(Area).order_by(col(Area.code))).all()
-    shares = assessment_shares(context)
     return render(
         request,
         "indicators/detail.html",
         {
-            "indicator": indicator,
-            "context": context,
-            "guide": render_markdown(indicator.description),
-            "direction": DIRECTION_LABELS[indicator.direction],
+            "page": page,
+            # the template's names for the page's parts (its includes read them too)
+            "indicator": page.indicator,
+            "context": page.context,
+            "guide": page.guide,
+            "direction": page.direction,
+            "chart": page.chart,
+            "period_groups": page.period_groups,
+            "shares": page.shares,
+            "shares_spec": page.shares_spec,
+            "related": page.related,
+            "experiments": page.experiments,
+            "area_options": page.area_options,
+            "filters": page.filters,
+            "rebase_offers": page.rebase_offers,
+            "rebase_form": page.rebase_form,
             "signal_labels": SIGNAL_LABELS,
             "rule_labels": RULE_LABELS,
-            "state_words": lambda run: state_words(run, lang),
-            "chart": make_chart(
-                context,
-                lang,
-                {"area": area_code, "from": start if first else None, "to": end if last else None},
-            ),
-            "period_url": lambda row: period_url(context, row),
-            "period_groups": period_groups(context),
-            "variation_of": lambda point: variation_of(point, indicator.direction),
-            "shares": shares,
-            "shares_spec": shares_chart(
-                shares, assessment_labels(lang), lang, gettext(lang, N_("What the stories say"))
-            ),
-            "related": related,
-            # Experiments are staff reading (as sessions are), not for anonymous readers.
-            "experiments": (
-                following(session=session, indicator=indicator, area=chosen)
-                if not audience.anonymous
-                else []
-            ),
-            "area_options": [(a.code, a.name) for a in areas],
-            "filters": {"area": area or "", "from": start or "", "to": end or ""},
+            "state_words": page.state_words,
+            "period_url": page.period_url,
+            "variation_of": page.variation_of,
             "filter_errors": errors,
-            # never automatic: editors are offered a rebase where a change has lasted
-            "rebase_offers": (
-                rebase_offers(
-                    context.runs,
-                    segment_starts(
-                        session, indicator, chosen.id if chosen else None, context.breaks
-                    ),
-                )
-                if audience.has_role(Role.editor)
-                else []
-            ),
-            "rebase_form": rebase_form or {"period": "", "reason": "", "errors": {}},
         },
         status_code=errors.status if status == 200 else status,
     )
@@ -212,7 +160,7 @@ def rebase_indicator(
         rebase(session=session, indicator=indicator, period=period, reason=reason, user=user)
     except Invalid as problem:
         errors = refused(request, session, problem)
-        form = {"period": period, "reason": reason, "errors": errors}
+        form = RebaseForm(period, reason, errors)
         return _page(
             request, session, audience, indicator, area or None, rebase_form=form, status=422
         )
