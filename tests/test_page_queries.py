@@ -33,6 +33,7 @@ from app.models import (
 )
 from app.models.narrative import Assessment, LinkRelation, NarrativeStatus
 from app.narratives.reach import Reach
+from tests.engines import test_database_url
 from tests.factories import make_area, make_indicator, make_narrative, make_theme
 
 #: Upper bounds on the statements of each page: a few dozen for the figure and its six
@@ -266,3 +267,39 @@ def test_a_revised_value_a_new_break_and_a_new_story_show_at_once(
     assert (
         "Nieuw verhaal bij de piek" in client.get("/indicators/hoofd?from=2021-12&to=2021-12").text
     )
+
+
+@pytest.mark.skipif(bool(test_database_url()), reason="EXPLAIN QUERY PLAN is SQLite's")
+def test_the_pages_read_series_through_an_index_not_a_table_scan(
+    client, session, settings, figures
+):
+    """Every read of observation on the indicator page and the timeline is a SEARCH on an
+    index: the visibility rule of imports kept the settled-only unique indexes out of
+    use, and each series read scanned the whole table (migration 0018)."""
+    settings(public_read=True)
+    _grow(session, figures, periods=24, stories=10)
+    engine = db.get_engine()
+    with engine.begin() as connection:
+        # statistics as a used database has them (the bench's ANALYZE, PRAGMA optimize):
+        # with them the planner prefers a scan to an OR over two indexes
+        connection.exec_driver_sql("ANALYZE")
+    area = figures["area"].code
+    seen: list[tuple[str, object]] = []
+
+    def keep(_conn, _cursor, statement, parameters, *_args) -> None:
+        seen.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        for path in ("/indicators/hoofd", f"/indicators/hoofd?area={area}", "/timeline"):
+            assert client.get(path).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    reads = [(sql, params) for sql, params in seen if "FROM observation" in sql]
+    assert reads
+    with engine.connect() as connection:
+        for sql, params in reads:
+            plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params).all()
+            steps = [row[-1] for row in plan]
+            scans = [step for step in steps if step.split()[:2] == ["SCAN", "observation"]]
+            assert not scans, (sql, steps)

@@ -81,6 +81,12 @@ class Observation(SQLModel, table=True):
             sqlite_where=text(SETTLED_TOTAL),
             postgresql_where=text(SETTLED_TOTAL),
         ),
+        # How every page reads a series (indicator, area or NULL, periods in order). The
+        # two above cannot serve it: the visibility rule (import_id NULL *or* of a
+        # committed import) does not imply their ``import_id IS NULL``, so without this
+        # one each series read scanned the whole table (68 ms at 624,000 rows, 0.3 ms
+        # with it; migration 0018).
+        Index("ix_observation_series", "indicator_id", "area_id", "period_start"),
     )
 
     id: int = Field(default=None, primary_key=True)
