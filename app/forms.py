@@ -6,6 +6,7 @@ hint per field, ``refused`` undoes the request's writes and says a Problem's mes
 in the reader's language, keyed by field.
 """
 
+import re
 from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Annotated, TypeVar
@@ -16,8 +17,9 @@ from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from app.config import get_settings
-from app.figures.periods import filter_range
+from app.figures.periods import PeriodError, filter_range, parse_period
 from app.i18n import N_, gettext
+from app.models import Frequency
 from app.models.days import OUT_OF_RANGE, out_of_years
 from app.problems import FieldError, Forbidden, Invalid, NotFound, Problem
 from app.security.tokens import csrf_valid
@@ -26,6 +28,8 @@ from app.templating import say
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
 NOT_VALID = N_("This value is not valid.")
+DATE_INVALID = N_("Enter a date as YYYY-MM-DD.")
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 CSRF_FAILED = N_(
     "The form has expired or was sent from elsewhere. Please reload the page and try again."
@@ -116,10 +120,30 @@ class FilterErrors(dict[str, str]):
         """The days a pair of period filters covers, open where a bound was refused."""
         return filter_range(start, end, filters=self, names=names)
 
+    def day(self, text: str | None, field: str) -> date | None:
+        """The day a date filter names (None when empty), refused at its field when it
+        is no date or lies outside the years 1900-2100, like every other date."""
+        return self.read(lambda: query_day(text, field), None)
+
     @property
     def status(self) -> int:
         """422 when a filter was refused, else 200."""
         return 422 if self else 200
+
+
+def query_day(text: str | None, field: str) -> date | None:
+    """A date query parameter (YYYY-MM-DD, as a date input sends it) read; Invalid at
+    ``field`` otherwise. It is read as a period of a day, so that year 0 or 9999 says
+    the years and 2024-02-30 the calendar, as a period field does."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    if not _ISO_DAY.fullmatch(text):
+        raise Invalid.at(field, DATE_INVALID, part="query")
+    try:
+        return parse_period(text, Frequency.day).start
+    except PeriodError as error:
+        raise error.at(field, part="query") from None
 
 
 def safe_next(target: str | None) -> str:

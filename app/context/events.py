@@ -18,7 +18,7 @@ from sqlmodel import Session, col, func, select
 
 from app import audit
 from app.context.scope import EventScope, scopes
-from app.figures.periods import Period, PeriodError, parse_period, period_of
+from app.figures.periods import Period, PeriodError, parse_period, period_of, period_range
 from app.i18n import N_
 from app.models import (
     Area,
@@ -33,6 +33,7 @@ from app.models import (
     Theme,
     User,
 )
+from app.models.days import END_BEFORE_START
 from app.problems import FieldError, Invalid, NotFound
 
 TITLE_MAX = 200
@@ -41,7 +42,6 @@ DESCRIPTION_MAX = 10_000
 TITLE_MISSING = N_("Give the development a title.")
 TITLE_LONG = N_("The title can be at most 200 characters.")
 START_MISSING = N_("Enter the period in which the development started, e.g. 2020-03.")
-END_BEFORE_START = N_("The end (%(end)s) lies before the start (%(start)s).")
 DESCRIPTION_LONG = N_("The description can be at most 10,000 characters.")
 UNKNOWN_THEME = N_("Unknown theme: %(slug)s.")
 UNKNOWN_INDICATOR = N_("Unknown indicator: %(slug)s.")
@@ -366,8 +366,7 @@ def list_events(
     """Developments, latest start first, that concern ``theme`` (naming it, naming none,
     or naming one of its indicators) and overlap the periods [start, end]; a bad filter
     raises Invalid at its query parameter."""
-    low = _bound(start, "from").start if start and start.strip() else None
-    high = _bound(end, "to").end if end and end.strip() else None
+    low, high = period_range(start, end)  # a reversed range is refused like everywhere
     found: list[EventScope] = scopes(session, start=low, end=high)
     if theme and theme.strip():
         row = session.exec(select(Theme).where(Theme.slug == theme.strip())).first()
@@ -386,13 +385,6 @@ def list_events(
         ]
     found.sort(key=lambda scope: (scope.event.starts_on, scope.event.id or 0), reverse=True)
     return [scope.event for scope in found[offset : offset + limit]], len(found)
-
-
-def _bound(text: str, field: str) -> Period:
-    try:
-        return parse_period(text)
-    except PeriodError as error:
-        raise error.at(field, part="query") from None
 
 
 def events_between(*, session: Session, first: date, last: date) -> list[EventScope]:

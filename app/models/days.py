@@ -21,6 +21,8 @@ from app.i18n import N_
 #: The years a date or period may lie in (a period by its label: an ISO week by its ISO year).
 FIRST_YEAR, LAST_YEAR = 1900, 2100
 OUT_OF_RANGE = N_("'%(text)s' lies outside the years 1900 to 2100")
+#: A stretch of days (an event, a chart's axis) whose end comes before its start.
+END_BEFORE_START = N_("The end (%(end)s) lies before the start (%(start)s).")
 #: The pydantic error type of a date outside the years (its ``ctx`` holds the ``text``).
 ERROR_TYPE = "value_error"
 D = TypeVar("D", date, datetime)

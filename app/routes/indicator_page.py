@@ -31,6 +31,7 @@ from app.figures.svg import chart_svg
 from app.forms import FilterErrors, check_csrf, refused
 from app.i18n import N_
 from app.models import Area, Indicator
+from app.models.days import END_BEFORE_START
 from app.problems import Invalid
 from app.templating import render, request_language
 
@@ -65,9 +66,12 @@ def _axis(text: str | None) -> tuple[date, date] | None:
         message = N_("expected YYYY-MM-DD/YYYY-MM-DD")
         raise Invalid.at("axis", message, part="query") from None
     try:  # the years every date lies in, as for ``from``/``to``
-        return check_day(low), check_day(high)
+        check_day(low), check_day(high)
     except PeriodError as error:
         raise error.at("axis", part="query") from None
+    if low > high:  # a reversed axis would draw time backwards
+        raise Invalid.at("axis", END_BEFORE_START, part="query", start=str(low), end=str(high))
+    return low, high
 
 
 @router.get("/indicators/{slug}", include_in_schema=False)

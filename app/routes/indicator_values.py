@@ -14,8 +14,8 @@ from sqlmodel import select
 from app.deps import AudienceDep, IndicatorDep, SessionDep
 from app.figures.observations import reader_values
 from app.figures.periods import period_of
+from app.forms import FilterErrors
 from app.models import Area
-from app.models.days import Day
 from app.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -28,10 +28,13 @@ def values_page(
     indicator: IndicatorDep,
     session: SessionDep,
     area: str | None = None,
-    as_of: Day | None = None,
+    as_of: str = "",
 ):
-    """List the indicator's values, for every area or one, as known at the end of a day."""
-    moment = datetime.combine(as_of, time.max, UTC) if as_of else None
+    """List the indicator's values, for every area or one, as known at the end of a day;
+    a day that is no date or lies outside the years is said at its field (422)."""
+    errors = FilterErrors(request)
+    day = errors.day(as_of, "as_of")
+    moment = datetime.combine(day, time.max, UTC) if day else None
     rows = reader_values(session, indicator, area or None, None, None, moment, audience.masking)
     query = {"area": area or "", "as_of": moment.isoformat() if moment else ""}
     areas = session.exec(select(Area.code, Area.name).order_by(Area.code)).all()
@@ -44,9 +47,11 @@ def values_page(
             "area_options": list(areas),
             # Readers know their districts by name; the code is only the key.
             "area_names": dict(areas),
-            "filters": {"area": area or "", "as_of": as_of.isoformat() if as_of else ""},
-            "as_of": as_of,
+            "filters": {"area": area or "", "as_of": as_of},
+            "filter_errors": errors,
+            "as_of": day,
             "csv_url": f"/api/v1/indicators/{indicator.slug}/observations.csv?"
             + urlencode({k: v for k, v in query.items() if v}),
         },
+        status_code=errors.status,
     )

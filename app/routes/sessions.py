@@ -11,7 +11,7 @@ from starlette.responses import RedirectResponse
 from app.deps import EditorUser, SessionDep, ViewerUser, WriteSessionDep
 from app.figures.page_charts import chart_spec, chart_with_svg
 from app.figures.svg import chart_svg
-from app.forms import FilterErrors, FormDep, check_csrf
+from app.forms import DATE_INVALID, FilterErrors, FormDep, check_csrf
 from app.i18n import N_, gettext
 from app.ids import posted_id
 from app.models import (
@@ -38,7 +38,6 @@ from app.templating import render, request_language
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
 ACTION_ROWS = 3
-DATE_INVALID = N_("Enter a date as YYYY-MM-DD.")
 NO_FIGURE = N_("Reflection session %(id)s has no figure %(figure)s.")
 
 FormList = Annotated[list[str], Form()]
