@@ -3,12 +3,24 @@
 import gc
 import logging
 
+from app.config import get_settings
+from app.db import get_engine
+from app.figures import staging, uploads
 from app.narratives.retention import purge_expired_contacts
 from app.settings_audit import audit_settings
 
 log = logging.getLogger("duiding")
 
-STARTUP_TASKS: list = [purge_expired_contacts, audit_settings]
+
+def clean_up_imports() -> None:
+    """Remove what a crashed or abandoned import left: upload previews older than a day
+    (``app.figures.uploads``) and the rows of an import killed before it committed (one
+    killed after it is settled); committed values stay as they are."""
+    uploads.prune(data_dir=get_settings().data_dir)
+    staging.clean_up_imports(get_engine())
+
+
+STARTUP_TASKS: list = [purge_expired_contacts, audit_settings, clean_up_imports]
 
 
 def on_startup() -> None:

@@ -6,16 +6,21 @@ next import removes what the crashed one left, or finishes one that had committe
 Old values are kept as revisions exactly as a one-transaction merge kept them.
 """
 
+import io
+import os
 import threading
+import time
 
 import pytest
 from sqlalchemy import text
 from sqlmodel import Session, func, select
 
 from app import db
-from app.figures import staging
+from app.config import get_settings
+from app.figures import staging, uploads
 from app.figures.csv_import import import_observations
 from app.models import Narrative, Observation, ObservationImport, ObservationRevision
+from app.startup import on_startup
 from tests.factories import bearer, csrf, make_indicator, story_form
 from tests.test_import_concurrency import csv_content
 
@@ -31,8 +36,6 @@ def wmo(session, monkeypatch):
 
 
 def _import(content: bytes, source: str = "cijfers.csv"):
-    import io
-
     with Session(db.get_engine()) as session:
         outcome = import_observations(session=session, stream=io.BytesIO(content), source=source)
     assert not outcome.problems, outcome.problems
@@ -176,3 +179,74 @@ def test_a_story_sent_while_the_merge_is_between_chunks_is_stored(
     _settled(session)
     session.rollback()
     assert session.exec(select(ObservationImport)).all() == []
+
+
+def _crash_between_chunks(monkeypatch) -> None:
+    """Import ``_changed()`` and die after three of its chunks, as a SIGKILL would."""
+
+    def crash(chunk: int) -> None:
+        if chunk == 3:
+            raise RuntimeError("the import's process died here")
+
+    monkeypatch.setattr(staging, "between_chunks", crash)
+    with pytest.raises(RuntimeError):
+        _import(_changed())
+    monkeypatch.setattr(staging, "between_chunks", lambda _chunk: None)
+
+
+def test_the_servers_start_removes_what_a_crashed_import_left(client, session, wmo, monkeypatch):
+    viewer = bearer(session, "viewer")
+    session.commit()
+    _import(csv_content(ROWS))
+    before = _values(client, viewer)
+    _crash_between_chunks(monkeypatch)
+    assert _raw(session, "SELECT COUNT(*) FROM observation WHERE import_id IS NOT NULL") == 300
+    data_dir = get_settings().data_dir
+    stale, _ = uploads.keep(data_dir=data_dir, stream=io.BytesIO(b"indicator,period\n"))
+    fresh, _ = uploads.keep(data_dir=data_dir, stream=io.BytesIO(b"indicator,period\n"))
+    two_days_ago = time.time() - 2 * 24 * 3600
+    os.utime(uploads.folder(data_dir) / stale, (two_days_ago, two_days_ago))
+
+    on_startup()
+
+    _settled(session)  # the crashed import's hidden rows and its record are gone
+    assert _values(client, viewer) == before  # the committed values as they were
+    session.rollback()
+    assert session.exec(select(func.count()).select_from(ObservationRevision)).one() == 0
+    assert uploads.find(data_dir=data_dir, name=stale) is None  # a preview left for a day
+    assert uploads.find(data_dir=data_dir, name=fresh) is not None  # one still being read
+
+
+def test_the_servers_start_settles_an_import_that_committed_before_it_crashed(
+    client, session, wmo, monkeypatch
+):
+    viewer = bearer(session, "viewer")
+    session.commit()
+    _import(csv_content(ROWS))
+
+    def crash(_self, _found: int) -> None:
+        raise RuntimeError("killed after the commit, before settling")
+
+    settle = staging.ObservationStage._settle
+    monkeypatch.setattr(staging.ObservationStage, "_settle", crash)
+    with pytest.raises(RuntimeError):
+        _import(_changed())
+    values = _values(client, viewer)
+    monkeypatch.setattr(staging.ObservationStage, "_settle", settle)
+
+    on_startup()
+
+    _settled(session)
+    assert _values(client, viewer) == values
+    session.rollback()
+    assert session.exec(select(func.count()).select_from(ObservationRevision)).one() == ROWS
+
+
+def test_the_servers_start_leaves_the_rows_of_a_running_import_alone(session, wmo, monkeypatch):
+    _import(csv_content(ROWS))
+    _crash_between_chunks(monkeypatch)
+    with staging.ObservationStage(db.get_engine()):  # an import running in another process
+        assert staging.clean_up_imports(db.get_engine()) is False
+        assert _raw(session, "SELECT COUNT(*) FROM observation WHERE import_id IS NOT NULL") == 300
+    assert staging.clean_up_imports(db.get_engine()) is True
+    _settled(session)

@@ -18,7 +18,8 @@ transaction commits the import, and then all of it. Settling follows, a chunk at
 time: the old values move to ``observation_revision`` (as a one-transaction merge
 kept them) and the import's rows take their place, which changes nothing a reader
 sees. A crash or SIGKILL before the commit leaves hidden rows that the next import
-removes; one after it leaves rows that the next import settles.
+removes; one after it leaves rows that the next import settles (and the server's
+start, ``clean_up_imports``, does either).
 
 One import runs at a time (a file lock next to the SQLite database, an advisory lock
 on PostgreSQL): a second one is refused at once with ``ImportBusy`` instead of waiting.
@@ -302,7 +303,7 @@ class ObservationStage:
             self._merge(self.connection, values)
             then(self.within)
             return
-        self._clean_up()
+        self.clean_up()
         found = self._write(
             lambda w: w.execute(
                 _sql("INSERT INTO observation_import (started_at) VALUES (:now) RETURNING id"),
@@ -382,8 +383,12 @@ class ObservationStage:
             self._write(partial(_run_all, statements=_SETTLE, values={**values, "high": high}))
         self._write(partial(_run_all, statements=_FORGET, values=values))
 
-    def _clean_up(self) -> None:
-        """Settle imports committed before a crash; remove the rows of those never committed."""
+    def clean_up(self) -> None:
+        """Settle imports committed before a crash; remove the rows of those never committed.
+
+        Holding the import lock (within ``with``), so never the rows of an import
+        that is still running: ``clean_up_imports`` at start-up, the merge before it
+        writes."""
         with self._transaction():
             earlier = self.connection.execute(
                 _sql("SELECT id, committed_at FROM observation_import ORDER BY id")
@@ -404,6 +409,18 @@ class ObservationStage:
         for rows, area in _CASES:
             for statement in _merge_statements(rows, _SAME + area):
                 connection.execute(statement, values)
+
+
+def clean_up_imports(engine: Engine) -> bool:
+    """What a crashed import left, cleaned when the server starts rather than at the next
+    import (which may be months away, with the hidden rows in every query's way); False
+    when an import is running, which cleans up itself."""
+    try:
+        with ObservationStage(engine) as stage:
+            stage.clean_up()
+    except ImportBusy:
+        return False
+    return True
 
 
 def _sql(sql: str):

@@ -2,7 +2,8 @@
 
 A preview stores the file under the data folder with a random name; it is deleted
 when the import is confirmed (whatever the outcome), cancelled or refused, and any
-left behind (a preview nobody confirmed) is deleted once it is a day old.
+left behind (a preview nobody confirmed) is deleted once it is a day old: at the next
+upload, and when the server starts (``app.startup``).
 """
 
 import re
