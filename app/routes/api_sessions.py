@@ -1,24 +1,15 @@
-"""JSON API for reflection sessions (DESIGN.md: GET/POST /api/v1/sessions)."""
+"""JSON API for reflection sessions (DESIGN.md: GET/POST /api/v1/sessions); a session is
+answered from the record its page is built on (``app.sessions.page``)."""
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
-from sqlmodel import col, select
 
 from app.deps import EditorUser, Limit, Offset, SessionDep, ViewerUser, WriteSessionDep
-from app.models import (
-    Action,
-    Area,
-    Indicator,
-    Narrative,
-    NarrativeStatus,
-    ReflectionSession,
-    SessionIndicator,
-    SessionNarrative,
-)
 from app.models.days import Day
 from app.models.page import Page
 from app.models.reflection import ReflectionSessionPublic, ReflectionSessionSummary
 from app.sessions import service
+from app.sessions.page import read_session, session_summary
 
 router = APIRouter(prefix="/api/v1/sessions", tags=["sessions"])
 
@@ -47,57 +38,6 @@ class SessionIn(BaseModel):
     actions: list[ActionIn] = []
 
 
-def _summary(reflection: ReflectionSession) -> dict:
-    return {
-        "id": reflection.id,
-        "held_on": reflection.held_on.isoformat(),
-        "title": reflection.title,
-        "facilitator": reflection.facilitator,
-        "participants": reflection.participants,
-    }
-
-
-def _detail(session, reflection: ReflectionSession) -> dict:
-    snapshot = session.exec(
-        select(SessionIndicator, Indicator.slug, Area.code)
-        .join(Indicator, col(Indicator.id) == col(SessionIndicator.indicator_id))
-        .join(Area, col(Area.id) == col(SessionIndicator.area_id), isouter=True)
-        .where(SessionIndicator.session_id == reflection.id)
-        .order_by(col(SessionIndicator.id))
-    ).all()
-    narratives = session.exec(
-        select(SessionNarrative.narrative_id)
-        .join(Narrative)
-        .where(SessionNarrative.session_id == reflection.id)
-        .where(Narrative.status == NarrativeStatus.published)  # withdrawn ones never
-    ).all()
-    actions = session.exec(
-        select(Action).where(col(Action.session_id) == reflection.id).order_by(col(Action.id))
-    ).all()
-    return {
-        **_summary(reflection),
-        "see": reflection.see,
-        "mean": reflection.mean,
-        "do": reflection.do,
-        "snapshot": [
-            {"indicator": slug, "area": code, "points": row.snapshot}
-            for row, slug, code in snapshot
-        ],
-        "narratives": sorted(narratives),
-        "actions": [
-            {
-                "id": action.id,
-                "description": action.description,
-                "owner": action.owner,
-                "due_on": action.due_on.isoformat() if action.due_on else None,
-                "status": str(action.status),
-                "closed_in_session": action.closed_in_session_id,
-            }
-            for action in actions
-        ],
-    }
-
-
 @router.get("", response_model=Page[ReflectionSessionSummary])
 def list_sessions(
     session: SessionDep,
@@ -107,7 +47,7 @@ def list_sessions(
 ):
     """List sessions, latest first."""
     rows, total = service.list_sessions(session=session, limit=limit, offset=offset)
-    return {"items": [_summary(row) for row in rows], "total": total}
+    return {"items": [session_summary(row) for row in rows], "total": total}
 
 
 @router.post("", status_code=201, response_model=ReflectionSessionPublic)
@@ -126,10 +66,11 @@ def create_session(body: SessionIn, session: WriteSessionDep, user: EditorUser):
         actions=[service.ActionInput(a.description, a.owner, a.due_on) for a in body.actions],
     )
     reflection = service.create_session(session=session, data=data, user=user)
-    return _detail(session, reflection)
+    return read_session(session=session, reflection=reflection).public()
 
 
 @router.get("/{session_id}", response_model=ReflectionSessionPublic)
 def get_session(session_id: int, session: SessionDep, user: ViewerUser):
     """One session with its frozen snapshot, stories and actions."""
-    return _detail(session, service.get_session(session=session, session_id=session_id))
+    reflection = service.get_session(session=session, session_id=session_id)
+    return read_session(session=session, reflection=reflection).public()

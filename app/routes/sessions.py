@@ -9,16 +9,14 @@ from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse
 
 from app.deps import EditorUser, SessionDep, ViewerUser, WriteSessionDep
-from app.figures.page_charts import chart_spec, chart_with_svg
+from app.figures.page_charts import chart_spec
 from app.figures.svg import chart_svg
 from app.forms import DATE_INVALID, FilterErrors, FormDep, check_csrf
 from app.i18n import N_, gettext
 from app.ids import posted_id
 from app.models import (
-    Action,
     Area,
     AreaKind,
-    ContextEvent,
     Indicator,
     LearningQuestion,
     Narrative,
@@ -26,13 +24,11 @@ from app.models import (
     QuestionStatus,
     ReflectionSession,
     SessionIndicator,
-    SessionNarrative,
     Theme,
 )
-from app.narratives import significance
-from app.narratives.rendering import render_markdown
 from app.problems import Invalid, NotFound
-from app.sessions import actions, learning, service, snapshot
+from app.sessions import actions, service, snapshot
+from app.sessions.page import build_session_page
 from app.templating import render, request_language
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -269,71 +265,24 @@ def _get(session, session_id: int) -> ReflectionSession:
 @router.get("/sessions/{session_id}")
 def session_page(request: Request, session_id: int, session: SessionDep, user: ViewerUser):
     """Show notes, the snapshot as seen that day, what was revised since, and history."""
-    reflection = _get(session, session_id)
-    lang = request_language(request)
-    figures = []
-    for row, indicator, area in session.exec(
-        select(SessionIndicator, Indicator, Area)
-        .join(Indicator, col(Indicator.id) == col(SessionIndicator.indicator_id))
-        .join(Area, col(Area.id) == col(SessionIndicator.area_id), isouter=True)
-        .where(SessionIndicator.session_id == reflection.id)
-        .order_by(col(SessionIndicator.id))
-    ):
-        revised = snapshot.revisions_since(
-            session=session, indicator=indicator, area=area, snapshot=row.snapshot
-        )
-        figures.append(
-            {
-                "row": row,
-                "indicator": indicator,
-                "area": area,
-                "revised": revised,
-                "chart": _snapshot_chart(session, reflection, row, indicator, area, lang),
-            }
-        )
+    page = build_session_page(
+        session=session, reflection=_get(session, session_id), lang=request_language(request)
+    )
     context = {
-        "reflection": reflection,
-        "notes": {
-            name: render_markdown(getattr(reflection, name), tables=True)
-            for name in ("see", "mean", "do")
-        },
-        "figures": figures,
-        "narratives": session.exec(
-            select(Narrative)
-            .join(SessionNarrative)
-            .where(SessionNarrative.session_id == reflection.id)
-            .where(Narrative.status == NarrativeStatus.published)  # withdrawn ones never
-            .order_by(col(Narrative.occurred_on).desc())
-        ).all(),
-        "actions": session.exec(
-            select(Action).where(col(Action.session_id) == reflection.id).order_by(col(Action.id))
-        ).all(),
-        "closed_here": session.exec(
-            select(Action)
-            .where(col(Action.closed_in_session_id) == reflection.id)
-            .order_by(col(Action.id))
-        ).all(),
-        "revisions": service.revisions_of(session=session, reflection=reflection),
-        "significant": significance.choices_of(session=session, reflection=reflection),
-        "questions_moved": learning.moved_in(session=session, session_id=reflection.id),
-        "events_noted": session.exec(
-            select(ContextEvent)
-            .where(ContextEvent.session_id == reflection.id)
-            .order_by(col(ContextEvent.starts_on))
-        ).all(),
+        "page": page,
+        # the template's names for the page's parts
+        "reflection": page.reflection,
+        "notes": page.notes,
+        "figures": page.figures,
+        "narratives": page.narratives,
+        "actions": page.actions,
+        "closed_here": page.closed_here,
+        "revisions": page.revisions,
+        "significant": page.significant,
+        "questions_moved": page.questions_moved,
+        "events_noted": page.events_noted,
     }
     return render(request, "sessions/detail.html", context)
-
-
-def _snapshot_chart(session, reflection, row: SessionIndicator, indicator, area, lang: str):
-    """The chart of one frozen figure, with its SVG twin; None when nothing was frozen."""
-    if not row.snapshot:
-        return None
-    panel = snapshot.snapshot_panel(
-        session=session, indicator=indicator, area=area, snapshot=row.snapshot
-    )
-    svg_url = f"/sessions/{reflection.id}/figures/{row.id}/chart.svg?lang={lang}"
-    return chart_with_svg(panel, lang, svg_url)
 
 
 @router.get("/sessions/{session_id}/figures/{figure_id}/chart.svg")
