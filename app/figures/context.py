@@ -247,6 +247,7 @@ def indicator_context(
     breaks: list[date] | None = None,
     explain: bool = True,
     markers: bool = False,
+    pool: StoryPool | None = None,
 ) -> IndicatorContext:
     """Signals (computed on the full series) shown for [start, end], with per period the
     stories and sessions of that period and the breaks and context events of the range.
@@ -263,19 +264,21 @@ def indicator_context(
     the latest figures) when the range shown reaches it.
     ``breaks`` saves looking them up when the caller has them for several panels;
     ``explain=False`` leaves the signals' states to the caller, who looks up those of
-    several panels at once."""
+    several panels at once. ``pool`` (loaded for ``reach`` over a window that holds
+    the rows) saves reading the stories again when the page draws other figures too."""
     context = _signal_context(
         session, indicator, area, start, end, masking, reach, breaks, explain=explain
     )
     if context.rows and (details or markers):
-        pool = StoryPool.load(
-            session,
-            indicators=[indicator],
-            area=area,
-            start=context.rows[0].period.start,
-            end=context.rows[-1].period.end,
-            reach=reach,
-        )
+        if pool is None:
+            pool = StoryPool.load(
+                session,
+                indicators=[indicator],
+                area=area,
+                start=context.rows[0].period.start,
+                end=context.rows[-1].period.end,
+                reach=reach,
+            )
         _add_stories(context, pool, details=details)
     if context.rows:
         first, last = context.rows[0].period.start, context.rows[-1].period.end
@@ -408,10 +411,11 @@ def small_multiples(
     end: date | None = None,
     masking: Masking = SHOW_ALL,
     reach: Reach = Reach.all,
+    pool: StoryPool | None = None,
 ) -> list[IndicatorContext]:
     """Panels of several indicators as small multiples show them: story counts per
     period (not their list), sessions and context events; the breaks and the signals'
-    states of all of them are looked up at once."""
+    states of all of them are looked up at once. ``pool`` as for indicator_context."""
     breaks = breaks_by_indicator(session, indicators, area=area)
     panels = [
         _signal_context(
@@ -432,14 +436,15 @@ def small_multiples(
         low = min(panel.rows[0].period.start for panel in shown)
         high = max(panel.rows[-1].period.end for panel in shown)
         ids = [panel.indicator.id or 0 for panel in shown]
-        pool = StoryPool.load(
-            session,
-            indicators=[panel.indicator for panel in shown],
-            area=area,
-            start=low,
-            end=high,
-            reach=reach,
-        )
+        if pool is None:
+            pool = StoryPool.load(
+                session,
+                indicators=[panel.indicator for panel in shown],
+                area=area,
+                start=low,
+                end=high,
+                reach=reach,
+            )
         meetings = _sessions_of(session, ids, low)
         scoped = scopes(session, start=low, end=high)
         themes = themes_of(session, ids)

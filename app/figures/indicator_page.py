@@ -43,9 +43,11 @@ from app.figures.periods import filter_range
 from app.figures.public import SignalsPublic, signals_public
 from app.figures.rebase import RebaseOffer, rebase_offers, segment_starts
 from app.figures.signals import SignalPoint
+from app.figures.story_pool import StoryPool
 from app.figures.summary import state_words
 from app.i18n import N_, gettext
 from app.models import Area, Experiment, ExperimentDecision, Indicator, Role
+from app.models.days import FIRST_YEAR, LAST_YEAR
 from app.narratives.rendering import render_markdown
 from app.problems import STRICT, Filters
 
@@ -140,7 +142,12 @@ def resolve_indicator(
 
 
 def read_indicator(
-    *, session: Session, query: IndicatorQuery, audience: Audience, details: bool = True
+    *,
+    session: Session,
+    query: IndicatorQuery,
+    audience: Audience,
+    details: bool = True,
+    pool: StoryPool | None = None,
 ) -> IndicatorContext:
     """The figure for ``audience`` (their masking and consent reach); without
     ``details`` only its points and signals, as the signals API answers them."""
@@ -153,6 +160,7 @@ def read_indicator(
         details=details,
         masking=audience.masking,
         reach=audience.reach,
+        pool=pool,
     )
 
 
@@ -175,16 +183,33 @@ def build_indicator_page(
     query = resolve_indicator(
         session=session, indicator=indicator, area=area, start=start, end=end, filters=filters
     )
-    context = read_indicator(session=session, query=query, audience=audience)
+    neighbours = related_indicators(session, indicator)
+    # One read of the stories for the figure and its related charts: they share a theme,
+    # whose thousands of stories each read alone again (issue 23). The related charts
+    # show their whole series, so the window is every year a story may lie in.
+    pool = (
+        StoryPool.load(
+            session,
+            indicators=[indicator, *neighbours],
+            area=query.area,
+            start=date(FIRST_YEAR, 1, 1),
+            end=date(LAST_YEAR, 12, 31),
+            reach=audience.reach,
+        )
+        if neighbours
+        else None
+    )
+    context = read_indicator(session=session, query=query, audience=audience, pool=pool)
     area_code = query.area.code if query.area else None
     related = [
         make_chart(panel, lang, {"area": area_code}, small=True)
         for panel in small_multiples(
             session=session,
-            indicators=related_indicators(session, indicator),
+            indicators=neighbours,
             area=query.area,
             masking=audience.masking,
             reach=audience.reach,
+            pool=pool,
         )
     ]
     areas = session.exec(select(Area).order_by(col(Area.code))).all()
