@@ -47,7 +47,6 @@ from app.figures.story_pool import StoryPool
 from app.figures.summary import state_words
 from app.i18n import N_, gettext
 from app.models import Area, Experiment, ExperimentDecision, Indicator, Role
-from app.models.days import FIRST_YEAR, LAST_YEAR
 from app.narratives.rendering import render_markdown
 from app.problems import STRICT, Filters
 
@@ -186,15 +185,10 @@ def build_indicator_page(
     neighbours = related_indicators(session, indicator)
     # One read of the stories for the figure and its related charts: they share a theme,
     # whose thousands of stories each read alone again (issue 23). The related charts
-    # show their whole series, so the window is every year a story may lie in.
+    # show their whole series, so the window is open (every year).
     pool = (
         StoryPool.load(
-            session,
-            indicators=[indicator, *neighbours],
-            area=query.area,
-            start=date(FIRST_YEAR, 1, 1),
-            end=date(LAST_YEAR, 12, 31),
-            reach=audience.reach,
+            session, indicators=[indicator, *neighbours], area=query.area, reach=audience.reach
         )
         if neighbours
         else None

@@ -102,18 +102,23 @@ class StoryPool:
         *,
         indicators: Sequence[Indicator],
         area: Area | None,
-        start: date,
-        end: date,
+        start: date | None = None,
+        end: date | None = None,
         reach: Reach = Reach.all,
     ) -> "StoryPool":
         """Read the stories of ``indicators`` (their links and themes) and of ``area``
-        that occurred in [start, end], in at most three queries."""
+        that occurred in [start, end] (None: unbounded), in at most three queries.
+
+        Leave the window open when the pages want every year: with a range on the
+        day, SQLite's planner guesses it selective and walks every published story by
+        day, checking each one's themes, instead of the theme's own stories (2,000 of
+        50,000 at the bench's scale: 3x the time)."""
         ids = [indicator.id for indicator in indicators]
         themes = themes_of(session, ids)
         visible = (
             *published_for(reach=reach),
-            col(Narrative.occurred_on) >= start,
-            col(Narrative.occurred_on) <= end,
+            *([col(Narrative.occurred_on) >= start] if start is not None else []),
+            *([col(Narrative.occurred_on) <= end] if end is not None else []),
         )
         story = (
             col(Narrative.occurred_on),
