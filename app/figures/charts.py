@@ -197,7 +197,14 @@ def _limits_text(lpl: Any, upl: Any, lang: str) -> str | None:
 
 def _tip(lang: str, pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
     """A tooltip as {translated label: text}; empty values are left out."""
-    return {gettext(lang, label): text for label, text in pairs if text not in (None, "")}
+    return {_word(lang, label): text for label, text in pairs if text not in (None, "")}
+
+
+@lru_cache(maxsize=512)
+def _word(lang: str, label: str) -> str:
+    """A chart's fixed word translated once: a chart has hundreds of tooltips and
+    points, each asking for the same few labels."""
+    return gettext(lang, label)
 
 
 def _phases(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -227,14 +234,15 @@ def chart_rows(
     rows = []
     for row in context.rows:
         point = row.point
+        label = row.period.label
         titles = [story.title for story in row.stories[:TITLES_IN_TOOLTIP]]
         if row.story_count > len(titles) and titles:
             titles.append("…")
-        signal = gettext(lang, SIGNAL_LABELS[point.signal])
+        signal = _word(lang, SIGNAL_LABELS[point.signal])
         rows.append(
             {
                 "period": row.period.start.isoformat(),
-                "label": row.period.label,
+                "label": label,
                 "value": plain(point.value),
                 "mean": plain(point.mean),
                 "lpl": plain(point.lpl),
@@ -247,9 +255,9 @@ def chart_rows(
                 "tip": _tip(
                     lang,
                     [
-                        (TIP_PERIOD, row.period.label),
+                        (TIP_PERIOD, label),
                         (TIP_VALUE, display(point.value, lang)),
-                        (TIP_STATUS, gettext(lang, PROVISIONAL) if row.provisional_value else None),
+                        (TIP_STATUS, _word(lang, PROVISIONAL) if row.provisional_value else None),
                         (TIP_SIGNAL, signal),
                         (TIP_MEAN, display(point.mean, lang) if point.mean is not None else None),
                         (TIP_LIMITS, _limits_text(point.lpl, point.upl, lang)),
@@ -258,7 +266,7 @@ def chart_rows(
                 "story_tip": _tip(
                     lang,
                     [
-                        (TIP_PERIOD, row.period.label),
+                        (TIP_PERIOD, label),
                         (TIP_STORIES, format_number(row.story_count, lang)),
                         *((f"{n}.", title) for n, title in enumerate(titles, start=1)),
                     ],
