@@ -250,3 +250,32 @@ def test_the_servers_start_leaves_the_rows_of_a_running_import_alone(session, wm
         assert _raw(session, "SELECT COUNT(*) FROM observation WHERE import_id IS NOT NULL") == 300
     assert staging.clean_up_imports(db.get_engine()) is True
     _settled(session)
+
+
+def test_the_overview_and_the_dashboard_do_not_see_an_unfinished_imports_rows(
+    client, session, wmo, monkeypatch
+):
+    """They read every series as plain rows (no ORM, so no visibility rule of its own):
+    a crash between chunks must leave them with the old values, as the API has them."""
+    from app.figures.overview import overview
+    from app.figures.unexplained import latest_variations, recent_runs
+
+    _import(csv_content(ROWS))
+    session.rollback()
+    before = overview(session=session).rows[0].points
+    dashboard = (recent_runs(session), latest_variations(session))
+    assert len(before) == ROWS and before[-1].value == ROWS - 1
+
+    def crash(chunk: int) -> None:
+        if chunk == 3:
+            raise RuntimeError("the import's process died here")
+
+    monkeypatch.setattr(staging, "between_chunks", crash)
+    with pytest.raises(RuntimeError):
+        _import(_changed())
+    session.rollback()
+    assert _raw(session, "SELECT COUNT(*) FROM observation WHERE import_id IS NOT NULL") == 300
+    session.rollback()
+    after = overview(session=session).rows[0].points
+    assert [(p.period_start, p.value) for p in after] == [(p.period_start, p.value) for p in before]
+    assert (recent_runs(session), latest_variations(session)) == dashboard

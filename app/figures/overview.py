@@ -43,6 +43,7 @@ from app.models import (
     Observation,
     Theme,
 )
+from app.models.observation import visible_observations
 from app.narratives.reach import Reach, published_for
 from app.problems import Message
 from app.security.small_numbers import SHOW_ALL, Masking, display, is_district
@@ -237,7 +238,7 @@ def overview(
     )
     values = session.connection().execute(
         select(col(Observation.indicator_id), col(Observation.period_start), col(Observation.value))
-        .where(col(Observation.indicator_id).in_(ids), area_filter)
+        .where(visible_observations(), col(Observation.indicator_id).in_(ids), area_filter)
         .order_by(col(Observation.indicator_id), col(Observation.period_start))
     )
     series = {key: [(r[1], r[2]) for r in group] for key, group in groupby(values, lambda r: r[0])}

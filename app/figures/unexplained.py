@@ -27,6 +27,7 @@ from app.models import (
     Indicator,
     Observation,
 )
+from app.models.observation import visible_observations
 from app.narratives.reach import Reach
 
 #: A run counts as recent when it ends within this many last periods of its series.
@@ -75,7 +76,7 @@ def _compute(session: Session) -> Computed:
     breaks = breaks_by_indicator(session, list(indicators.values()))
     rows = session.connection().execute(
         select(col(Observation.indicator_id), col(Observation.period_start), col(Observation.value))
-        .where(col(Observation.area_id).is_(None))
+        .where(visible_observations(), col(Observation.area_id).is_(None))
         .order_by(col(Observation.indicator_id), col(Observation.period_start))
     )
     runs: list[SignalRun] = []
