@@ -3,9 +3,11 @@ API bodies and filters, breaks, story requests, stories, the HTML pages and form
 report URL and the CLI import. Outside, the answer is a clear 422 (one JSON shape) or
 a message at the field, never a 500 and never a traceback."""
 
+import json
 import re
 from html import unescape
 
+import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -13,9 +15,12 @@ from sqlmodel import select
 from typer.testing import CliRunner
 
 from app.cli import app as cli
+from app.config import get_settings
+from app.figures import uploads
 from app.figures.periods import FIRST_YEAR, LAST_YEAR, PeriodError, parse_period
 from app.models import Frequency, IndicatorBreak, Narrative, Observation, StoryRequest
 from tests.factories import bearer, csrf, login, make_indicator
+from tests.test_observations_cbs import FIXTURES, cbs_answer, invoke, mock_client
 
 MONTHS = ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
 
@@ -200,6 +205,49 @@ def test_the_cli_import_says_which_line_is_outside_the_years(session, tmp_path, 
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert "lies outside the years 1900 to 2100" in result.output or period == "0"
     assert re.search(r"line 3", result.output), result.output
+    assert "nothing was imported" in result.output
+    session.rollback()
+    assert session.exec(select(Observation)).all() == []
+
+
+@pytest.mark.parametrize("period", ["0000-01", "9999-12", "1899-12", "0000MM01"])
+def test_the_upload_preview_refuses_a_file_with_a_period_outside_the_years(client, session, period):
+    make_indicator(session, slug="bijstand", frequency=Frequency.month)
+    login(client, session, "editor")
+    session.rollback()
+    content = f"indicator,period,area,value\nbijstand,2024-01,,3\nbijstand,{period},,4\n"
+    page = client.post(
+        "/indicators/import",
+        data={"csrf_token": csrf(client, "/indicators/import")},
+        files={"file": ("cijfers.csv", content.encode(), "text/csv")},
+    )
+    assert page.status_code == 422
+    shown = " ".join(re.sub(r"<[^>]+>", " ", unescape(page.text)).split())
+    assert f"3 period '{period}' ligt buiten de jaren 1900 tot en met 2100" in shown, shown
+    assert 'formaction="/indicators/import/commit"' not in page.text  # nothing to confirm
+    session.rollback()
+    assert session.exec(select(Observation)).all() == []
+    assert list(uploads.folder(get_settings().data_dir).iterdir()) == []  # not kept either
+
+
+@pytest.mark.parametrize("period", ["0000JJ00", "9999MM12", "1899KW04"])
+def test_a_cbs_table_with_a_period_outside_the_years_is_refused_whole(session, monkeypatch, period):
+    make_indicator(session, slug="bijstand", frequency=Frequency.quarter)
+    session.commit()
+    table = FIXTURES / "v3" / "85039NED" / "TypedDataSet.json"
+    body = json.loads(table.read_text())
+    rows = [dict(row) for row in body["value"]]
+    rows[1]["Perioden"] = period
+
+    def handler(request):
+        if request.url.path.endswith("/TypedDataSet"):
+            return httpx.Response(200, json={**body, "value": rows})
+        return cbs_answer(request)
+
+    mock_client(monkeypatch, handler)
+    result = invoke()
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"row 2, column period: '{period}' lies outside the years 1900 to 2100" in result.output
     assert "nothing was imported" in result.output
     session.rollback()
     assert session.exec(select(Observation)).all() == []
