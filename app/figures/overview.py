@@ -14,12 +14,12 @@ to the indicator or to one of its themes (for anonymous readers only those allow
 reach the public); for a district, those of that district (or of a neighbourhood in it).
 """
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import groupby
 
-from sqlalchemy import func, union_all
 from sqlmodel import Session, col, select
 
 from app.figures.charts import sparkline
@@ -28,6 +28,7 @@ from app.figures.explained import runs_by_period, signal_runs, with_states
 from app.figures.icons import Variation, latest_variation
 from app.figures.periods import Period, consecutive
 from app.figures.signals import SignalPoint, breaks_by_indicator, compute_signals
+from app.figures.story_pool import themes_of
 from app.figures.summary import period_words
 from app.figures.suppression import masked_points
 from app.figures.unexplained import recent
@@ -78,29 +79,52 @@ def story_counts(
     until: date,
     reach: Reach,
 ) -> dict[tuple[int, int | None], int]:
-    """(indicator id, area id of the story) -> how many stories about the figure occurred
-    in [since, until], in one grouped query. Summed over the areas it is the figure's
-    count for the whole municipality (a story has one area, so none counts twice)."""
-    pairs = union_all(
-        select(
-            NarrativeIndicator.indicator_id.label("indicator_id"),  # type: ignore[attr-defined]
-            NarrativeIndicator.narrative_id.label("narrative_id"),  # type: ignore[attr-defined]
-        ).where(col(NarrativeIndicator.indicator_id).in_(indicator_ids)),
-        select(IndicatorTheme.indicator_id, NarrativeTheme.narrative_id)
-        .join(NarrativeTheme, col(NarrativeTheme.theme_id) == IndicatorTheme.theme_id)
-        .where(col(IndicatorTheme.indicator_id).in_(indicator_ids)),
-    ).subquery()
-    rows = session.exec(
-        select(pairs.c.indicator_id, Narrative.area_id, func.count(func.distinct(Narrative.id)))
-        .join(Narrative, col(Narrative.id) == pairs.c.narrative_id)
-        .where(
-            *published_for(reach=reach),
-            col(Narrative.occurred_on) >= since,
-            col(Narrative.occurred_on) <= until,
-        )
-        .group_by(pairs.c.indicator_id, col(Narrative.area_id))
-    ).all()
-    return {(indicator_id, area_id): n for indicator_id, area_id, n in rows}
+    """(indicator id, area id of the story) -> how many stories about the figure (linked
+    to it or to one of its themes) occurred in [since, until]. Summed over the areas it
+    is the figure's count for the whole municipality (a story has one area, so none
+    counts twice).
+
+    The year's stories of the themes are read once and combined per figure here: one
+    grouped query over every (figure, theme story) pair counted each theme's stories
+    once for every figure in it, 1.6 s for 200 figures at the bench's scale."""
+    visible = (
+        *published_for(reach=reach),
+        col(Narrative.occurred_on) >= since,
+        col(Narrative.occurred_on) <= until,
+    )
+    themes = themes_of(session, indicator_ids)
+    area_of: dict[int, int | None] = {}
+    of_theme: dict[int, set[int]] = {}
+    # Every theme link of the year's stories, unfiltered by theme: the window is what
+    # narrows them, and so the planner starts from it, not from a theme's every story.
+    run = session.connection().execute  # plain rows: thousands of them, no ORM needed
+    for theme_id, story_id, area_id in run(
+        select(col(NarrativeTheme.theme_id), col(Narrative.id), col(Narrative.area_id))
+        .join(Narrative, col(Narrative.id) == NarrativeTheme.narrative_id)
+        .where(*visible)
+    ).all():
+        of_theme.setdefault(theme_id, set()).add(story_id)
+        area_of[story_id] = area_id
+    linked: dict[int, set[int]] = {}
+    for indicator_id, story_id, area_id in run(
+        select(col(NarrativeIndicator.indicator_id), col(Narrative.id), col(Narrative.area_id))
+        .join(Narrative, col(Narrative.id) == NarrativeIndicator.narrative_id)
+        .where(col(NarrativeIndicator.indicator_id).in_(indicator_ids), *visible)
+    ).all():
+        linked.setdefault(indicator_id, set()).add(story_id)
+        area_of[story_id] = area_id
+    shared: dict[frozenset[int], tuple[set[int], Counter]] = {}
+    counts: dict[tuple[int, int | None], int] = {}
+    for indicator_id in indicator_ids:
+        key = themes[indicator_id]
+        if key not in shared:
+            stories = set().union(*(of_theme.get(theme, ()) for theme in key))
+            shared[key] = (stories, Counter(area_of[story] for story in stories))
+        stories, per_area = shared[key]
+        own = Counter(area_of[s] for s in linked.get(indicator_id, ()) if s not in stories)
+        for area_id, n in (per_area + own).items():
+            counts[indicator_id, area_id] = n
+    return counts
 
 
 def area_family(session: Session, areas: Sequence[Area]) -> dict[int, int]:
