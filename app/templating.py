@@ -21,7 +21,7 @@ from app.config import get_settings
 from app.context.events import event_period
 from app.db import get_engine
 from app.figures.icons import variation_icon
-from app.figures.periods import parse_period
+from app.figures.periods import Period, parse_period
 from app.figures.summary import period_words
 from app.i18n import LANGUAGES, format_day, translations
 from app.models import Role
@@ -62,10 +62,27 @@ def _period(context, period) -> str:
     return period_words(period, context["lang"])
 
 
+def occurred_words(story, lang: str) -> str:
+    """When a story happened, as the period it is about ("oktober 2025"), as its own page
+    says it: a story about a month never reads as the first day of that month."""
+    return period_words(Period(story.occurred_on, story.occurred_frequency), lang)
+
+
+@pass_context
+def _occurred(context, story) -> str:
+    return occurred_words(story, context["lang"])
+
+
+@pass_context
+def _event_period(context, event) -> str:
+    return event_period(event, context["lang"])
+
+
 templates.env.filters["number"] = _number
+templates.env.filters["occurred"] = _occurred
 templates.env.filters["period"] = _period
 templates.env.filters["day"] = _day
-templates.env.filters["event_period"] = event_period
+templates.env.filters["event_period"] = _event_period
 templates.env.globals["variation_icon"] = _variation_icon
 
 

@@ -132,8 +132,8 @@ def test_each_step_shows_the_signal_as_the_session_saw_it_and_only_published_sto
     page = client.get("/learning").text
     step = page[page.index("De aanmeldingen schieten omhoog") :]
     assert ">Maandoverleg februari</a>" in step
-    assert 'href="/indicators/schuldhulp">Aanmeldingen schuldhulp</a>, 2024-01: 40' in step
+    assert 'href="/indicators/schuldhulp">Aanmeldingen schuldhulp</a>, januari 2024: 40' in step
     assert '<span class="signal signal-improvement">verbetering</span>' in step
-    assert "Huishoudens in bijstand</a>, 2024-01" not in step  # not a figure of this question
+    assert "Huishoudens in bijstand</a>, januari 2024" not in step  # not a figure of this question
     assert ">Meer mensen aan de balie</a>" in step
     assert "Naam van de buurman" not in page

@@ -227,7 +227,7 @@ def test_freeze_keeps_the_report_and_shows_what_changed(client, session, data):
     assert frozen.status_code == 303
     first = frozen.headers["location"]
     assert re.fullmatch(r"/reports/2024-H1\?version=\d+", first)
-    assert "2024-03: 40," in client.get(first).text
+    assert "maart 2024: 40," in client.get(first).text
     # a revision of the figure after freezing, through the API
     revised = client.post(
         "/api/v1/indicators/verzuim/observations",
@@ -236,23 +236,23 @@ def test_freeze_keeps_the_report_and_shows_what_changed(client, session, data):
     )
     assert revised.json()["updated"] == 1
     frozen_page = client.get(first).text
-    assert "2024-03: 40," in frozen_page and "2024-03: 44," not in frozen_page
+    assert "maart 2024: 40," in frozen_page and "maart 2024: 44," not in frozen_page
     assert "Bevroren versie" in frozen_page
     live = client.get(REPORT).text
-    assert "2024-03: 44," in live
+    assert "maart 2024: 44," in live
     assert "Veranderd sinds de vorige bevroren rapportage" in live
-    assert "Meldingen schoolverzuim, 2024-03: herzien van 40 naar 44" in live
+    assert "Meldingen schoolverzuim, maart 2024: herzien van 40 naar 44" in live
     # the next frozen report keeps that list of changes
     second = client.post(
         f"{REPORT}/freeze", data={"csrf_token": csrf_from(live)}, follow_redirects=False
     ).headers["location"]
     assert second != first
     second_page = client.get(second).text
-    assert "Meldingen schoolverzuim, 2024-03: herzien van 40 naar 44" in second_page
+    assert "Meldingen schoolverzuim, maart 2024: herzien van 40 naar 44" in second_page
     assert "herzien van" not in client.get(first).text  # the first had no predecessor
     # the frozen Markdown is frozen too
     version = second.split("version=")[1]
-    assert "2024-03: 44" in client.get(f"{REPORT}.md?version={version}").text
+    assert "maart 2024: 44" in client.get(f"{REPORT}.md?version={version}").text
 
 
 def test_markdown_download(client, session, data):
@@ -265,9 +265,9 @@ def test_markdown_download(client, session, data):
     text = response.text
     assert text.startswith("# Halfjaarrapportage 1e helft 2024\n")
     assert "\n## Jeugd\n" in text
-    assert "- 2024-03: 40, zorgwekkend" in text
+    assert "- maart 2024: 40, zorgwekkend" in text
     # a story keeps its own Markdown, indented under its title
-    assert "- **Raadsverhaal over verzuim** (2024-03)\n\n  Wij zien meer gezinnen" in text
+    assert "- **Raadsverhaal over verzuim** (maart 2024)\n\n  Wij zien meer gezinnen" in text
     assert "&amp;" not in text and "<svg" not in text
 
 
@@ -356,7 +356,7 @@ def test_docx_download_is_an_editable_document_of_the_same_report(client, sessio
     assert ("Title", "Halfjaarrapportage 1e helft 2024: Jeugd") in paragraphs
     assert ("Heading 1", "Jeugd") in paragraphs
     assert ("Heading 3", "Meldingen schoolverzuim (meldingen)") in paragraphs
-    assert ("List Bullet", "2024-03: 40, zorgwekkend") in paragraphs
+    assert ("List Bullet", "maart 2024: 40, zorgwekkend") in paragraphs
     # a story: its title bold in a list item, its own text continuing that item
     every = document.paragraphs
     at = next(n for n, p in enumerate(every) if p.text.startswith("Raadsverhaal over verzuim"))

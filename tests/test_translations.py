@@ -12,14 +12,19 @@ ROOT = Path(__file__).resolve().parent.parent
 KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None}
 
 
-def extracted_messages() -> dict[str, str]:
-    """Return every msgid in templates and Python under app/, with where it was found."""
+def extracted_messages(plural: bool = False) -> dict:
+    """Return every msgid in templates and Python under app/, with where it was found;
+    with ``plural``, the (singular, plural) pairs of ngettext only."""
     with (ROOT / "babel.cfg").open() as config:
         method_map, options_map = parse_mapping_cfg(config)
-    found: dict[str, str] = {}
+    found: dict = {}
     for filename, lineno, message, _comments, _context in extract_from_dir(
         ROOT, method_map, options_map, keywords=KEYWORDS
     ):
+        if plural:
+            if isinstance(message, tuple) and len(message) > 1 and message[1]:
+                found.setdefault(tuple(message[:2]), f"{filename}:{lineno}")
+            continue
         msgid = message[0] if isinstance(message, tuple) else message
         if msgid:
             found.setdefault(msgid, f"{filename}:{lineno}")
@@ -45,6 +50,21 @@ def test_every_message_has_a_dutch_translation():
     dutch = dutch_translations()
     missing = [f"{where}: {msgid!r}" for msgid, where in messages.items() if msgid not in dutch]
     assert missing == [], "no Dutch translation for:\n" + "\n".join(sorted(missing))
+
+
+def test_every_plural_message_has_dutch_plural_forms():
+    """ngettext finds only a plural entry (msgid_plural): a Dutch singular entry of the
+    same text does not count, and the page would say "1 story"."""
+    pairs = extracted_messages(plural=True)
+    assert pairs  # the extraction finds ngettext calls
+    have = set()
+    for path in catalog_files("nl"):
+        with path.open("rb") as handle:
+            for entry in read_po(handle, locale="nl"):
+                if isinstance(entry.id, tuple) and all(entry.string):
+                    have.add(tuple(entry.id[:2]))
+    missing = [f"{where}: {pair!r}" for pair, where in pairs.items() if pair not in have]
+    assert missing == [], "no Dutch plural forms for:\n" + "\n".join(sorted(missing))
 
 
 def test_dutch_number_format():

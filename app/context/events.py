@@ -19,6 +19,7 @@ from sqlmodel import Session, col, func, select
 from app import audit
 from app.context.scope import EventScope, scopes
 from app.figures.periods import Period, PeriodError, parse_period, period_of, period_range
+from app.figures.summary import period_words
 from app.i18n import N_
 from app.models import (
     Area,
@@ -298,10 +299,12 @@ def end_period(event: ContextEvent) -> Period | None:
     return period_of(event.ends_on, event.end_frequency or event.start_frequency)
 
 
-def event_period(event: ContextEvent) -> str:
-    """The event's periods as typed: start, a dash, and the end (nothing while it lasts)."""
+def event_period(event: ContextEvent, lang: str) -> str:
+    """The event's periods in words, at the frequency they were typed in ("maart 2020"
+    to "juni 2021"): start, a dash, and the end (nothing while it lasts)."""
     end = end_period(event)
-    return f"{start_period(event).label} \u2013 {end.label if end else ''}".rstrip()
+    start = period_words(start_period(event), lang)
+    return f"{start} \u2013 {period_words(end, lang) if end else ''}".rstrip()
 
 
 def describe(*, session: Session, events: list[ContextEvent]) -> list[EventOut]:

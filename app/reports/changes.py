@@ -4,7 +4,9 @@ stories new to the report, actions closed, questions that moved, rewritten intro
 Both reports are the same data (app/reports/content.py), so the comparison is pure.
 """
 
+from app.figures.periods import parse_period
 from app.figures.signals import SIGNAL_LABELS
+from app.figures.summary import period_words
 from app.i18n import N_, gettext
 from app.reports.content import Change, Report, ThemePart
 
@@ -121,7 +123,7 @@ def describe(change: Change, lang: str) -> str:
         lang,
         SENTENCES[change.kind],
         subject=gettext(lang, STORY_WITHDRAWN) if change.withdrawn else change.subject,
-        period=change.period,
+        period=period_words(parse_period(change.period), lang) if change.period else "",
         before=name(change.before),
         after=name(change.after),
     )

@@ -41,6 +41,12 @@ def _theme(session: Session, slug: str) -> Theme | None:
     return get_theme(session=session, slug=slug) if slug else None
 
 
+def _theme_names(themes: list[Theme]) -> dict[str, str]:
+    """Slug -> name, so a frozen version reads "Werk en inkomen", not its slug (a theme
+    removed since keeps its slug)."""
+    return {theme.slug: theme.name for theme in themes}
+
+
 def _report(
     session: Session, user: User | None, half: Period, theme: Theme | None, version: int | None
 ) -> Report:
@@ -98,6 +104,7 @@ def report_list(request: Request, session: SessionDep, user: Reader):
     while len(halves) < LISTED and first and halves[-1].start > first:
         halves.append(period_of(halves[-1].start - timedelta(days=1), Frequency.half))
     listed = [(h, service.frozen_versions(session=session, half=h)) for h in halves]
+    themes = list(session.exec(select(Theme).order_by(Theme.name)).all())
     return render(
         request,
         "reports/index.html",
@@ -106,7 +113,8 @@ def report_list(request: Request, session: SessionDep, user: Reader):
             "halves": [
                 (h, versions) for h, versions in listed if versions or _has_figures(session, h)
             ],
-            "themes": session.exec(select(Theme).order_by(Theme.name)).all(),
+            "themes": themes,
+            "theme_names": _theme_names(themes),
         },
     )
 
@@ -217,6 +225,7 @@ def _report_page(
             "values": values or {},
             **_text_context(request, asked.report, asked.version),
             "versions": service.frozen_versions(session=session, half=asked.half),
+            "theme_names": _theme_names(list(session.exec(select(Theme)).all())),
             "editing": editing,
             "candidates": candidates,
             "query": f"?{query}" if query else "",

@@ -29,7 +29,7 @@ from app.models import (
 from app.problems import Invalid, NotFound
 from app.sessions import actions, service, snapshot
 from app.sessions.page import build_session_page
-from app.templating import render, request_language
+from app.templating import occurred_words, render, request_language
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -46,8 +46,8 @@ def _day(text: str) -> date | None:
         return None
 
 
-def _choices(session) -> dict:
-    """The options of the session form."""
+def _choices(session, lang: str) -> dict:
+    """The options of the session form; a story with its period in words, as on its page."""
     return {
         "indicator_options": [
             (row.slug, row.name) for row in session.exec(select(Indicator).order_by(Indicator.name))
@@ -59,7 +59,7 @@ def _choices(session) -> dict:
             )
         ],
         "narrative_options": [
-            (row.id, f"{row.title} ({row.occurred_on.isoformat()})")
+            (row.id, f"{row.title} ({occurred_words(row, lang)})")
             for row in session.exec(
                 select(Narrative)
                 .where(Narrative.status == NarrativeStatus.published)
@@ -206,7 +206,7 @@ def session_list(
 
 
 def _form_page(request, session, form, errors, status_code=200):
-    context = {**_choices(session), "form": form, "errors": errors}
+    context = {**_choices(session, request_language(request)), "form": form, "errors": errors}
     return render(request, "sessions/new.html", context, status_code=status_code)
 
 

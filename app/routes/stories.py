@@ -19,8 +19,6 @@ from app.deps import (
     WriteSessionDep,
 )
 from app.figures.page_charts import assessment_labels, story_charts
-from app.figures.periods import Period
-from app.figures.summary import period_words
 from app.forms import FormDep, check_csrf, refused
 from app.i18n import N_
 from app.models import Area, Narrative
@@ -46,7 +44,7 @@ from app.narratives.submission import (
     validate_story,
 )
 from app.problems import AuthRequired, Invalid, Message, NotFound
-from app.templating import render, request_language, say
+from app.templating import occurred_words, render, request_language, say
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -256,12 +254,11 @@ def show_story(request: Request, narrative_id: int, session: SessionDep, audienc
         raise NotFound(NO_STORY, id=narrative_id)
     area = session.get(Area, narrative.area_id) if narrative.area_id else None
     lang = request_language(request)
-    period = Period(narrative.occurred_on, narrative.occurred_frequency)
     context = {
         "story": narrative,
         "area": area,
         # the period as a period ("maart 2024"), never as the first day of it
-        "period": period_words(period, lang),
+        "period": occurred_words(narrative, lang),
         "themes": linked_themes(session, narrative),
         "assessment": (
             assessment_labels(lang)[narrative.assessment] if narrative.assessment else None

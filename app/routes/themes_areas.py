@@ -43,6 +43,8 @@ def _list_page(request: Request, session: Session, user, form=None, errors=None,
         {
             "themes": all_themes,
             "areas": all_areas,
+            # the parent by name: its code is in its own row
+            "area_names": {area.code: area.name for area in all_areas},
             "kinds": AREA_KINDS,
             "kind_options": choices(request_language(request), AREA_KINDS),
             "parent_options": [(area.code, f"{area.code} {area.name}") for area in all_areas],
