@@ -26,8 +26,8 @@ from app.figures.charts import sparkline
 from app.figures.context import IndicatorContext, indicator_context
 from app.figures.explained import runs_by_period, signal_runs, with_states
 from app.figures.icons import Variation, latest_variation
-from app.figures.periods import Period, consecutive
-from app.figures.signals import SignalPoint, breaks_by_indicator, compute_signals
+from app.figures.periods import Period
+from app.figures.signals import SignalPoint, breaks_by_indicator, signals_of_series
 from app.figures.story_pool import themes_of
 from app.figures.summary import period_words
 from app.figures.suppression import masked_points
@@ -274,14 +274,7 @@ def overview(
         if not found:
             points[indicator.id or 0] = []
             continue
-        computed = compute_signals(
-            found,
-            direction=indicator.direction,
-            screen_outliers=indicator.screen_outliers,
-            breaks=breaks[indicator.id],
-            consecutive=consecutive(indicator.frequency),
-            baseline_points=indicator.baseline_points,
-        )
+        computed = signals_of_series(found, indicator, breaks[indicator.id])
         runs.extend(
             recent(
                 signal_runs(

@@ -44,8 +44,10 @@ RULES = ("outside_limits", "trend", "two_of_three", "shift")
 RUN_LENGTH = 7
 PROVISIONAL_BELOW = 12
 SCREEN_FACTOR = 3.267
-#: Series whose signals are remembered (a ten-year monthly series is about 30 kB).
-SERIES_CACHED = 256
+#: Series whose signals are remembered (a ten-year monthly series is about 30 kB): the
+#: overview alone asks for every figure's municipality series (200 at the bench's scale),
+#: and the pages for their districts beside them.
+SERIES_CACHED = 512
 LIMIT_FACTOR = 2.66
 
 _MEANING: dict[Direction, dict[Side, Signal]] = {
@@ -309,13 +311,7 @@ def signals_for(
     on or before ``end`` (a report reads a half year without what came after it);
     ``breaks`` saves looking them up again when the caller has them."""
     starts = tuple(breaks_for(session, indicator, area) if breaks is None else breaks)
-    settings = (
-        Direction(indicator.direction),
-        indicator.screen_outliers,
-        starts,
-        Frequency(indicator.frequency),
-        indicator.baseline_points,
-    )
+    settings = _settings(indicator, starts)
     if as_of is not None:
         points = series(session=session, indicator=indicator, area=area, as_of=as_of, end=end)
         return list(_signals_of(tuple(points), *settings))
@@ -334,6 +330,26 @@ def signals_for(
 
 #: The current series' signals, per data version (see signals_for).
 _CURRENT = PerVersion(keep=4, size=SERIES_CACHED)
+
+
+def signals_of_series(
+    points: Sequence[tuple[date, float]], indicator: Indicator, breaks: Sequence[date]
+) -> list[SignalPoint]:
+    """The XmR chart of values the caller read itself (the overview and the dashboard
+    read every series in one query), remembered by the values and settings as
+    signals_for's are."""
+    return list(_signals_of(tuple(points), *_settings(indicator, tuple(breaks))))
+
+
+def _settings(indicator: Indicator, breaks: tuple[date, ...]) -> tuple:
+    """What an indicator's signals depend on besides its values (``_signals_of``'s key)."""
+    return (
+        Direction(indicator.direction),
+        indicator.screen_outliers,
+        breaks,
+        Frequency(indicator.frequency),
+        indicator.baseline_points,
+    )
 
 
 @lru_cache(maxsize=SERIES_CACHED)

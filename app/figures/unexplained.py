@@ -20,8 +20,7 @@ from sqlmodel import Session, col, select
 
 from app.figures.explained import SignalRun, signal_runs, with_states
 from app.figures.icons import Variation, variation_of
-from app.figures.periods import consecutive
-from app.figures.signals import SignalPoint, breaks_by_indicator, compute_signals
+from app.figures.signals import SignalPoint, breaks_by_indicator, signals_of_series
 from app.figures.versions import PerVersion
 from app.models import (
     Indicator,
@@ -83,14 +82,7 @@ def _compute(session: Session) -> Computed:
     latest: dict[str, Variation] = {}
     for indicator_id, group in groupby(rows, key=lambda r: r[0]):
         indicator = indicators[indicator_id]
-        points = compute_signals(
-            [(r[1], r[2]) for r in group],
-            direction=indicator.direction,
-            screen_outliers=indicator.screen_outliers,
-            breaks=breaks[indicator_id],
-            consecutive=consecutive(indicator.frequency),
-            baseline_points=indicator.baseline_points,
-        )
+        points = signals_of_series([(r[1], r[2]) for r in group], indicator, breaks[indicator_id])
         found = signal_runs(points, indicator.frequency, indicator_id=indicator_id)
         runs.extend(recent(found, points))
         latest[indicator.slug] = variation_of(points[-1], indicator.direction)
