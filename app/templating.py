@@ -20,6 +20,7 @@ from app.audience import has_role, is_staff
 from app.config import get_settings
 from app.context.events import event_period
 from app.db import get_engine
+from app.figures.charts import BANDS
 from app.figures.icons import variation_icon
 from app.figures.periods import Period, parse_period
 from app.figures.summary import period_words
@@ -84,6 +85,7 @@ templates.env.filters["period"] = _period
 templates.env.filters["day"] = _day
 templates.env.filters["event_period"] = _event_period
 templates.env.globals["variation_icon"] = _variation_icon
+templates.env.globals["chart_bands"] = BANDS
 
 
 def request_language(request: Request) -> str:

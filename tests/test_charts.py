@@ -173,3 +173,43 @@ def test_the_page_chart_has_dutch_tooltips_a_description_and_a_legend(client, se
     assert "breuk: gewone variatie opnieuw berekend" in legend_html
     english = _page_spec(client.get("/indicators/wachttijd?lang=en").text, "indicator-chart")
     assert english["datasets"]["points"][0]["tip"]["Value"] == "1,200.5"
+
+
+def _rects(spec) -> list[tuple[str, dict]]:
+    """Every rect mark in ``spec``, nested layers included: (data or filter, mark)."""
+    found = []
+    if isinstance(spec, dict):
+        mark = spec.get("mark")
+        if isinstance(mark, dict) and mark.get("type") == "rect":
+            where = spec.get("data", {}).get("name", "")
+            where += "".join(str(t.get("filter", "")) for t in spec.get("transform", []))
+            found.append((where, mark))
+        for value in spec.values():
+            found += _rects(value)
+    elif isinstance(spec, list):
+        for value in spec:
+            found += _rects(value)
+    return found
+
+
+@pytest.mark.parametrize("kind", ["highlight", "event"])
+def test_a_band_and_its_legend_keys_have_one_colour_and_opacity(kind):
+    """The report's half year (the highlight band) and a development look in the legend
+    exactly as drawn: in the chart, in the SVG's own legend and in the page's swatch."""
+    from app.figures.charts import BANDS
+    from app.templating import templates
+
+    dataset = "highlight" if kind == "highlight" else "events"
+    band = [{"start": "2024-07-01", "end": "2024-12-31", "tip": {}}]
+    spec = _spec(ROWS, {dataset: band}, legend_below=True)
+    rects = _rects(spec)
+    drawn = [mark for where, mark in rects if where == dataset]
+    key = [mark for where, mark in rects if where.endswith(f"datum.kind == '{kind}'")]
+    assert len(drawn) == 1 and len(key) == 1
+    assert (drawn[0]["color"], drawn[0]["opacity"]) == (key[0]["color"], key[0]["opacity"])
+    assert (drawn[0]["color"], drawn[0]["opacity"]) == (BANDS[kind].colour, BANDS[kind].opacity)
+    swatch = templates.env.from_string(
+        '{% from "indicators/_chart.html" import legend_key %}{{ legend_key(kind) }}'
+    ).render(kind=kind, lang="nl")
+    assert f'fill="{drawn[0]["color"]}" fill-opacity="{drawn[0]["opacity"]}"' in swatch
+    assert "class=" not in swatch.split("<rect", 1)[1]  # no stylesheet rule overrides it

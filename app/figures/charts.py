@@ -54,6 +54,24 @@ SIGNAL_SHAPES = {
 }
 INK = "#1d2731"
 GREY = "#5f6b76"
+
+
+@dataclass(frozen=True)
+class Band:
+    """How a shaded band is drawn: the chart, its SVG legend and the page's legend swatch
+    all read this one colour and opacity, so the key looks exactly like the band."""
+
+    colour: str
+    opacity: float
+
+
+#: The bands by legend kind: a development (and an experiment's running time), and the
+#: period shown (a story's period, a report's half year).
+BANDS = {
+    "event": Band(GREY, 0.15),
+    "running": Band(GREY, 0.15),
+    "highlight": Band("#005eb8", 0.25),
+}
 STORY_GLYPH, SESSION_GLYPH = "▲", "◆"
 MEAN_DASH, LIMIT_DASH, BREAK_DASH = [2, 2], [6, 3], [4, 4]
 #: Story titles shown in a marker's tooltip; the period's page lists them all.
@@ -395,13 +413,13 @@ def _layout(
     if "events" in layers:
         charts.append(
             alt.Chart(alt.NamedData("events"))
-            .mark_rect(opacity=0.15, color=GREY)
+            .mark_rect(opacity=BANDS["event"].opacity, color=BANDS["event"].colour)
             .encode(x="start:T", x2="end:T", tooltip=TIP)
         )
     if "highlight" in layers:
         charts.append(
             alt.Chart(alt.NamedData("highlight"))
-            .mark_rect(opacity=0.25, color=SIGNAL_COLOURS["improvement"])
+            .mark_rect(opacity=BANDS["highlight"].opacity, color=BANDS["highlight"].colour)
             .encode(x="start:T", x2="end:T", tooltip=TIP)
         )
     if "breaks" in layers:
@@ -640,10 +658,13 @@ def _legend_layout(width: int, height: int) -> dict[str, Any]:
         base.transform_filter(only("session"))
         .mark_text(text=SESSION_GLYPH, fontSize=11, color=INK)
         .encode(),
-        base.transform_filter(only("event", "highlight"))
-        .transform_calculate(x2="datum.x + 12", y1="datum.y - 5", y2="datum.y + 5")
-        .mark_rect(opacity=0.25, color=GREY)
-        .encode(x2="x2:Q", y=alt.Y("y1:Q", scale=None), y2="y2:Q"),
+        *(
+            base.transform_filter(only(kind))
+            .transform_calculate(x2="datum.x + 12", y1="datum.y - 5", y2="datum.y + 5")
+            .mark_rect(opacity=band.opacity, color=band.colour)
+            .encode(x2="x2:Q", y=alt.Y("y1:Q", scale=None), y2="y2:Q")
+            for kind, band in BANDS.items()
+        ),
         line("mean", MEAN_DASH, INK),
         line("limits", LIMIT_DASH, GREY),
         line("break", BREAK_DASH, INK),
@@ -782,7 +803,7 @@ def _comparison_layout(width: int | str, height: int, time_format: str) -> dict[
     )
     layers = [
         alt.Chart(alt.NamedData("running"))
-        .mark_rect(opacity=0.15, color=GREY)
+        .mark_rect(opacity=BANDS["running"].opacity, color=BANDS["running"].colour)
         .encode(x="start:T", x2="end:T", tooltip=TIP),
         series.mark_line().encode(
             strokeDash=alt.StrokeDash(
