@@ -1,7 +1,9 @@
-"""Half-year reports: the page, its Markdown and PDF downloads, introductions, freezing."""
+"""Half-year reports: the page, its Markdown and PDF downloads, introductions, freezing.
+
+The page and its downloads read one ``ShownReport`` (``app.reports.page``); the page
+itself is a ``ReportPage``."""
 
 import re
-from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import partial
 from typing import Annotated
@@ -12,19 +14,19 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 from starlette.responses import RedirectResponse, Response
 
-from app.audience import is_council
-from app.deps import CouncilUser, EditorUser, Reader, SessionDep, WriteSessionDep, has_role
+from app.deps import CouncilUser, EditorUser, Reader, SessionDep, WriteSessionDep
 from app.figures.periods import Period, period_of
 from app.figures.themes import get_theme
 from app.forms import FormDep, check_csrf, refused
 from app.ids import posted_id
-from app.models import Frequency, Observation, ReportQuestion, Role, Theme, User
+from app.models import Frequency, Observation, Theme, User
 from app.narratives.rendering import render_markdown as story_html
 from app.problems import Invalid, NotFound
 from app.reports import questions, service
-from app.reports.build import COUNCIL_REACH, candidate_stories, half_year
+from app.reports.build import half_year
 from app.reports.changes import describe
 from app.reports.content import Report
+from app.reports.page import ShownReport, build_report_page, read_report, theme_names
 from app.templating import render, render_text, request_language
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -41,41 +43,19 @@ def _theme(session: Session, slug: str) -> Theme | None:
     return get_theme(session=session, slug=slug) if slug else None
 
 
-def _theme_names(themes: list[Theme]) -> dict[str, str]:
-    """Slug -> name, so a frozen version reads "Werk en inkomen", not its slug (a theme
-    removed since keeps its slug)."""
-    return {theme.slug: theme.name for theme in themes}
-
-
-def _report(
-    session: Session, user: User | None, half: Period, theme: Theme | None, version: int | None
-) -> Report:
-    """The live or frozen report, with only the stories this reader may see."""
-    if version is None:
-        report = service.live_report(session=session, half=half, theme=theme)
-    else:
-        report = service.frozen_report(session=session, half=half, version=version)
-    # Anonymous readers (DUIDING_PUBLIC_READ) see only stories meant for the public.
-    reaches = {str(reach) for reach in COUNCIL_REACH} if user else {"public"}
-    return report.without_stories_beyond(reaches)
-
-
-def _text_context(
-    request: Request, report: Report, version: int | None, charts: bool = False
-) -> dict:
+def _text_context(shown: ShownReport, lang: str, charts: bool = False) -> dict:
     """What the report templates need besides the report itself."""
-    lang = request_language(request)
     return {
-        "report": report,
-        "version": version,
+        "report": shown.report,
+        "version": shown.version,
         "charts": charts,
         "describe": lambda change: describe(change, lang),
     }
 
 
-def _markdown(request: Request, report: Report, version: int | None, charts: bool) -> str:
+def _markdown(request: Request, shown: ShownReport, charts: bool) -> str:
     """The report as Markdown; blank lines the template leaves are folded."""
-    context = _text_context(request, report, version, charts=charts)
+    context = _text_context(shown, request_language(request), charts=charts)
     text = render_text(request, "reports/report.md", context)
     text = re.sub(r"\n[ \t]*(\n[ \t]*)+\n", "\n\n", text)
     return re.sub(r"(?m)^(- .*)\n\n(?=- )", r"\1\n", text).strip() + "\n"
@@ -114,31 +94,19 @@ def report_list(request: Request, session: SessionDep, user: Reader):
                 (h, versions) for h, versions in listed if versions or _has_figures(session, h)
             ],
             "themes": themes,
-            "theme_names": _theme_names(themes),
+            "theme_names": theme_names(themes),
         },
     )
 
 
-@dataclass
-class Requested:
-    """The report a request asks for, as this reader may see it."""
-
-    half: Period
-    theme: Theme | None
-    version: int | None
-    report: Report
-
-
 def requested(
     period: str, session: SessionDep, user: Reader, theme: str = "", version: int | None = None
-) -> Requested:
+) -> ShownReport:
     """Read the half year, theme and frozen version of a report request (404 if unknown)."""
-    half = _half(period)
-    chosen = _theme(session, theme)
-    return Requested(half, chosen, version, _report(session, user, half, chosen, version))
+    return read_report(session=session, user=user, period=period, theme=theme, version=version)
 
 
-RequestedDep = Annotated[Requested, Depends(requested)]
+RequestedDep = Annotated[ShownReport, Depends(requested)]
 
 
 def _download(content: str | bytes, media_type: str, name: str) -> Response:
@@ -152,7 +120,7 @@ def _download(content: str | bytes, media_type: str, name: str) -> Response:
 @router.get("/reports/{period}.md")
 def report_markdown(request: Request, asked: RequestedDep):
     """The report as Markdown, for pasting into a council document."""
-    text = _markdown(request, asked.report, asked.version, charts=False)
+    text = _markdown(request, asked, charts=False)
     name = _file_name(asked.report, asked.version, ".md")
     return _download(text, "text/markdown; charset=utf-8", name)
 
@@ -162,7 +130,7 @@ def report_download_pdf(request: Request, asked: RequestedDep):
     """The report as an accessible (tagged, PDF/UA-1) PDF with its charts."""
     from app.reports.pdf import report_pdf  # WeasyPrint and Pango: loaded on first use
 
-    text = _markdown(request, asked.report, asked.version, charts=True)
+    text = _markdown(request, asked, charts=True)
     name = _file_name(asked.report, asked.version, ".pdf")
     document = report_pdf(asked.report, text, request_language(request))
     return _download(document, "application/pdf", name)
@@ -177,59 +145,43 @@ def report_download_docx(request: Request, asked: RequestedDep):
     planning and control documents."""
     from app.reports.docx import report_docx  # python-docx: loaded on first use
 
-    text = _markdown(request, asked.report, asked.version, charts=True)
+    text = _markdown(request, asked, charts=True)
     name = _file_name(asked.report, asked.version, ".docx")
     document = report_docx(asked.report, text, request_language(request))
     return _download(document, DOCX, name)
-
-
-def _asked_by(session: Session, rows: list[ReportQuestion], user: User | None) -> dict:
-    """Question id -> who asked it, for editors only (an address is a contact detail)."""
-    if not has_role(user, Role.editor):
-        return {}
-    ids = {row.asked_by_id for row in rows if row.asked_by_id}
-    users = session.exec(select(User).where(col(User.id).in_(ids))).all() if ids else []
-    emails = {u.id: u.email for u in users}
-    return {row.id: emails.get(row.asked_by_id) if row.asked_by_id else None for row in rows}
 
 
 def _report_page(
     request: Request,
     session: Session,
     user: User | None,
-    asked: Requested,
+    asked: ShownReport,
     errors: dict | None = None,
     values: dict | None = None,
     status_code: int = 200,
 ):
     """Render the report page; ``errors`` and ``values`` refill a refused question form."""
-    editing = asked.version is None and has_role(user, Role.editor)
-    candidates = {}
-    if editing:
-        themes = [asked.theme] if asked.theme else session.exec(select(Theme)).all()
-        candidates = {t.slug: candidate_stories(session, t, asked.half) for t in themes}
-    slug = asked.theme.slug if asked.theme else ""
-    query = urlencode({k: v for k, v in (("theme", slug), ("version", asked.version)) if v})
-    rows, _ = questions.list_for(
-        session=session, half=asked.half, theme=asked.theme, version=asked.version
-    )
+    lang = request_language(request)
+    page = build_report_page(session=session, user=user, shown=asked, errors=errors, values=values)
     return render(
         request,
         "reports/report.html",
         {
-            "questions": rows,
-            "asked_by": _asked_by(session, rows, user),
-            "can_ask": is_council(user),
-            "can_answer": has_role(user, Role.editor),
-            "errors": errors or {},
-            "values": values or {},
-            **_text_context(request, asked.report, asked.version),
-            "versions": service.frozen_versions(session=session, half=asked.half),
-            "theme_names": _theme_names(list(session.exec(select(Theme)).all())),
-            "editing": editing,
-            "candidates": candidates,
-            "query": f"?{query}" if query else "",
-            "theme_slug": slug,
+            "page": page,
+            # the template's names for the page's parts
+            "questions": page.questions,
+            "asked_by": page.asked_by,
+            "can_ask": page.can_ask,
+            "can_answer": page.can_answer,
+            "errors": page.errors,
+            "values": page.values,
+            **_text_context(asked, lang),
+            "versions": page.versions,
+            "theme_names": page.theme_names,
+            "editing": page.editing,
+            "candidates": page.candidates,
+            "query": asked.query,
+            "theme_slug": page.theme_slug,
             "story_html": story_html,
             "notes_html": partial(story_html, tables=True),
         },
@@ -274,7 +226,7 @@ def ask_question(
         )
     except Invalid as problem:
         errors = refused(request, session, problem)
-        asked = requested(period, session, user, slug, version)
+        asked = read_report(session=session, user=user, period=period, theme=slug, version=version)
         return _report_page(request, session, user, asked, errors, {"question": text}, 422)
     return RedirectResponse(_back(half, slug, version, f"question-{row.id}"), status_code=303)
 
@@ -298,7 +250,9 @@ def answer_question(
     except Invalid as problem:
         errors = {f"answer-{question_id}": m for m in refused(request, session, problem).values()}
         values = {f"answer-{question_id}": text}
-        asked = requested(scope[0], session, user, scope[1], scope[2])
+        asked = read_report(
+            session=session, user=user, period=scope[0], theme=scope[1], version=scope[2]
+        )
         return _report_page(request, session, user, asked, errors, values, 422)
     back = _back(_half(scope[0]), scope[1], scope[2], f"question-{question_id}")
     return RedirectResponse(back, status_code=303)
