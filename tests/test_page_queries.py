@@ -33,7 +33,7 @@ from app.models import (
 )
 from app.models.narrative import Assessment, LinkRelation, NarrativeStatus
 from app.narratives.reach import Reach
-from tests.engines import test_database_url
+from tests import engines
 from tests.factories import make_area, make_indicator, make_narrative, make_theme
 
 #: Upper bounds on the statements of each page: a few dozen for the figure and its six
@@ -269,7 +269,7 @@ def test_a_revised_value_a_new_break_and_a_new_story_show_at_once(
     )
 
 
-@pytest.mark.skipif(bool(test_database_url()), reason="EXPLAIN QUERY PLAN is SQLite's")
+@pytest.mark.skipif(bool(engines.test_database_url()), reason="EXPLAIN QUERY PLAN is SQLite's")
 def test_the_pages_read_series_through_an_index_not_a_table_scan(
     client, session, settings, figures
 ):
