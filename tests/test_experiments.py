@@ -488,6 +488,7 @@ def test_the_portfolio_marks_overdue_reviews_and_theme_limits(client, session):
     login(client, session, "viewer")
     session.commit()
     theme = make_theme(session, slug="jeugd", name="Jeugd")
+    make_theme(session, slug="schulden", name="Schulden")  # a theme without experiments
     make_area(session, code="WK990101")
     session.add(PortfolioLimit(theme_id=theme.id, max_running=1))
     session.commit()

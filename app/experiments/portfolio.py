@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from app.experiments.experiments import review_overdue
 from app.i18n import N_
+from app.lookups import UNKNOWN
 from app.models import (
     Area,
     AreaRole,
@@ -27,7 +28,7 @@ from app.models import (
     PortfolioLimit,
     Theme,
 )
-from app.problems import FieldError, Invalid
+from app.problems import STRICT, FieldError, Filters, Invalid
 
 LIMIT_RANGE = N_("A limit is a whole number from 1 to 100, or empty for none.")
 RUNNING = (ExperimentStatus.running, ExperimentStatus.scaled)
@@ -120,10 +121,30 @@ def _matches(themes: list[Theme], areas: list[Area], theme: str | None, area: st
     )
 
 
+def _known(
+    typed: str | None, names: set[str], field: str, message: str, filters: Filters
+) -> str | None:
+    """``typed`` if it names one of ``names`` (None when empty); an unknown one is
+    refused at ``field``, or left out when ``filters`` keeps it for the page."""
+
+    def check() -> str | None:
+        if typed and typed not in names:
+            raise Invalid.at(field, message, part="query", name=typed)
+        return typed or None
+
+    return filters.read(check, None)
+
+
 def portfolio(
-    *, session: Session, today: date, theme: str | None = None, area: str | None = None
+    *,
+    session: Session,
+    today: date,
+    theme: str | None = None,
+    area: str | None = None,
+    filters: Filters = STRICT,
 ) -> Portfolio:
-    """Build the portfolio, filtered to one theme and/or district when given."""
+    """Build the portfolio, filtered to one theme and/or district when given; an
+    unknown theme or district is refused at its field (``filters`` decides how)."""
     ideas = list(session.exec(select(Idea).order_by(col(Idea.created_at).desc())))
     experiments = list(session.exec(select(Experiment).order_by(col(Experiment.review_on))))
     idea_themes, idea_areas = _links(
@@ -145,6 +166,8 @@ def portfolio(
         theme=theme,
         area=area,
     )
+    theme = _known(theme, {t.slug for t in result.themes}, "theme", UNKNOWN[Theme], filters)
+    area = _known(area, {a.code for a in result.districts}, "area", UNKNOWN[Area], filters)
     for idea in ideas:
         row = IdeaRow(idea, idea_themes.get(idea.id, []), idea_areas.get(idea.id, []))
         if _matches(row.themes, row.areas, theme, area):

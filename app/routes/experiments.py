@@ -12,7 +12,7 @@ from app.deps import AdminUser, EditorUser, Limit, Offset, SessionDep, ViewerUse
 from app.experiments import evidence, experiments, ideas, portfolio
 from app.experiments.public import decision_public, experiment_public
 from app.figures.svg import chart_svg
-from app.forms import FormDep, check_csrf, refused, validated
+from app.forms import FilterErrors, FormDep, check_csrf, refused, validated
 from app.i18n import N_
 from app.ids import posted_id
 from app.lookups import district_options
@@ -87,14 +87,21 @@ def portfolio_page(
     request: Request,
     session: SessionDep,
     user: ViewerUser,
-    theme: Annotated[str | None, Query(max_length=60)] = None,
-    area: Annotated[str | None, Query(max_length=20)] = None,
+    theme: str | None = None,
+    area: str | None = None,
 ):
-    """Show ideas and experiments by state, with overdue reviews and theme limits."""
+    """Show ideas and experiments by state, with overdue reviews and theme limits; an
+    unknown theme or district is said at its field and left out (422, the page itself)."""
+    errors = FilterErrors(request)
     seen = portfolio.portfolio(
-        session=session, today=_today(), theme=theme or None, area=area or None
+        session=session, today=_today(), theme=theme, area=area, filters=errors
     )
-    return render(request, "experiments/portfolio.html", {"portfolio": seen})
+    return render(
+        request,
+        "experiments/portfolio.html",
+        {"portfolio": seen, "filter_errors": errors},
+        status_code=errors.status,
+    )
 
 
 def _settings_page(request, session, errors=None, status_code=200):
