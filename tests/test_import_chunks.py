@@ -56,6 +56,21 @@ def _values(client, headers) -> dict[str, float]:
     return {item["period"]: item["value"] for item in answer.json()["items"]}
 
 
+def _crash_after_the_commit(monkeypatch):
+    """Import the values, then changed ones whose import dies between its commit and
+    its settling; return the real settling step."""
+    _import(csv_content(ROWS))
+
+    def crash(_self, _found: int) -> None:
+        raise RuntimeError("killed after the commit, before settling")
+
+    settle = staging.ObservationStage._settle
+    monkeypatch.setattr(staging.ObservationStage, "_settle", crash)
+    with pytest.raises(RuntimeError):
+        _import(_changed())
+    return settle
+
+
 def _raw(session, sql: str) -> int:
     session.rollback()
     return session.execute(text(sql)).scalar_one()
@@ -110,15 +125,7 @@ def test_a_crash_after_the_commit_shows_the_new_values_and_the_next_import_settl
 ):
     viewer = bearer(session, "viewer")
     session.commit()
-    _import(csv_content(ROWS))
-
-    def crash(_self, _found: int) -> None:
-        raise RuntimeError("killed after the commit, before settling")
-
-    settle = staging.ObservationStage._settle
-    monkeypatch.setattr(staging.ObservationStage, "_settle", crash)
-    with pytest.raises(RuntimeError):
-        _import(_changed())
+    settle = _crash_after_the_commit(monkeypatch)
     values = _values(client, viewer)
     assert len(values) == ROWS + 50 and set(values.values()) == {n + 1000.0 for n in range(500)}
     assert _raw(session, "SELECT COUNT(*) FROM observation_import") == 1
@@ -222,15 +229,7 @@ def test_the_servers_start_settles_an_import_that_committed_before_it_crashed(
 ):
     viewer = bearer(session, "viewer")
     session.commit()
-    _import(csv_content(ROWS))
-
-    def crash(_self, _found: int) -> None:
-        raise RuntimeError("killed after the commit, before settling")
-
-    settle = staging.ObservationStage._settle
-    monkeypatch.setattr(staging.ObservationStage, "_settle", crash)
-    with pytest.raises(RuntimeError):
-        _import(_changed())
+    settle = _crash_after_the_commit(monkeypatch)
     values = _values(client, viewer)
     monkeypatch.setattr(staging.ObservationStage, "_settle", settle)
 
