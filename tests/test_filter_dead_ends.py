@@ -48,3 +48,29 @@ def test_a_known_portfolio_filter_still_applies(client, session, places):
     page = client.get("/experiments", params={"theme": "jeugd", "area": "WK019301"})
     assert page.status_code == 200
     assert 'class="error-summary"' not in page.text
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("nl", {"theme": "Er is geen thema &#39;onbekend&#39;.",
+            "version": "Er is geen bevroren rapportage"}),
+    ("en", {"theme": "There is no theme &#39;onbekend&#39;.",
+            "version": "There is no frozen report with that number"}),
+])  # fmt: skip
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"theme": "onbekend"}, "theme"),
+        ({"version": "abc"}, "version"),
+        ({"version": "99"}, "version"),
+    ],
+)
+def test_a_bad_report_filter_shows_the_live_report_with_the_message(
+    client, session, places, lang, words, params, field
+):
+    login(client, session, "viewer")
+    page = client.get("/reports/2025-H2", params={**params, "lang": lang})
+    assert page.status_code == 422
+    summary = re.search(r'<div class="error-summary".*?</div>', page.text, re.S)
+    assert summary and words[field] in summary[0]
+    assert 'href="/reports/2025-H2.md"' in page.text  # the live report of every theme
+    assert 'id="theme-jeugd"' in page.text

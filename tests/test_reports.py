@@ -404,10 +404,14 @@ def test_a_bad_half_year_is_a_404_that_says_why(client, session, data, path):
 
 def test_unknown_theme_or_version(client, session, data):
     login(client, session, "viewer")
-    assert client.get(f"{REPORT}?theme=onbekend").status_code == 404
+    # the page says it and shows the live report (tests/test_filter_dead_ends.py);
+    # a download has no page to say it on
+    assert client.get(f"{REPORT}?theme=onbekend").status_code == 422
     missing = client.get(f"{REPORT}?version=999")
-    assert missing.status_code == 404
+    assert missing.status_code == 422
     assert "Er is geen bevroren rapportage met dat nummer" in missing.text
+    assert client.get(f"{REPORT}.md?theme=onbekend").status_code == 404
+    assert client.get(f"{REPORT}.md?version=999").status_code == 404
     english = client.get("/reports/2024-H3?lang=en")
     assert "A report covers a half year, written as 2024-H1 or 2024-H2." in english.text
 

@@ -18,6 +18,7 @@ from app.audience import has_role, is_council
 from app.figures.periods import Period
 from app.figures.themes import get_theme
 from app.models import FrozenReport, Narrative, ReportQuestion, Role, Theme, User
+from app.problems import STRICT, Filters, NotFound
 from app.reports import questions, service
 from app.reports.build import COUNCIL_REACH, candidate_stories, half_year
 from app.reports.content import Report
@@ -53,20 +54,37 @@ def read_report(
     user: User | None,
     period: str,
     theme: str = "",
-    version: int | None = None,
+    version: int | str | None = None,
+    filters: Filters = STRICT,
 ) -> ShownReport:
     """The live or frozen report of half year ``period`` (and theme slug ``theme``), with
     only the stories ``user`` may see: signed in, those meant for the council; anonymous
-    (DUIDING_PUBLIC_READ), those meant for the public. An unknown half year, theme or
-    version raises NotFound."""
+    (DUIDING_PUBLIC_READ), those meant for the public. An unknown half year raises
+    NotFound; so do an unknown theme or version, unless ``filters`` keeps them for the
+    page, which then shows the live report of every theme."""
     half = half_year(period)
-    chosen = get_theme(session=session, slug=theme) if theme else None
-    if version is None:
-        report = service.live_report(session=session, half=half, theme=chosen)
+    chosen = filters.read(
+        lambda: get_theme(session=session, slug=theme) if theme else None, None, field="theme"
+    )
+    frozen = filters.read(lambda: _frozen(session, half, version), None, field="version")
+    if frozen is None:
+        version, report = None, service.live_report(session=session, half=half, theme=chosen)
     else:
-        report = service.frozen_report(session=session, half=half, version=version)
+        version, report = frozen
     reaches = {str(reach) for reach in COUNCIL_REACH} if user else {"public"}
     return ShownReport(half, chosen, version, report.without_stories_beyond(reaches))
+
+
+def _frozen(session: Session, half: Period, version: int | str | None) -> tuple[int, Report] | None:
+    """The frozen report numbered ``version`` (None when not asked for); a version that
+    is no number is as unknown as one never frozen."""
+    if version is None or version == "":
+        return None
+    if isinstance(version, str):
+        if not version.strip().isdigit():
+            raise NotFound(service.UNKNOWN_VERSION)
+        version = int(version)
+    return version, service.frozen_report(session=session, half=half, version=version)
 
 
 @dataclass

@@ -17,7 +17,7 @@ from starlette.responses import RedirectResponse, Response
 from app.deps import CouncilUser, EditorUser, Reader, SessionDep, WriteSessionDep
 from app.figures.periods import Period, period_of
 from app.figures.themes import get_theme
-from app.forms import FormDep, check_csrf, refused
+from app.forms import FilterErrors, FormDep, check_csrf, refused
 from app.ids import posted_id
 from app.models import Frequency, Observation, Theme, User
 from app.narratives.rendering import render_markdown as story_html
@@ -159,8 +159,10 @@ def _report_page(
     errors: dict | None = None,
     values: dict | None = None,
     status_code: int = 200,
+    filter_errors: FilterErrors | None = None,
 ):
-    """Render the report page; ``errors`` and ``values`` refill a refused question form."""
+    """Render the report page; ``errors`` and ``values`` refill a refused question form,
+    ``filter_errors`` says a theme or version filter that was left out."""
     lang = request_language(request)
     page = build_report_page(session=session, user=user, shown=asked, errors=errors, values=values)
     return render(
@@ -184,16 +186,31 @@ def _report_page(
             "theme_slug": page.theme_slug,
             "story_html": story_html,
             "notes_html": partial(story_html, tables=True),
+            "filter_errors": filter_errors or {},
         },
         status_code=status_code,
     )
 
 
 @router.get("/reports/{period}")
-def report_page(request: Request, session: SessionDep, user: Reader, asked: RequestedDep):
+def report_page(
+    request: Request,
+    session: SessionDep,
+    user: Reader,
+    period: str,
+    theme: str = "",
+    version: str = "",
+):
     """The half-year report, live or as frozen; editors write introductions and freeze
-    it, council members ask questions and editors answer them."""
-    return _report_page(request, session, user, asked)
+    it, council members ask questions and editors answer them. An unknown theme or
+    version is said on the page (422), which shows the live report instead."""
+    errors = FilterErrors(request)
+    asked = read_report(
+        session=session, user=user, period=period, theme=theme, version=version, filters=errors
+    )
+    return _report_page(
+        request, session, user, asked, status_code=errors.status, filter_errors=errors
+    )
 
 
 def _back(half: Period, theme: str | None, version: int | None, anchor: str) -> str:
