@@ -1,11 +1,11 @@
-"""The reflection session page object (app/sessions/page.py): what the page shows,
+"""The reflection session page object (app/reflections/page.py): what the page shows,
 asserted on the object itself, and its JSON twin answering the same record."""
 
 from datetime import date
 
 from app.models import ActionStatus, NarrativeStatus
-from app.sessions import service
-from app.sessions.page import NOTES, build_session_page
+from app.reflections import service
+from app.reflections.page import NOTES, build_session_page
 from tests.factories import bearer, make_area, make_narrative, make_user
 from tests.test_sessions import _observe, make_indicator
 

@@ -14,8 +14,8 @@ from app.models import (
     Observation,
     SessionIndicator,
 )
+from app.reflections.snapshot import snapshot_panel
 from app.reports.build import build_report, half_year
-from app.sessions.snapshot import snapshot_panel
 from tests.factories import bearer, login, make_indicator, make_narrative, make_theme
 
 MONTHS = [date(2025, month, 1) for month in range(1, 13)]

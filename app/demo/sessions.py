@@ -26,7 +26,7 @@ from app.models import (
     SessionIndicator,
     SessionNarrative,
 )
-from app.sessions.snapshot import freeze
+from app.reflections.snapshot import freeze
 
 STORIES_PER_SESSION = 3
 

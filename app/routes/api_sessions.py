@@ -1,5 +1,5 @@
 """JSON API for reflection sessions (DESIGN.md: GET/POST /api/v1/sessions); a session is
-answered from the record its page is built on (``app.sessions.page``)."""
+answered from the record its page is built on (``app.reflections.page``)."""
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
@@ -8,8 +8,8 @@ from app.deps import EditorUser, Limit, Offset, SessionDep, ViewerUser, WriteSes
 from app.models.days import Day
 from app.models.page import Page
 from app.models.reflection import ReflectionSessionPublic, ReflectionSessionSummary
-from app.sessions import service
-from app.sessions.page import read_session, session_summary
+from app.reflections import service
+from app.reflections.page import read_session, session_summary
 
 router = APIRouter(prefix="/api/v1/sessions", tags=["sessions"])
 

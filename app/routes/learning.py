@@ -12,8 +12,8 @@ from app.forms import FormDep, check_csrf, refused
 from app.models import Area, AreaKind, Indicator, LearningQuestion, ReflectionSession, Role, Theme
 from app.models.page import Page
 from app.problems import Invalid
-from app.sessions import learning
-from app.sessions.learning import MovementIn, QuestionIn, QuestionOut, QuestionPatch
+from app.reflections import learning
+from app.reflections.learning import MovementIn, QuestionIn, QuestionOut, QuestionPatch
 from app.templating import render, say
 
 router = APIRouter(tags=["pages"], include_in_schema=False)

@@ -27,8 +27,8 @@ from app.models import (
     Theme,
 )
 from app.problems import Invalid, NotFound
-from app.sessions import actions, service, snapshot
-from app.sessions.page import build_session_page
+from app.reflections import actions, service, snapshot
+from app.reflections.page import build_session_page
 from app.templating import occurred_words, render, request_language
 
 router = APIRouter(tags=["pages"], include_in_schema=False)

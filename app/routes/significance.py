@@ -16,7 +16,7 @@ from app.forms import check_csrf, refused
 from app.models import Theme
 from app.narratives import significance
 from app.problems import Conflict, Invalid, NotFound
-from app.sessions.service import get_session
+from app.reflections.service import get_session
 from app.templating import render
 
 router = APIRouter(tags=["themes"])

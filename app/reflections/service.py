@@ -34,7 +34,7 @@ from app.models import (
 )
 from app.models.days import OUT_OF_RANGE, within_years
 from app.problems import FieldError, Invalid, NotFound
-from app.sessions.snapshot import freeze
+from app.reflections.snapshot import freeze
 
 TEXT_FIELDS = ("held_on", "title", "facilitator", "participants", "see", "mean", "do")
 

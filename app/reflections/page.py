@@ -32,7 +32,7 @@ from app.models import (
 from app.models.reflection import ReflectionSessionPublic
 from app.narratives import significance
 from app.narratives.rendering import render_markdown
-from app.sessions import learning, service, snapshot
+from app.reflections import learning, service, snapshot
 
 #: The three questions of a session's notes, in the order the page shows them.
 NOTES = ("see", "mean", "do")
