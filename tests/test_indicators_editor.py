@@ -286,7 +286,7 @@ def test_editor_adds_themes_and_areas(client, session):
     )  # fmt: skip
     assert response.status_code == 303
     page = client.get("/themes-and-areas").text
-    assert "<td>WK019301</td><td>Centrum</td><td>Wijk</td><td>GM0193</td>" in page
+    assert "<td>WK019301</td><td>Centrum</td><td>Wijk</td><td>Zwolle</td>" in page  # by name
     assert '<a href="/themes/jeugd">Jeugd</a> <code>jeugd</code>' in page
     taken = client.post(
         "/themes-and-areas/themes",

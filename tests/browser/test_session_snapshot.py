@@ -42,8 +42,8 @@ def test_session_shows_frozen_value_and_revision_notice(page, session, live_serv
     page.goto(session_url)
     page.locator(".snapshot summary").first.click()  # each figure is folded under the notes
     notice = page.locator(".revised")
-    assert notice.locator("li").all_inner_texts() == ["2024-03: 11 → 17"]
-    frozen = page.locator("table tbody tr").filter(has_text="2024-03")
+    assert notice.locator("li").all_inner_texts() == ["maart 2024: 11 → 17"]
+    frozen = page.locator("table tbody tr").filter(has_text="maart 2024")
     assert frozen.locator("td").nth(1).inner_text() == "11"
     page.wait_for_selector(".snapshot .chart.chart-ready svg")
     assert page.locator(".snapshot .chart svg g.mark-symbol path").count() == 3
