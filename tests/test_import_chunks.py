@@ -92,13 +92,7 @@ def test_a_crash_between_chunks_leaves_the_old_values_and_the_next_import_cleans
     before = _values(client, viewer)
     assert len(before) == ROWS and before["1900-01"] == 0
 
-    def crash(chunk: int) -> None:
-        if chunk == 3:
-            raise RuntimeError("the import's process died here")
-
-    monkeypatch.setattr(staging, "between_chunks", crash)
-    with pytest.raises(RuntimeError):
-        _import(_changed())
+    _crash_between_chunks(monkeypatch)
     # Three chunks of rows were written, yet readers see exactly what was there.
     assert _raw(session, "SELECT COUNT(*) FROM observation WHERE import_id IS NOT NULL") == 300
     assert _values(client, viewer) == before
@@ -264,14 +258,7 @@ def test_the_overview_and_the_dashboard_do_not_see_an_unfinished_imports_rows(
     before = overview(session=session).rows[0].points
     dashboard = (recent_runs(session), latest_variations(session))
     assert len(before) == ROWS and before[-1].value == ROWS - 1
-
-    def crash(chunk: int) -> None:
-        if chunk == 3:
-            raise RuntimeError("the import's process died here")
-
-    monkeypatch.setattr(staging, "between_chunks", crash)
-    with pytest.raises(RuntimeError):
-        _import(_changed())
+    _crash_between_chunks(monkeypatch)
     session.rollback()
     assert _raw(session, "SELECT COUNT(*) FROM observation WHERE import_id IS NOT NULL") == 300
     session.rollback()
