@@ -72,5 +72,6 @@ def test_a_bad_report_filter_shows_the_live_report_with_the_message(
     assert page.status_code == 422
     summary = re.search(r'<div class="error-summary".*?</div>', page.text, re.S)
     assert summary and words[field] in summary[0]
+    assert f'href="#{field}"' not in summary[0]  # the page has no such field to go to
     assert 'href="/reports/2025-H2.md"' in page.text  # the live report of every theme
     assert 'id="theme-jeugd"' in page.text
