@@ -61,8 +61,8 @@ def test_after_the_warm_up_the_latest_report_renders_nothing(env, session, monke
 
 def test_a_new_app_leaves_the_report_writers_and_the_svg_engine_unloaded(tmp_path):
     """create_app() in a fresh interpreter, as ``duiding serve`` runs it: the PDF and
-    Word writers and vl-convert (together ~100 MB) load only when a download or an SVG
-    needs them."""
+    Word writers, vl-convert and Altair (together ~170 MB and a second of start) load
+    only when a download, an SVG or a chart needs them."""
     import os
     import subprocess
     import sys
@@ -71,7 +71,7 @@ def test_a_new_app_leaves_the_report_writers_and_the_svg_engine_unloaded(tmp_pat
         "import sys\n"
         "from app.main import create_app\n"
         "create_app()\n"
-        "heavy = ('weasyprint', 'docx', 'vl_convert')\n"
+        "heavy = ('weasyprint', 'docx', 'vl_convert', 'altair')\n"
         "print('LOADED', sorted(m for m in heavy if m in sys.modules))\n"
     )
     env = {

@@ -31,8 +31,6 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-import altair as alt
-
 from app.figures.context import AssessmentShare, IndicatorContext, PeriodRow
 from app.figures.signals import SIGNAL_LABELS
 from app.figures.summary import period_words
@@ -360,18 +358,34 @@ def _fill(node: Any, values: dict[str, Any]) -> Any:
     return node
 
 
-TIP = alt.Tooltip("tip:N")
-#: A point's signal told by its colour and its shape, without a legend of Vega's own.
-SIGNAL_COLOUR = alt.Color(
-    "signal:N",
-    scale=alt.Scale(domain=list(SIGNAL_COLOURS), range=list(SIGNAL_COLOURS.values())),
-    legend=None,
-)
-SIGNAL_SHAPE = alt.Shape(
-    "signal:N",
-    scale=alt.Scale(domain=list(SIGNAL_SHAPES), range=list(SIGNAL_SHAPES.values())),
-    legend=None,
-)
+@lru_cache(maxsize=1)
+def _altair() -> Any:
+    """Altair, imported on the first chart built: it costs half a second and tens of
+    megabytes, which a start, a CLI command or the API's JSON never need."""
+    import altair
+
+    return altair
+
+
+@lru_cache(maxsize=1)
+def _encodings() -> tuple[Any, Any, Any]:
+    """The tooltip, and a point's signal told by its colour and its shape without a
+    legend of Vega's own: built once, on the first chart."""
+    alt = _altair()
+    tip = alt.Tooltip("tip:N")
+    colour = alt.Color(
+        "signal:N",
+        scale=alt.Scale(domain=list(SIGNAL_COLOURS), range=list(SIGNAL_COLOURS.values())),
+        legend=None,
+    )
+    shape = alt.Shape(
+        "signal:N",
+        scale=alt.Scale(domain=list(SIGNAL_SHAPES), range=list(SIGNAL_SHAPES.values())),
+        legend=None,
+    )
+    return tip, colour, shape
+
+
 #: Marks, axes and legends stay out of the accessibility tree: the chart is one image
 #: named by its description (app/static/charts.js), and the table beside it says what
 #: each mark would.
@@ -397,6 +411,8 @@ def _layout(
     named datasets ``points``, ``events``, ``breaks``, ``highlight`` and ``sessions``;
     ``fixed_axis`` leaves AXIS_START and AXIS_END to fill in as the time axis;
     ``values`` fixes the value axis, so that small multiples of districts share one."""
+    alt = _altair()
+    tip, signal_colour, signal_shape = _encodings()
     scale = alt.Scale(domain=[AXIS_START, AXIS_END]) if fixed_axis else alt.Undefined
     axis = alt.Axis(
         format=time_format,
@@ -414,19 +430,19 @@ def _layout(
         charts.append(
             alt.Chart(alt.NamedData("events"))
             .mark_rect(opacity=BANDS["event"].opacity, color=BANDS["event"].colour)
-            .encode(x="start:T", x2="end:T", tooltip=TIP)
+            .encode(x="start:T", x2="end:T", tooltip=tip)
         )
     if "highlight" in layers:
         charts.append(
             alt.Chart(alt.NamedData("highlight"))
             .mark_rect(opacity=BANDS["highlight"].opacity, color=BANDS["highlight"].colour)
-            .encode(x="start:T", x2="end:T", tooltip=TIP)
+            .encode(x="start:T", x2="end:T", tooltip=tip)
         )
     if "breaks" in layers:
         charts.append(
             alt.Chart(alt.NamedData("breaks"))
             .mark_rule(strokeDash=BREAK_DASH, color=INK, strokeWidth=1.5)
-            .encode(x="day:T", tooltip=TIP)
+            .encode(x="day:T", tooltip=tip)
         )
     charts.append(base.mark_line(color=GREY).encode(y=value))
     if "mean" in layers:
@@ -445,9 +461,9 @@ def _layout(
         .mark_point(filled=True, size=60, opacity=1)
         .encode(
             y="value:Q",
-            color=SIGNAL_COLOUR,
-            shape=SIGNAL_SHAPE,
-            tooltip=TIP,
+            color=signal_colour,
+            shape=signal_shape,
+            tooltip=tip,
         )
     )
     if "provisional" in layers:
@@ -455,13 +471,13 @@ def _layout(
         charts.append(
             base.transform_filter("datum.provisional && isValid(datum.value)")
             .mark_point(filled=True, size=14, opacity=1, color="white")
-            .encode(y="value:Q", tooltip=TIP)
+            .encode(y="value:Q", tooltip=tip)
         )
     if "masked" in layers:
         charts.append(
             base.transform_filter("datum.masked")
             .mark_tick(color=GREY, thickness=2)
-            .encode(y=alt.value(height - 6), tooltip=TIP)
+            .encode(y=alt.value(height - 6), tooltip=tip)
         )
     if "story" in layers:
         charts.append(
@@ -477,7 +493,7 @@ def _layout(
         charts.append(
             alt.Chart(alt.NamedData("sessions"))
             .mark_text(text=SESSION_GLYPH, fontSize=14, color=INK, cursor="pointer", baseline="top")
-            .encode(x="day:T", y=alt.value(0), href="href:N", tooltip=TIP)
+            .encode(x="day:T", y=alt.value(0), href="href:N", tooltip=tip)
         )
     chart = alt.layer(*charts).properties(width=width, height=height)
     spec = chart.to_dict(validate=False)
@@ -578,6 +594,8 @@ SPARK_WIDTH, SPARK_HEIGHT = 120, 28
 def _sparkline_layout() -> dict[str, Any]:
     """A line without axes and the latest point coloured and shaped by its signal
     (dataset ``points``: period, value, signal, last)."""
+    alt = _altair()
+    _, signal_colour, signal_shape = _encodings()
     x = alt.X("period:T", axis=None)
     y = alt.Y("value:Q", axis=None, scale=alt.Scale(zero=False))
     base = alt.Chart(alt.NamedData("points")).encode(x=x, y=y)
@@ -586,8 +604,8 @@ def _sparkline_layout() -> dict[str, Any]:
         base.transform_filter("datum.last && isValid(datum.value)")
         .mark_point(filled=True, size=30, opacity=1)
         .encode(
-            color=SIGNAL_COLOUR,
-            shape=SIGNAL_SHAPE,
+            color=signal_colour,
+            shape=signal_shape,
         ),
     ).properties(width=SPARK_WIDTH, height=SPARK_HEIGHT, padding=2)
     spec = chart.to_dict(validate=False)
@@ -633,6 +651,7 @@ def _legend_rows(entries: list[LegendEntry], width: int) -> list[dict[str, Any]]
 @lru_cache(maxsize=32)
 def _legend_layout(width: int, height: int) -> dict[str, Any]:
     """A legend drawn with the chart's own marks, one entry per slot of a grid."""
+    alt = _altair()
     base = alt.Chart(alt.NamedData("legend")).encode(
         x=alt.X("x:Q", scale=None, axis=None), y=alt.Y("y:Q", scale=None, axis=None)
     )
@@ -640,7 +659,7 @@ def _legend_layout(width: int, height: int) -> dict[str, Any]:
     def only(*kinds: str) -> str:
         return " || ".join(f"datum.kind == '{kind}'" for kind in kinds)
 
-    def line(kind: str, dash: list[int], colour: str) -> alt.LayerChart:
+    def line(kind: str, dash: list[int], colour: str) -> Any:
         return (
             base.transform_filter(only(kind))
             .transform_calculate(x2="datum.x + 12")
@@ -708,6 +727,8 @@ TIP_QUARTER = N_("Quarter")
 @lru_cache(maxsize=4)
 def _shares_layout() -> dict[str, Any]:
     """Per quarter a bar of 100%, split by what the stories report (dataset ``shares``)."""
+    alt = _altair()
+    tip = _encodings()[0]
     chart = (
         alt.Chart(alt.NamedData("shares"))
         .mark_bar()
@@ -723,7 +744,7 @@ def _shares_layout() -> dict[str, Any]:
                 legend=alt.Legend(title=None, orient="bottom"),
             ),
             order=alt.Order("rank:Q"),
-            tooltip=TIP,
+            tooltip=tip,
         )
         .properties(width="container", height=140)
     )
@@ -781,6 +802,8 @@ COMPARISON_LEGEND = {
 def _comparison_layout(width: int | str, height: int, time_format: str) -> dict[str, Any]:
     """Pilot and comparison means per period (dataset ``series``) over the experiment's
     running period as a band (dataset ``running``)."""
+    alt = _altair()
+    tip = _encodings()[0]
     axis = alt.Axis(
         format=time_format,
         labelOverlap="greedy",
@@ -804,7 +827,7 @@ def _comparison_layout(width: int | str, height: int, time_format: str) -> dict[
     layers = [
         alt.Chart(alt.NamedData("running"))
         .mark_rect(opacity=BANDS["running"].opacity, color=BANDS["running"].colour)
-        .encode(x="start:T", x2="end:T", tooltip=TIP),
+        .encode(x="start:T", x2="end:T", tooltip=tip),
         series.mark_line().encode(
             strokeDash=alt.StrokeDash(
                 "side:N",
@@ -819,7 +842,7 @@ def _comparison_layout(width: int | str, height: int, time_format: str) -> dict[
                 scale=alt.Scale(domain=sides, range=[s[1] for s in SIDES.values()]),
                 legend=None,
             ),
-            tooltip=TIP,
+            tooltip=tip,
         ),
     ]
     spec = alt.layer(*layers).properties(width=width, height=height).to_dict(validate=False)
