@@ -194,6 +194,29 @@ def test_the_observations_json_cannot_be_subtracted(client, town):
     assert [i["value"] for i in as_of] == [8, 9, None, 9, 8, 10]
 
 
+@pytest.mark.parametrize("as_of", [None, "2100-01-01T00:00:00Z"])
+def test_pages_of_the_json_hide_what_the_whole_listing_hides(client, town, as_of):
+    """Pages of 4 cut each period's five rows apart (March's small district and the one
+    hidden beside it land on different pages): paged in SQL, each page still hides what
+    the whole listing hides, in the same order, and says the same total."""
+    url = "/api/v1/indicators/meldingen/observations"
+    moment = {"as_of": as_of} if as_of else {}
+    whole = client.get(url, params={"limit": 1000, **moment}).json()
+    assert whole["total"] == len(whole["items"]) == 30
+    pages = [
+        client.get(url, params={"limit": 4, "offset": offset, **moment}).json()
+        for offset in range(0, 32, 4)
+    ]
+    assert {page["total"] for page in pages} == {30}
+    assert [item for page in pages for item in page["items"]] == whole["items"]
+    assert [(i["period"], i["area"]) for i in whole["items"][:5]] == [
+        ("2024-01", None),
+        *(("2024-01", code) for code in sorted(DISTRICTS)),
+    ]
+    march = [i for i in whole["items"] if i["period"] == "2024-03"]
+    assert [i["area"] for i in march if i["value"] is None] == [SMALL, SECOND]
+
+
 def test_the_csv_cannot_be_subtracted(client, town):
     text = client.get("/api/v1/indicators/meldingen/observations.csv").text
     rows = [r for r in csv.DictReader(io.StringIO(text)) if r["period"] == "2024-03"]

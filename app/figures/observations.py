@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import ColumnElement, delete, insert, update
+from sqlalchemy import ColumnElement, delete, func, insert, update
 from sqlmodel import Session, col, select
 
 from app import audit
@@ -196,6 +196,26 @@ def record_upsert(
         )
 
 
+def _series_filters(
+    table: type[Observation] | type[ObservationRemoved],
+    indicator: Indicator,
+    area: Area | None,
+    all_areas: bool,
+    start: date | None,
+    end: date | None,
+) -> list[ColumnElement[bool]]:
+    """Which rows of ``table`` a listing of ``indicator`` covers: one area (None: the
+    municipality) or ``all_areas``, between ``start`` and ``end``."""
+    filters: list[ColumnElement[bool]] = [col(table.indicator_id) == indicator.id]
+    if not all_areas:
+        filters.append(col(table.area_id) == area.id if area else col(table.area_id).is_(None))
+    if start is not None:
+        filters.append(col(table.period_start) >= start)
+    if end is not None:
+        filters.append(col(table.period_start) <= end)
+    return filters
+
+
 def known_values(
     *,
     session: Session,
@@ -212,48 +232,86 @@ def known_values(
     area. With ``as_of`` the values are those known at that moment: the current row
     if it was recorded by then, otherwise the revision that was valid then.
     """
-    filters: list[ColumnElement[bool]] = [col(Observation.indicator_id) == indicator.id]
-    if not all_areas:
-        filters.append(
-            col(Observation.area_id) == area.id if area else col(Observation.area_id).is_(None)
+    filters = _series_filters(Observation, indicator, area, all_areas, start, end)
+    if as_of is None:
+        return [KnownValue(*row) for row in session.exec(_current(filters).order_by(*_ORDER))]
+    queries = [
+        _current([*filters, col(Observation.recorded_at) <= as_of]),
+        # sqlmodel types select() for at most four columns
+        select(  # type: ignore[call-overload]
+            col(Observation.period_start),
+            col(Area.code),
+            col(ObservationRevision.value),
+            col(ObservationRevision.recorded_at),
+            col(ObservationRevision.status),
         )
-    if start is not None:
-        filters.append(col(Observation.period_start) >= start)
-    if end is not None:
-        filters.append(col(Observation.period_start) <= end)
-    # sqlmodel types select() for at most four columns
-    current = select(  # type: ignore[call-overload]
-        col(Observation.period_start),
-        col(Area.code),
-        col(Observation.value),
-        col(Observation.recorded_at),
-        col(Observation.status),
-    ).outerjoin(Area, col(Area.id) == col(Observation.area_id))
-    queries = [current.where(*filters)]
-    if as_of is not None:
-        queries = [current.where(*filters, Observation.recorded_at <= as_of)]
-        queries.append(
-            # sqlmodel types select() for at most four columns
-            select(  # type: ignore[call-overload]
-                col(Observation.period_start),
-                col(Area.code),
-                col(ObservationRevision.value),
-                col(ObservationRevision.recorded_at),
-                col(ObservationRevision.status),
-            )
-            .join(ObservationRevision, ObservationRevision.observation_id == Observation.id)
-            .outerjoin(Area, Area.id == Observation.area_id)
-            .where(
-                *filters,
-                ObservationRevision.recorded_at <= as_of,
-                ObservationRevision.superseded_at > as_of,
-            )
-        )
-    if as_of is not None:
-        queries.append(_removed_as_of(indicator, area, all_areas, start, end, as_of))
+        .join(ObservationRevision, ObservationRevision.observation_id == Observation.id)
+        .outerjoin(Area, Area.id == Observation.area_id)
+        .where(
+            *filters,
+            ObservationRevision.recorded_at <= as_of,
+            ObservationRevision.superseded_at > as_of,
+        ),
+        _removed_as_of(indicator, area, all_areas, start, end, as_of),
+    ]
     rows = [KnownValue(*row) for query in queries for row in session.exec(query)]
     rows.sort(key=lambda row: (row.period_start, row.area or ""))
     return rows
+
+
+#: The order of a listing, in SQL as ``known_values`` sorts in Python: by period, the
+#: municipality (no area code) before its districts.
+_ORDER = (col(Observation.period_start), func.coalesce(col(Area.code), ""))
+
+
+def _current(filters: list[ColumnElement[bool]]):
+    """The current values the ``filters`` select, with their area's code."""
+    # sqlmodel types select() for at most four columns
+    return (
+        select(  # type: ignore[call-overload]
+            col(Observation.period_start),
+            col(Area.code),
+            col(Observation.value),
+            col(Observation.recorded_at),
+            col(Observation.status),
+        )
+        .outerjoin(Area, col(Area.id) == col(Observation.area_id))
+        .where(*filters)
+    )
+
+
+def known_page(
+    *,
+    session: Session,
+    indicator: Indicator,
+    area: Area | None,
+    all_areas: bool,
+    start: date | None,
+    end: date | None,
+    as_of: datetime | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[KnownValue], int]:
+    """One page of ``known_values`` and how many there are in all. The current values
+    are paged and counted in SQL: a page of the API lists at most a thousand of an
+    indicator's tens of thousands of district values, and reading them all to show one
+    page was most of its time. Values as known at ``as_of`` (three tables) are paged
+    after they are merged."""
+    if as_of is not None:
+        rows = known_values(
+            session=session,
+            indicator=indicator,
+            area=area,
+            all_areas=all_areas,
+            start=start,
+            end=end,
+            as_of=as_of,
+        )
+        return rows[offset : offset + limit], len(rows)
+    filters = _series_filters(Observation, indicator, area, all_areas, start, end)
+    total = session.exec(select(func.count(col(Observation.id))).where(*filters)).one()
+    page = session.exec(_current(filters).order_by(*_ORDER).limit(limit).offset(offset))
+    return [KnownValue(*row) for row in page], total
 
 
 def _removed_as_of(
@@ -266,13 +324,7 @@ def _removed_as_of(
 ):
     """The values of deleted observations that were true at ``as_of``."""
     removed = ObservationRemoved
-    filters: list[ColumnElement[bool]] = [col(removed.indicator_id) == indicator.id]
-    if not all_areas:
-        filters.append(col(removed.area_id) == area.id if area else col(removed.area_id).is_(None))
-    if start is not None:
-        filters.append(col(removed.period_start) >= start)
-    if end is not None:
-        filters.append(col(removed.period_start) <= end)
+    filters = _series_filters(removed, indicator, area, all_areas, start, end)
     # sqlmodel types select() for at most four columns
     return (
         select(  # type: ignore[call-overload]
@@ -499,6 +551,34 @@ class ItemChecker:
         return ObservationInput(parsed, float(value), area_row), []
 
 
+def _reader_series(
+    session: Session, area: str | None, start: str | None, end: str | None, as_of: datetime | None
+) -> dict:
+    """The keywords of ``known_values`` for a reader's URL parameters: an unknown area
+    is ``NotFound``, a bad range ``Invalid``, a moment without a zone UTC."""
+    area_row = get_area(session=session, code=area) if area else None
+    first, last = period_range(start, end)
+    if as_of is not None and as_of.tzinfo is None:
+        as_of = as_of.replace(tzinfo=UTC)
+    return {
+        "area": area_row,
+        "all_areas": area_row is None,
+        "start": first,
+        "end": last,
+        "as_of": as_of,
+    }
+
+
+def _masked(rows: list[KnownValue], session: Session, indicator: Indicator, series: dict, masking):
+    """``rows`` with what this reader may not see hidden, worked out on every district
+    of the periods listed (secondary suppression)."""
+    from app.figures.suppression import masked_rows  # it reads values through this module
+
+    return masked_rows(
+        rows, session=session, indicator=indicator, masking=masking, as_of=series["as_of"]
+    )
+
+
 def reader_values(
     session: Session,
     indicator: Indicator,
@@ -511,22 +591,29 @@ def reader_values(
     """The values a reader asked for (one area by code or all, a period range, as known
     at ``as_of``), the small district numbers this reader may not see hidden.
 
-    Shared by the JSON and CSV listings and the values page; an unknown area is
-    ``NotFound``, a bad range ``Invalid``."""
-    area_row = get_area(session=session, code=area) if area else None
-    first, last = period_range(start, end)
-    if as_of is not None and as_of.tzinfo is None:
-        as_of = as_of.replace(tzinfo=UTC)
-    rows = known_values(
-        session=session,
-        indicator=indicator,
-        area=area_row,
-        all_areas=area_row is None,
-        start=first,
-        end=last,
-        as_of=as_of,
-    )
-    # Worked out on every district of the periods listed (secondary suppression).
-    from app.figures.suppression import masked_rows  # it reads values through this module
+    Shared by the CSV listing and the values page; an unknown area is ``NotFound``, a
+    bad range ``Invalid``."""
+    series = _reader_series(session, area, start, end, as_of)
+    rows = known_values(session=session, indicator=indicator, **series)
+    return _masked(rows, session, indicator, series, masking)
 
-    return masked_rows(rows, session=session, indicator=indicator, masking=masking, as_of=as_of)
+
+def reader_page(
+    session: Session,
+    indicator: Indicator,
+    area: str | None,
+    start: str | None,
+    end: str | None,
+    as_of: datetime | None,
+    masking: Masking,
+    *,
+    limit: int,
+    offset: int,
+) -> tuple[list, int]:
+    """One page of ``reader_values`` (the JSON listing) and how many values there are
+    in all: the same values, hidden alike, read a page at a time."""
+    series = _reader_series(session, area, start, end, as_of)
+    rows, total = known_page(
+        session=session, indicator=indicator, limit=limit, offset=offset, **series
+    )
+    return _masked(rows, session, indicator, series, masking), total

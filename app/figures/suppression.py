@@ -152,17 +152,17 @@ def masked_rows(
     periods listed, whichever areas were asked for."""
     if not masking.hides_districts or not rows:
         return rows
-    parent = _hierarchy(session)
     periods = [row.period_start for row in rows]
-    values = known_values(
+    hidden = hidden_cells(
         session=session,
         indicator=indicator,
-        all_areas=True,
+        threshold=masking.threshold,
+        as_of=as_of,
         start=min(periods),
         end=max(periods),
-        as_of=as_of,
     )
-    hidden = hidden_in(values, parent, masking.threshold)
+    if not hidden:
+        return rows
     return [
         # A copy for display: its value is the Masked that stands in for the number.
         replace(row, value=hidden[(row.area, row.period_start)])  # type: ignore[arg-type]

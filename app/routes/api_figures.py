@@ -31,6 +31,7 @@ from app.figures.observations import (
     ItemChecker,
     ObservationInput,
     delete_observation,
+    reader_page,
     reader_values,
     upsert_observations,
 )
@@ -294,19 +295,26 @@ def list_observations(
     offset: Offset = 0,
 ):
     """List an indicator's values by period, optionally as they were known at ``as_of``."""
-    rows = reader_values(session, indicator, area, start, end, as_of, audience.masking)
+    rows, total = reader_page(
+        session, indicator, area, start, end, as_of, audience.masking, limit=limit, offset=offset
+    )
+    # A page lists each period for every area: its label is worked out once.
+    labels = {
+        start: period_of(start, indicator.frequency).label
+        for start in {row.period_start for row in rows}
+    }
     return {
         "items": [
             {
-                "period": period_of(row.period_start, indicator.frequency).label,
+                "period": labels[row.period_start],
                 **shown(row.value),
                 "area": row.area,
                 "recorded_at": row.recorded_at,
                 "status": row.status,
             }
-            for row in rows[offset : offset + limit]
+            for row in rows
         ],
-        "total": len(rows),
+        "total": total,
     }
 
 
