@@ -1,8 +1,9 @@
 """Warm up, in the background, what the first pages after a start would otherwise load
 lazily: the translation catalogs, the chart layouts of the one chart builder, the queries
 of the indicator page and the timeline, and the figures of the latest half-year reports
-(kept per data version; their charts are rendered only when the chart store in the data
-folder does not hold them yet, so vl-convert, ~100 MB, is loaded only then).
+(kept per data version) with their charts in the instance's language (rendered only when
+the chart store in the data folder does not hold them yet, so vl-convert, ~100 MB, is
+loaded only then).
 
 ``duiding serve`` answers as soon as it is up; this runs in a daemon thread beside it,
 so the start itself is not slower, and the first visitor of ``/indicators/{slug}``,
@@ -60,7 +61,10 @@ def _pages(session: Session) -> None:
 
 def _reports(session: Session) -> None:
     """The latest two half-year reports, so that their figures are computed and their
-    charts rendered before anyone asks."""
+    charts rendered before anyone asks: in the default language, which most readers
+    read; the first reader of the other language finds the figures computed and waits
+    only for their charts to be rendered (once per data version, then kept on disk)."""
+    from app.config import get_settings
     from app.models import Observation
     from app.reports.build import half_year
     from app.reports.service import live_report
@@ -69,8 +73,9 @@ def _reports(session: Session) -> None:
     if latest is None:
         return
     year, half = latest.year, 1 if latest.month <= 6 else 2
+    lang = get_settings().default_language
     for _ in range(2):
-        live_report(session=session, half=half_year(f"{year}-H{half}"))
+        live_report(session=session, half=half_year(f"{year}-H{half}"), lang=lang)
         year, half = (year, 1) if half == 2 else (year - 1, 2)
 
 

@@ -1,7 +1,9 @@
 """The half-year report's charts are rendered once per data version (app/figures/svg.py,
 app/reports/build.py): a warm report renders nothing, a revised value shows at once on
-the page and in its chart, a frozen report serves what it froze, each language has its
-own charts, and vl-convert is loaded only when a chart is really rendered."""
+the page and in its chart, a frozen report serves what it froze, a live report's charts
+are drawn in its reader's language (each language kept apart) while a frozen one keeps
+its own whoever reads it, and vl-convert is loaded only when a chart is really
+rendered."""
 
 # ruff: noqa: F811 - the tests take test_reports' ``data`` fixture by its name
 
@@ -15,9 +17,12 @@ from datetime import date
 import pytest
 
 from app.figures import svg
+from app.figures.charts import locale_config
 from app.figures.versions import PerVersion
-from app.models import Observation
+from app.middleware import LANG_COOKIE
+from app.models import FrozenReport, Observation
 from app.reports import build
+from app.reports.content import Report
 from app.routes.vendor import vega_bundle
 from tests.factories import csrf_from, login, make_indicator
 from tests.test_reports import REPORT, _section, data  # noqa: F401 - the fixture
@@ -103,18 +108,116 @@ def test_a_frozen_report_serves_what_it_froze(client, session, data, renders):
     assert len(renders) == rendered  # never rendered again, with today's data or any
 
 
-def test_dutch_and_english_charts_are_kept_apart(client, session, data, renders, settings):
+#: Words of the youth figure's chart that only one language draws: a month of its time
+#: axis, its legend's mean and the shaded half year.
+DUTCH = {"okt 2023", "gemiddelde", "gemarkeerde periode"}
+ENGLISH = {"Oct 2023", "mean", "period shown"}
+
+
+def _words(chart: str) -> set[str]:
+    return set(re.findall(r"<text[^>]*>([^<]*)</text>", chart))
+
+
+def _in(chart: str, lang: str) -> bool:
+    """Whether the chart reads in ``lang``, and not in the other language."""
+    words, other = (DUTCH, ENGLISH) if lang == "nl" else (ENGLISH, DUTCH)
+    return words <= _words(chart) and not other & _words(chart)
+
+
+def test_a_live_report_draws_its_charts_in_its_readers_language(client, session, data, renders):
     login(client, session, "viewer")
-    dutch = _chart(client.get(REPORT).text)
-    settings(default_language="en")
-    english = _chart(client.get(REPORT).text)
-    assert len(renders) == 2 and english != dutch
-    assert renders[0]["config"]["locale"] != renders[1]["config"]["locale"]
-    settings(default_language="nl")
-    assert _chart(client.get(REPORT).text) == dutch
-    settings(default_language="en")
-    assert _chart(client.get(REPORT).text) == english
-    assert len(renders) == 2
+    english = _chart(client.get(f"{REPORT}?lang=en").text)
+    assert _in(english, "en")
+    spec = renders[-1]
+    assert spec["config"]["locale"] == locale_config("en")
+    assert spec["datasets"]["highlight"][0]["tip"] == {"Half year": "2024-H1"}
+    dutch = _chart(client.get(f"{REPORT}?lang=nl").text)
+    assert _in(dutch, "nl")
+    assert renders[-1]["config"]["locale"] == locale_config("nl")
+    assert renders[-1]["datasets"]["highlight"][0]["tip"] == {"Halfjaar": "2024-H1"}
+    # without ?lang= the reader's cookie or browser says it, then the default language
+    assert _in(_chart(client.get(REPORT).text), "nl")  # the cookie ?lang=nl left
+    client.cookies.delete(LANG_COOKIE)
+    assert _in(_chart(client.get(REPORT, headers={"Accept-Language": "en"}).text), "en")
+
+
+def test_dutch_and_english_charts_are_kept_apart(client, session, data, renders, monkeypatch):
+    login(client, session, "viewer")
+    english = _chart(client.get(f"{REPORT}?lang=en").text)
+    dutch = _chart(client.get(f"{REPORT}?lang=nl").text)
+    assert _in(english, "en") and _in(dutch, "nl") and len(renders) == 2
+    for _ in range(2):
+        assert _chart(client.get(f"{REPORT}?lang=en").text) == english
+        assert _chart(client.get(f"{REPORT}?lang=nl").text) == dutch
+        # a restarted server (nothing computed in memory) takes them from the store
+        monkeypatch.setattr(build, "_figures", PerVersion(keep=8))
+    assert len(renders) == 2  # each language rendered once, never served the other's
+
+
+@pytest.fixture
+def written(monkeypatch) -> dict[str, tuple]:
+    """The report and language the PDF and Word writers are given, by suffix (the files
+    hold the charts as pictures; what they were drawn from is said here)."""
+    from app.reports import docx, pdf
+
+    given: dict[str, tuple] = {}
+
+    def writer(suffix: str):
+        def write(report, markdown: str, lang: str) -> bytes:
+            given[suffix] = (report, lang)
+            return b"%"
+
+        return write
+
+    monkeypatch.setattr(pdf, "report_pdf", writer("pdf"))
+    monkeypatch.setattr(docx, "report_docx", writer("docx"))
+    return given
+
+
+def _svg(report) -> str:
+    """The youth figure's chart in a report object."""
+    (theme,) = [theme for theme in report.themes if theme.slug == "jeugd"]
+    return theme.indicators[0].svg.strip()
+
+
+def test_the_downloads_of_a_live_report_draw_its_charts_in_their_readers_language(
+    client, session, data, written
+):
+    login(client, session, "viewer")
+    for lang in ("en", "nl", "en"):
+        page = _chart(client.get(f"{REPORT}?lang={lang}").text)
+        for suffix in ("pdf", "docx"):
+            assert client.get(f"{REPORT}.{suffix}?lang={lang}").status_code == 200
+            report, said = written.pop(suffix)
+            assert said == lang and _svg(report) == page and _in(page, lang)
+
+
+def test_a_frozen_report_keeps_its_charts_whatever_its_readers_language(
+    client, session, data, renders, written
+):
+    login(client, session, "editor")
+    page = client.get(f"{REPORT}?lang=en").text  # an editor who reads English freezes it
+    response = client.post(
+        f"{REPORT}/freeze", data={"csrf_token": csrf_from(page)}, follow_redirects=False
+    )
+    frozen_url = response.headers["location"]
+    session.rollback()  # read what the app committed
+    row = session.get(FrozenReport, int(frozen_url.split("version=")[1]))
+    assert row is not None
+    stored = Report.model_validate(row.content)
+    # frozen in the instance's language, the one document the council was given
+    assert _in(_svg(stored), "nl")
+    rendered = len(renders)
+    for lang in ("en", "nl", "en"):
+        assert _chart(client.get(f"{frozen_url}&lang={lang}").text) == _svg(stored)
+        for suffix in ("pdf", "docx"):
+            assert client.get(f"{REPORT}.{suffix}?version={row.id}&lang={lang}").status_code == 200
+            report, said = written.pop(suffix)
+            assert said == lang and _svg(report) == _svg(stored)
+    assert len(renders) == rendered  # nothing drawn again for a frozen report
+    session.rollback()
+    session.refresh(row)
+    assert row.content == stored.model_dump(mode="json")  # and nothing stored anew
 
 
 def test_figures_are_kept_for_one_data_version(session):
@@ -142,7 +245,7 @@ from app.routes.vendor import vega_bundle
 
 assert "vega" in vega_bundle()
 with Session(get_engine()) as session:
-    report = live_report(session=session, half=half_year("2024-H1"))
+    report = live_report(session=session, half=half_year("2024-H1"), lang="nl")
 assert report.themes[0].indicators[0].svg.startswith("<svg")
 print("vl_convert" in sys.modules)
 """

@@ -18,10 +18,9 @@ def _titles(shown) -> list[str]:
 
 
 def test_the_report_holds_only_the_stories_its_reader_may_see(client, session, data):  # noqa: F811
-    signed_in = read_report(
-        session=session, user=make_user(session, role=Role.council), period=PERIOD
-    )
-    anonymous = read_report(session=session, user=None, period=PERIOD)
+    council = make_user(session, role=Role.council)
+    signed_in = read_report(session=session, user=council, period=PERIOD, lang="nl")
+    anonymous = read_report(session=session, user=None, period=PERIOD, lang="nl")
     assert sorted(_titles(signed_in)) == [
         "Openbaar verhaal over verzuim",
         "Raadsverhaal over verzuim",
@@ -29,19 +28,19 @@ def test_the_report_holds_only_the_stories_its_reader_may_see(client, session, d
     assert _titles(anonymous) == ["Openbaar verhaal over verzuim"]
     assert [theme.slug for theme in signed_in.report.themes] == ["jeugd", "schulden"]
     assert signed_in.query == "" and signed_in.version is None
-    one = read_report(session=session, user=None, period=PERIOD, theme="jeugd")
+    one = read_report(session=session, user=None, period=PERIOD, lang="nl", theme="jeugd")
     assert [theme.slug for theme in one.report.themes] == ["jeugd"] and one.query == "?theme=jeugd"
     with pytest.raises(NotFound):
-        read_report(session=session, user=None, period=PERIOD, theme="nope")
+        read_report(session=session, user=None, period=PERIOD, lang="nl", theme="nope")
     with pytest.raises(NotFound):
-        read_report(session=session, user=None, period="2024-H3")
+        read_report(session=session, user=None, period="2024-H3", lang="nl")
 
 
 def test_editors_write_the_live_report_and_council_members_ask(client, session, data):  # noqa: F811
     editor = make_user(session, role=Role.editor)
     council = make_user(session, role=Role.council)
     viewer = make_user(session, role=Role.viewer)
-    live = read_report(session=session, user=editor, period=PERIOD, theme="jeugd")
+    live = read_report(session=session, user=editor, period=PERIOD, lang="nl", theme="jeugd")
     page = build_report_page(session=session, user=editor, shown=live)
     assert page.editing and list(page.candidates) == ["jeugd"]
     assert "Intern verhaal over verzuim" not in [s.title for s in page.candidates["jeugd"]]
@@ -58,7 +57,7 @@ def test_editors_write_the_live_report_and_council_members_ask(client, session, 
         user=council,
     )  # fmt: skip
     session.commit()
-    version = read_report(session=session, user=editor, period=PERIOD, version=frozen.id)
+    version = read_report(session=session, user=editor, period=PERIOD, lang="nl", version=frozen.id)
     page = build_report_page(session=session, user=editor, shown=version)
     assert not page.editing and page.candidates == {}  # a frozen report is not written
     assert [q.question for q in page.questions] == ["Waarom?"]
@@ -75,7 +74,7 @@ def test_editors_write_the_live_report_and_council_members_ask(client, session, 
 
 def test_the_markdown_reads_the_report_the_page_shows(client, session, settings, data):  # noqa: F811
     settings(public_read=True)
-    shown = read_report(session=session, user=None, period=PERIOD)
+    shown = read_report(session=session, user=None, period=PERIOD, lang="nl")
     text = client.get(f"{REPORT}.md").text
     assert all(title in text for title in _titles(shown))
     assert "Raadsverhaal over verzuim" not in text

@@ -133,7 +133,7 @@ def test_every_page_reads_the_same_signals_and_what_explains_them(client, sessio
     }
 
     # the half-year report: its signals of the second half, with the same state
-    report = build_report(session=session, half=half_year("2025-H2"))
+    report = build_report(session=session, half=half_year("2025-H2"), lang="nl")
     parts = {part.slug: part for theme_part in report.themes for part in theme_part.indicators}
     for slug in ("wachttijd", "aanmeldingen"):
         assert states([run.run() for run in parts[slug].runs]) == {

@@ -3,6 +3,8 @@ never raises, and stays out of the way when turned off. Its speed is measured in
 
 from datetime import date
 
+import pytest
+
 from app.figures import charts
 from app.models import Observation
 from app.warmup import start_warm_up, warm_up
@@ -38,7 +40,11 @@ def test_a_failing_step_does_not_stop_it(env, session):
     assert ran == ["last"]
 
 
-def test_after_the_warm_up_the_latest_report_renders_nothing(env, session, monkeypatch):
+@pytest.mark.parametrize("default", ["nl", "en"])
+def test_after_the_warm_up_the_latest_report_renders_nothing(
+    settings, session, monkeypatch, default
+):
+    """In the instance's language: a live report's charts are drawn in its reader's."""
     from app.figures import svg
     from app.reports.build import half_year
     from app.reports.service import live_report
@@ -49,13 +55,14 @@ def test_after_the_warm_up_the_latest_report_renders_nothing(env, session, monke
             Observation(indicator_id=indicator.id, period_start=date(2025, month, 1), value=month)
         )
     session.commit()
+    settings(default_language=default)
     warm_up()
 
     def unexpected(spec: dict) -> str:
         raise AssertionError("rendered after the warm-up")
 
     monkeypatch.setattr(svg, "render", unexpected)
-    report = live_report(session=session, half=half_year("2025-H2"))
+    report = live_report(session=session, half=half_year("2025-H2"), lang=default)
     assert report.themes[0].indicators[0].svg.startswith("<svg")
 
 

@@ -8,7 +8,7 @@ them to reach the council (or the public) are ever taken into a report.
 """
 
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -50,7 +50,7 @@ from app.models import (
 )
 from app.narratives.significance import choices_between
 from app.problems import NotFound
-from app.reports.charts import chart_key, render_chart, report_language
+from app.reports.charts import chart_key, render_chart
 from app.reports.content import (
     ActionPart,
     DevelopmentPart,
@@ -92,10 +92,11 @@ def half_year(text: str) -> Period:
     return period
 
 
-#: Each indicator's figure in recent reports, per half year and chart language, for one
-#: data version of the figures (app/figures/versions.py): reading and computing 200
-#: series and rendering their charts is most of a large report, and none of it changes
-#: until the figures do.
+#: Each indicator's figure in recent reports, per half year, for one data version of the
+#: figures (app/figures/versions.py): reading and computing 200 series and rendering
+#: their charts is most of a large report, and none of it changes until the figures do.
+#: The figures are the same in every language; their charts are not, so each figure
+#: keeps the data version of its chart per language (``_Figure.chart``).
 _figures = PerVersion(keep=8)
 
 
@@ -103,16 +104,24 @@ _figures = PerVersion(keep=8)
 class _Figure:
     """An indicator's part of a report as its figures give it: the points of the chart
     window, the signals that touch the half year (what explains them is looked up for
-    every report) and the data version of its chart (app/figures/svg.py)."""
+    every report) and, per language asked for, the data version of its chart
+    (app/figures/svg.py)."""
 
     part: IndicatorPart
     runs: list[SignalRun]
-    chart: str
+    #: Language -> the chart's data version in it; filled as readers ask.
+    charts: dict[str, str] = field(default_factory=dict)
+
+    def chart(self, half: Period, lang: str) -> str:
+        """The data version of the chart in ``lang`` ("" when there is no chart)."""
+        found = self.charts.get(lang)
+        if found is None:
+            # two requests may both compute it: the same key, so either may be kept
+            found = self.charts[lang] = chart_key(self.part, half, lang)
+        return found
 
 
-def _figure(
-    session: Session, indicator: Indicator, half: Period, breaks: list[date], lang: str
-) -> _Figure:
+def _figure(session: Session, indicator: Indicator, half: Period, breaks: list[date]) -> _Figure:
     window_start = date(half.start.year - CHART_YEARS_BEFORE, half.start.month, 1)
     series = signals_for(session=session, indicator=indicator, end=half.end, breaks=breaks)
     points = [p for p in series if p.period_start >= window_start]
@@ -143,7 +152,7 @@ def _figure(
         ],
         frequency=indicator.frequency,
     )
-    return _Figure(part, runs, chart_key(part, half, lang))
+    return _Figure(part, runs)
 
 
 def _indicator_parts(
@@ -152,24 +161,25 @@ def _indicator_parts(
     half: Period,
     breaks: dict[int, list[date]],
     kept: dict[Hashable, Any],
+    lang: str,
 ) -> list[IndicatorPart]:
     """The indicators' parts: their figures as kept for this data version (computed when
     the figures changed), the state of their signals looked up now in one go by the one
-    rule every page uses, and their charts from the chart store (rendered only when this
-    data version of a chart was never rendered). ``kept`` holds the figures of this half
-    year for the data version as it is now (``_figures.entries``, asked once a report)."""
-    lang = report_language()
+    rule every page uses, and their charts in ``lang`` from the chart store (rendered
+    only when this data version of a chart was never rendered). ``kept`` holds the
+    figures of this half year for the data version as it is now (``_figures.entries``,
+    asked once a report)."""
     figures = []
     for indicator in indicators:
         key = (indicator.id, indicator.slug, indicator.name, indicator.unit)
         if key not in kept:
-            kept[key] = _figure(session, indicator, half, breaks[indicator.id], lang)
+            kept[key] = _figure(session, indicator, half, breaks[indicator.id])
         figures.append(kept[key])
     stated = iter(with_states(session, [run for figure in figures for run in figure.runs]))
     parts = []
     for figure in figures:
         # an indicator without values has no chart: its key is "", never stored
-        svg = stored_svg(figure.chart) or render_chart(figure.part, half, lang)
+        svg = stored_svg(figure.chart(half, lang)) or render_chart(figure.part, half, lang)
         runs = [_run_part(next(stated)) for _ in figure.runs]
         parts.append(figure.part.model_copy(update={"runs": runs, "svg": svg}))
     return parts
@@ -405,7 +415,7 @@ def _questions(
 
 
 def _theme_part(
-    session: Session, theme: Theme, half: Period, kept: dict[Hashable, Any]
+    session: Session, theme: Theme, half: Period, kept: dict[Hashable, Any], lang: str
 ) -> ThemePart:
     indicators = session.exec(
         select(Indicator)
@@ -425,7 +435,7 @@ def _theme_part(
         name=theme.name,
         intro=intro or "",
         expectations=_expectations(session, theme),
-        indicators=_indicator_parts(session, indicators, half, breaks, kept),
+        indicators=_indicator_parts(session, indicators, half, breaks, kept, lang),
         stories=_stories(session, theme, ids, half),
         sessions=_sessions(session, ids, half),
         actions=_actions(session, ids, half),
@@ -504,14 +514,19 @@ def _developments(session: Session, half: Period, theme: Theme | None) -> list[D
     ]
 
 
-def build_report(*, session: Session, half: Period, theme: Theme | None = None) -> Report:
-    """The live report of ``half`` for every theme, or for ``theme`` only."""
+def build_report(
+    *, session: Session, half: Period, lang: str, theme: Theme | None = None
+) -> Report:
+    """The live report of ``half`` for every theme, or for ``theme`` only, with its
+    charts drawn in ``lang`` (the reader's language; the rest of a report is data that
+    the page and its downloads put into words in the reader's language when they show
+    it)."""
     themes = [theme] if theme else session.exec(select(Theme).order_by(Theme.name)).all()
-    kept = _figures.entries(session, (half.label, report_language()))
+    kept = _figures.entries(session, half.label)
     return Report(
         period=half.label,
         theme=theme.slug if theme else None,
         built_at=utcnow(),
-        themes=[_theme_part(session, each, half, kept) for each in themes],
+        themes=[_theme_part(session, each, half, kept, lang) for each in themes],
         developments=_developments(session, half, theme),
     )

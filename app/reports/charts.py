@@ -4,11 +4,14 @@ The spec comes from the one chart builder (app/figures/charts.py), smaller, with
 half year shaded and its legend drawn inside the image (a PDF has no page around it);
 app/figures/svg.py keeps each rendered chart under the data version it shows, so a
 report whose figures did not change is served without vl-convert.
+
+A live report draws its charts in its reader's language (month names, number format,
+legend), as its text is; a frozen report keeps the SVGs it was frozen with in its stored
+JSON (app/reports/service.py), whoever reads it.
 """
 
 from typing import Any
 
-from app.config import get_settings
 from app.figures.charts import indicator_chart, report_rows
 from app.figures.periods import Period
 from app.figures.svg import chart_svg, spec_key
@@ -17,12 +20,6 @@ from app.reports.content import IndicatorPart
 
 WIDTH, HEIGHT = 300, 110
 HALF_YEAR = N_("Half year")
-
-
-def report_language() -> str:
-    """The language of a report's charts: the default language (a report is one document
-    for everyone, and a frozen one keeps the charts it was frozen with)."""
-    return get_settings().default_language
 
 
 def chart_spec(part: IndicatorPart, half: Period, lang: str) -> dict[str, Any] | None:
@@ -52,8 +49,7 @@ def chart_key(part: IndicatorPart, half: Period, lang: str) -> str:
     return spec_key(spec) if spec else ""
 
 
-def render_chart(part: IndicatorPart, half: Period, lang: str | None = None) -> str:
-    """The chart as an SVG document (empty when the indicator has no values), in the
-    report's language unless ``lang`` says otherwise."""
-    spec = chart_spec(part, half, lang or report_language())
+def render_chart(part: IndicatorPart, half: Period, lang: str) -> str:
+    """The chart as an SVG document in ``lang`` (empty when the indicator has no values)."""
+    spec = chart_spec(part, half, lang)
     return chart_svg(spec) if spec else ""

@@ -3,8 +3,10 @@ built by one function.
 
 The report itself is ``app.reports.content.Report`` (built live by
 ``app.reports.build``, or read frozen); ``read_report`` chooses the live or frozen one
-and keeps only the stories the reader may see, as ``ShownReport``. The page is built
-on that object, and its twins (``.md``, ``.pdf``, ``.docx``) read the same one. The
+and keeps only the stories the reader may see, as ``ShownReport``; a live one has its
+charts drawn in the reader's language, a frozen one the charts it was frozen with. The
+page is built on that object, and its twins (``.md``, ``.pdf``, ``.docx``) read the same
+one. The
 page adds what only it shows: the council's questions, the frozen versions and, for
 editors writing the live report, the stories they may choose (``tests/test_report_page.py``).
 """
@@ -53,22 +55,26 @@ def read_report(
     session: Session,
     user: User | None,
     period: str,
+    lang: str,
     theme: str = "",
     version: int | str | None = None,
     filters: Filters = STRICT,
 ) -> ShownReport:
     """The live or frozen report of half year ``period`` (and theme slug ``theme``), with
     only the stories ``user`` may see: signed in, those meant for the council; anonymous
-    (DUIDING_PUBLIC_READ), those meant for the public. An unknown half year raises
-    NotFound; so do an unknown theme or version, unless ``filters`` keeps them for the
-    page, which then shows the live report of every theme."""
+    (DUIDING_PUBLIC_READ), those meant for the public. The live report's charts are
+    drawn in ``lang``, the reader's language; a frozen one keeps its own, whatever
+    ``lang`` is. An unknown half year raises NotFound; so do an unknown theme or
+    version, unless ``filters`` keeps them for the page, which then shows the live
+    report of every theme."""
     half = half_year(period)
     chosen = filters.read(
         lambda: get_theme(session=session, slug=theme) if theme else None, None, field="theme"
     )
     frozen = filters.read(lambda: _frozen(session, half, version), None, field="version")
     if frozen is None:
-        version, report = None, service.live_report(session=session, half=half, theme=chosen)
+        report = service.live_report(session=session, half=half, lang=lang, theme=chosen)
+        version = None
     else:
         version, report = frozen
     reaches = {str(reach) for reach in COUNCIL_REACH} if user else {"public"}

@@ -2,7 +2,10 @@
 
 A frozen report is the complete report data (charts included) stored as JSON at the
 moment an editor froze it; the changes since the previous frozen report of the same
-scope (all themes, or one theme) are computed then and frozen with it.
+scope (all themes, or one theme) are computed then and frozen with it. A live report
+draws its charts in its reader's language; a frozen one keeps the charts it was frozen
+with, drawn in the instance's language (``DUIDING_DEFAULT_LANGUAGE``), whoever froze it
+and whoever reads it: it is the one document the council was given.
 
 A story hidden later is withdrawn from every frozen report: ``withdraw_story`` removes
 its text from the stored JSON (its place stays, read as "verhaal ingetrokken"), and
@@ -12,6 +15,7 @@ its text from the stored JSON (its place stays, read as "verhaal ingetrokken"), 
 from sqlmodel import Session, col, delete, select
 
 from app import audit
+from app.config import get_settings
 from app.figures.periods import Period
 from app.i18n import N_
 from app.models import (
@@ -57,9 +61,10 @@ def _previous(session: Session, theme: Theme | None) -> FrozenReport | None:
     ).first()
 
 
-def live_report(*, session: Session, half: Period, theme: Theme | None = None) -> Report:
-    """The report as it reads now, with what changed since the last frozen one."""
-    report = build_report(session=session, half=half, theme=theme)
+def live_report(*, session: Session, half: Period, lang: str, theme: Theme | None = None) -> Report:
+    """The report as it reads now, with its charts in ``lang`` (the reader's language) and
+    what changed since the last frozen one."""
+    report = build_report(session=session, half=half, lang=lang, theme=theme)
     previous = _previous(session, theme)
     if previous is not None:
         report.previous = PreviousReport(
@@ -96,8 +101,11 @@ def withdraw_story(*, session: Session, story_id: int) -> None:
 
 
 def freeze(*, session: Session, half: Period, theme: Theme | None, user: User) -> FrozenReport:
-    """Keep the report as it reads now; later revisions of figures never change it."""
-    report = live_report(session=session, half=half, theme=theme)
+    """Keep the report as it reads now, its charts in the instance's language (not the
+    editor's: a frozen report is one document for every reader); later revisions of
+    figures never change it."""
+    lang = get_settings().default_language
+    report = live_report(session=session, half=half, lang=lang, theme=theme)
     row = FrozenReport(
         period=half.label,
         theme_slug=theme.slug if theme else None,

@@ -1,7 +1,7 @@
 """Half-year reports: the page, its Markdown and PDF downloads, introductions, freezing.
 
-The page and its downloads read one ``ShownReport`` (``app.reports.page``); the page
-itself is a ``ReportPage``."""
+The page and its downloads read one ``ShownReport`` (``app.reports.page``), a live one
+with its charts in the request's language; the page itself is a ``ReportPage``."""
 
 import re
 from datetime import date, timedelta
@@ -100,10 +100,18 @@ def report_list(request: Request, session: SessionDep, user: Reader):
 
 
 def requested(
-    period: str, session: SessionDep, user: Reader, theme: str = "", version: int | None = None
+    request: Request,
+    period: str,
+    session: SessionDep,
+    user: Reader,
+    theme: str = "",
+    version: int | None = None,
 ) -> ShownReport:
     """Read the half year, theme and frozen version of a report request (404 if unknown)."""
-    return read_report(session=session, user=user, period=period, theme=theme, version=version)
+    lang = request_language(request)
+    return read_report(
+        session=session, user=user, period=period, lang=lang, theme=theme, version=version
+    )
 
 
 RequestedDep = Annotated[ShownReport, Depends(requested)]
@@ -206,7 +214,13 @@ def report_page(
     version is said on the page (422), which shows the live report instead."""
     errors = FilterErrors(request)
     asked = read_report(
-        session=session, user=user, period=period, theme=theme, version=version, filters=errors
+        session=session,
+        user=user,
+        period=period,
+        lang=request_language(request),
+        theme=theme,
+        version=version,
+        filters=errors,
     )
     return _report_page(
         request, session, user, asked, status_code=errors.status, filter_errors=errors
@@ -243,7 +257,14 @@ def ask_question(
         )
     except Invalid as problem:
         errors = refused(request, session, problem)
-        asked = read_report(session=session, user=user, period=period, theme=slug, version=version)
+        asked = read_report(
+            session=session,
+            user=user,
+            period=period,
+            lang=request_language(request),
+            theme=slug,
+            version=version,
+        )
         return _report_page(request, session, user, asked, errors, {"question": text}, 422)
     return RedirectResponse(_back(half, slug, version, f"question-{row.id}"), status_code=303)
 
@@ -268,7 +289,12 @@ def answer_question(
         errors = {f"answer-{question_id}": m for m in refused(request, session, problem).values()}
         values = {f"answer-{question_id}": text}
         asked = read_report(
-            session=session, user=user, period=scope[0], theme=scope[1], version=scope[2]
+            session=session,
+            user=user,
+            period=scope[0],
+            lang=request_language(request),
+            theme=scope[1],
+            version=scope[2],
         )
         return _report_page(request, session, user, asked, errors, values, 422)
     back = _back(_half(scope[0]), scope[1], scope[2], f"question-{question_id}")
