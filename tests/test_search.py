@@ -212,3 +212,29 @@ def test_every_source_table_keeps_its_index_triggers_after_all_migrations(sessio
     tables = ("narrative", "reflection_session", "indicator", "learning_question")
     for table in tables:
         assert any(name.startswith(f"search_{table}") for name in names), (table, names)
+
+
+def test_sqlite_ranks_the_newest_matches_and_a_period_reaches_further_back(session, monkeypatch):
+    """A common word is ranked among its newest ``CANDIDATES`` matches only (bm25 over
+    every match was most of a search's time): an old story, however good its match,
+    falls outside; a period filter counts the candidates within that period, so it
+    finds the old story again."""
+    if session.get_bind().dialect.name != "sqlite":
+        pytest.skip("the bound is SQLite's; PostgreSQL ranks every match")
+    from app.search import index
+
+    monkeypatch.setattr(index, "CANDIDATES", 2)
+    old = make_narrative(
+        session, title="Wachtlijst wachtlijst", body="wachtlijst", occurred_on=date(2019, 6, 1)
+    )
+    newer = [
+        make_narrative(session, body=f"Over de wachtlijst, deel {n}.", occurred_on=date(2024, 3, 1))
+        for n in range(3)
+    ]
+    found = find("wachtlijst")
+    assert ("story", old.id) not in found
+    assert found and set(found) <= {("story", story.id) for story in newer[1:]}
+    assert find("wachtlijst", day_to=date(2020, 1, 1)) == [("story", old.id)]
+    monkeypatch.setattr(index, "CANDIDATES", 10)  # all four: the best match ranks first
+    with get_engine().connect() as connection:  # another limit: not a cached result
+        assert search(connection, "wachtlijst", limit=10)[0].ref_id == old.id
