@@ -289,7 +289,7 @@ def known_page(
     start: date | None,
     end: date | None,
     as_of: datetime | None,
-    limit: int,
+    limit: int | None,
     offset: int,
 ) -> tuple[list[KnownValue], int]:
     """One page of ``known_values`` and how many there are in all. The current values
@@ -297,7 +297,7 @@ def known_page(
     indicator's tens of thousands of district values, and reading them all to show one
     page was most of its time. Values as known at ``as_of`` (three tables) are paged
     after they are merged."""
-    if as_of is not None:
+    if as_of is not None or limit is None:
         rows = known_values(
             session=session,
             indicator=indicator,
@@ -307,7 +307,7 @@ def known_page(
             end=end,
             as_of=as_of,
         )
-        return rows[offset : offset + limit], len(rows)
+        return rows[offset : None if limit is None else offset + limit], len(rows)
     filters = _series_filters(Observation, indicator, area, all_areas, start, end)
     total = session.exec(select(func.count(col(Observation.id))).where(*filters)).one()
     page = session.exec(_current(filters).order_by(*_ORDER).limit(limit).offset(offset))
@@ -579,25 +579,6 @@ def _masked(rows: list[KnownValue], session: Session, indicator: Indicator, seri
     )
 
 
-def reader_values(
-    session: Session,
-    indicator: Indicator,
-    area: str | None,
-    start: str | None,
-    end: str | None,
-    as_of: datetime | None,
-    masking: Masking,
-) -> list:
-    """The values a reader asked for (one area by code or all, a period range, as known
-    at ``as_of``), the small district numbers this reader may not see hidden.
-
-    Shared by the CSV listing and the values page; an unknown area is ``NotFound``, a
-    bad range ``Invalid``."""
-    series = _reader_series(session, area, start, end, as_of)
-    rows = known_values(session=session, indicator=indicator, **series)
-    return _masked(rows, session, indicator, series, masking)
-
-
 def reader_page(
     session: Session,
     indicator: Indicator,
@@ -607,13 +588,32 @@ def reader_page(
     as_of: datetime | None,
     masking: Masking,
     *,
-    limit: int,
+    limit: int | None,
     offset: int,
 ) -> tuple[list, int]:
-    """One page of ``reader_values`` (the JSON listing) and how many values there are
-    in all: the same values, hidden alike, read a page at a time."""
+    """The values a reader asked for (one area by code or all, a period range, as known
+    at ``as_of``), the small district numbers this reader may not see hidden, a page
+    at a time (``limit`` None: all of them), and how many there are in all.
+
+    Shared by the JSON and CSV listings and the values page; an unknown area is
+    ``NotFound``, a bad range ``Invalid``."""
     series = _reader_series(session, area, start, end, as_of)
     rows, total = known_page(
         session=session, indicator=indicator, limit=limit, offset=offset, **series
     )
     return _masked(rows, session, indicator, series, masking), total
+
+
+def reader_values(
+    session: Session,
+    indicator: Indicator,
+    area: str | None,
+    start: str | None,
+    end: str | None,
+    as_of: datetime | None,
+    masking: Masking,
+) -> list:
+    """All of ``reader_page``'s values, for the CSV listing and the values page."""
+    return reader_page(session, indicator, area, start, end, as_of, masking, limit=None, offset=0)[
+        0
+    ]
