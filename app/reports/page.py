@@ -6,8 +6,7 @@ The report itself is ``app.reports.content.Report`` (built live by
 and keeps only the stories the reader may see, as ``ShownReport``; a live one has its
 charts drawn in the reader's language, a frozen one the charts it was frozen with. The
 page is built on that object, and its twins (``.md``, ``.pdf``, ``.docx``) read the same
-one. The
-page adds what only it shows: the council's questions, the frozen versions and, for
+one. The page adds what only it shows: the council's questions, the frozen versions and, for
 editors writing the live report, the stories they may choose (``tests/test_report_page.py``).
 """
 

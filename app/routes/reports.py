@@ -257,14 +257,7 @@ def ask_question(
         )
     except Invalid as problem:
         errors = refused(request, session, problem)
-        asked = read_report(
-            session=session,
-            user=user,
-            period=period,
-            lang=request_language(request),
-            theme=slug,
-            version=version,
-        )
+        asked = requested(request, period, session, user, slug, version)
         return _report_page(request, session, user, asked, errors, {"question": text}, 422)
     return RedirectResponse(_back(half, slug, version, f"question-{row.id}"), status_code=303)
 
@@ -288,14 +281,7 @@ def answer_question(
     except Invalid as problem:
         errors = {f"answer-{question_id}": m for m in refused(request, session, problem).values()}
         values = {f"answer-{question_id}": text}
-        asked = read_report(
-            session=session,
-            user=user,
-            period=scope[0],
-            lang=request_language(request),
-            theme=scope[1],
-            version=scope[2],
-        )
+        asked = requested(request, scope[0], session, user, scope[1], scope[2])
         return _report_page(request, session, user, asked, errors, values, 422)
     back = _back(_half(scope[0]), scope[1], scope[2], f"question-{question_id}")
     return RedirectResponse(back, status_code=303)
