@@ -21,7 +21,8 @@ from tests.factories import login, make_indicator, make_narrative, make_theme
 def find(text: str, **filters) -> list[tuple[str, int]]:
     with get_engine().connect() as connection:
         return [
-            (hit.kind.value, hit.ref_id) for hit in search(connection, text, Filters(**filters))
+            (hit.kind.value, hit.ref_id)
+            for hit in search(connection, text, Filters(**filters)).hits
         ]
 
 
@@ -106,7 +107,7 @@ def test_filters_by_kind_theme_and_period(corpus):
 def test_snippets_highlight_matches_and_escape_stored_html(session):
     make_narrative(session, title="Opvallend", body="<script>alert(1)</script> opvallend verhaal")
     with get_engine().connect() as connection:
-        (hit,) = search(connection, "opvallend")
+        (hit,) = search(connection, "opvallend").hits
     # SQLite escapes the tag, PostgreSQL's parser drops it: never live markup either way.
     assert "<mark>opvallend</mark> verhaal" in hit.snippet
     assert "<script" not in hit.snippet
@@ -122,7 +123,7 @@ def test_snippets_are_plain_text_with_the_hit_highlighted(client, session):
         "- minder dan <5 weken\n> `citaat` van een ouder",
     )
     with get_engine().connect() as connection:
-        (hit,) = search(connection, "gezinnen")
+        (hit,) = search(connection, "gezinnen").hits
     assert "<mark>gezinnen</mark> wachten" in hit.snippet
     for syntax in ("**", "##", "](", "https://", "`", "\n"):
         assert syntax not in hit.snippet
@@ -214,16 +215,18 @@ def test_every_source_table_keeps_its_index_triggers_after_all_migrations(sessio
         assert any(name.startswith(f"search_{table}") for name in names), (table, names)
 
 
-def test_sqlite_ranks_the_newest_matches_and_a_period_reaches_further_back(session, monkeypatch):
-    """A common word is ranked among its newest ``CANDIDATES`` matches only (bm25 over
+def test_only_the_newest_stories_are_ranked_and_a_period_reaches_further_back(
+    client, session, monkeypatch
+):
+    """A common word is ranked among its newest ``CANDIDATES`` stories only (ranking
     every match was most of a search's time): an old story, however good its match,
-    falls outside; a period filter counts the candidates within that period, so it
-    finds the old story again."""
-    if session.get_bind().dialect.name != "sqlite":
-        pytest.skip("the bound is SQLite's; PostgreSQL ranks every match")
+    falls outside, and the page says so; a period filter counts the candidates within
+    that period, so it finds the old story again. An indicator is always ranked,
+    however many stories share its words."""
     from app.search import index
 
     monkeypatch.setattr(index, "CANDIDATES", 2)
+    indicator = make_indicator(session, name="Wachtlijst jeugdhulp")
     old = make_narrative(
         session, title="Wachtlijst wachtlijst", body="wachtlijst", occurred_on=date(2019, 6, 1)
     )
@@ -233,8 +236,35 @@ def test_sqlite_ranks_the_newest_matches_and_a_period_reaches_further_back(sessi
     ]
     found = find("wachtlijst")
     assert ("story", old.id) not in found
-    assert found and set(found) <= {("story", story.id) for story in newer[1:]}
+    assert ("indicator", indicator.id) in found
+    assert {hit for hit in found if hit[0] == "story"} == {("story", s.id) for s in newer[1:]}
     assert find("wachtlijst", day_to=date(2020, 1, 1)) == [("story", old.id)]
-    monkeypatch.setattr(index, "CANDIDATES", 10)  # all four: the best match ranks first
+
+    login(client, session, "viewer")
+    page = client.get("/search", params={"q": "wachtlijst"}).text
+    assert "Kies een periode om verder terug te zoeken." in page
+    further = client.get("/search", params={"q": "wachtlijst", "day_to": "2019"}).text
+    assert "verder terug te zoeken" not in further
+    assert f'href="/stories/{old.id}"' in further
+
+    monkeypatch.setattr(index, "CANDIDATES", 10)  # all of them: the best match ranks first
     with get_engine().connect() as connection:  # another limit: not a cached result
-        assert search(connection, "wachtlijst", limit=10)[0].ref_id == old.id
+        results = search(connection, "wachtlijst", limit=10)
+    assert results.hits[0].ref_id == old.id
+    assert not results.bounded
+
+
+def test_the_bound_holds_when_the_newest_stories_do_not_match(session, monkeypatch):
+    """PostgreSQL first looks for the newest matches among the newest stories only; a
+    word that only older stories contain must still be bounded the same way."""
+    from app.search import index
+
+    monkeypatch.setattr(index, "CANDIDATES", 2)
+    monkeypatch.setattr(index, "WALK_FACTOR", 1)
+    matching = [make_narrative(session, body=f"Over de schuldhulp, deel {n}.") for n in range(3)]
+    for n in range(3):
+        make_narrative(session, body=f"Iets anders, deel {n}.")
+    with get_engine().connect() as connection:
+        results = search(connection, "schuldhulp")
+    assert results.bounded
+    assert {hit.ref_id for hit in results.hits} == {story.id for story in matching[1:]}

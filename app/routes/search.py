@@ -7,7 +7,7 @@ from app.deps import SessionDep, ViewerUser
 from app.forms import FilterErrors
 from app.i18n import N_
 from app.models import Theme
-from app.search.query import Filters, Kind, search
+from app.search.query import Filters, Kind, Results, search
 from app.templating import render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -41,12 +41,18 @@ def search_page(
         day_from=first,
         day_to=last,
     )
-    hits = [] if errors else search(session.connection(), q, filters)
+    results = Results([]) if errors else search(session.connection(), q, filters)
     themes = session.exec(select(Theme).order_by(Theme.name)).all()
     form = {"q": q, "kind": kind, "theme": theme, "day_from": day_from, "day_to": day_to}
     return render(
         request,
         "search/results.html",
-        {"form": form, "errors": errors, "hits": hits, "kinds": KIND_LABELS, "themes": themes},
+        {
+            "form": form,
+            "errors": errors,
+            "results": results,
+            "kinds": KIND_LABELS,
+            "themes": themes,
+        },
         status_code=errors.status,
     )

@@ -16,8 +16,10 @@ from markupsafe import Markup, escape
 from sqlalchemy.engine import Connection
 
 from app.search.index import (
+    CANDIDATES,
     MARK_END,
     MARK_START,
+    Ranked,
     index_version_sqlite,
     search_postgresql,
     search_sqlite,
@@ -55,6 +57,16 @@ class Hit:
     day: date | None
     title: Markup
     snippet: Markup
+
+
+@dataclass(frozen=True)
+class Results:
+    """The hits shown, best first. ``bounded``: more than ``CANDIDATES`` stories matched,
+    and only the newest of them were ranked (the page says so and offers a period)."""
+
+    hits: list[Hit]
+    bounded: bool = False
+    candidates: int = CANDIDATES
 
 
 def terms_of(text: str) -> list[str]:
@@ -101,17 +113,17 @@ class _Results:
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self.rows: OrderedDict[tuple, list] = OrderedDict()
+        self.rows: OrderedDict[tuple, Ranked] = OrderedDict()
         self.lock = threading.Lock()
 
-    def get(self, key: tuple) -> list | None:
+    def get(self, key: tuple) -> Ranked | None:
         with self.lock:
             rows = self.rows.get(key)
             if rows is not None:
                 self.rows.move_to_end(key)
             return rows
 
-    def put(self, key: tuple, rows: list) -> None:
+    def put(self, key: tuple, rows: Ranked) -> None:
         with self.lock:
             self.rows[key] = rows
             self.rows.move_to_end(key)
@@ -122,35 +134,35 @@ class _Results:
 _results = _Results(CACHED_SEARCHES)
 
 
-def _rows(connection: Connection, terms: list[str], params: dict, limit: int) -> list:
+def _ranked(connection: Connection, terms: list[str], params: dict, limit: int) -> Ranked:
     if connection.dialect.name != "sqlite":
-        return list(search_postgresql(connection, terms, params, limit))
+        return search_postgresql(connection, terms, params, limit)
     if params["theme"] is not None:
-        return list(search_sqlite(connection, terms, params, limit))
+        return search_sqlite(connection, terms, params, limit)
     version = (str(connection.engine.url), index_version_sqlite(connection))
     key = (version, tuple(terms), tuple(params.items()), limit)
-    rows = _results.get(key)
-    if rows is None:
-        rows = list(search_sqlite(connection, terms, params, limit))
-        _results.put(key, rows)
-    return rows
+    ranked = _results.get(key)
+    if ranked is None:
+        ranked = search_sqlite(connection, terms, params, limit)
+        _results.put(key, ranked)
+    return ranked
 
 
 def search(
     connection: Connection, text: str, filters: Filters = Filters(), limit: int = DEFAULT_LIMIT
-) -> list[Hit]:
+) -> Results:
     """Find what matches every word of ``text``, best first (empty text finds nothing)."""
     terms = terms_of(text)
     if not terms:
-        return []
+        return Results([])
     params = {
         "kind": filters.kind and filters.kind.value,
         "theme": filters.theme or None,
         "day_from": filters.day_from and filters.day_from.isoformat(),
         "day_to": filters.day_to and filters.day_to.isoformat(),
     }
-    rows = _rows(connection, terms, params, limit)
-    return [
+    ranked = _ranked(connection, terms, params, limit)
+    hits = [
         Hit(
             kind=Kind(row.kind),
             ref_id=row.ref_id,
@@ -159,5 +171,6 @@ def search(
             title=highlighted(row.title),
             snippet=highlighted(plain_text(row.snippet)),
         )
-        for row in rows
+        for row in ranked.rows
     ]
+    return Results(hits, ranked.bounded)
