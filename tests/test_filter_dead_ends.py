@@ -39,7 +39,7 @@ def test_an_unknown_portfolio_filter_is_said_at_its_field(
     assert page.status_code == 422
     word = theme_word if field == "theme" else area_word
     assert field_error(page.text, field) == f"{word}: {typed}."
-    assert 'class="error-summary"' in page.text
+    assert "utrecht-alert--error" in page.text
     assert "Jeugd" in page.text and "Centrum" in page.text  # the filter form is there
 
 
@@ -47,7 +47,7 @@ def test_a_known_portfolio_filter_still_applies(client, session, places):
     login(client, session, "viewer")
     page = client.get("/experiments", params={"theme": "jeugd", "area": "WK019301"})
     assert page.status_code == 200
-    assert 'class="error-summary"' not in page.text
+    assert "utrecht-alert--error" not in page.text
 
 
 @pytest.mark.parametrize(("lang", "words"), [
@@ -70,7 +70,9 @@ def test_a_bad_report_filter_shows_the_live_report_with_the_message(
     login(client, session, "viewer")
     page = client.get("/reports/2025-H2", params={**params, "lang": lang})
     assert page.status_code == 422
-    summary = re.search(r'<div class="error-summary".*?</div>', page.text, re.S)
+    summary = re.search(
+        r'<div class="utrecht-alert utrecht-alert--error".*?</div>', page.text, re.S
+    )
     assert summary and words[field] in summary[0]
     assert f'href="#{field}"' not in summary[0]  # the page has no such field to go to
     assert 'href="/reports/2025-H2.md"' in page.text  # the live report of every theme

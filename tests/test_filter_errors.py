@@ -71,7 +71,7 @@ def test_a_bad_period_filter_shows_the_page_with_the_message_at_its_field(
         rf'<input [^>]*type="text" id="{field}" name="{field}" value="{typed}"', page.text
     )
     assert f'id="{field}-hint">' in page.text
-    assert 'class="error-summary" role="alert"' in page.text
+    assert 'class="utrecht-alert utrecht-alert--error" role="alert"' in page.text
 
 
 @pytest.mark.parametrize(("lang", "message"), [

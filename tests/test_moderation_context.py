@@ -101,7 +101,7 @@ def test_publishing_is_confirmed_with_a_link_to_the_story(client, session):
     done = client.post(f"/moderation/{story_id}", data=data, follow_redirects=False)
     assert done.headers["location"] == f"/moderation?done=publish&story={story_id}"
     page = client.get(done.headers["location"]).text
-    assert '<div class="confirmation" role="status">' in page
+    assert 'class="utrecht-alert utrecht-alert--ok" role="status"' in page
     assert (
         f'<strong>Gepubliceerd:</strong> <a href="/stories/{story_id}">Wachtlijst schuldhulp</a>'
         in page
@@ -110,8 +110,8 @@ def test_publishing_is_confirmed_with_a_link_to_the_story(client, session):
     stored = session.get(Narrative, story_id)
     assert stored.moderation_note == "Dank u; gepubliceerd zonder de naam van de straat."
     # a made-up confirmation says nothing
-    assert "confirmation" not in client.get(f"/moderation?done=hide&story={story_id}").text
-    assert "confirmation" not in client.get("/moderation?done=x&story=abc").text
+    assert "utrecht-alert--ok" not in client.get(f"/moderation?done=hide&story={story_id}").text
+    assert "utrecht-alert--ok" not in client.get("/moderation?done=x&story=abc").text
 
 
 def test_hiding_is_confirmed_and_a_long_note_is_refused_at_its_field(client, session):

@@ -107,7 +107,7 @@ def test_errors_keep_input_and_store_nothing(client, session, settings):
     assert "We kunnen uw verhaal alleen gebruiken met uw toestemming." in html
     assert 'aria-describedby="title-error"' in html
     assert 'value="mijn nummer"' in html and 'value="maart"' in html
-    assert 'class="error-summary"' in html
+    assert "utrecht-alert--error" in html
     assert stories(session) == []
 
 

@@ -31,7 +31,7 @@ def test_a_council_member_asks_and_an_editor_answers(page, session):
     page.get_by_label("Uw vraag over deze rapportage").fill("   ")
     page.get_by_role("button", name="Vraag stellen").click()
     page.wait_for_load_state()
-    assert page.locator(".error-summary").is_visible()
+    assert page.locator(".utrecht-alert--error").is_visible()
     assert page.locator("#question-error").inner_text() == "Schrijf uw vraag op."
     assert axe_violations(page) == []
     assert page.console_errors == [

@@ -7,6 +7,8 @@ may open them all. Each page, at 1280 and 360 px, in Dutch and in English, must 
 
 - no <button> or submit input without the design system's class (utrecht-button), so no
   browser-grey control is left;
+- no notice (a shown role=alert, status or note with text) outside the design system's
+  alert (utrecht-alert);
 - no sideways scrolling of the document;
 - no word broken mid-word in a table cell, nor a word wider than its cell;
 - no WCAG 2.1 A/AA violation axe-core finds.
@@ -47,6 +49,12 @@ INVISIBLE_TEXT = """() => [...document.querySelectorAll('.utrecht-button, .utrec
   .filter(el => { const s = getComputedStyle(el);
     return s.backgroundColor !== 'rgba(0, 0, 0, 0)' && s.color === s.backgroundColor; })
   .map(el => el.textContent.trim().slice(0, 40))"""
+#: Notices drawn outside the design system's alert (the ``notice`` macro of _macros.html).
+UNSTYLED_NOTICES = """() => [...document.querySelectorAll(
+    '[role=alert], [role=status], [role=note]')]
+  .filter(el => el.getClientRects().length && el.textContent.trim())
+  .filter(el => !el.classList.contains('utrecht-alert'))
+  .map(el => 'notice ' + el.outerHTML.slice(0, 80))"""
 OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
 WIDE = """() => [...document.querySelectorAll('body *')]
   .filter(el => el.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
@@ -119,6 +127,7 @@ def _problems(page, url: str) -> list[str]:
         page.screenshot(path=f"{SCREENSHOTS}/{name}-{page.size_name}.png", full_page=True)
     found = [f"{url}: unstyled {html}" for html in page.evaluate(UNSTYLED_BUTTONS)]
     found += [f"{url}: text the colour of its button: {t}" for t in page.evaluate(INVISIBLE_TEXT)]
+    found += [f"{url}: unstyled {html}" for html in page.evaluate(UNSTYLED_NOTICES)]
     if page.evaluate(OVERFLOW) > 0:
         found.append(f"{url}: wider than the screen by {page.evaluate(WIDE)}")
     found += [f"{url}: {word}" for word in page.evaluate(BROKEN_WORDS)]
@@ -165,6 +174,20 @@ def test_the_crawl_fails_on_a_grey_button_and_a_broken_word(page, session):
         }"""
     )
     assert page.evaluate(INVISIBLE_TEXT) == ["Nieuw"]
+
+
+def test_the_crawl_fails_on_a_plain_notice(page, session):
+    """A notice written without the design system's alert is found; the notices the
+    templates write (the ``notice`` macro) are not."""
+    sign_in(page, session, "viewer")
+    page.goto("/search?q=2024-13&day_from=2024-13")  # an error summary of the macro
+    assert page.locator(".utrecht-alert--error[role=alert]").is_visible()
+    assert page.evaluate(UNSTYLED_NOTICES) == []
+    page.evaluate(
+        """() => document.querySelector('main').insertAdjacentHTML('beforeend',
+          '<div role="alert">Fout</div><table><tr><td>1</td></tr></table>')"""
+    )
+    assert page.evaluate(UNSTYLED_NOTICES) == ['notice <div role="alert">Fout</div>']
 
 
 def _tab_to(page, selector: str, limit: int = 400) -> None:

@@ -129,7 +129,7 @@ def test_moderation_with_context_and_confirmation(sized, session):
     _shot(page, "review-nl")
     page.click("button[value=publish]")
     page.wait_for_load_state()
-    confirmation = page.locator(".confirmation[role=status]")
+    confirmation = page.locator(".utrecht-alert--ok[role=status]")
     assert "Gepubliceerd:" in confirmation.inner_text()
     assert "Lange wachttijd in mei" in confirmation.inner_text()
     assert axe_violations(page) == []

@@ -24,7 +24,7 @@ def test_partner_story_is_moderated_and_published_with_its_figure(page, session)
 
     page.click("main button[type=submit]")
     page.wait_for_load_state()
-    assert page.locator(".error-summary").is_visible()
+    assert page.locator(".utrecht-alert--error").is_visible()
     assert page.locator("#title-error").inner_text() == "Geef uw verhaal een titel."
     assert axe_violations(page) == []
 
