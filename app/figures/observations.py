@@ -614,6 +614,7 @@ def reader_values(
     masking: Masking,
 ) -> list:
     """All of ``reader_page``'s values, for the CSV listing and the values page."""
-    return reader_page(session, indicator, area, start, end, as_of, masking, limit=None, offset=0)[
-        0
-    ]
+    rows, _total = reader_page(
+        session, indicator, area, start, end, as_of, masking, limit=None, offset=0
+    )
+    return rows

@@ -66,7 +66,11 @@ class Results:
 
     hits: list[Hit]
     bounded: bool = False
-    candidates: int = CANDIDATES
+
+    @property
+    def candidates(self) -> int:
+        """How many stories are ranked at most, for the page's sentence."""
+        return CANDIDATES
 
 
 def terms_of(text: str) -> list[str]:
