@@ -49,7 +49,8 @@ def test_the_page_holds_the_notes_first_then_the_figures_as_seen_that_day(sessio
 
     page = build_session_page(session=session, reflection=reflection, lang="nl")
     assert list(page.notes) == list(NOTES) == ["see", "mean", "do"]
-    assert "<table>" in page.notes["see"]  # staff notes may hold tables
+    # staff notes may hold tables, drawn as the NL Design System table
+    assert '<table class="utrecht-table utrecht-table--html-table">' in page.notes["see"]
     assert "<strong>meldingen</strong>" in page.notes["mean"] and page.notes["do"] == ""
     assert [(f.indicator.slug, f.area.code if f.area else None) for f in page.figures] == [
         ("meldingen", None),

@@ -57,4 +57,19 @@ def test_staff_notes_keep_their_tables(client, session):
         headers=bearer(session, "editor"),
     )
     login(client, session, "viewer")
-    assert "<td>Noord</td>" in client.get(f"/sessions/{created.json()['id']}").text
+    page = client.get(f"/sessions/{created.json()['id']}").text
+    assert "<td>Noord</td>" in page
+    assert '<table class="utrecht-table utrecht-table--html-table">\n<thead>' in page
+
+
+def test_staff_tables_are_design_system_tables():
+    from app.narratives.rendering import render_markdown
+
+    table = "| wijk | aantal |\n|---|--:|\n| Noord | 3 |\n\n| a |\n|---|\n| b |"
+    html = str(render_markdown(table, tables=True))
+    assert html.count('<table class="utrecht-table utrecht-table--html-table">') == 2
+    assert html.count("<table") == 2
+    assert "<thead>" in html and "<th>wijk</th>" in html and "<td>Noord</td>" in html
+    assert '<td style="text-align:right">3</td>' in html  # the column's alignment stays
+    # a story's Markdown has no tables: the pipes stay text
+    assert "<table" not in str(render_markdown(table))

@@ -11,6 +11,9 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
 ALLOWED_SCHEMES = ("http://", "https://", "mailto:")
+# A pipe table in staff text is drawn as every other table of ours: the NL Design System
+# table, whose html-table modifier styles the plain thead, th and td markdown-it writes.
+TABLE_CLASS = "utrecht-table utrecht-table--html-table"
 
 
 def _validate_link(url: str) -> bool:
@@ -19,6 +22,11 @@ def _validate_link(url: str) -> bool:
 
 def _link_open(self, tokens, idx, options, env) -> str:
     tokens[idx].attrSet("rel", "nofollow noopener")
+    return self.renderToken(tokens, idx, options, env)
+
+
+def _table_open(self, tokens, idx, options, env) -> str:
+    tokens[idx].attrSet("class", TABLE_CLASS)
     return self.renderToken(tokens, idx, options, env)
 
 
@@ -34,6 +42,7 @@ def _build(*, tables: bool) -> MarkdownIt:
     md.validateLink = _validate_link  # type: ignore[method-assign]  # markdown-it's own hook
     md.add_render_rule("link_open", _link_open)
     md.add_render_rule("image", _image)
+    md.add_render_rule("table_open", _table_open)
     return md
 
 
