@@ -9,6 +9,8 @@ may open them all. Each page, at 1280 and 360 px, in Dutch and in English, must 
   browser-grey control is left;
 - no notice (a shown role=alert, status or note with text) outside the design system's
   alert (utrecht-alert);
+- no table outside the design system's table (utrecht-table), Vega's tooltip and charts
+  aside;
 - no sideways scrolling of the document;
 - no word broken mid-word in a table cell, nor a word wider than its cell;
 - no WCAG 2.1 A/AA violation axe-core finds.
@@ -55,6 +57,15 @@ UNSTYLED_NOTICES = """() => [...document.querySelectorAll(
   .filter(el => el.getClientRects().length && el.textContent.trim())
   .filter(el => !el.classList.contains('utrecht-alert'))
   .map(el => 'notice ' + el.outerHTML.slice(0, 80))"""
+#: Tables drawn outside the design system's table (utrecht-table utrecht-table--html-table
+#: in the templates, and on staff Markdown tables by app/narratives/rendering.py). A table
+#: folded in a closed <details> counts: it has client rects. Vega's tooltip table and
+#: whatever a Vega chart draws are not ours.
+UNSTYLED_TABLES = """() => [...document.querySelectorAll('table')]
+  .filter(el => el.getClientRects().length)
+  .filter(el => !el.closest('#vg-tooltip-element, .vega-embed'))
+  .filter(el => !el.classList.contains('utrecht-table'))
+  .map(el => 'table ' + el.outerHTML.slice(0, 80))"""
 OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
 WIDE = """() => [...document.querySelectorAll('body *')]
   .filter(el => el.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
@@ -128,6 +139,7 @@ def _problems(page, url: str) -> list[str]:
     found = [f"{url}: unstyled {html}" for html in page.evaluate(UNSTYLED_BUTTONS)]
     found += [f"{url}: text the colour of its button: {t}" for t in page.evaluate(INVISIBLE_TEXT)]
     found += [f"{url}: unstyled {html}" for html in page.evaluate(UNSTYLED_NOTICES)]
+    found += [f"{url}: unstyled {html}" for html in page.evaluate(UNSTYLED_TABLES)]
     if page.evaluate(OVERFLOW) > 0:
         found.append(f"{url}: wider than the screen by {page.evaluate(WIDE)}")
     found += [f"{url}: {word}" for word in page.evaluate(BROKEN_WORDS)]
@@ -188,6 +200,27 @@ def test_the_crawl_fails_on_a_plain_notice(page, session):
           '<div role="alert">Fout</div><table><tr><td>1</td></tr></table>')"""
     )
     assert page.evaluate(UNSTYLED_NOTICES) == ['notice <div role="alert">Fout</div>']
+
+
+def test_the_crawl_fails_on_a_plain_table(page, session):
+    """A table written without the design system's table is found; one with it, Vega's
+    tooltip table and a table inside a Vega chart are not."""
+    sign_in(page, session, "viewer")
+    page.goto("/")
+    assert page.evaluate(UNSTYLED_TABLES) == []
+    page.evaluate(
+        """() => document.querySelector('main').insertAdjacentHTML('beforeend',
+          '<table class="utrecht-table utrecht-table--html-table"><tr><td>1</td></tr></table>' +
+          '<div class="vega-embed"><table><tr><td>2</td></tr></table></div>' +
+          '<div id="vg-tooltip-element"><table><tr><td>3</td></tr></table></div>' +
+          '<details><summary>Tabel</summary><table class="periods"><tr><td>4</td></tr>' +
+          '</table></details>' +
+          '<table class="table"><tr><td>5</td></tr></table>')"""
+    )
+    assert page.evaluate(UNSTYLED_TABLES) == [
+        'table <table class="periods"><tbody><tr><td>4</td></tr></tbody></table>',
+        'table <table class="table"><tbody><tr><td>5</td></tr></tbody></table>',
+    ]
 
 
 def _tab_to(page, selector: str, limit: int = 400) -> None:
