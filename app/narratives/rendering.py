@@ -30,6 +30,17 @@ def _table_open(self, tokens, idx, options, env) -> str:
     return self.renderToken(tokens, idx, options, env)
 
 
+def _cell_open(self, tokens, idx, options, env) -> str:
+    """A column's alignment (``|--:|``) as a class: markdown-it writes it as a style
+    attribute, which the Content-Security-Policy (style-src 'self') refuses."""
+    token = tokens[idx]
+    style = str(token.attrGet("style") or "")
+    if style.startswith("text-align:"):
+        del token.attrs["style"]
+        token.attrSet("class", "align-" + style.removeprefix("text-align:"))
+    return self.renderToken(tokens, idx, options, env)
+
+
 def _image(self, tokens, idx, options, env) -> str:
     token = tokens[idx]
     return str(escape(self.renderInlineAsText(token.children or [], options, env)))
@@ -43,6 +54,8 @@ def _build(*, tables: bool) -> MarkdownIt:
     md.add_render_rule("link_open", _link_open)
     md.add_render_rule("image", _image)
     md.add_render_rule("table_open", _table_open)
+    md.add_render_rule("th_open", _cell_open)
+    md.add_render_rule("td_open", _cell_open)
     return md
 
 
