@@ -50,15 +50,17 @@ def test_values_now_and_as_known_on_a_day(client, session):
     now = client.get("/indicators/wmo/values")
     assert now.status_code == 200
     assert rows(now.text)[:3] == [
-        "<td>januari 2024</td><td>hele gemeente</td><td>120</td><td>1 mrt 2024</td></tr>",
-        "<td>februari 2024</td><td>hele gemeente</td><td>135,5</td><td>1 mei 2024</td></tr>",
-        "<td>februari 2024</td><td>Centrum</td><td>3</td><td>1 mrt 2024</td></tr>",
+        '<td>januari 2024</td><td>hele gemeente</td><td class="num">120</td>'
+        "<td>1 mrt 2024</td></tr>",
+        '<td>februari 2024</td><td>hele gemeente</td><td class="num">135,5</td>'
+        "<td>1 mei 2024</td></tr>",
+        '<td>februari 2024</td><td>Centrum</td><td class="num">3</td><td>1 mrt 2024</td></tr>',
     ]
     # The table names the area; its CBS code is only the filter's key.
     assert not any("WK019301" in row for row in rows(now.text))
     april = client.get("/indicators/wmo/values?as_of=2024-04-30")
     assert "De waarden zoals ze bekend waren aan het eind van 30 apr 2024." in april.text
-    assert "<td>februari 2024</td><td>hele gemeente</td><td>130</td>" in april.text
+    assert '<td>februari 2024</td><td>hele gemeente</td><td class="num">130</td>' in april.text
     assert "135,5" not in april.text
     assert 'href="/api/v1/indicators/wmo/observations.csv?as_of=2024-04-30T23%3A59' in april.text
     february = client.get("/indicators/wmo/values?as_of=2024-02-29&area=WK019301")
@@ -76,7 +78,7 @@ def test_bad_day_unknown_area_and_anonymous_readers(client, session, settings):
     assert client.get("/indicators/wmo/values", follow_redirects=False).status_code == 303
     settings(public_read=True)
     public = client.get("/indicators/wmo/values")
-    assert "<td>februari 2024</td><td>Centrum</td><td>minder dan 5</td>" in public.text
+    assert '<td>februari 2024</td><td>Centrum</td><td class="num">minder dan 5</td>' in public.text
     login(client, session, "viewer")
     assert client.get("/indicators/wmo/values?as_of=gisteren").status_code == 422
     assert client.get("/indicators/wmo/values?area=WK000000").status_code == 404

@@ -174,7 +174,7 @@ def test_session_page_shows_old_value_and_revision_notice(client, session):
     page = client.get(f"/sessions/{reflection.id}").text
     assert "Herzien sinds deze sessie" in page
     assert "februari 2024: 12 → 15" in page
-    assert "<td>februari 2024</td><td>12</td>" in page
+    assert '<td>februari 2024</td><td class="num">12</td>' in page
     assert "Centrum" in page
 
     frozen = _read(session).exec(select(SessionIndicator)).one()
