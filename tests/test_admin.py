@@ -193,6 +193,8 @@ def test_audit_log_newest_first_and_paginated(client, session):
     assert first.count("<td>observation 54</td>") == 1
     assert "<td>observation 4</td>" not in first
     assert "Pagina 1 van 2" in first
+    # The date and time stay on one line (duiding.css .nowrap): "03-12-2026, 13:02".
+    assert re.search(r'<td class="nowrap">\d\d-\d\d-\d{4}, \d\d:\d\d</td>', first)
     second = client.get("/admin/audit?page=2").text
     assert "<td>observation 4</td>" in second
     assert "<td>observation 5</td>" not in second
