@@ -31,6 +31,7 @@ FORMAT_VERSION = 1
 EXCLUDED_TABLES = {
     "narrative_contact": "contact details of story submitters (privacy: never exported)",
     "api_token": "hashes of API tokens (secrets: create new tokens after a restore)",
+    "data_version": "counters of changes for caches (a restore counts its own writes anew)",
 }
 EXCLUDED_COLUMNS = {
     "user": {"password_hash": "password hashes (secrets: restored users must set a new password)"},

@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
-from sqlalchemy import ColumnElement
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, col, select
 
 from app.context.scope import EventScope, scopes
 from app.experiments.experiments import decisions_for
@@ -16,7 +15,7 @@ from app.figures.explained import SignalRun, runs_by_period, signal_runs, with_s
 from app.figures.icons import Variation, latest_variation
 from app.figures.periods import Period, period_of
 from app.figures.signals import SignalPoint, breaks_by_indicator, breaks_for, signals_for
-from app.figures.story_pool import StoryPool, tally, themes_of
+from app.figures.story_pool import StoryPool, linked_stories, tally, themes_of
 from app.figures.suppression import masked_points
 from app.figures.versions import PerVersion
 from app.models import (
@@ -27,8 +26,6 @@ from app.models import (
     IndicatorRelation,
     IndicatorTheme,
     Narrative,
-    NarrativeIndicator,
-    NarrativeTheme,
     Observation,
     ObservationStatus,
     ReflectionSession,
@@ -494,31 +491,30 @@ def timeline(
         reach=reach,
     )
     low, high = start or date.min, end or date.max
-    stories = select(col(Narrative.id), col(Narrative.occurred_on), col(Narrative.title)).where(
-        *published_for(reach=reach),
-        col(Narrative.occurred_on) >= low,
-        col(Narrative.occurred_on) <= high,
-    )
-    ids = [i.id for i in indicators]
-    conditions: list[ColumnElement[bool]] = []
-    if ids:
-        conditions.append(
-            col(Narrative.id).in_(
-                select(NarrativeIndicator.narrative_id).where(
-                    col(NarrativeIndicator.indicator_id).in_(ids)
+    ids = [i.id or 0 for i in indicators]
+    if ids or theme or area:
+        stories = [
+            (story.id, story.occurred_on, story.title)
+            for story in linked_stories(
+                session,
+                indicator_ids=ids,
+                theme=theme,
+                area=area,
+                start=start,
+                end=end,
+                reach=reach,
+            )
+        ]
+    else:  # no indicator at all: every published story
+        stories = list(
+            session.exec(
+                select(col(Narrative.id), col(Narrative.occurred_on), col(Narrative.title)).where(
+                    *published_for(reach=reach),
+                    col(Narrative.occurred_on) >= low,
+                    col(Narrative.occurred_on) <= high,
                 )
             )
         )
-    if theme is not None:
-        conditions.append(
-            col(Narrative.id).in_(
-                select(NarrativeTheme.narrative_id).where(NarrativeTheme.theme_id == theme.id)
-            )
-        )
-    if area is not None:
-        conditions.append(col(Narrative.area_id) == area.id)
-    if conditions:
-        stories = stories.where(or_(*conditions))
     meetings = select(
         col(ReflectionSession.id), col(ReflectionSession.held_on), col(ReflectionSession.title)
     ).where(col(ReflectionSession.held_on) >= low, col(ReflectionSession.held_on) <= high)
@@ -533,7 +529,7 @@ def timeline(
     items = [
         *(
             TimelineItem("story", day, title, f"/stories/{story_id}", story_id)
-            for story_id, day, title in session.exec(stories).all()
+            for story_id, day, title in stories
         ),
         *(
             TimelineItem("session", day, title, f"/sessions/{meeting_id}", meeting_id)

@@ -28,16 +28,15 @@ from sqlmodel import Session, col, or_, select
 
 from app.figures.periods import Period
 from app.figures.signals import RULES, Side, Signal, SignalPoint
+from app.figures.story_pool import OCCURRED, linked_to
 from app.models import (
     Frequency,
-    Narrative,
-    NarrativeIndicator,
     ReflectionSession,
     SessionIndicator,
     StoryRequest,
 )
 from app.models.narrative import LinkRelation
-from app.narratives.reach import Reach, published_for
+from app.narratives.reach import Reach
 
 State = Literal["unexplained", "asked", "explained"]
 #: The story links that explain a signal; "context" and "consequence" do not.
@@ -161,26 +160,9 @@ def with_states(
     high = max(run.last.end for run in runs)
     indicator_ids = {run.indicator_id for run in runs}
 
-    stories: dict[int, list[tuple[date, int, int | None]]] = {}
-    for indicator_id, day, story_id, area_id in session.exec(
-        select(
-            col(NarrativeIndicator.indicator_id),
-            col(Narrative.occurred_on),
-            col(Narrative.id),
-            col(Narrative.area_id),
-        )
-        .join(Narrative, col(Narrative.id) == NarrativeIndicator.narrative_id)
-        .where(
-            col(NarrativeIndicator.indicator_id).in_(indicator_ids),
-            col(NarrativeIndicator.relation).in_(EXPLAINING),
-            *published_for(reach=reach),
-            col(Narrative.occurred_on) >= low,
-            col(Narrative.occurred_on) <= high,
-        )
-        .order_by(col(Narrative.occurred_on), col(Narrative.id))
-    ).all():
-        stories.setdefault(indicator_id, []).append((day, story_id, area_id))
-
+    stories = linked_to(
+        session, sorted(indicator_ids), relations=EXPLAINING, reach=reach, start=low, end=high
+    )
     readings: dict[tuple[int, int | None], list[tuple[int, set[str]]]] = {}
     for indicator_id, area_id, session_id, snapshot in session.exec(
         select(
@@ -222,13 +204,12 @@ def with_states(
     result = []
     for run in runs:
         found = stories.get(run.indicator_id, [])
-        days = [row[0] for row in found]
-        lo = bisect_left(days, run.first.start)
-        hi = bisect_right(days, run.last.end)
+        lo = bisect_left(found, run.first.start, key=OCCURRED)
+        hi = bisect_right(found, run.last.end, key=OCCURRED)
         evidence = [
-            Evidence("story", story_id)
-            for _, story_id, area_id in found[lo:hi]
-            if run.area_id is None or area_id in (None, run.area_id)
+            Evidence("story", story.id)
+            for story in found[lo:hi]
+            if run.area_id is None or story.area_id in (None, run.area_id)
         ]
         labels = {period.label for period in run.periods}
         evidence.extend(

@@ -1,15 +1,17 @@
-"""The data version of the figures: one cheap value that changes whenever anything a
-signal depends on changes, and per-process memos that hold only while it holds.
+"""The data versions: cheap values that change whenever anything a signal, or the
+stories beside a figure, depend on changes, and per-process memos that hold only while
+their version holds.
 
 Signals (and so charts, the dashboard's unexplained signals and the half-year report's
 figures) need whole series, which are expensive to read and compute; the version is read
 in a handful of small queries (ids only grow; the small tables in full), so a cache can
-ask it on every request and recompute only after a change.
+ask it on every request and recompute only after a change. The stories version is one
+counter that the database raises with every change to a story or its links.
 """
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from typing import Any, TypeVar
 
 from sqlalchemy import event
@@ -22,6 +24,7 @@ from app.models import (
     ContextEventArea,
     ContextEventIndicator,
     ContextEventTheme,
+    DataVersion,
     Indicator,
     IndicatorBreak,
     IndicatorTheme,
@@ -32,6 +35,8 @@ from app.models import (
 )
 
 T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
+_MISSING = object()
 
 
 def signals_version(session: Session) -> tuple:
@@ -97,6 +102,13 @@ def signals_version(session: Session) -> tuple:
     )
 
 
+def stories_version(session: Session) -> int:
+    """How many changes stories and their links to themes and indicators have seen
+    (raised by the triggers of migration 0020 in the changing transaction itself)."""
+    found = session.exec(select(DataVersion.value).where(DataVersion.name == "stories")).first()
+    return found or 0
+
+
 _VERSION_KEY = "duiding.signals_version"
 
 
@@ -123,25 +135,35 @@ for _event in ("after_begin", "after_flush", "after_commit", "after_rollback"):
 
 
 class PerVersion:
-    """A per-process memo of things computed from the figures, per database and scope
-    (say a half year and a language), each valid for one data version.
+    """A per-process memo of things computed from the data, per database and scope
+    (say a half year and a language), each valid for one data version: by default the
+    figures' (``current_version``), or the one ``version`` reads.
 
     ``entries(session, scope)`` gives the dictionary of that scope for the data as it is
     now: the one kept earlier when the version is unchanged, else a new, empty one (the
     old entries are dropped, never served). At most ``keep`` scopes are kept, the least
     recently asked for make way; with ``size`` a scope keeps at most that many entries
     of ``remember`` (the oldest make way), for scopes keyed by series.
+
+    The version is read before anything is computed, so a value computed from newer
+    data than its version is at worst recomputed, never served after a change.
     """
 
-    def __init__(self, keep: int, size: int | None = None) -> None:
+    def __init__(
+        self,
+        keep: int,
+        size: int | None = None,
+        version: Callable[[Session], Hashable] = current_version,
+    ) -> None:
         self.keep = keep
         self.size = size
-        self._scopes: OrderedDict[Hashable, tuple[tuple, dict[Hashable, Any]]] = OrderedDict()
+        self.version = version
+        self._scopes: OrderedDict[Hashable, tuple[Hashable, dict[Hashable, Any]]] = OrderedDict()
         self._lock = threading.Lock()
 
     def entries(self, session: Session, scope: Hashable) -> dict[Hashable, Any]:
         key = (str(engine_of(session).url), scope)
-        version = current_version(session)
+        version = self.version(session)
         with self._lock:
             found = self._scopes.get(key)
             if found is None or found[0] != version:
@@ -156,12 +178,30 @@ class PerVersion:
         self, session: Session, scope: Hashable, key: Hashable, compute: Callable[[], T]
     ) -> T:
         """The value of ``key`` in ``scope`` for the data as it is now, computed once."""
+        return self.remember_each(session, scope, [key], lambda _: {key: compute()})[key]
+
+    def remember_each(
+        self,
+        session: Session,
+        scope: Hashable,
+        keys: Iterable[K],
+        compute: Callable[[list[K]], dict[K, T]],
+    ) -> dict[K, T]:
+        """The values of ``keys`` in ``scope`` for the data as it is now; those not kept
+        yet are computed together, ``compute(missing)`` giving a value for each."""
         entries = self.entries(session, scope)
-        if key in entries:
-            return entries[key]
-        value = compute()
-        with self._lock:
-            entries[key] = value
-            while self.size is not None and len(entries) > self.size:
-                entries.pop(next(iter(entries)))
-        return value
+        wanted = list(keys)
+        found = {}
+        for key in wanted:
+            value = entries.get(key, _MISSING)  # one read: another thread may trim
+            if value is not _MISSING:
+                found[key] = value
+        missing = [key for key in wanted if key not in found]
+        if missing:
+            computed = compute(missing)
+            found |= computed
+            with self._lock:
+                entries.update(computed.items())
+                while self.size is not None and len(entries) > self.size:
+                    entries.pop(next(iter(entries)))
+        return found

@@ -9,6 +9,7 @@ from app.models.context_event import (
     ContextEventIndicator,
     ContextEventTheme,
 )
+from app.models.data_version import DataVersion
 from app.models.expectation import ThemeRecalibration, ThemeResult, ThemeResultIndicator
 from app.models.experiment import (
     AreaRole,
@@ -126,6 +127,7 @@ __all__ = [
     "ContextEventArea",
     "ContextEventIndicator",
     "ContextEventTheme",
+    "DataVersion",
     "DecisionCreate",
     "DecisionKind",
     "DecisionPublic",
