@@ -2,8 +2,8 @@
 app/reports/build.py): a warm report renders nothing, a revised value shows at once on
 the page and in its chart, a frozen report serves what it froze, a live report's charts
 are drawn in its reader's language (each language kept apart) while a frozen one keeps
-its own whoever reads it, and vl-convert is loaded only when a chart is really
-rendered."""
+the charts it drew in every language when it was frozen, and vl-convert is loaded only
+when a chart is really rendered."""
 
 # ruff: noqa: F811 - the tests take test_reports' ``data`` fixture by its name
 
@@ -192,7 +192,7 @@ def test_the_downloads_of_a_live_report_draw_its_charts_in_their_readers_languag
             assert said == lang and _svg(report) == page and _in(page, lang)
 
 
-def test_a_frozen_report_keeps_its_charts_whatever_its_readers_language(
+def test_a_frozen_report_keeps_its_charts_in_every_language(
     client, session, data, renders, written
 ):
     login(client, session, "editor")
@@ -205,19 +205,45 @@ def test_a_frozen_report_keeps_its_charts_whatever_its_readers_language(
     row = session.get(FrozenReport, int(frozen_url.split("version=")[1]))
     assert row is not None
     stored = Report.model_validate(row.content)
-    # frozen in the instance's language, the one document the council was given
-    assert _in(_svg(stored), "nl")
+    # its chart in the instance's language, and one in each language, drawn at freezing
+    (part,) = next(theme for theme in stored.themes if theme.slug == "jeugd").indicators
+    assert _in(_svg(stored), "nl") and part.svgs["nl"].strip() == _svg(stored)
+    assert _in(part.svgs["en"], "en")
+    _revise(client, data, 44)  # a later revision changes no language's chart
     rendered = len(renders)
     for lang in ("en", "nl", "en"):
-        assert _chart(client.get(f"{frozen_url}&lang={lang}").text) == _svg(stored)
+        chart = _chart(client.get(f"{frozen_url}&lang={lang}").text)
+        assert chart == part.svgs[lang].strip() and _in(chart, lang)
         for suffix in ("pdf", "docx"):
             assert client.get(f"{REPORT}.{suffix}?version={row.id}&lang={lang}").status_code == 200
             report, said = written.pop(suffix)
-            assert said == lang and _svg(report) == _svg(stored)
+            assert said == lang and _svg(report) == chart
     assert len(renders) == rendered  # nothing drawn again for a frozen report
     session.rollback()
     session.refresh(row)
     assert row.content == stored.model_dump(mode="json")  # and nothing stored anew
+
+
+def test_a_report_frozen_with_one_language_shows_it_to_every_reader(client, session, data):
+    """Reports frozen before every language was kept hold one chart: every reader gets it."""
+    login(client, session, "editor")
+    page = client.get(REPORT).text
+    response = client.post(
+        f"{REPORT}/freeze", data={"csrf_token": csrf_from(page)}, follow_redirects=False
+    )
+    frozen_url = response.headers["location"]
+    session.rollback()
+    row = session.get(FrozenReport, int(frozen_url.split("version=")[1]))
+    assert row is not None
+    content = Report.model_validate(row.content)
+    for theme in content.themes:
+        for part in theme.indicators:
+            part.svgs = {}
+    row.content = content.model_dump(mode="json")
+    session.add(row)
+    session.commit()
+    for lang in ("en", "nl"):
+        assert _chart(client.get(f"{frozen_url}&lang={lang}").text) == _svg(content)
 
 
 def test_figures_are_kept_for_one_data_version(session):

@@ -7,7 +7,8 @@ report whose figures did not change is served without vl-convert.
 
 A live report draws its charts in its reader's language (month names, number format,
 legend), as its text is; a frozen report keeps the SVGs it was frozen with in its stored
-JSON (app/reports/service.py), whoever reads it.
+JSON (app/reports/service.py), drawn then in every language, so that each reader reads
+them in their own and nothing is drawn again.
 """
 
 from typing import Any
@@ -15,8 +16,8 @@ from typing import Any
 from app.figures.charts import indicator_chart, report_rows
 from app.figures.periods import Period
 from app.figures.svg import chart_svg, spec_key
-from app.i18n import N_, gettext
-from app.reports.content import IndicatorPart
+from app.i18n import LANGUAGES, N_, gettext
+from app.reports.content import IndicatorPart, Report
 
 WIDTH, HEIGHT = 300, 110
 HALF_YEAR = N_("Half year")
@@ -53,3 +54,11 @@ def render_chart(part: IndicatorPart, half: Period, lang: str) -> str:
     """The chart as an SVG document in ``lang`` (empty when the indicator has no values)."""
     spec = chart_spec(part, half, lang)
     return chart_svg(spec) if spec else ""
+
+
+def draw_in_every_language(report: Report, half: Period) -> None:
+    """Draw each chart of ``report`` in every language, for freezing it: from the same
+    figures, as a live report read in that language draws them."""
+    for theme in report.themes:
+        for part in theme.indicators:
+            part.svgs = {lang: render_chart(part, half, lang) for lang in LANGUAGES}

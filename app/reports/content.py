@@ -66,6 +66,10 @@ class IndicatorPart(BaseModel):
     direction: str
     points: list[Point] = Field(description="The chart window: the half year and before it.")
     svg: str = Field(default="", description="The compact chart, rendered on the server.")
+    svgs: dict[str, str] = Field(
+        default={},
+        description="A frozen report's chart in each language, drawn when it was frozen.",
+    )
     provisional: bool = False
     frequency: str = "month"
     runs: list[RunPart] = Field(
@@ -342,6 +346,25 @@ class Report(BaseModel):
         ]
         changes = [c for c in self.changes if c.kind != "story" or c.consent_reach in reaches]
         return self.model_copy(update={"themes": themes, "changes": changes})
+
+    def in_language(self, lang: str) -> "Report":
+        """A copy whose charts read in ``lang`` where the report holds them in it (a
+        frozen report holds every language's, drawn when it was frozen); shallow, as
+        ``without_stories_beyond``."""
+        themes = [
+            theme.model_copy(
+                update={
+                    "indicators": [
+                        part.model_copy(update={"svg": part.svgs[lang]})
+                        if lang in part.svgs
+                        else part
+                        for part in theme.indicators
+                    ]
+                }
+            )
+            for theme in self.themes
+        ]
+        return self.model_copy(update={"themes": themes})
 
     def story_ids(self) -> set[int]:
         return {story.id for theme in self.themes for story in theme.stories} | {

@@ -62,10 +62,10 @@ def read_report(
     """The live or frozen report of half year ``period`` (and theme slug ``theme``), with
     only the stories ``user`` may see: signed in, those meant for the council; anonymous
     (DUIDING_PUBLIC_READ), those meant for the public. The live report's charts are
-    drawn in ``lang``, the reader's language; a frozen one keeps its own, whatever
-    ``lang`` is. An unknown half year raises NotFound; so do an unknown theme or
-    version, unless ``filters`` keeps them for the page, which then shows the live
-    report of every theme."""
+    drawn in ``lang``, the reader's language; a frozen one shows the charts it froze
+    in ``lang`` (one frozen before every language was kept, its only ones). An unknown
+    half year raises NotFound; so do an unknown theme or version, unless ``filters``
+    keeps them for the page, which then shows the live report of every theme."""
     half = half_year(period)
     chosen = filters.read(
         lambda: get_theme(session=session, slug=theme) if theme else None, None, field="theme"
@@ -75,7 +75,7 @@ def read_report(
         report = service.live_report(session=session, half=half, lang=lang, theme=chosen)
         version = None
     else:
-        version, report = frozen
+        version, report = frozen[0], frozen[1].in_language(lang)
     reaches = {str(reach) for reach in COUNCIL_REACH} if user else {"public"}
     return ShownReport(half, chosen, version, report.without_stories_beyond(reaches))
 

@@ -4,8 +4,9 @@ A frozen report is the complete report data (charts included) stored as JSON at 
 moment an editor froze it; the changes since the previous frozen report of the same
 scope (all themes, or one theme) are computed then and frozen with it. A live report
 draws its charts in its reader's language; a frozen one keeps the charts it was frozen
-with, drawn in the instance's language (``DUIDING_DEFAULT_LANGUAGE``), whoever froze it
-and whoever reads it: it is the one document the council was given.
+with, drawn then in every language (its ``svg`` in the instance's language,
+``DUIDING_DEFAULT_LANGUAGE``, whoever froze it), so each reader reads the document the
+council was given in their own language and nothing of it is drawn again.
 
 A story hidden later is withdrawn from every frozen report: ``withdraw_story`` removes
 its text from the stored JSON (its place stays, read as "verhaal ingetrokken"), and
@@ -32,6 +33,7 @@ from app.problems import Invalid, NotFound
 from app.reports import questions
 from app.reports.build import build_report, candidate_stories
 from app.reports.changes import changes_since
+from app.reports.charts import draw_in_every_language
 from app.reports.content import PreviousReport, Report
 
 INTRO_MAX = 20_000
@@ -101,11 +103,12 @@ def withdraw_story(*, session: Session, story_id: int) -> None:
 
 
 def freeze(*, session: Session, half: Period, theme: Theme | None, user: User) -> FrozenReport:
-    """Keep the report as it reads now, its charts in the instance's language (not the
-    editor's: a frozen report is one document for every reader); later revisions of
-    figures never change it."""
+    """Keep the report as it reads now, its charts in every language (the instance's as
+    its ``svg``, not the editor's: a frozen report is one document for every reader);
+    later revisions of figures never change it."""
     lang = get_settings().default_language
     report = live_report(session=session, half=half, lang=lang, theme=theme)
+    draw_in_every_language(report, half)
     row = FrozenReport(
         period=half.label,
         theme_slug=theme.slug if theme else None,
