@@ -28,6 +28,7 @@ from datetime import date
 from heapq import merge
 from itertools import islice
 from operator import attrgetter
+from typing import NamedTuple
 
 from sqlmodel import Session, col, select
 
@@ -47,16 +48,16 @@ from app.models.narrative import LinkRelation
 from app.narratives.reach import REACHES, Reach, published_for
 
 
-@dataclass(frozen=True, order=True, slots=True)
-class StoryFact:
-    """A published story as a figure needs it, ordered by day and then id."""
+class StoryFact(NamedTuple):
+    """A published story as a figure needs it, ordered by day and then id (a tuple:
+    made from a row and compared without Python code, for thousands per page)."""
 
     occurred_on: date
     id: int
     title: str
     assessment: str | None
-    consent_reach: str = field(default="", compare=False)
-    area_id: int | None = field(default=None, compare=False)
+    consent_reach: str = ""
+    area_id: int | None = None
 
 
 @dataclass
@@ -75,7 +76,7 @@ class PeriodStories:
 
     def every(self) -> Iterator[StoryFact]:
         """Every story of the period once, by day and id."""
-        return merge(self.shared, self.own, key=_ORDER)
+        return merge(self.shared, self.own)
 
     def first(self, limit: int | None) -> list[tuple[StoryFact, bool]]:
         """The first ``limit`` stories (all when None) with whether each is linked to the
@@ -178,7 +179,6 @@ def tally(periods: Iterable[PeriodStories]) -> list[tuple[date, str | None, int]
 
 #: A story's day, to bisect lists of stories by.
 OCCURRED = attrgetter("occurred_on")
-_ORDER = attrgetter("occurred_on", "id")  # the order of StoryFact, without its slow __lt__
 
 #: Published stories per link, for every reader and year, per stories version.
 _KEPT = PerVersion(keep=8, version=stories_version)
@@ -214,9 +214,9 @@ def _read(
         query = query.where(col(NarrativeIndicator.relation).in_(relations))
     grouped: dict[int, list[StoryFact]] = {each: [] for each in keys}
     for found, *story in session.connection().execute(query):
-        grouped[found].append(StoryFact(*story))
+        grouped[found].append(StoryFact._make(story))
     for stories in grouped.values():
-        stories.sort(key=_ORDER)
+        stories.sort()
     return grouped
 
 
@@ -269,7 +269,7 @@ def _merged(lists: Iterable[list[StoryFact]]) -> list[StoryFact]:
     if len(filled) <= 1:
         return filled[0] if filled else []
     unique = {story.id: story for stories in filled for story in stories}
-    return sorted(unique.values(), key=_ORDER)
+    return sorted(unique.values())
 
 
 def linked_stories(
