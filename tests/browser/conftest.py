@@ -141,6 +141,23 @@ def sized_page(request, browser, live_server):
 
 
 @pytest.fixture
+def phone_without_js(browser, live_server):
+    """A small phone with JavaScript turned off: pages must read as well without it."""
+    pages = _guarded_page(
+        browser,
+        live_server,
+        viewport=SIZES["phone"],
+        is_mobile=True,
+        has_touch=True,
+        java_script_enabled=False,
+    )
+    page = next(pages)
+    page.size_name = "phone-without-js"
+    yield page
+    next(pages, None)
+
+
+@pytest.fixture
 def phone(browser, live_server):
     """A page the size of a common phone, with touch, as partners often use the form."""
     yield from _guarded_page(
