@@ -20,3 +20,16 @@ def alembic_config(url: str | None = None) -> Config:
 def upgrade(url: str | None = None) -> None:
     """Bring the database at ``url`` (default: the configured one) to the newest revision."""
     command.upgrade(alembic_config(url), "head")
+
+
+def behind() -> bool:
+    """Whether the configured database lacks revisions of this checkout (an empty file,
+    never migrated, lacks them all)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    from app.db import get_engine
+
+    with get_engine().connect() as connection:
+        current = set(MigrationContext.configure(connection).get_current_heads())
+    return current != set(ScriptDirectory.from_config(alembic_config()).get_heads())

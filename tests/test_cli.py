@@ -174,3 +174,21 @@ def test_help_loads_no_heavy_module():
         assert result.returncode == 0, result.stderr
         assert "Usage" in result.stdout
         assert "LOADED []" in result.stdout, (args, result.stdout[-300:])
+
+
+def test_commands_on_a_database_never_migrated_say_to_migrate(env, tmp_path):
+    """A new file gave a traceback about a missing table; the hint names the command."""
+    from tests.conftest import reset_caches
+
+    env.setenv("DUIDING_DATABASE_URL", f"sqlite:///{tmp_path / 'new.db'}")
+    reset_caches()
+    for args, given in (
+        (["demo"], None),
+        (["users", "add", "a@b.nl", "--role", "viewer", "--password-stdin"], "x" * 12 + "\n"),
+    ):
+        result = runner.invoke(app, args, input=given)
+        assert result.exit_code == 1, (args, result.output)
+        assert "run `duiding db upgrade` first" in result.output, result.output
+        assert "Traceback" not in result.output
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    assert runner.invoke(app, ["demo"]).exit_code == 0

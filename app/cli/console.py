@@ -26,15 +26,35 @@ def fail(message: str, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
+NOT_MIGRATED = "the database is not at the newest schema: run `duiding db upgrade` first"
+
+
+@contextmanager
+def migrated() -> Iterator[None]:
+    """Say how to migrate when a database error comes from a database that is behind
+    (``duiding demo`` on a new file gave a traceback about a missing table)."""
+    from sqlalchemy.exc import DBAPIError
+
+    from app import migrate
+
+    try:
+        yield
+    except DBAPIError:
+        if migrate.behind():
+            fail(NOT_MIGRATED)
+        raise
+
+
 @contextmanager
 def writing() -> Iterator["Session"]:
     """A command's one transaction (``db.write_transaction``): committed when the command
-    succeeds, rolled back when it fails; a Problem is printed as an English error."""
+    succeeds, rolled back when it fails; a Problem is printed as an English error, and
+    a database that is behind its migrations says so."""
     from app.db import write_transaction
     from app.problems import Problem
 
     try:
-        with write_transaction() as session:
+        with migrated(), write_transaction() as session:
             yield session
     except Problem as problem:
         fail(str(problem))

@@ -2,7 +2,7 @@
 
 import typer
 
-from app.cli.console import fail, ok
+from app.cli.console import fail, migrated, ok
 
 # How long an idle keep-alive connection stays open. uvicorn's default (5 s) is shorter
 # than the idle time of the clients' own connection pools (httpx 5 s, nginx's upstream
@@ -62,7 +62,7 @@ def demo(
     from app.db import get_write_engine
     from app.demo import load_demo
 
-    with Session(get_write_engine()) as session:
+    with migrated(), Session(get_write_engine()) as session:
         try:
             result = load_demo(session=session, reset=reset)
         except ValueError as error:
