@@ -98,7 +98,12 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> Response
 
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
-    return error_response(request, 422, exc.errors() if wants_json(request) else None)
+    """A bad request: the API's 422 with what was wrong; a page whose address holds no
+    valid id (``/stories/abc``) does not exist, so its reader gets the 404 page."""
+    if wants_json(request):
+        return error_response(request, 422, exc.errors())
+    in_path = all(error["loc"][:1] == ("path",) for error in exc.errors())
+    return error_response(request, 404 if in_path else 422)
 
 
 async def _problem(request: Request, exc: Problem) -> Response:

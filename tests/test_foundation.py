@@ -152,6 +152,21 @@ def test_unknown_page_gets_a_friendly_page_and_api_gets_json(client):
     assert api.json() == {"detail": "Not Found"}
 
 
+def test_a_page_address_without_a_valid_id_is_a_page_that_does_not_exist(client, session):
+    """/stories/abc named no story: a dead-end "Fout 422" page before; the API keeps its
+    422 with what was wrong."""
+    token = bearer(session, "viewer")
+    login(client, session, "admin")
+    for url in ("/stories/abc", "/sessions/abc", "/context/1x", "/ideas/abc"):
+        page = client.get(url)
+        assert page.status_code == 404, url
+        assert "Deze pagina bestaat niet (meer)." in page.text
+    api = client.get("/api/v1/ideas/abc", headers=token)
+    assert api.status_code == 422
+    assert api.json()["detail"][0]["loc"] == ["path", "idea_id"]
+    assert client.get("/admin/audit?page=abc").status_code == 422  # a bad query stays so
+
+
 def test_anonymous_readers_see_only_stories_consented_as_public(client, session, settings):
     make_narrative(session, title="Openbaar verhaal", consent_reach="public")
     make_narrative(session, title="Alleen intern verhaal", consent_reach="internal")
