@@ -33,7 +33,7 @@ from typing import NamedTuple
 from sqlmodel import Session, col, select
 
 from app.figures.periods import period_of
-from app.figures.versions import PerVersion, stories_version
+from app.figures.versions import PerVersion, current_stories_version
 from app.models import (
     Area,
     Frequency,
@@ -181,7 +181,7 @@ def tally(periods: Iterable[PeriodStories]) -> list[tuple[date, str | None, int]
 OCCURRED = attrgetter("occurred_on")
 
 #: Published stories per link, for every reader and year, per stories version.
-_KEPT = PerVersion(keep=8, version=stories_version)
+_KEPT = PerVersion(keep=8, version=current_stories_version)
 
 #: How each kind of link leads to a story: the column holding the key, and the join.
 _LINKS = {

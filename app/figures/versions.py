@@ -109,25 +109,35 @@ def stories_version(session: Session) -> int:
     return found or 0
 
 
-_VERSION_KEY = "duiding.signals_version"
+#: session.info keys of the versions read in the session's current transaction.
+_READ = "duiding.versions"
+
+
+def _once_per_transaction(session: Session, read: Callable[[Session], T]) -> T:
+    """``read(session)`` once per transaction of ``session``: a flush, commit, rollback
+    or new transaction forgets it, so a session that writes, or reads again later,
+    asks anew."""
+    found = session.info.setdefault(_READ, {})
+    if read not in found:
+        found[read] = read(session)
+    return found[read]
 
 
 def current_version(session: Session) -> tuple:
-    """``signals_version`` read once per transaction of ``session``.
+    """``signals_version`` read once per transaction of ``session``: a page asks for
+    the version of every series it shows (an indicator page seven, its provisional
+    values seven more), and one read of the handful of small queries serves them all."""
+    return _once_per_transaction(session, signals_version)
 
-    A page asks for the version of every series it shows (an indicator page seven, its
-    provisional values seven more); one read of the handful of small queries serves them
-    all. A flush, commit, rollback or new transaction forgets it, so a session that
-    writes, or reads again later, asks anew."""
-    found = session.info.get(_VERSION_KEY)
-    if found is None:
-        found = signals_version(session)
-        session.info[_VERSION_KEY] = found
-    return found
+
+def current_stories_version(session: Session) -> int:
+    """``stories_version`` read once per transaction of ``session``: a page asks for it
+    for every kind of link it reads stories by."""
+    return _once_per_transaction(session, stories_version)
 
 
 def _forget_version(session: Any, *_: Any) -> None:
-    session.info.pop(_VERSION_KEY, None)
+    session.info.pop(_READ, None)
 
 
 for _event in ("after_begin", "after_flush", "after_commit", "after_rollback"):
