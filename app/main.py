@@ -24,7 +24,7 @@ from app.middleware import (
 from app.routes import ROUTERS
 from app.routes.vendor import vega_bundle
 from app.startup import on_startup
-from app.templating import TEMPLATES_DIR, templates
+from app.templating import TEMPLATES_DIR, keep_compiled_templates, templates
 from app.warmup import start_warm_up
 
 STATIC_DIR = TEMPLATES_DIR.parent / "static"
@@ -53,6 +53,7 @@ async def lifespan(app: FastAPI):
 def create_app() -> FastAPI:
     """Build the Duiding ASGI application from the current settings."""
     settings = settings_or_exit()
+    keep_compiled_templates(settings.data_dir / "cache" / "templates")
     app = FastAPI(
         title="Duiding",
         version="1",

@@ -4,6 +4,7 @@
 user, the CSRF token and number/date formatting in the reader's language.
 """
 
+import contextlib
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
+from jinja2.bccache import Bucket, FileSystemBytecodeCache
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 from starlette.responses import HTMLResponse
@@ -35,6 +37,27 @@ TEMPLATES_DIR = Path(__file__).parent / "templates"
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
 templates.env.add_extension("jinja2.ext.i18n")
 templates.env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]  # by jinja2.ext.i18n
+
+
+class _CompiledTemplates(FileSystemBytecodeCache):
+    """Jinja's folder of compiled templates, where a failed write (a full disk, a removed
+    folder) costs one compile, never the page being rendered."""
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
+def keep_compiled_templates(folder: Path) -> None:
+    """Keep compiled templates in ``folder`` across restarts (Jinja checks each against
+    its source): compiling the pages a first visitor opens took about half a second of
+    that visitor's wait after every start. Without a writable folder they are compiled
+    in memory, as before."""
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError:
+        return
+    templates.env.bytecode_cache = _CompiledTemplates(str(folder))
 
 
 @pass_context

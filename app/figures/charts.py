@@ -3,7 +3,8 @@ timeline panels, session snapshots, the half-year report and its PDF, the SVG fo
 without JavaScript) is built here, so that a fix reaches all of them.
 
 Building a chart with Altair costs tens of milliseconds, so the layout (layers,
-encodings, colours) is built once per set of options and cached; each request only
+encodings, colours) is built once per set of options and this module's code, and kept
+across restarts (app/figures/chart_layouts.py); each request only
 fills in the axis title and attaches its rows as named datasets. The spec is then a pure
 function of the data, which is what the SVG cache (app/figures/svg.py) keys on.
 
@@ -31,6 +32,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
+from app.figures.chart_layouts import kept
 from app.figures.context import AssessmentShare, IndicatorContext, PeriodRow
 from app.figures.signals import SIGNAL_LABELS
 from app.figures.summary import period_words
@@ -396,7 +398,7 @@ HIDDEN_FROM_ASSISTIVE_TECHNOLOGY = {
 }
 
 
-@lru_cache(maxsize=256)
+@kept(maxsize=256)
 def _layout(
     width: int | str,
     height: int,
@@ -590,7 +592,7 @@ def indicator_chart(
 SPARK_WIDTH, SPARK_HEIGHT = 120, 28
 
 
-@lru_cache(maxsize=4)
+@kept(maxsize=4)
 def _sparkline_layout() -> dict[str, Any]:
     """A line without axes and the latest point coloured and shaped by its signal
     (dataset ``points``: period, value, signal, last)."""
@@ -648,7 +650,7 @@ def _legend_rows(entries: list[LegendEntry], width: int) -> list[dict[str, Any]]
     ]
 
 
-@lru_cache(maxsize=32)
+@kept(maxsize=32)
 def _legend_layout(width: int, height: int) -> dict[str, Any]:
     """A legend drawn with the chart's own marks, one entry per slot of a grid."""
     alt = _altair()
@@ -724,7 +726,7 @@ ASSESSMENT_COLOURS = {
 TIP_QUARTER = N_("Quarter")
 
 
-@lru_cache(maxsize=4)
+@kept(maxsize=4)
 def _shares_layout() -> dict[str, Any]:
     """Per quarter a bar of 100%, split by what the stories report (dataset ``shares``)."""
     alt = _altair()
@@ -798,7 +800,7 @@ COMPARISON_LEGEND = {
 }
 
 
-@lru_cache(maxsize=8)
+@kept(maxsize=8)
 def _comparison_layout(width: int | str, height: int, time_format: str) -> dict[str, Any]:
     """Pilot and comparison means per period (dataset ``series``) over the experiment's
     running period as a band (dataset ``running``)."""

@@ -6,7 +6,8 @@ same key, and a revised value, another language or another size a new one. Rende
 SVGs are kept under that key in the data folder (``cache/charts``, a size-bounded
 diskcache, shared by the server's workers and kept across restarts), so a chart is
 rendered once per data version and never again per request, and a server that starts on
-unchanged data needs no renderer at all.
+unchanged data needs no renderer at all. The chart layouts the specs are filled from
+are kept in the same store (app/figures/chart_layouts.py).
 
 vl-convert renders a Vega-Lite spec in about 20 ms but brings ~100 MB of memory, so it
 is imported only when an SVG is really rendered (a key not in the store).
@@ -49,9 +50,19 @@ def spec_key(spec: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def stored(key: str) -> Any:
+    """What was stored under ``key`` (an SVG, or a chart layout of app/figures/chart_layouts.py),
+    or None."""
+    return _store().get(key)
+
+
+def store(key: str, value: Any) -> None:
+    _store().set(key, value)
+
+
 def stored_svg(key: str) -> str | None:
     """The SVG rendered earlier for ``key``, or None when there is none (yet)."""
-    found = _store().get(key)
+    found = stored(key)
     return found if isinstance(found, str) else None
 
 
@@ -69,5 +80,5 @@ def chart_svg(spec: dict[str, Any]) -> str:
     found = stored_svg(key)
     if found is None:
         found = render(spec)
-        _store().set(key, found)
+        store(key, found)
     return found
