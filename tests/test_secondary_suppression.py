@@ -343,3 +343,18 @@ def test_a_figure_without_small_numbers_shows_everything(client, session, town):
     items = client.get("/api/v1/indicators/meldingen/observations?limit=1000").json()["items"]
     assert all(i["value"] is not None for i in items)
     assert all(p["mean"] is not None for p in _signals(client, SMALL))
+
+
+def test_a_new_small_value_is_hidden_at_once_after_its_district_was_read(client, session, town):
+    """A district's masked points are kept per data version: a new value is a new one."""
+    zuid = "WK000102"
+    before = _signals(client, zuid)
+    assert len(before) == 6 and all(p["value"] is not None for p in before)
+    area = session.exec(select(Area).where(Area.code == zuid)).one()
+    july = date(2024, 7, 1)
+    session.add(Observation(indicator_id=town.id, area_id=area.id, period_start=july, value=2))
+    session.commit()
+    after = _signals(client, zuid)
+    assert len(after) == 7
+    assert after[-1]["value"] is None  # below the threshold: hidden from this reader
+    assert after[0]["mean"] is None  # and the mean its baseline would give it back by

@@ -192,9 +192,22 @@ def shown_signals(
     app/figures/suppression.py) is masked too, and so are the mean and limits of a
     segment whose baseline holds a hidden value."""
     points = signals_for(session=session, indicator=indicator, area=area, breaks=breaks)
-    if area is None or not is_district(area):
+    if area is None or not is_district(area) or not masking.hides_districts:
         return points
-    return masked_points(points, session=session, indicator=indicator, area=area, masking=masking)
+    return _MASKED.remember(
+        session,
+        masking,
+        (indicator.id, area.id, None if breaks is None else tuple(breaks)),
+        lambda: masked_points(
+            points, session=session, indicator=indicator, area=area, masking=masking
+        ),
+    )
+
+
+#: A district's signal points as each kind of reader may see them, per data version
+#: (its hidden cells are read from every district's values): the related panels of
+#: every indicator page ask for the same series again and again.
+_MASKED = PerVersion(keep=4, size=512)
 
 
 PROVISIONAL_STATUSES = (ObservationStatus.provisional, ObservationStatus.revised_provisional)
