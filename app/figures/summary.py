@@ -7,6 +7,8 @@ gemiddelde"), what that means given the desired direction, and whether something
 explains it (app/figures/explained.py decides that, for every page alike).
 """
 
+from functools import lru_cache
+
 from babel.dates import format_date
 
 from app.figures.context import IndicatorContext
@@ -93,9 +95,14 @@ HALF_WORDS = {1: N_("first half of %(year)s"), 2: N_("second half of %(year)s")}
 WEEK_WORDS = N_("week %(n)s of %(year)s")
 
 
+@lru_cache(maxsize=8192)
 def period_words(period: Period, lang: str) -> str:
     """A period as people say it, for every frequency: "maart 2024", "4e kwartaal 2025",
-    "1e helft 2025", "week 5 van 2024", "15 maart 2024", "2024"."""
+    "1e helft 2025", "week 5 van 2024", "15 maart 2024", "2024".
+
+    Kept per period and language: Babel's ``format_date`` costs some 30 µs, and an
+    indicator page names each of its hundreds of periods in its table on every visit
+    (a fifth of its template's time)."""
     start = period.start
     if period.frequency == Frequency.month:
         return format_date(start, "MMMM y", locale=LOCALES[lang])
