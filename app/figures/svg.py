@@ -84,7 +84,8 @@ def chart_svg(spec: dict[str, Any]) -> str:
     One thread renders a key at a time; another asking for it meanwhile waits and reads
     what it stored. vl-convert renders one chart at a time whichever thread asks, so the
     first reader of a report after a start, racing the warm-up through the same 200
-    charts, waited for both (28 s against 16 s on the bench's large report)."""
+    charts, waited for both renders of each (the bench's large report on an empty chart
+    store: 28.6 s, then 23.3 s)."""
     key = spec_key(spec)
     while (found := stored_svg(key)) is None:
         with _lock:
