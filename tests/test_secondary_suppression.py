@@ -358,3 +358,15 @@ def test_a_new_small_value_is_hidden_at_once_after_its_district_was_read(client,
     assert len(after) == 7
     assert after[-1]["value"] is None  # below the threshold: hidden from this reader
     assert after[0]["mean"] is None  # and the mean its baseline would give it back by
+
+
+def test_moving_a_district_elsewhere_masks_anew_after_it_was_read(client, session, town):
+    """Secondary suppression decides by the hierarchy too: with Oost (the value hidden
+    beside Noord's small one) moved under Noord, Zuid becomes the smallest other
+    district of the top level, and its March is hidden from then on."""
+    zuid = "WK000102"
+    assert _signals(client, zuid)[MARCH]["value"] is not None
+    areas = {area.code: area for area in session.exec(select(Area)).all()}
+    areas[SECOND].parent_id = areas[SMALL].id
+    session.commit()
+    assert _signals(client, zuid)[MARCH]["value"] is None

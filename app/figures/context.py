@@ -17,7 +17,7 @@ from app.figures.periods import Period, period_of
 from app.figures.signals import SignalPoint, breaks_by_indicator, breaks_for, signals_for
 from app.figures.story_pool import StoryPool, linked_stories, tally, themes_of
 from app.figures.suppression import masked_points
-from app.figures.versions import PerVersion
+from app.figures.versions import PerVersion, masking_version
 from app.models import (
     Area,
     ContextEvent,
@@ -204,10 +204,11 @@ def shown_signals(
     )
 
 
-#: A district's signal points as each kind of reader may see them, per data version
-#: (its hidden cells are read from every district's values): the related panels of
-#: every indicator page ask for the same series again and again.
-_MASKED = PerVersion(keep=4, size=512)
+#: A district's signal points as each kind of reader may see them, per version of the
+#: figures and the areas (its hidden cells are decided from every district's values and
+#: the hierarchy): the related panels of every indicator page ask for the same series
+#: again and again.
+_MASKED = PerVersion(keep=4, size=512, version=masking_version)
 
 
 PROVISIONAL_STATUSES = (ObservationStatus.provisional, ObservationStatus.revised_provisional)

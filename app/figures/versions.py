@@ -20,6 +20,7 @@ from sqlmodel import Session, col, func, select
 
 from app.db import engine_of
 from app.models import (
+    Area,
     ContextEvent,
     ContextEventArea,
     ContextEventIndicator,
@@ -135,6 +136,25 @@ def current_version(session: Session) -> tuple:
     the version of every series it shows (an indicator page seven, its provisional
     values seven more), and one read of the handful of small queries serves them all."""
     return _once_per_transaction(session, signals_version)
+
+
+def areas_version(session: Session) -> tuple:
+    """The areas and their places in the hierarchy: what secondary suppression decides
+    by beside the values (app/figures/suppression.py), so that moving a district or
+    neighbourhood elsewhere masks anew."""
+    return _plain(
+        session.exec(
+            select(col(Area.id), col(Area.code), col(Area.kind), col(Area.parent_id)).order_by(
+                col(Area.id)
+            )
+        ).all()
+    )
+
+
+def masking_version(session: Session) -> tuple:
+    """The version of district values as a masked reader sees them: the figures' and the
+    areas', each read once per transaction."""
+    return current_version(session), _once_per_transaction(session, areas_version)
 
 
 def current_stories_version(session: Session) -> int:
