@@ -156,6 +156,22 @@ def test_period_filter_and_provisional_notice(client, session, settings, indicat
     assert bad.status_code == 422
 
 
+def _filter_line(html: str) -> str:
+    return re.search(r'<details class="filter-line"[^>]*>', html)[0]
+
+
+def test_a_chosen_filter_stays_folded_and_a_bad_one_opens_at_its_field(client, settings, indicator):
+    """The filters fold into one line that says what is shown ("Getoond: ..."), so that
+    the chart stays in the first screen when a district or periods are chosen; a filter
+    with a mistake opens it, with its message at the field."""
+    settings(public_read=True)
+    chosen = client.get("/indicators/meldingen?from=2025-06&to=2025-08").text
+    assert "open" not in _filter_line(chosen)
+    assert "Getoond:" in chosen
+    bad = client.get("/indicators/meldingen?from=2025-Q9").text
+    assert "open" in _filter_line(bad)
+
+
 def test_unknown_indicator_page_is_404(client, settings):
     settings(public_read=True)
     assert client.get("/indicators/nope").status_code == 404
