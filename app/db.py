@@ -55,6 +55,8 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
+    # pool_pre_ping replaces a connection the server has closed before it is handed out;
+    # /healthz (app/routes/health.py) relies on it as its database check.
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 

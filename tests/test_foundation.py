@@ -98,6 +98,37 @@ def test_healthz_says_degraded_when_the_database_does_not_answer(client, monkeyp
     assert response.json() == {"status": "degraded", "database": "unavailable"}
 
 
+def test_healthz_checks_the_database_each_time_not_once(client, db_url):
+    """A connection the server dropped is found out by the next check, not hidden by the pool."""
+    import sqlite3
+
+    from sqlalchemy import create_engine, event, text
+    from sqlalchemy.pool import NullPool
+
+    assert client.get("/healthz").json()["database"] == "ok"
+    engine = db.get_engine()
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            pid = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        admin = create_engine(db_url, poolclass=NullPool)
+        with admin.connect() as connection:
+            connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        admin.dispose()
+        assert client.get("/healthz").json() == {"status": "ok", "database": "ok"}
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT pg_backend_pid()")).scalar_one() != pid
+        return
+
+    def broken_file(*args):
+        raise sqlite3.DatabaseError("file is not a database")
+
+    event.listen(engine, "before_cursor_execute", broken_file)
+    try:
+        assert client.get("/healthz").json() == {"status": "degraded", "database": "unavailable"}
+    finally:
+        event.remove(engine, "before_cursor_execute", broken_file)
+
+
 def test_dashboard_requires_sign_in_unless_public_read(client, settings):
     response = client.get("/", follow_redirects=False)
     assert response.status_code == 303
