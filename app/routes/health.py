@@ -21,8 +21,8 @@ def health() -> dict:
     On PostgreSQL the pool's pre-ping (app/db.py) already proves the checked-out
     connection alive, with one round trip; a ``SELECT 1`` after it would add a second
     and, through the connection's autobegin, a BEGIN and ROLLBACK (0.77 against 0.18 ms
-    in process). SQLite has no pre-ping, so a driver-level ``SELECT 1`` is the check:
-    it reads the file without starting a transaction."""
+    in process). SQLite has no pre-ping, so a driver-level ``SELECT 1`` is the check,
+    in a deferred transaction that takes no lock (a writer is never kept waiting)."""
     try:
         with get_engine().connect() as connection:
             if connection.dialect.name == "sqlite":
