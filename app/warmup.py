@@ -2,8 +2,8 @@
 lazily: the translation catalogs, the chart layouts of the one chart builder, the queries
 of the indicator page and the timeline, and the figures of the latest half-year reports
 (kept per data version) with their charts in the instance's language (rendered only when
-the chart store in the data folder does not hold them yet, so vl-convert, ~100 MB, is
-loaded only then).
+the chart store in the data folder does not hold them yet, so vl-convert's child process,
+app/figures/renderer.py, starts only then).
 
 ``duiding serve`` answers as soon as it is up; this runs in a daemon thread beside it,
 so the start itself is not slower, and the first visitor of ``/indicators/{slug}``,

@@ -2,8 +2,8 @@
 app/reports/build.py): a warm report renders nothing, a revised value shows at once on
 the page and in its chart, a frozen report serves what it froze, a live report's charts
 are drawn in its reader's language (each language kept apart) while a frozen one keeps
-the charts it drew in every language when it was frozen, and vl-convert is loaded only
-when a chart is really rendered."""
+the charts it drew in every language when it was frozen, and vl-convert never loads in
+the server: a chart that is really rendered is drawn in the renderer's child process."""
 
 # ruff: noqa: F811 - the tests take test_reports' ``data`` fixture by its name
 
@@ -268,16 +268,17 @@ from app.db import get_engine
 from app.reports.build import half_year
 from app.reports.service import live_report
 from app.routes.vendor import vega_bundle
+from app.figures import renderer
 
 assert "vega" in vega_bundle()
 with Session(get_engine()) as session:
     report = live_report(session=session, half=half_year("2024-H1"), lang="nl")
 assert report.themes[0].indicators[0].svg.startswith("<svg")
-print("vl_convert" in sys.modules)
+print("vl_convert" in sys.modules, renderer.running())
 """
 
 
-def test_vl_convert_is_loaded_only_when_a_chart_or_bundle_is_made(
+def test_vl_convert_draws_in_a_child_only_when_a_chart_or_bundle_is_made(
     client, session, data, env, tmp_path
 ):
     login(client, session, "viewer")
@@ -294,5 +295,6 @@ def test_vl_convert_is_loaded_only_when_a_chart_or_bundle_is_made(
         assert done.returncode == 0, done.stderr
         return done.stdout.strip()
 
-    assert loaded(os.environ["DUIDING_DATA_DIR"]) == "False"
-    assert loaded(str(tmp_path / "empty")) == "True"  # nothing stored: rendered, loaded
+    assert loaded(os.environ["DUIDING_DATA_DIR"]) == "False False"  # all stored: no child
+    # nothing stored: the bundle and the chart are made in the child, never in the server
+    assert loaded(str(tmp_path / "empty")) == "False True"

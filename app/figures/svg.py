@@ -9,8 +9,9 @@ rendered once per data version and never again per request, and a server that st
 unchanged data needs no renderer at all. The chart layouts the specs are filled from
 are kept in the same store (app/figures/chart_layouts.py).
 
-vl-convert renders a Vega-Lite spec in about 20 ms but brings ~100 MB of memory, so it
-is imported only when an SVG is really rendered (a key not in the store).
+vl-convert renders a Vega-Lite spec in about 20 ms but brings 100 to 300 MB of memory,
+so it draws in a child process started only when an SVG is really rendered (a key not
+in the store) and gone when it has been idle a while (app/figures/renderer.py).
 """
 
 import hashlib
@@ -67,10 +68,10 @@ def stored_svg(key: str) -> str | None:
 
 
 def render(spec: dict[str, Any]) -> str:
-    """Render a spec with vl-convert (imported here, on first use only)."""
-    import vl_convert
+    """Render a spec with vl-convert, in its child process."""
+    from app.figures import renderer
 
-    return vl_convert.vegalite_to_svg(spec)
+    return renderer.svg(spec)
 
 
 #: Keys being rendered right now, each with the event set when its SVG is stored.

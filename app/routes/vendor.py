@@ -2,8 +2,9 @@
 the favicon (pages link /static/favicon.svg; /favicon.ico serves it too, so that no
 browser logs a 404).
 
-The bundle comes from the installed vl-convert package; building it takes about a
-second, so it is built once, on first request, and kept in memory.
+The bundle comes from the installed vl-convert package (in its child process:
+app/figures/renderer.py); building it takes about a second, so it is built once, on
+first request, and kept in memory.
 """
 
 import contextlib
@@ -16,6 +17,7 @@ from fastapi import APIRouter
 from fastapi.responses import FileResponse, Response
 
 from app.config import get_settings
+from app.figures import renderer
 
 router = APIRouter(include_in_schema=False)
 
@@ -26,16 +28,14 @@ def vega_bundle() -> str:
 
     Kept under the data folder per vl-convert version, so that only the first start
     after an upgrade builds it (the warm-up does, in the background: app/warmup.py).
-    The version is read from the package's metadata: importing vl-convert just to name
-    the file would load it into every server (its JavaScript engine, started to build
-    the bundle, holds some 60 MB), when a stored bundle needs none of it."""
+    The version is read from the package's metadata: starting vl-convert just to name
+    the file would start its JavaScript engine (some 60 MB) when a stored bundle needs
+    none of it."""
     folder = get_settings().data_dir / "cache"
     path = folder / f"vega-bundle-{_vl_convert_version()}.js"
     with contextlib.suppress(OSError):
         return path.read_text(encoding="utf-8")
-    import vl_convert
-
-    bundle = vl_convert.javascript_bundle()  # type: ignore[call-arg]  # the stub makes it required
+    bundle = renderer.javascript_bundle()
     with contextlib.suppress(OSError):
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         partial = path.with_suffix(f".{os.getpid()}.tmp")
