@@ -54,3 +54,15 @@ def test_the_child_leaves_when_it_has_been_idle(monkeypatch):
     while renderer.running() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not renderer.running()
+
+
+def test_an_idle_timer_a_later_drawing_replaced_leaves_the_child_be(monkeypatch):
+    monkeypatch.setattr(renderer, "IDLE_SECONDS", 60)
+    renderer.svg(SPEC)
+    first = renderer._idle
+    renderer.svg(SPEC)
+    assert first is not None and renderer._idle is not first
+    renderer._end_if_idle(first)  # as if it fired while the second drawing held the lock
+    assert renderer.running()
+    renderer._end_if_idle(renderer._idle)  # the latest one does end it
+    assert not renderer.running()

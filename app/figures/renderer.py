@@ -56,45 +56,77 @@ def running() -> bool:
 
 def stop() -> None:
     """End the child; the next drawing starts a new one."""
-    global _child
     with _lock:
-        _cancel_idle()
-        if _child is not None:
-            _close(_child)
-            _child = None
+        _end_child()
 
 
 def _call(op: str, **args: Any) -> Any:
-    global _child, _idle
     line = json.dumps({"op": op, "args": args}).encode() + b"\n"
     with _lock:
-        _cancel_idle()
         try:
-            for attempt in (1, 2):  # a child that died since its last drawing is replaced once
-                if _child is None or _child.poll() is not None:
-                    _child = _start()
-                assert _child.stdin is not None and _child.stdout is not None
-                try:
-                    _child.stdin.write(line)
-                    _child.stdin.flush()
-                    answer = _child.stdout.readline()
-                except OSError:
-                    answer = b""
-                if answer:
-                    break
-                _close(_child)
-                _child = None
-                if attempt == 2:
-                    raise RuntimeError(f"the chart renderer stopped while drawing ({op})")
+            # a child that died since its last drawing is replaced once
+            answer = _exchange(line) or _exchange(line)
         finally:
-            if _child is not None:
-                _idle = threading.Timer(IDLE_SECONDS, stop)
-                _idle.daemon = True
-                _idle.start()
+            _schedule_idle()
+    if not answer:
+        raise RuntimeError(f"the chart renderer stopped while drawing ({op})")
     reply = json.loads(answer)
     if "error" in reply:
         raise RuntimeError(f"the chart renderer could not draw ({op}): {reply['error']}")
     return reply["result"]
+
+
+def _exchange(line: bytes) -> bytes:
+    """One request to the child (started if there is none); its answer, or b"" when it
+    died on the way (then it is gone)."""
+    global _child
+    if _child is None or _child.poll() is not None:
+        _child = _start()
+    assert _child.stdin is not None and _child.stdout is not None
+    try:
+        _child.stdin.write(line)
+        _child.stdin.flush()
+        answer = _child.stdout.readline()
+    except OSError:
+        answer = b""
+    if not answer:
+        _end_child()
+    return answer
+
+
+def _schedule_idle() -> None:
+    """End the child IDLE_SECONDS from now unless another drawing comes first. The
+    timer ends the child only while it is still the latest: one that fired while a
+    drawing held the lock finds itself replaced and leaves the child be."""
+    global _idle
+    _cancel_idle()
+    if _child is None:
+        return
+    timer = threading.Timer(IDLE_SECONDS, lambda: _end_if_idle(timer))
+    timer.daemon = True
+    _idle = timer
+    timer.start()
+
+
+def _end_if_idle(timer: threading.Timer) -> None:
+    with _lock:
+        if _idle is timer:
+            _end_child()
+
+
+def _end_child() -> None:
+    global _child
+    _cancel_idle()
+    if _child is not None:
+        _close(_child)
+        _child = None
+
+
+def _cancel_idle() -> None:
+    global _idle
+    if _idle is not None:
+        _idle.cancel()
+        _idle = None
 
 
 def _start() -> subprocess.Popen[bytes]:
@@ -123,13 +155,6 @@ def _close(child: subprocess.Popen[bytes]) -> None:
         child.stdout.close()
 
 
-def _cancel_idle() -> None:
-    global _idle
-    if _idle is not None:
-        _idle.cancel()
-        _idle = None
-
-
 def serve(requests: IO[bytes], answers: IO[bytes]) -> None:
     """The child's side: answer each request line until the input ends."""
     import vl_convert
@@ -152,4 +177,8 @@ def serve(requests: IO[bytes], answers: IO[bytes]) -> None:
 
 
 if __name__ == "__main__":
-    serve(sys.stdin.buffer, sys.stdout.buffer)
+    # Answers go out on a copy of stdout, and stdout itself points at stderr: anything
+    # the JavaScript engine or a library prints cannot break the one-line protocol.
+    answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    serve(sys.stdin.buffer, answers)
