@@ -215,3 +215,12 @@ def test_each_rule_keeps_its_own_side():
     point = dict(zip(result[4].rules, result[4].sides, strict=True))
     assert point["trend"] == "high" and point["shift"] == "low"
     assert result[4].side == result[4].sides[0]
+
+
+def test_kept_points_carry_no_instance_dictionary():
+    # Every series' points are kept per data version: 120,000 at the bench's scale
+    # (issue 23, memory); a slotted point has no __dict__ to spend memory on.
+    point = compute_signals(monthly([9, 11] * 12), direction=Direction.up)[0]
+    assert not hasattr(point, "__dict__")
+    with pytest.raises(AttributeError):
+        point.value = 1.0  # still frozen
