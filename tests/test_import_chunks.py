@@ -268,3 +268,57 @@ def test_the_overview_and_the_dashboard_do_not_see_an_unfinished_imports_rows(
     after = overview(session=session).rows[0].points
     assert [(p.period_start, p.value) for p in after] == [(p.period_start, p.value) for p in before]
     assert (recent_runs(session), latest_variations(session)) == dashboard
+
+
+def test_a_value_stored_while_the_import_ran_is_kept_as_a_revision_when_it_settles(
+    session, wmo, monkeypatch
+):
+    """Settling finds, chunk by chunk (ranges of ids), the current row each of the
+    import's rows replaces, also one stored by hand for a period that was new to the
+    import while it merged: its value becomes a revision, never a second current row."""
+    _import(csv_content(ROWS))  # 1900-01 onwards; _changed adds 50 new periods
+    new_period, merge_between_chunks = "1937-08", staging.between_chunks
+
+    def store_by_hand(chunk: int) -> None:
+        if chunk == -1:  # merged, not yet committed: the new period is still hidden
+            with Session(db.get_engine()) as writer:
+                period = f"{new_period}-01"
+                writer.execute(
+                    text(
+                        "INSERT INTO observation (indicator_id, period_start, value, recorded_at,"
+                        " source, status) VALUES (:i, :p, 99, CURRENT_TIMESTAMP, 'form', '')"
+                    ),
+                    {"i": wmo.id, "p": period},
+                )
+                writer.commit()
+        merge_between_chunks(chunk)
+
+    monkeypatch.setattr(staging, "between_chunks", store_by_hand)
+    _import(_changed())
+    _settled(session)
+    rows = session.exec(select(Observation).order_by(Observation.period_start)).all()
+    assert len(rows) == ROWS + 50  # one current row per period
+    assert [row.value for row in rows] == [float(n + 1000) for n in range(ROWS + 50)]
+    by_hand = [row for row in rows if row.period_start.isoformat() == f"{new_period}-01"]
+    revisions = session.exec(
+        select(ObservationRevision).where(ObservationRevision.observation_id == by_hand[0].id)
+    ).all()
+    assert [revision.value for revision in revisions] == [99.0]
+    replaced = session.exec(select(func.count()).select_from(ObservationRevision)).one()
+    assert replaced == ROWS + 1  # the old value of every period, and the one by hand
+
+
+def test_the_indexes_of_an_imports_rows_leave_settled_rows_out(session):
+    """A full index of import_id let PostgreSQL look up settled rows by it (``IS NULL``),
+    reading all of them per lookup: settling 1,000,000 rows took minutes."""
+    engine = db.get_engine()
+    for column in ("import_id", "replaced_by"):
+        name = f"ix_observation_{column}"
+        if engine.dialect.name == "postgresql":
+            sql = "SELECT indexdef FROM pg_indexes WHERE indexname = :name"
+        else:
+            sql = "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = :name"
+        definition = session.execute(text(sql), {"name": name}).scalar_one()
+        assert f"WHERE ({column} IS NOT NULL)" in definition.replace('"', "") or (
+            f"WHERE {column} IS NOT NULL" in definition.replace('"', "")
+        ), definition

@@ -51,12 +51,15 @@ CHUNK = 5_000
 #: The longest pause after a write transaction of a merge, seconds (see ``_write``).
 PAUSE = 0.5
 TABLE = "import_row"
+#: An import's rows of one chunk being settled, each with the row it replaces (if any).
+SETTLING = "settle_row"
 _COLUMNS = "line, indicator_id, area_id, period_start, value, status"
 _CREATE = (
     f"CREATE TEMPORARY TABLE {TABLE} (line INTEGER NOT NULL, indicator_id INTEGER NOT NULL,"
     " area_id INTEGER, period_start DATE NOT NULL, value DOUBLE PRECISION NOT NULL,"
     " status VARCHAR(20))"
 )
+_CREATE_SETTLING = f"CREATE TEMPORARY TABLE {SETTLING} (new_id INTEGER NOT NULL, old_id INTEGER)"
 # Any constant: the key of the PostgreSQL advisory lock that one import holds at a time.
 POSTGRES_IMPORT_LOCK = 4_242_024
 # (staged rows, how an observation matches one): both engines know that
@@ -137,8 +140,9 @@ class ObservationStage:
         self.raw: Any = self.connection.connection.driver_connection  # the DBAPI connection
         try:
             self._lock()
-            self._run(f"DROP TABLE IF EXISTS {'pg_temp' if self.postgres else 'temp'}.{TABLE}")
+            self._drop_tables()
             self._run(_CREATE)
+            self._run(_CREATE_SETTLING)
         except BaseException:
             self.__exit__()
             raise
@@ -146,19 +150,23 @@ class ObservationStage:
 
     def __exit__(self, *_exc) -> None:
         if self.within is not None:
-            with contextlib.suppress(Exception):  # a failed transaction drops it anyway
-                self._run(f"DROP TABLE IF EXISTS {'pg_temp' if self.postgres else 'temp'}.{TABLE}")
+            with contextlib.suppress(Exception):  # a failed transaction drops them anyway
+                self._drop_tables()
             return
         try:
             if self.connection.in_transaction():
                 self.connection.rollback()
-            self._run(f"DROP TABLE IF EXISTS {'pg_temp' if self.postgres else 'temp'}.{TABLE}")
+            self._drop_tables()
             if self.postgres:
                 self._run(f"SELECT pg_advisory_unlock({POSTGRES_IMPORT_LOCK})")
         finally:
             self.connection.close()
             if self._lock_file is not None:
                 self._lock_file.close()  # closing the file frees its lock
+
+    def _drop_tables(self) -> None:
+        for table in (TABLE, SETTLING):
+            self._run(f"DROP TABLE IF EXISTS {'pg_temp' if self.postgres else 'temp'}.{table}")
 
     def _transaction(self):
         """A transaction of its own, or nothing when working within the caller's."""
@@ -359,29 +367,39 @@ class ObservationStage:
     def _settle(self, found: int) -> None:
         """Put a committed import's rows in place of those they replace, a chunk at a time.
 
-        On PostgreSQL the table's statistics are renewed before each chunk: settling
-        moves rows from the import to the current ones faster than autovacuum
-        analyses the table, and with statistics from before (a table that just grew
-        by a whole import, or half-settled) the planner takes one side of the join
-        for a handful of rows and rereads the other side for each of them: seconds
-        per chunk, growing with the import. ANALYZE of the one column the chunk
-        statements select on reads a bounded sample, outside the write transaction,
-        and takes no lock that readers or writers wait for.
+        A chunk is a range of ``CHUNK`` ids: the import's rows were written in one merge,
+        so their ids lie together, and the primary key reads each range at once, with
+        no help from statistics. Each row of the chunk finds the row it replaces by the
+        unique index of current rows (a subquery per row, so no plan can start from the
+        other side), once, into a temporary table that the chunk's statements then
+        join on. Chunks taken as "the import's first rows still to settle", joined
+        anew in every statement, read per chunk every row still to settle or every row
+        settled before (as PostgreSQL's statistics of the moment chose): 1,000,000
+        imported rows took 123 s to settle against ~10 s to write them.
         """
-        values = {"import": found, "chunk": CHUNK}
-        last = _sql(
-            "SELECT MAX(id) FROM (SELECT id FROM observation WHERE import_id = :import"
-            " ORDER BY id LIMIT :chunk) AS chunk"
-        )
-        while True:
-            with self._transaction():
-                high = self.connection.execute(last, values).scalar()
-            if high is None:
-                break
-            if self.postgres:
-                self._run("ANALYZE observation (import_id)")
-            self._write(partial(_run_all, statements=_SETTLE, values={**values, "high": high}))
-        self._write(partial(_run_all, statements=_FORGET, values=values))
+        with self._transaction():
+            low, high = self.connection.execute(
+                _sql("SELECT MIN(id), MAX(id) FROM observation WHERE import_id = :import"),
+                {"import": found},
+            ).one()
+        for first in range(low or 0, (high or -1) + 1, CHUNK):
+            ids = {"import": found, "low": first, "high": first + CHUNK - 1}
+            self._write(partial(self._settle_chunk, values=ids))
+        self._write(partial(_run_all, statements=_FORGET, values={"import": found}))
+        if self.postgres:
+            # The table changed more than autovacuum keeps up with; with statistics
+            # from before (a nearly empty table, or one that was all of an import's
+            # rows), the next import's merge sorted every current row for each chunk.
+            # A bounded sample, outside any write transaction.
+            self._run("ANALYZE observation")
+
+    def _settle_chunk(self, writer: Connection, *, values: dict) -> None:
+        """Settle the import's rows with ids from ``low`` to ``high``."""
+        _run_all(writer, statements=_SETTLING_ROWS, values=values)
+        replacing = writer.exec_driver_sql(f"SELECT COUNT(old_id) FROM {SETTLING}").scalar()  # noqa: S608
+        _run_all(writer, statements=_SETTLE if replacing else _SETTLE[-1:], values=values)
+        # PostgreSQL's DELETE would leave the dead rows of every chunk for the next to read
+        writer.exec_driver_sql(f"{'TRUNCATE' if self.postgres else 'DELETE FROM'} {SETTLING}")
 
     def clean_up(self) -> None:
         """Settle imports committed before a crash; remove the rows of those never committed.
@@ -431,11 +449,13 @@ def _sql(sql: str):
     )
 
 
-def _run_all(connection: Connection, *, statements: list, values: dict) -> int:
-    """Run ``statements`` in order; return how many rows the last one touched."""
+def _run_all(connection: Connection, *, statements: list, values: dict, total: bool = False) -> int:
+    """Run ``statements`` in order; return how many rows the last one touched (with
+    ``total``, all of them together)."""
     touched = 0
     for statement in statements:
-        touched = connection.execute(statement, values).rowcount
+        count = connection.execute(statement, values).rowcount
+        touched = touched + count if total else count
     return touched
 
 
@@ -457,43 +477,50 @@ _PENDING = [
         f" AND {_SAME}{area} AND {_CHANGED}",
     )
 ]
-# One chunk of a committed import's rows (n, up to id :high) settled: the value each
-# replaces kept as a revision (superseded when the import committed), its revisions
-# and values moved onto the replaced row (o), which keeps its id; then n is removed.
-# The rows left are new values, which simply stop being the import's.
-_REPLACED = (
-    "observation AS n JOIN observation AS o ON o.import_id IS NULL"
-    " AND o.indicator_id = n.indicator_id AND o.period_start = n.period_start AND {area}"
-)
-_N_CASES = (
-    ("n.area_id IS NOT NULL", "o.area_id = n.area_id"),
-    ("n.area_id IS NULL", "o.area_id IS NULL"),
-)
-_CHUNK_OF_N = "n.import_id = :import AND n.id <= :high"
+# One chunk of a committed import's rows (n, ids :low to :high) settled. First each
+# row of the chunk with the current row it replaces (o), if any, found by the unique
+# index of current rows. The value each replaces is kept as a revision (superseded
+# when the import committed), its revisions and values move onto the replaced row,
+# which keeps its id; then n is removed. The rows left are new values, which simply
+# stop being the import's.
+_SETTLING_ROWS = [
+    _sql(
+        "WITH chunk AS MATERIALIZED ("  # noqa: S608
+        " SELECT id, indicator_id, area_id, period_start, import_id FROM observation"
+        " WHERE id BETWEEN :low AND :high)"
+        f" INSERT INTO {SETTLING} (new_id, old_id)"
+        " SELECT n.id, (SELECT o.id FROM observation AS o WHERE o.import_id IS NULL"
+        " AND o.indicator_id = n.indicator_id AND o.period_start = n.period_start"
+        f" AND {area}) FROM chunk AS n WHERE n.import_id = :import AND {rows}"
+    )
+    for rows, area in (
+        ("n.area_id IS NOT NULL", "o.area_id = n.area_id"),
+        ("n.area_id IS NULL", "o.area_id IS NULL"),
+    )
+]
+_REPLACING = f"SELECT new_id FROM {SETTLING} WHERE old_id IS NOT NULL"  # noqa: S608
 _SETTLE = [
     _sql(sql)
-    for rows, area in _N_CASES
     for sql in (
         "INSERT INTO observation_revision"  # noqa: S608
         " (observation_id, value, recorded_at, superseded_at, source, recorded_by_id, status)"
         " SELECT o.id, o.value, o.recorded_at, i.committed_at, o.source, o.recorded_by_id,"
-        f" o.status FROM {_REPLACED.format(area=area)}"
-        " JOIN observation_import AS i ON i.id = n.import_id"
-        f" WHERE {rows} AND {_CHUNK_OF_N}",
+        f" o.status FROM {SETTLING} AS s JOIN observation AS o ON o.id = s.old_id"
+        " JOIN observation_import AS i ON i.id = :import",
         "UPDATE observation_revision SET observation_id = ("  # noqa: S608
-        f" SELECT o.id FROM {_REPLACED.format(area=area)}"
-        f" WHERE {rows} AND n.id = observation_revision.observation_id)"
-        " WHERE observation_id IN ("
-        f" SELECT n.id FROM {_REPLACED.format(area=area)} WHERE {rows} AND {_CHUNK_OF_N})",
+        f" SELECT s.old_id FROM {SETTLING} AS s"
+        " WHERE s.new_id = observation_revision.observation_id)"
+        f" WHERE observation_id IN ({_REPLACING})",
         "UPDATE observation AS o SET value = n.value, recorded_at = n.recorded_at,"  # noqa: S608
         " source = n.source, recorded_by_id = n.recorded_by_id, status = n.status,"
-        f" replaced_by = NULL FROM observation AS n WHERE {rows} AND {_CHUNK_OF_N}"
-        " AND o.import_id IS NULL AND o.indicator_id = n.indicator_id"
-        f" AND o.period_start = n.period_start AND {area}",
-        "DELETE FROM observation WHERE id IN ("  # noqa: S608
-        f" SELECT n.id FROM {_REPLACED.format(area=area)} WHERE {rows} AND {_CHUNK_OF_N})",
+        f" replaced_by = NULL FROM {SETTLING} AS s JOIN observation AS n ON n.id = s.new_id"
+        " WHERE o.id = s.old_id",
+        f"DELETE FROM observation WHERE id IN ({_REPLACING})",  # noqa: S608
+        # last, and the only one when the chunk replaces nothing: the rows left are new
+        "UPDATE observation SET import_id = NULL"
+        " WHERE id BETWEEN :low AND :high AND import_id = :import",
     )
-] + [_sql("UPDATE observation SET import_id = NULL WHERE import_id = :import AND id <= :high")]
+]
 # The rows of an import that never committed, a chunk at a time (repeated until none).
 _ABANDONED = [
     _sql(sql)
