@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
-from app import openapi
+from app import collector, openapi
 from app.config import settings_or_exit
 from app.errors import register_error_handlers
 from app.mail import background
@@ -42,6 +42,7 @@ def _compile_templates() -> None:
 
 @asynccontextmanager
 async def lifespan(app: FastAPI):
+    collector.tune()
     on_startup()
     mail = background.start()  # the outbox is emptied every minute (when mail is on)
     # In the background: the server answers at once (app/warmup.py).

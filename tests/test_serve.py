@@ -1,10 +1,15 @@
-"""``duiding serve``: the uvicorn settings that keep connections from being reset."""
+"""``duiding serve``: the uvicorn settings that keep connections from being reset, and the
+collector settings of a started app."""
+
+import gc
 
 import uvicorn
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from app.cli import app as cli
 from app.cli.server import HEALTHCHECK_SECONDS, KEEP_ALIVE_SECONDS
+from app.collector import YOUNG_THRESHOLD
 
 
 def _serve(monkeypatch, *args: str) -> dict:
@@ -27,3 +32,15 @@ def test_idle_connections_outlive_the_clients_pools_and_busy_workers_are_not_kil
 def test_both_can_be_set(monkeypatch):
     options = _serve(monkeypatch, "--timeout-keep-alive", "90", "--healthcheck", "120")
     assert (options["timeout_keep_alive"], options["timeout_worker_healthcheck"]) == (90, 120)
+
+
+def test_a_started_app_collects_the_young_generation_less_often(app):
+    """Every worker tunes its collector as it starts (the lifespan: each of uvicorn's
+    worker processes is a new interpreter), keeping the older generations' ratios."""
+    before = gc.get_threshold()
+    try:
+        gc.set_threshold(700, 10, 10)  # the interpreter's default
+        with TestClient(app):
+            assert gc.get_threshold() == (YOUNG_THRESHOLD, 10, 10)
+    finally:
+        gc.set_threshold(*before)
