@@ -83,6 +83,7 @@ COLUMNS = {
     "sqlite-utils s": "sqlite_utils_seconds",
     "import ratio": "import_ratio",
     "import MB": "import_peak_mb",
+    "settled s": "settled_seconds",
     "home p50/p95": ("home_p50_ms", "home_p95_ms"),
     "indicator p50/p95": ("indicator_p50_ms", "indicator_p95_ms"),
     "timeline p50/p95": ("timeline_p50_ms", "timeline_p95_ms"),
@@ -190,7 +191,8 @@ ENGINE_HEADING = "## Runs per engine"
 ENGINE_INTRO = (
     "Appended by `make bench` (bench/run.py). Times in ms unless noted, measured by\n"
     "the client over loopback (an upper bound of the server-side time); `p50/p95`\n"
-    "after one first visit of each page; `wall s` is the whole run, all engines.\n"
+    "after one first visit of each page, on a server that has settled (`settled s`\n"
+    "after its start, its warm-up done); `wall s` is the whole run, all engines.\n"
     "The targets of each number and the issue that sets it are in bench/results.py."
 )
 LOAD_INTRO = (

@@ -385,6 +385,7 @@ def bench_engine(dbs, args, workdir: Path, import_file: Path, yardstick: dict) -
     engine.dispose()
     add_user(env, *VIEWER, "viewer")
     with ServerProcess(env, LOGS / f"server-{dbs.engine}.log") as server:
+        result["settled_seconds"] = server.settle()
         if "pages" in args.steps:
             with steps.step("pages"):
                 result.update(bench_pages(server.base, slugs, args))

@@ -20,6 +20,11 @@ import httpx
 
 HOST = "127.0.0.1"
 DUIDING = str(Path(sys.executable).parent / "duiding")
+#: A server is settled when its processes used less CPU than this share of one core...
+IDLE_SHARE = 0.05
+#: ...for this many seconds in a row; waiting at most SETTLE_SECONDS for it.
+IDLE_SECONDS = 2
+SETTLE_SECONDS = 180
 
 
 def add_user(env: dict, email: str, password: str, role: str) -> None:
@@ -122,6 +127,33 @@ class ServerProcess:
         if number == signal.SIGKILL:
             self.process.wait(timeout=STOP_SECONDS)
         return True
+
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by the server's processes (its session: workers and the
+        chart renderer's child included), read from /proc."""
+        ticks = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                # after the command's closing parenthesis: state is field 3, session 6
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+                if int(fields[3]) == self.process.pid:
+                    ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        return ticks / os.sysconf("SC_CLK_TCK")
+
+    def settle(self) -> float:
+        """Wait until the server is idle (its warm-up, app/warmup.py, done: after a start
+        with an empty chart store it renders the latest reports' charts for up to a
+        minute); return how many seconds that took. Warm pages measured before it
+        would measure the warm-up beside them (the first pages after a start are
+        measured apart, bench_cold_start)."""
+        started = time.monotonic()
+        used, idle = self.cpu_seconds(), 0
+        while idle < IDLE_SECONDS and time.monotonic() - started < SETTLE_SECONDS:
+            time.sleep(1)
+            now = self.cpu_seconds()
+            idle = idle + 1 if now - used < IDLE_SHARE else 0
+            used = now
+        return round(time.monotonic() - started, 1)
 
     def peak_rss_mb(self) -> float | None:
         """High-water resident memory (VmHWM) of the server process, in MB."""

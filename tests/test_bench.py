@@ -16,7 +16,7 @@ import pytest
 
 from bench import databases, load, peers, results
 from bench.load import Sample
-from bench.server import add_user
+from bench.server import ServerProcess, add_user
 
 
 def test_percentiles_of_answered_pages():
@@ -322,3 +322,26 @@ def test_profile_of_a_page_writes_html_and_text(env, tmp_path):
     ]
     text = (tmp_path / "profiles" / "search-q-wijkteam-warm.txt").read_text()
     assert "search" in text  # the route's own frames, not only the event loop
+
+
+BUSY_THEN_IDLE = """
+import sys, threading, time
+from http.server import HTTPServer, SimpleHTTPRequestHandler
+server = HTTPServer(("127.0.0.1", int(sys.argv[1])), SimpleHTTPRequestHandler)
+threading.Thread(target=server.serve_forever, daemon=True).start()
+started = time.process_time()
+while time.process_time() - started < 1.5:  # a warm-up: 1.5 s of CPU after the start
+    pass
+time.sleep(120)
+"""
+
+
+def test_warm_pages_wait_until_the_servers_warm_up_is_done(tmp_path):
+    """The server answers at once and warms up beside it (app/warmup.py); warm pages
+    measured before it settles would measure its warm-up too."""
+    command = [sys.executable, "-c", BUSY_THEN_IDLE, "{port}"]
+    with ServerProcess({**os.environ}, tmp_path / "busy.log", command=command, ready="/") as busy:
+        assert busy.cpu_seconds() < 1.5  # answering, still warming up
+        waited = busy.settle()
+        assert busy.cpu_seconds() >= 1.5
+        assert waited >= 1
