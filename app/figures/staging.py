@@ -396,8 +396,9 @@ class ObservationStage:
     def _settle_chunk(self, writer: Connection, *, values: dict) -> None:
         """Settle the import's rows with ids from ``low`` to ``high``."""
         _run_all(writer, statements=_SETTLING_ROWS, values=values)
-        replacing = writer.exec_driver_sql(f"SELECT COUNT(old_id) FROM {SETTLING}").scalar()  # noqa: S608
-        _run_all(writer, statements=_SETTLE if replacing else _SETTLE[-1:], values=values)
+        if writer.exec_driver_sql(f"SELECT COUNT(old_id) FROM {SETTLING}").scalar():  # noqa: S608
+            _run_all(writer, statements=_REPLACE, values=values)
+        writer.execute(_SETTLE_NEW, values)
         # PostgreSQL's DELETE would leave the dead rows of every chunk for the next to read
         writer.exec_driver_sql(f"{'TRUNCATE' if self.postgres else 'DELETE FROM'} {SETTLING}")
 
@@ -449,13 +450,11 @@ def _sql(sql: str):
     )
 
 
-def _run_all(connection: Connection, *, statements: list, values: dict, total: bool = False) -> int:
-    """Run ``statements`` in order; return how many rows the last one touched (with
-    ``total``, all of them together)."""
+def _run_all(connection: Connection, *, statements: list, values: dict) -> int:
+    """Run ``statements`` in order; return how many rows the last one touched."""
     touched = 0
     for statement in statements:
-        count = connection.execute(statement, values).rowcount
-        touched = touched + count if total else count
+        touched = connection.execute(statement, values).rowcount
     return touched
 
 
@@ -499,7 +498,7 @@ _SETTLING_ROWS = [
     )
 ]
 _REPLACING = f"SELECT new_id FROM {SETTLING} WHERE old_id IS NOT NULL"  # noqa: S608
-_SETTLE = [
+_REPLACE = [
     _sql(sql)
     for sql in (
         "INSERT INTO observation_revision"  # noqa: S608
@@ -516,11 +515,13 @@ _SETTLE = [
         f" replaced_by = NULL FROM {SETTLING} AS s JOIN observation AS n ON n.id = s.new_id"
         " WHERE o.id = s.old_id",
         f"DELETE FROM observation WHERE id IN ({_REPLACING})",  # noqa: S608
-        # last, and the only one when the chunk replaces nothing: the rows left are new
-        "UPDATE observation SET import_id = NULL"
-        " WHERE id BETWEEN :low AND :high AND import_id = :import",
     )
 ]
+# Then the import's rows left in the chunk are new values.
+_SETTLE_NEW = _sql(
+    "UPDATE observation SET import_id = NULL"
+    " WHERE id BETWEEN :low AND :high AND import_id = :import"
+)
 # The rows of an import that never committed, a chunk at a time (repeated until none).
 _ABANDONED = [
     _sql(sql)
