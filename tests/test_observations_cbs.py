@@ -81,7 +81,7 @@ def mock_client(monkeypatch, handler) -> list[dict]:
         made.append(options)
         return REAL_CLIENT(transport=httpx.MockTransport(handler), **options)
 
-    monkeypatch.setattr(cbs.httpx, "Client", client)
+    monkeypatch.setattr(httpx, "Client", client)
     return made
 
 

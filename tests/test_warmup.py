@@ -68,8 +68,9 @@ def test_after_the_warm_up_the_latest_report_renders_nothing(
 
 def test_a_new_app_leaves_the_report_writers_and_the_svg_engine_unloaded(tmp_path):
     """create_app() in a fresh interpreter, as ``duiding serve`` runs it: the PDF and
-    Word writers, vl-convert and Altair (together ~170 MB and a second of start) load
-    only when a download, an SVG or a chart needs them."""
+    Word writers, vl-convert and Altair (together ~170 MB and a second of start) and
+    the HTTP client of the CBS import load only when a download, an SVG, a chart or a
+    CBS import needs them."""
     import os
     import subprocess
     import sys
@@ -78,7 +79,7 @@ def test_a_new_app_leaves_the_report_writers_and_the_svg_engine_unloaded(tmp_pat
         "import sys\n"
         "from app.main import create_app\n"
         "create_app()\n"
-        "heavy = ('weasyprint', 'docx', 'vl_convert', 'altair')\n"
+        "heavy = ('weasyprint', 'docx', 'vl_convert', 'altair', 'httpx')\n"
         "print('LOADED', sorted(m for m in heavy if m in sys.modules))\n"
     )
     env = {

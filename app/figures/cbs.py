@@ -18,8 +18,8 @@ import math
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import httpx
 from sqlmodel import Session
 
 from app.figures.csv_import import ImportOutcome, import_rows
@@ -28,6 +28,9 @@ from app.figures.periods import PeriodError, parse_period
 from app.i18n import N_
 from app.models import Area, AreaKind, Indicator, ObservationStatus, User
 from app.problems import Problem as Refusal
+
+if TYPE_CHECKING:
+    import httpx
 
 V3_URL = "https://opendata.cbs.nl/ODataApi/odata"
 V4_URL = "https://datasets.cbs.nl/odata/v1/CBS"
@@ -74,7 +77,7 @@ class CbsNotFound(CbsError):
     status = 404
 
 
-def _cbs_message(response: httpx.Response) -> str:
+def _cbs_message(response: "httpx.Response") -> str:
     """CBS's own error text (v3 ``odata.error``, v4 ``error``), else the HTTP reason."""
     try:
         body = response.json()
@@ -88,7 +91,12 @@ def _cbs_message(response: httpx.Response) -> str:
 
 
 def fetch_odata(url: str, params: dict[str, str]) -> list[dict]:
-    """Return all rows of an OData collection: follow next links, page v3 by $skip."""
+    """Return all rows of an OData collection: follow next links, page v3 by $skip.
+
+    httpx is imported here, not at start: only an import from CBS needs it, and it
+    cost ~50 ms of every server start (issue 23)."""
+    import httpx
+
     rows: list[dict] = []
     try:
         with httpx.Client(timeout=TIMEOUT) as client:
