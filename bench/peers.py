@@ -9,14 +9,17 @@ times beside their ratio (Duiding / peer; below 1 Duiding is faster):
 - Datasette serving the same SQLite file: its table page and its JSON for the rows of
   ``/indicators/{slug}`` and of the observations API, its start to the first 200 and
   its peak memory after the same pages;
-- a plain FTS5 ``MATCH ... LIMIT 50`` on the same index, run in this process, against
-  Duiding's search page for the same words (common and rare, each query new);
-- a bare Starlette route under the same uvicorn settings, against ``/healthz``;
+- a plain FTS5 ``MATCH ... LIMIT 50`` on the same index, served by a bare Starlette
+  route under the same uvicorn settings (the target's peer: both pay for HTTP) and run
+  in this process (what the index alone costs), against Duiding's search page for the
+  same words (common and rare, each query new);
+- the bare Starlette route ``/healthz`` under the same uvicorn settings, against ours;
 - the sqlite3 shell's ``.import`` of the same CSV into a bare table, and on PostgreSQL
   ``psql \\copy`` into a bare table and ``\\copy`` plus ``INSERT ... SELECT`` into the
   same schema, against ``duiding import observations``.
 """
 
+import os
 import sqlite3
 import statistics
 import subprocess
@@ -34,13 +37,13 @@ from app.db import make_engine
 from app.models import Area, Indicator
 from app.search.query import terms_of
 from bench import generate, load, results
+from bench.bare import FTS_LIMIT, MATCH
 from bench.server import HOST, ServerProcess
 
 BIN = Path(sys.executable).parent
 #: Rows per series on the indicator page: ten years of months.
 SERIES_ROWS = generate.YEARS * 12
 JSON_ROWS = 1000  # Datasette's max_returned_rows, and the API's page asked for
-FTS_LIMIT = 50
 COMMON_TERMS = 20  # the most frequent words of the index, asked in pairs
 RARE_DOCUMENTS = 5  # a rare word is in at most this many documents
 START_ROUNDS = 2
@@ -215,47 +218,50 @@ def fts_match(words: str) -> str:
     return " ".join(f'"{term}"' for term in terms_of(words)) + "*"
 
 
-def bench_fts(base: str, file: Path, viewer: tuple[str, str], args) -> dict:
-    """Duiding's search page against a plain ``MATCH ... LIMIT 50`` in this process,
-    query by query in turn (the same query to both, every query new)."""
+def bench_fts(base: str, file: Path, viewer: tuple[str, str], args, logs: Path) -> dict:
+    """Duiding's search page against a plain ``MATCH ... LIMIT 50``, served by the bare
+    route and run in this process, query by query in turn (the same query to all three,
+    every query new)."""
     result: dict = {}
     deadline = time.monotonic() + args.page_seconds
+    env = dict(os.environ, BENCH_FTS_FILE=str(file))
     with (
+        bare(env, logs / "bare-search.log") as peer,
         httpx.Client(base_url=base, timeout=load.TIMEOUT) as client,
+        httpx.Client(base_url=peer.base, timeout=load.TIMEOUT) as bare_client,
         sqlite3.connect(f"file:{file}?mode=ro", uri=True) as connection,
     ):
         load.log_in_sync(client, *viewer)
         for kind, queries in fts_queries(file, args.requests).items():
-            ours: list[float] = []
-            theirs: list[float] = []
+            timings: dict[str, list[float]] = {"duiding": [], "fts5_http": [], "fts5": []}
             statuses: set[int] = set()
             for words in queries:
                 if time.monotonic() > deadline:
                     break
                 started = time.perf_counter()
-                response = client.get("/search", params={"q": words})
-                ours.append((time.perf_counter() - started) * 1000)
-                statuses.add(response.status_code)
+                statuses.add(client.get("/search", params={"q": words}).status_code)
+                timings["duiding"].append((time.perf_counter() - started) * 1000)
                 started = time.perf_counter()
-                connection.execute(
-                    "SELECT rowid FROM search_document WHERE search_document MATCH ? LIMIT ?",
-                    (fts_match(words), FTS_LIMIT),
-                ).fetchall()
-                theirs.append((time.perf_counter() - started) * 1000)
+                statuses.add(
+                    bare_client.get("/search", params={"match": fts_match(words)}).status_code
+                )
+                timings["fts5_http"].append((time.perf_counter() - started) * 1000)
+                started = time.perf_counter()
+                connection.execute(MATCH, (fts_match(words), FTS_LIMIT)).fetchall()
+                timings["fts5"].append((time.perf_counter() - started) * 1000)
             name = f"search_{kind}"
-            if statuses != {200} or len(ours) < 2:
-                result[f"{name}_p95_ratio"] = f"{results.NOT_AVAILABLE} (HTTP {sorted(statuses)})"
+            if statuses != {200} or len(timings["duiding"]) < 2:
+                result[f"{name}_http_p95_ratio"] = (
+                    f"{results.NOT_AVAILABLE} (HTTP {sorted(statuses)})"
+                )
                 continue
-            result |= {
-                f"{name}_queries": len(ours),
-                f"{name}_duiding_p50_ms": _p(ours, 50),
-                f"{name}_duiding_p95_ms": _p(ours, 95),
-                f"{name}_fts5_p50_ms": _p(theirs, 50),
-                f"{name}_fts5_p95_ms": _p(theirs, 95),
-            }
-            result[f"{name}_p95_ratio"] = ratio(
-                result[f"{name}_duiding_p95_ms"], result[f"{name}_fts5_p95_ms"]
-            )
+            result[f"{name}_queries"] = len(timings["duiding"])
+            for who, taken in timings.items():
+                result[f"{name}_{who}_p50_ms"] = _p(taken, 50)
+                result[f"{name}_{who}_p95_ms"] = _p(taken, 95)
+            ours = result[f"{name}_duiding_p95_ms"]
+            result[f"{name}_http_p95_ratio"] = ratio(ours, result[f"{name}_fts5_http_p95_ms"])
+            result[f"{name}_p95_ratio"] = ratio(ours, result[f"{name}_fts5_p95_ms"])
     return result
 
 

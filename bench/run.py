@@ -425,7 +425,7 @@ def bench_peers(dbs, base: str, url: str, slugs: list[str], args) -> dict:
         return result
     file = _sqlite_file(url)
     result |= peers.bench_datasette(base, file, url, slugs, args, LOGS)
-    result |= peers.bench_fts(base, file, VIEWER, args)
+    result |= peers.bench_fts(base, file, VIEWER, args, LOGS)
     return result
 
 
