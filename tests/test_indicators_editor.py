@@ -138,7 +138,7 @@ def test_upload_previews_then_imports(client, session):
     login(client, session, "editor")
     preview = _upload(client, b"indicator;period;area;value\nwmo;mrt 2024;;1.234,5\n")
     assert preview.status_code == 200
-    assert "cijfers.csv heeft geen problemen. Importeren slaat 1 nieuwe waarden op" in preview.text
+    assert "cijfers.csv heeft geen problemen. Importeren slaat 1 nieuwe waarde op" in preview.text
     session.rollback()
     assert session.exec(select(func.count()).select_from(Observation)).one() == 0
     token = re.search(r'name="token" value="([^"]+)"', preview.text).group(1)
@@ -154,6 +154,26 @@ def test_upload_previews_then_imports(client, session):
         data={"csrf_token": csrf_from(preview.text), "token": token, "name": "cijfers.csv"},
     )
     assert again.status_code == 404
+
+
+def test_the_preview_counts_one_value_in_the_singular_and_several_in_the_plural(client, session):
+    make_indicator(session, slug="wmo")
+    login(client, session, "editor")
+    one = b"indicator,period,area,value\nwmo,2024-01,,1\n"
+    two = one + b"wmo,2024-02,,2\n"
+    previews = {
+        (lang, content): client.post(
+            f"/indicators/import?lang={lang}",
+            data={"csrf_token": csrf(client, f"/indicators/import?lang={lang}")},
+            files={"file": ("figures.csv", content, "text/csv")},
+        ).text
+        for lang in ("en", "nl")
+        for content in (one, two)
+    }
+    assert "Importing it stores 1 new value and changes 0" in previews["en", one]
+    assert "Importing it stores 2 new values and changes 0" in previews["en", two]
+    assert "Importeren slaat 1 nieuwe waarde op" in previews["nl", one]
+    assert "Importeren slaat 2 nieuwe waarden op" in previews["nl", two]
 
 
 BAD_UPLOADS = [
